@@ -1,0 +1,307 @@
+"""graph.validate: the Report (text in es/en, JSON, exit code), the three entry points, the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import rdflib
+from rdflib import URIRef
+
+from graph.loading import DATA_GRAPH
+from graph.store import OxigraphStore
+from graph.validate import (
+    Report,
+    Violation,
+    main,
+    validate_files,
+    validate_graph,
+    validate_store,
+    validate_submission,
+)
+
+CASES = Path(__file__).parent / "shapes"
+CASE = URIRef("urn:coopgraph:test:case")
+CGR = "https://w3id.org/coopgraph/id/"
+CGSH = "https://w3id.org/coopgraph/shapes#"
+
+PREFIXES = """
+@prefix cg: <https://w3id.org/coopgraph/def#> .
+@prefix cgr: <https://w3id.org/coopgraph/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+"""
+REFERENCE = """
+cgr:ref-estudio a cg:Reference ;
+    rdfs:label "El estudio (elaboración propia)"@es, "The study (authors' own elaboration)"@en ;
+    dcterms:creator "Estudio fuente de coopgraph" .
+"""
+# Two violations (no English label; an untagged altLabel) and one warning (a city with no country).
+FAILING = PREFIXES + REFERENCE + """
+cgr:cglu a cg:Network ;
+    rdfs:label "Ciudades y Gobiernos Locales Unidos"@es ;
+    dcterms:source cgr:ref-estudio .
+
+cgr:flacma a cg:Network ;
+    rdfs:label "Federación Latinoamericana de Ciudades, Municipios y Asociaciones"@es,
+        "Latin American Federation of Cities, Municipalities and Associations"@en ;
+    skos:altLabel "FLACMA" ;
+    org:memberOf cgr:cglu ;
+    dcterms:source cgr:ref-estudio .
+
+cgr:ciudad-quito a cg:City ;
+    rdfs:label "Quito"@es, "Quito"@en .
+"""
+CONFORMING = PREFIXES + REFERENCE + """
+cgr:cglu a cg:Network ;
+    rdfs:label "Ciudades y Gobiernos Locales Unidos"@es, "United Cities and Local Governments"@en ;
+    dcterms:source cgr:ref-estudio .
+"""
+
+
+def graph_of(turtle: str) -> rdflib.Graph:
+    return rdflib.Graph().parse(data=turtle, format="turtle")
+
+
+def case_data(path: Path) -> rdflib.Graph:
+    """A case file's data, without its expected-result block."""
+    graph = rdflib.Graph().parse(path, format="turtle")
+    graph.remove((CASE, None, None))
+    return graph
+
+
+@pytest.fixture(scope="module")
+def failing() -> Report:
+    return validate_graph(graph_of(FAILING))
+
+
+# ---------------------------------------------------------------- the report
+
+
+def test_report_counts_severities(failing: Report) -> None:
+    assert not failing.conforms
+    assert failing.counts() == {"Violation": 2, "Warning": 1, "Info": 0}
+    assert list(failing.by_shape()) == [CGSH + "label-en", CGSH + "text-languages", CGSH + "city-in-country"]
+    assert all(isinstance(v, Violation) for v in failing.violations)
+
+
+def test_violation_fields(failing: Report) -> None:
+    (alt,) = [v for v in failing.violations if v.shape == CGSH + "text-languages"]
+    assert alt.focus == CGR + "flacma"
+    assert alt.value == '"FLACMA"'
+    assert alt.path.startswith("(<http://www.w3.org/2004/02/skos/core#altLabel> | ")
+    assert alt.severity == "Violation"
+    assert alt.component == "LanguageInConstraintComponent"
+    assert "literales con etiqueta @es o @en" in alt.message_es
+    assert "literals tagged @es or @en" in alt.message_en
+
+
+def test_text_in_spanish_puts_counts_first(failing: Report) -> None:
+    text = failing.text("es")
+    lines = text.splitlines()
+    assert lines[0] == "Validación SHACL: no conforme — 2 violaciones, 1 aviso, en 3 formas."
+    assert "cgsh:label-en" in lines[1] and "Etiqueta en inglés" in lines[1] and lines[1].split()[0] == "1"
+    assert "[Violación] cgsh:label-en — Etiqueta en inglés (1)" in lines
+    assert "[Aviso] cgsh:city-in-country — País de la ciudad (1)" in lines
+    assert "  - cgr:cglu «Ciudades y Gobiernos Locales Unidos» (ruta rdfs:label)" in lines
+    assert '  - cgr:flacma «Federación Latinoamericana de Ciudades, Municipios y Asociaciones» ' \
+        '(ruta (skos:altLabel | dcterms:description | cg:mission | cg:establishes | cg:periodicity | ' \
+        'cg:purpose | cg:eligible); valor "FLACMA")' in lines
+    assert "  Falta la etiqueta en inglés: todo recurso descrito tiene rdfs:label con @en." in lines
+    assert lines.index("[Violación] cgsh:label-en — Etiqueta en inglés (1)") > 3
+
+
+def test_text_in_english(failing: Report) -> None:
+    text = failing.text("en")
+    assert text.startswith("SHACL validation: does not conform — 2 violations, 1 warning, in 3 shapes.\n")
+    assert "[Warning] cgsh:city-in-country — Country of a city (1)" in text
+    assert "Missing English label: every described resource has an rdfs:label tagged @en." in text
+    assert "  - cgr:flacma «Latin American Federation of Cities, Municipalities and Associations» (path (" in text
+    # No English label: the Spanish one is shown rather than none.
+    assert "  - cgr:cglu «Ciudades y Gobiernos Locales Unidos» (path rdfs:label)" in text
+    assert "Falta" not in text
+
+
+def test_text_default_language_is_the_reports() -> None:
+    report = validate_graph(graph_of(FAILING), lang="en")
+    assert report.text() == report.text("en")
+    assert report.text("fr") == report.text("en")
+
+
+def test_text_of_a_conforming_graph() -> None:
+    report = validate_graph(graph_of(CONFORMING))
+    assert report.conforms and report.violations == []
+    assert report.text("es") == "Validación SHACL: conforme — 0 violaciones.\n"
+    assert report.text("en") == "SHACL validation: conforms — 0 violations.\n"
+
+
+def test_to_json(failing: Report) -> None:
+    data = json.loads(failing.to_json())
+    assert data["conforms"] is False
+    assert data["counts"] == {"Violation": 2, "Warning": 1, "Info": 0}
+    assert data["shapes"] == {CGSH + "label-en": 1, CGSH + "text-languages": 1, CGSH + "city-in-country": 1}
+    first = data["violations"][0]
+    assert set(first) == {
+        "focus", "path", "value", "severity", "shape", "message_es", "message_en", "component", "focus_label"
+    }
+    quito = next(v for v in data["violations"] if v["focus"] == CGR + "ciudad-quito")
+    assert quito["severity"] == "Warning" and quito["focus_label"] == {"es": "Quito", "en": "Quito"}
+
+
+# ---------------------------------------------------------------- exit-worthy results
+
+
+def test_failing_graph_exits_non_zero(failing: Report) -> None:
+    assert failing.exit_code == 1
+
+
+def test_warnings_alone_conform_unless_strict() -> None:
+    data = case_data(CASES / "territories" / "city-in-country-bad.ttl")
+    lenient = validate_graph(data)
+    assert lenient.conforms and lenient.exit_code == 0
+    assert [v.severity for v in lenient.violations] == ["Warning"]
+    strict = validate_graph(data, allow_warnings=False)
+    assert not strict.conforms and strict.exit_code == 1
+
+
+# Resources the shipped data does not hold: files are checked as a submission to it.
+NEW_FAILING = PREFIXES + """
+cgr:red-de-prueba a cg:Network ;
+    rdfs:label "Red de prueba"@es ;
+    org:memberOf cgr:cglu ;
+    dcterms:source cgr:ref-estudio .
+"""
+NEW_CONFORMING = NEW_FAILING.replace('"Red de prueba"@es ;', '"Red de prueba"@es, "Test network"@en ;')
+
+
+def test_main_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad, good = tmp_path / "bad.ttl", tmp_path / "good.ttl"
+    bad.write_text(NEW_FAILING, encoding="utf-8")
+    good.write_text(NEW_CONFORMING, encoding="utf-8")
+    assert main([str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("Validación SHACL: no conforme — 1 violación, en 1 forma.\n")
+    assert "  - cgr:red-de-prueba «Red de prueba» (ruta rdfs:label)" in out
+    assert main(["--lang", "en", str(good)]) == 0
+    assert capsys.readouterr().out == "SHACL validation: conforms — 0 violations.\n"
+    assert main(["--json", str(bad)]) == 1
+    assert json.loads(capsys.readouterr().out)["counts"]["Violation"] == 1
+
+
+def test_validate_files_takes_folders_and_a_context(tmp_path: Path) -> None:
+    (tmp_path / "a.ttl").write_text(NEW_CONFORMING, encoding="utf-8")
+    assert validate_files([tmp_path]).conforms  # cgr:cglu and cgr:ref-estudio come from the shipped data
+    alone = validate_files([tmp_path], context=rdflib.Graph())
+    assert {v.shape for v in alone.violations} == {CGSH + "member-of-organization", CGSH + "source-reference"}
+    (tmp_path / "b.ttl").write_text(NEW_FAILING.replace("red-de-prueba", "otra-red"), encoding="utf-8")
+    assert [v.focus for v in validate_files([tmp_path]).violations] == [CGR + "otra-red"]
+
+
+def test_main_refuses_xml_with_entities(tmp_path: Path) -> None:
+    from graph.store import LoadError
+
+    hostile = tmp_path / "entity.rdf"
+    hostile.write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "a">]><r/>', encoding="utf-8")
+    with pytest.raises(LoadError):
+        main([str(hostile)])
+
+
+# ---------------------------------------------------------------- entry points
+
+
+def test_validate_graph_leaves_its_input_alone() -> None:
+    data = graph_of(FAILING)
+    before = set(data)
+    validate_graph(data)
+    assert set(data) == before
+
+
+def test_subclass_checks_need_the_ontology() -> None:
+    data = graph_of(CONFORMING + """
+cgr:flacma a cg:Network ;
+    rdfs:label "FLACMA"@es, "FLACMA"@en ;
+    org:memberOf cgr:cglu ;
+    dcterms:source cgr:ref-estudio .
+""")
+    assert validate_graph(data).conforms
+    without = validate_graph(data, ontology=rdflib.Graph())
+    assert {v.shape for v in without.violations} == {CGSH + "member-of-organization"}
+
+
+def test_validate_store_merges_the_ontology(memory_store: OxigraphStore, tmp_path: Path) -> None:
+    path = tmp_path / "failing.ttl"
+    path.write_text(FAILING, encoding="utf-8")
+    memory_store.load([path], graph=DATA_GRAPH)
+    report = validate_store(memory_store, lang="en")
+    assert report.lang == "en"
+    assert report.violations == validate_graph(graph_of(FAILING)).violations
+
+
+def test_validate_store_accepts_anything_with_to_rdflib() -> None:
+    class Plain:
+        def to_rdflib(self) -> rdflib.Graph:
+            return graph_of(CONFORMING)
+
+    assert validate_store(Plain()).conforms
+
+
+BAD_CASES = sorted(CASES.glob("*/*-bad.ttl"))
+
+
+@pytest.mark.parametrize("path", BAD_CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_submission_agrees_with_whole_graph_validation(path: Path) -> None:
+    """Validating one resource in its small context finds what the whole graph finds about it."""
+    data = case_data(path)
+    whole = validate_graph(data).violations
+    subjects = sorted({s for s in data.subjects() if isinstance(s, URIRef)})
+    assert subjects
+    for subject in subjects:
+        submitted = rdflib.Graph()
+        submitted += data.triples((subject, None, None))
+        report = validate_submission(submitted, context=data)
+        assert report.violations == [v for v in whole if v.focus == str(subject)], subject
+
+
+def test_submission_ignores_the_rest_of_the_context() -> None:
+    context = graph_of(FAILING)
+    new = graph_of(PREFIXES + """
+cgr:mercociudades a cg:Network ;
+    rdfs:label "Mercociudades"@es, "Mercociudades"@en ;
+    org:memberOf cgr:cglu ;
+    dcterms:source cgr:ref-estudio .
+""")
+    report = validate_submission(new, context=context)
+    assert report.conforms and report.violations == []
+    assert not validate_graph(context + new).conforms
+
+
+def test_submission_checks_what_it_references() -> None:
+    new = graph_of(PREFIXES + """
+cgr:mercociudades a cg:Network ;
+    rdfs:label "Mercociudades"@es, "Mercociudades"@en ;
+    org:memberOf cgr:ciudad-quito ;
+    dcterms:source cgr:ref-unknown .
+""")
+    report = validate_submission(new, context=graph_of(FAILING))
+    assert {v.shape for v in report.violations} == {CGSH + "member-of-organization", CGSH + "source-reference"}
+
+
+def test_submission_adds_to_or_replaces_a_description() -> None:
+    context = graph_of(FAILING)
+    fix = graph_of(PREFIXES + 'cgr:cglu rdfs:label "United Cities and Local Governments"@en .')
+    assert validate_submission(fix, context=context).conforms
+    assert not validate_submission(fix, context=context, replaces=True).conforms
+
+
+def test_empty_submission_conforms() -> None:
+    assert validate_submission(rdflib.Graph(), context=graph_of(FAILING)).conforms
+
+
+def test_shipped_data_conforms(shipped_store: OxigraphStore) -> None:
+    """The curated data meets the contract; a failure lists every finding."""
+    report = validate_store(shipped_store, lang="en")
+    assert report.conforms, report.text("en")
+    assert report.counts()["Violation"] == 0
