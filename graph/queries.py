@@ -10,7 +10,6 @@ no rows; they are flagged `kind="violation"` and kept out of the public list.
 
 from __future__ import annotations
 
-import inspect
 import re
 import shlex
 from collections.abc import Mapping
@@ -21,7 +20,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from graph.resources import resource_dir
-from graph.store import QueryResult
+from graph.store import QueryResult, Store
 
 PARAM_TYPES: tuple[str, ...] = ("iri", "string", "integer", "decimal", "year", "lang")
 LANGUAGES: tuple[str, ...] = ("es", "en")
@@ -145,20 +144,9 @@ def load_queries(directory: str | Path | None = None, *, kind: str | None = None
     return queries
 
 
-def run(store: object, query: StoredQuery, values: Mapping[str, str] | None = None) -> QueryResult:
-    """Run a stored query with `values` bound by substitution (defaults for the rest).
-
-    Uses `store.query(text, substitutions=...)` when the store accepts it; for
-    an `OxigraphStore` (or a bare `pyoxigraph.Store`) that does not yet, it asks
-    the underlying pyoxigraph store directly, over the union of all graphs.
-    """
-    substitutions = query.bind(values)
-    if _accepts_substitutions(getattr(store, "query", None)) and not isinstance(store, ox.Store):
-        return store.query(query.text, substitutions=substitutions)  # type: ignore[attr-defined]
-    engine = store if isinstance(store, ox.Store) else getattr(store, "oxigraph", None)
-    if not isinstance(engine, ox.Store):
-        raise TypeError(f"{type(store).__name__} cannot run queries with bound parameters (no substitutions)")
-    return engine.query(query.text, use_default_graph_as_union=True, substitutions=substitutions)
+def run(store: Store, query: StoredQuery, values: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a stored query with `values` bound by substitution (defaults for the rest)."""
+    return store.query(query.text, substitutions=query.bind(values))
 
 
 def parse_query(text: str, *, name: str, path: Path | None = None) -> StoredQuery:
@@ -316,14 +304,3 @@ _CONVERTERS = {
     "year": _year,
     "lang": _lang,
 }
-
-
-def _accepts_substitutions(method: object) -> bool:
-    """Whether a store's `query` method takes a `substitutions` keyword."""
-    if not callable(method):
-        return False
-    try:
-        parameters = inspect.signature(method).parameters
-    except (TypeError, ValueError):
-        return False
-    return "substitutions" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())

@@ -1,0 +1,28 @@
+# coopgraph: two commands on a fresh clone.
+#   make serve   the main job (until the service exists: load the shipped graph and print its stats)
+#   make test    the test suite
+# Both create .venv (Python 3.11) and install the project into it when pyproject.toml changes.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: serve test clean-venv
+
+serve: $(STAMP)
+	$(BIN)/coopgraph load
+	$(BIN)/coopgraph stats
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $(STAMP)
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""coopgraph's web service (Flask app factory and blueprints); built on `graph`."""

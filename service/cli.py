@@ -1,0 +1,8 @@
+"""The `coopgraph` console command: graph.cli's click group; the service adds its commands here."""
+
+from graph.cli import cli
+
+
+def main() -> None:
+    """Run the coopgraph command line."""
+    cli(prog_name="coopgraph")
