@@ -1,5 +1,5 @@
 # coopgraph: two commands on a fresh clone.
-#   make serve   the main job (until the service exists: load the shipped graph and print its stats)
+#   make serve   load the shipped graph into the embedded store (first start) and serve it on 127.0.0.1:8000
 #   make test    the test suite
 # Both create .venv (Python 3.11) and install the project into it when pyproject.toml changes.
 
@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 
 serve: $(STAMP)
 	$(BIN)/coopgraph load
-	$(BIN)/coopgraph stats
+	$(BIN)/coopgraph serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

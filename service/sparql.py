@@ -1,0 +1,128 @@
+"""`/sparql`: the W3C SPARQL 1.1 Protocol query operation (GET, POST form, POST direct)."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, request
+
+from service.description import PREFIXES, describe
+from service.errors import ApiError
+from service.executor import QueryRequest
+from service.guard import check_query
+from service.negotiation import choose, offered
+from service.state import coopgraph
+
+bp = Blueprint("sparql", __name__)
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE_TYPES = ("application/sparql-update",)
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+def sparql() -> Response:
+    """Answer a SPARQL query in the negotiated format; refused forms and bad requests get a 400."""
+    if request.method == "GET" and not request.args:
+        return _service_description()
+    query, params = _read_request()
+    default_graph, named_graphs = _dataset(params)
+    state = coopgraph()
+    check_query(
+        query,
+        service_allowlist=state.settings["service_allowlist"],
+        dataset_given=default_graph is not None or named_graphs is not None,
+    )
+    answer = state.run(
+        QueryRequest(
+            query,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+            accept=request.headers.get("Accept"),
+            formats=tuple(params.get("format", [])),
+            max_rows=int(state.settings["max_rows"]),
+            base_iri=request.base_url,
+        )
+    )
+    response = Response(answer.body, content_type=_with_charset(answer.media_type))
+    response.vary.add("Accept")
+    if answer.truncated:
+        response.headers["X-Coopgraph-Truncated"] = "true"
+    return response
+
+
+def _service_description() -> Response:
+    """GET /sparql with no parameters: the Service Description with VoID, in a negotiated RDF format."""
+    fmt = choose("graph", accept=request.headers.get("Accept"))
+    if fmt is None:
+        raise ApiError(406, "Not Acceptable", f"the service description is available as {', '.join(offered('graph'))}")
+    state = coopgraph()
+    key = f"description {request.base_url}"
+    if key not in state.cache:
+        state.cache[key] = describe(state.store, request.base_url)
+    body = ox.serialize(state.cache[key], format=fmt.serializer, prefixes=PREFIXES)
+    response = Response(body, content_type=_with_charset(fmt.media_type))
+    response.vary.add("Accept")
+    return response
+
+
+def _read_request() -> tuple[str, dict[str, list[str]]]:
+    """The query text and all protocol parameters (URL plus form), per the request's method and media type."""
+    params = {key: request.args.getlist(key) for key in request.args}
+    if request.method == "GET":
+        if "update" in params:
+            raise ApiError(400, "Refused", "SPARQL Update is refused on /sparql: this endpoint is read-only")
+        return _one_query(params.get("query", [])), params
+    media_type = (request.mimetype or "").lower()
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if media_type in UPDATE_TYPES:
+        raise ApiError(400, "Refused", "SPARQL Update is refused on /sparql: this endpoint is read-only")
+    if charset not in ("utf-8", "utf8"):
+        raise ApiError(415, "Unsupported Media Type", f"the request must be UTF-8, not {charset!r}")
+    if media_type == FORM:
+        for key in request.form:
+            params.setdefault(key, []).extend(request.form.getlist(key))
+        if "update" in params:
+            raise ApiError(400, "Refused", "SPARQL Update is refused on /sparql: this endpoint is read-only")
+        return _one_query(params.get("query", [])), params
+    if media_type == DIRECT:
+        if "query" in params:
+            raise ApiError(400, "Bad Request", "give the query either in the body or as a parameter, not both")
+        try:
+            return request.get_data(cache=False).decode("utf-8"), params
+        except UnicodeDecodeError as error:
+            raise ApiError(400, "Bad Request", f"the query is not valid UTF-8: {error}") from None
+    raise ApiError(
+        415,
+        "Unsupported Media Type",
+        f"POST a query as {FORM} (query=...) or as {DIRECT}; got {media_type or 'no Content-Type'}",
+    )
+
+
+def _one_query(values: list[str]) -> str:
+    if len(values) != 1:
+        raise ApiError(
+            400, "Bad Request", "exactly one 'query' parameter is required" + (f", got {len(values)}" if values else "")
+        )
+    return values[0]
+
+
+def _dataset(params: dict[str, list[str]]) -> tuple[list[str] | None, list[str] | None]:
+    """The protocol dataset; each graph must be one the store holds (graphs are never fetched)."""
+    default = params.get("default-graph-uri")
+    named = params.get("named-graph-uri")
+    if default is None and named is None:
+        return None, None
+    held = set(coopgraph().store.graphs())
+    unknown = sorted({iri for iri in (default or []) + (named or []) if iri not in held})
+    if unknown:
+        raise ApiError(
+            400,
+            "Unknown graph",
+            f"the store holds no graph {', '.join(unknown)} (graphs are never fetched); "
+            f"held graphs: {', '.join(sorted(held))}",
+        )
+    return default or [], named or []
+
+
+def _with_charset(media_type: str) -> str:
+    textual = media_type.startswith("text/") or media_type.endswith(("json", "xml", "triples", "quads", "trig"))
+    return f"{media_type}; charset=utf-8" if textual else media_type
