@@ -157,11 +157,13 @@ class Store(Protocol):
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[ox.Variable, Any] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query; with no dataset given the default graph is the union of all graphs.
 
         `substitutions` binds variables to terms (never by formatting values
         into the query); a remote store turns them into a VALUES block.
+        `base_iri` resolves the query's relative IRIs (the protocol's request IRI).
         """
         ...
 
@@ -264,10 +266,12 @@ class OxigraphStore:
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         substitutions: Mapping[ox.Variable, Any] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         dataset_given = default_graph is not None or named_graphs is not None
         return self.oxigraph.query(
             sparql,
+            base_iri=base_iri,
             substitutions=dict(substitutions) if substitutions else None,
             use_default_graph_as_union=not dataset_given,
             default_graph=[_named_node(g) for g in default_graph] if default_graph is not None else None,

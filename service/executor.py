@@ -14,7 +14,7 @@ from itertools import islice
 
 import pyoxigraph as ox
 
-from graph.store import OxigraphStore, Store
+from graph.store import Store
 from service.errors import ApiError
 from service.negotiation import choose, offered
 
@@ -86,16 +86,12 @@ def execute(store: Store, request: QueryRequest) -> Answer:
 
 
 def _query(store: Store, request: QueryRequest) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """`store.query`, with the base IRI when the store is embedded Oxigraph (graph.store has no base_iri yet)."""
-    if request.base_iri is None or not isinstance(store, OxigraphStore):
-        return store.query(request.query, default_graph=request.default_graph, named_graphs=request.named_graphs)
-    dataset_given = request.default_graph is not None or request.named_graphs is not None
-    return store.oxigraph.query(
+    """`store.query` with the request's dataset and base IRI."""
+    return store.query(
         request.query,
+        default_graph=request.default_graph,
+        named_graphs=request.named_graphs,
         base_iri=request.base_iri,
-        use_default_graph_as_union=not dataset_given,
-        default_graph=[ox.NamedNode(g) for g in request.default_graph] if request.default_graph is not None else None,
-        named_graphs=[ox.NamedNode(g) for g in request.named_graphs] if request.named_graphs is not None else None,
     )
 
 

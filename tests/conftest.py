@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -62,3 +63,71 @@ def shipped_store() -> Iterator[OxigraphStore]:
 def cli_runner() -> CliRunner:
     """A click runner (stdout and stderr captured separately)."""
     return CliRunner()
+
+
+# --- Browser tests: Debian's chromium driven by Playwright, against the app served over real HTTP. -------------
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium_path() -> str | None:
+    import os
+    import shutil
+
+    return os.environ.get("COOPGRAPH_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's `chromium`; `.ci/run` installs it). Skips with the reason when it is absent."""
+    executable = _chromium_path()
+    if executable is None:
+        pytest.skip("browser test: Debian's chromium is not installed (.ci/run installs it as root)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser test: playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(shipped_store: OxigraphStore) -> Iterator[str]:
+    """The service over real HTTP (waitress, loopback), on the shipped graph, shared by the session's page tests."""
+    from service import create_app
+    from service.testing import live_server
+
+    app = create_app({"workers": 0}, store=shipped_store)
+    with live_server(app) as url:
+        yield url
+
+
+@pytest.fixture
+def page(browser: Any, site_url: str) -> Iterator[Any]:
+    """A fresh browser page whose relative URLs go to the live site; any request leaving loopback fails the test."""
+    context = browser.new_context(base_url=site_url, locale="es-EC")
+    outside: list[str] = []
+
+    def only_loopback(route: Any) -> None:
+        if route.request.url.startswith(site_url) or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_loopback)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+    assert not outside, f"the page tried to reach outside the site (no CDN allowed): {outside}"

@@ -199,3 +199,8 @@ def test_replace_graphs_is_all_or_nothing(any_store: OxigraphStore, fixtures_dir
     counts = any_store.replace_graphs({G1: [fixtures_dir / "good.rdf"], G2: [fixtures_dir / "good.jsonld"]})
     assert counts == {G1: 1, G2: 1}
     assert any_store.count() == 2
+
+
+def test_query_resolves_relative_iris_against_base_iri(any_store: OxigraphStore) -> None:
+    rows = list(any_store.query("SELECT ?x WHERE { BIND(<thing> AS ?x) }", base_iri="http://example.org/base/"))
+    assert rows[0]["x"] == ox.NamedNode("http://example.org/base/thing")
