@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
@@ -36,6 +36,8 @@ class QueryRequest:
     max_rows: int = 10_000
     base_iri: str | None = None
     """Resolves relative IRIs in the query (the protocol uses the endpoint's URL)."""
+    substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None
+    """Values bound to variables by pyoxigraph (stored queries' parameters), never formatted into the text."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def _query(store: Store, request: QueryRequest) -> ox.QuerySolutions | ox.QueryB
         default_graph=request.default_graph,
         named_graphs=request.named_graphs,
         base_iri=request.base_iri,
+        substitutions=request.substitutions,
     )
 
 

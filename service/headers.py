@@ -11,7 +11,7 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-CORS_PATHS = ("/sparql",)
+CORS_PATHS = ("/sparql", "/api/queries", "/api/match", "/api/partners")
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Accept, Content-Type"
 
@@ -23,7 +23,7 @@ def init_app(app: Flask) -> None:
     def add_headers(response: Response) -> Response:
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
-        if request.path.rstrip("/") in CORS_PATHS:
+        if any(request.path.rstrip("/") == path or request.path.startswith(path + "/") for path in CORS_PATHS):
             response.headers["Access-Control-Allow-Origin"] = "*"
             response.headers["Access-Control-Expose-Headers"] = "X-Coopgraph-Truncated"
             if request.method == "OPTIONS":
