@@ -338,3 +338,9 @@ def _rows(title: str, rows: list[tuple[str, int]]) -> str:
     width = max([len(name) for name, _ in rows] + [1])
     digits = max([len(str(n)) for _, n in rows] + [1])
     return "\n".join([title, *(f"  {name.ljust(width)}  {str(n).rjust(digits)}" for name, n in rows)]) + "\n"
+
+
+from graph.match_cli import eval_match, match  # noqa: E402 - each feature registers its commands last
+
+cli.add_command(match)
+cli.add_command(eval_match)

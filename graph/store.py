@@ -210,6 +210,11 @@ class Store(Protocol):
         """Remove everything."""
         ...
 
+    @property
+    def generation(self) -> int:
+        """Counts the writes made through this object: derived views (indexes, caches) compare it to know they are stale."""
+        ...
+
     def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:
         """An rdflib copy of the union of `graphs` (default: every graph), for pyshacl and networkx."""
         ...
@@ -225,6 +230,11 @@ class OxigraphStore:
     def __init__(self, store: ox.Store, *, path: Path | None = None) -> None:
         self._store: ox.Store | None = store
         self.path = path
+        self._generation = 0
+
+    @property
+    def generation(self) -> int:
+        return self._generation
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> OxigraphStore:
@@ -279,6 +289,7 @@ class OxigraphStore:
         )
 
     def update(self, sparql: str) -> None:
+        self._generation += 1  # before the write: a reader racing it sees a new generation, never stale content
         self.oxigraph.update(sparql)
 
     def load(
@@ -314,6 +325,7 @@ class OxigraphStore:
         written stays if the write itself fails part-way (parse errors still
         change nothing, since parsing is over by then).
         """
+        self._generation += 1
         if replace and any(self.count(graph) > 0 for graph in graphs):
             self.oxigraph.update(_replace_update(graphs, staging))
         elif bulk:
@@ -341,6 +353,7 @@ class OxigraphStore:
         return self.oxigraph.dump(format=fmt, from_graph=from_graph)
 
     def clear(self) -> None:
+        self._generation += 1
         self.oxigraph.clear()
 
     def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:

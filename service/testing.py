@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import Flask
+from waitress import wasyncore
 from waitress.server import create_server
 
 
@@ -32,4 +33,5 @@ def live_server(app: Flask, *, threads: int = 8) -> Iterator[str]:
         stopping.set()
         server.task_dispatcher.shutdown()  # type: ignore[union-attr]
         server.close()
+        wasyncore.close_all(server._map)  # type: ignore[union-attr]  # open client connections too: no leaked sockets
         thread.join(timeout=5)

@@ -204,3 +204,25 @@ def test_replace_graphs_is_all_or_nothing(any_store: OxigraphStore, fixtures_dir
 def test_query_resolves_relative_iris_against_base_iri(any_store: OxigraphStore) -> None:
     rows = list(any_store.query("SELECT ?x WHERE { BIND(<thing> AS ?x) }", base_iri="http://example.org/base/"))
     assert rows[0]["x"] == ox.NamedNode("http://example.org/base/thing")
+
+
+def test_generation_counts_writes_not_reads(any_store: OxigraphStore, tmp_path: Path) -> None:
+    """Derived views (the matching index) compare generations: every kind of write must bump it, reads must not."""
+    seen = [any_store.generation]
+    any_store.update('INSERT DATA { <http://example.org/a> <http://example.org/p> "1" }')
+    seen.append(any_store.generation)
+    # a write that keeps the number of triples still counts
+    any_store.update('DELETE DATA { <http://example.org/a> <http://example.org/p> "1" } ;'
+                     ' INSERT DATA { <http://example.org/a> <http://example.org/p> "2" }')
+    seen.append(any_store.generation)
+    source = tmp_path / "one.ttl"
+    source.write_text('<http://example.org/b> <http://example.org/p> "3" .\n', encoding="utf-8")
+    any_store.load([source], graph="http://example.org/g")
+    seen.append(any_store.generation)
+    any_store.replace_graphs({"http://example.org/g": [source]})
+    seen.append(any_store.generation)
+    any_store.clear()
+    seen.append(any_store.generation)
+    assert seen == sorted(set(seen)), f"a write did not bump the generation: {seen}"
+    list(any_store.query("SELECT * WHERE { ?s ?p ?o }"))
+    assert any_store.generation == seen[-1]

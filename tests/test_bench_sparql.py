@@ -1,0 +1,64 @@
+"""bench/bench_sparql.py: its answer check catches wrong answers, and the whole bench runs at a tiny scale.
+
+The smoke run is kept small (50 actors, 20 requests a cell, one round, no
+warm-up: about 10 s) and asserts correctness only, never timings. Peers that
+are not installed (rdflib-endpoint, the oxigraph CLI: the `bench` extra) must
+be reported as skipped with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.bench_sparql import Workload, noop_check, sparql_check
+from bench.peers import NOOP_BODY
+
+ROOT = Path(__file__).resolve().parents[1]
+PEERS = ("noop", "ours", "oxigraph", "rdflib-endpoint")
+
+
+def _results(*values: str | None) -> bytes:
+    bindings = [{} if v is None else {"x": {"type": "literal", "value": v}} for v in values]
+    return json.dumps({"head": {"vars": ["x"]}, "results": {"bindings": bindings}}).encode()
+
+
+def test_sparql_check_accepts_only_the_reference_rows() -> None:
+    check = sparql_check(Workload("point", ["q0"], [[("a",), ("b",)]], ["x"]))
+    assert check(200, _results("a", "b"), 0) is None
+    assert check(200, _results("a"), 0) == "1 rows, expected 2"
+    assert check(200, _results("b", "a"), 0) == "rows differ from the reference answer"
+    assert check(200, _results("a", None), 0) == "rows differ from the reference answer"
+    assert (check(500, b"boom", 0) or "").startswith("HTTP 500")
+    assert (check(200, b"<html/>", 0) or "").startswith("unreadable SPARQL JSON")
+
+
+def test_noop_check_wants_the_constant_body() -> None:
+    assert noop_check(200, NOOP_BODY, 0) is None
+    assert noop_check(200, b"{}", 0) is not None
+    assert noop_check(404, NOOP_BODY, 0) is not None
+
+
+def test_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
+    out = tmp_path / "bench.json"
+    command = [sys.executable, "bench/bench_sparql.py", "--actors", "50", "--requests", "20", "--rounds", "1"]
+    command += ["--warmup", "0", "--json", str(out)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    # The timeout only guards against a hang; nothing asserts how long the run takes.
+    done = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    measured = {(r["server"], r["query"]): r for r in report["results"]}
+    assert set(measured) >= {("noop", "point"), ("ours", "point"), ("ours", "ranking")}
+    for row in measured.values():
+        assert row["errors"] == 0, row["error_reasons"]
+        assert row["requests"] == 20
+    for peer in PEERS:  # every server was measured or skipped with a reason
+        assert any(server == peer for server, _ in measured) or report["skipped"].get(peer)
+    for peer in ("oxigraph", "rdflib-endpoint"):
+        assert ((peer, "ranking") in measured) != (peer in report["skipped"])
+    assert "| ours | point |" in done.stdout
+    assert any(r["ratio"] == "ours / noop" for r in report["ratios"])

@@ -1,0 +1,556 @@
+"""The matching engine (graph/matching) on the shipped graph: themes, ranking, explanations, filters, errors.
+
+Expected values come from the store (labels, memberships, spaces, provisions)
+through SPARQL, not from this file, so the tests follow the data.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from itertools import pairwise
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from graph.loading import ensure_loaded
+from graph.matching import MatchError, MatchIndex, MatchResult, UnknownResource, scoring
+from graph.matching.results import EXPLANATION_TYPES
+from graph.store import OxigraphStore, Store
+
+CGR = "https://w3id.org/coopgraph/id/"
+PREFIXES = """PREFIX cg: <https://w3id.org/coopgraph/def#>
+PREFIX cgr: <https://w3id.org/coopgraph/id/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX org: <http://www.w3.org/ns/org#>
+"""
+NEEDS = [
+    ("cambio climático", "es"),
+    ("climate change", "en"),
+    ("empoderamiento de la mujer", "es"),
+    ("salud y educación", "es"),
+    ("agricultura", "es"),
+    ("sustainable urban development", "en"),
+    ("reactivar la economía", "es"),
+    ("fortalecimiento institucional", "es"),
+]
+
+
+@pytest.fixture(scope="module")
+def index(shipped_store: OxigraphStore) -> MatchIndex:
+    return MatchIndex.build(shipped_store)
+
+
+@pytest.fixture
+def own_store() -> Iterator[OxigraphStore]:
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        yield store
+
+
+def rows(store: Store, query: str) -> list[dict[str, str]]:
+    result = store.query(PREFIXES + query)
+    names = [v.value for v in result.variables]  # type: ignore[union-attr]
+    return [{name: solution[name].value for name in names if solution[name] is not None} for solution in result]
+
+
+def linked(store: Store, a: str, b: str) -> bool:
+    query = "ASK { { ?a ?p ?b } UNION { ?b ?p ?a } }"
+    subs = {ox.Variable("a"): ox.NamedNode(a), ox.Variable("b"): ox.NamedNode(b)}
+    return bool(store.query(query, substitutions=subs))
+
+
+def is_subject(store: Store, iri: str) -> bool:
+    return bool(store.query("ASK { ?s ?p ?o }", substitutions={ox.Variable("s"): ox.NamedNode(iri)}))
+
+
+def provinces(store: Store) -> list[str]:
+    return [row["code"] for row in rows(store, "SELECT ?code WHERE { ?p a cg:Province ; skos:notation ?code }")]
+
+
+def check_answer(result: MatchResult, store: Store) -> None:
+    """Ranked, in [0, 1], every partner on a stated theme, every resource a subject of the graph."""
+    answer = result.to_json()
+    assert set(answer) == {"need", "requester", "filters", "results"}
+    scores = [partner["score"] for partner in answer["results"]]
+    assert scores == sorted(scores, reverse=True)
+    themes = {theme["sector"] for theme in answer["need"]["themes"]}
+    for partner in answer["results"]:
+        assert set(partner) == {"partner", "label", "kind", "country", "score", "explanation"}
+        assert 0.0 <= partner["score"] <= 1.0
+        first = partner["explanation"][0]
+        assert first["type"] == "sector", "a partner without a stated theme"
+        assert partner["partner"] in first["resources"] and themes & set(first["resources"])
+        for item in partner["explanation"]:
+            assert item["type"] in EXPLANATION_TYPES and item["text"].strip() and item["resources"]
+            for iri in item["resources"]:
+                assert is_subject(store, iri), f"{iri} in an explanation is not in the graph"
+
+
+# --- themes -----------------------------------------------------------------------------------------------------
+
+
+def sector_labels(store: Store) -> list[tuple[str, str, str]]:
+    return [
+        (row["sector"], row["label"], row["kind"])
+        for row in rows(
+            store,
+            """SELECT ?sector ?label ?kind WHERE {
+                 ?sector a cg:Sector .
+                 VALUES (?p ?kind) { (skos:prefLabel "pref") (skos:altLabel "alt") (rdfs:label "label") }
+                 ?sector ?p ?label }""",
+        )
+    ]
+
+
+def test_every_sector_label_and_synonym_is_recognised(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    labels = sector_labels(shipped_store)
+    assert len(labels) > 200
+    for sector, label, _ in labels:
+        for text in (label, label.upper(), label.casefold()):
+            themes = [theme.sector for theme in index.parse_need(text).themes]
+            assert sector in themes, (text, sector)
+
+
+def test_accents_and_case_do_not_matter(index: MatchIndex) -> None:
+    for text in ("cambio climatico", "CAMBIO CLIMÁTICO", "Cámbio Climático!"):
+        assert [t.sector for t in index.parse_need(text).themes] == [CGR + "sector-cambio-climatico"]
+
+
+def test_theme_reports_the_label_or_synonym_that_matched(index: MatchIndex) -> None:
+    need = index.parse_need("proyectos de riego para el clima", lang="en")
+    matched = {theme.sector: (theme.matched, theme.how, theme.label) for theme in need.themes}
+    assert matched[CGR + "sector-riego-y-drenaje"] == ("riego", "altLabel", "Irrigation and drainage")
+    assert matched[CGR + "sector-cambio-climatico"] == ("clima", "altLabel", "Climate change")
+    assert index.parse_need("Riego y drenaje").themes[0].how == "label"
+
+
+def test_sectors_by_iri_slug_and_dac_code(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    health = CGR + "sector-salud"
+    for given in (health, "cgr:sector-salud", "sector-salud", "salud"):
+        assert [t.sector for t in index.parse_need(None, [given]).themes] == [health]
+    mapped = rows(
+        shipped_store,
+        """SELECT ?sector ?target WHERE { ?sector a cg:Sector ; skos:exactMatch|skos:closeMatch ?target }""",
+    )
+    assert mapped
+    for row in mapped:
+        code = row["target"].rsplit("/", 1)[1]
+        themes = {t.sector: t for t in index.parse_need(None, [code]).themes}
+        assert row["sector"] in themes and themes[row["sector"]].how == "code"
+
+
+@pytest.mark.parametrize(
+    ("need", "sectors", "fragment"),
+    [
+        (None, (), "Give a need"),
+        ("   ", (), "Give a need"),
+        ("xqzvw plumbus", (), "No theme"),
+        ("💧", (), "No theme"),
+        ("riego " * 200, (), "too long"),
+        (None, ("not a sector",), "Unknown sector"),
+        (None, ("99999",), "Unknown sector"),
+        (None, ("https://w3id.org/coopgraph/id/gadp-loja",), "Unknown sector"),
+    ],
+)
+def test_unusable_needs_are_match_errors(index: MatchIndex, need: str | None, sectors: tuple[str, ...], fragment: str) -> None:
+    with pytest.raises(MatchError) as raised:
+        index.match(need, sectors=sectors)
+    assert fragment in raised.value.message and raised.value.message_es
+
+
+def test_a_misspelt_need_suggests_close_themes(index: MatchIndex) -> None:
+    with pytest.raises(MatchError) as raised:
+        index.match("cambio climatco", lang="es")
+    assert "Cambio climático" in raised.value.details["suggestions"]
+
+
+def test_a_theme_with_no_partner_gives_no_results(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    """'riego' is a competence's theme but no actor works on it in the study: nothing is invented."""
+    workers = rows(shipped_store, "SELECT ?a WHERE { ?a cg:sector cgr:sector-riego-y-drenaje }")
+    result = index.match("riego", requester="EC-F")
+    assert [t.sector for t in result.need.themes] == [CGR + "sector-riego-y-drenaje"]
+    assert [p.iri for p in result.results] == [row["a"] for row in workers]
+
+
+# --- answers ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("need", "lang"), NEEDS)
+def test_answers_are_ranked_explained_and_grounded(index: MatchIndex, shipped_store: OxigraphStore, need: str, lang: str) -> None:
+    result = index.match(need, requester="EC-L", lang=lang, limit=50)
+    assert result.results
+    check_answer(result, shipped_store)
+
+
+def test_every_province_can_ask(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    codes = provinces(shipped_store)
+    assert len(codes) == 24
+    for code in codes:
+        result = index.match("medio ambiente", requester=code, limit=5)
+        assert result.requester is not None and result.requester["code"] == code
+        check_answer(result, shipped_store)
+
+
+def test_a_partner_only_ever_appears_on_a_theme(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    """Each partner declares a need's theme, a narrower or broader one, or takes part in a space on it."""
+    for need, lang in NEEDS:
+        result = index.match(need, lang=lang, limit=50)
+        themes = [theme.sector for theme in result.need.themes]
+        for partner in result.results:
+            values = " ".join(f"<{t}>" for t in themes)
+            query = f"""ASK {{ VALUES ?t {{ {values} }}
+                {{ <{partner.iri}> cg:sector ?s . ?s skos:broader* ?t }} UNION
+                {{ <{partner.iri}> cg:sector ?s . ?t skos:broader+ ?s }} UNION
+                {{ ?space cg:sector ?t ; ?role <{partner.iri}> .
+                   VALUES ?role {{ cg:convenor cg:participant cg:cooperant cg:offerer cg:winner cg:sponsor cg:callOf }} }} }}"""
+            assert shipped_store.query(PREFIXES + query), (need, partner.iri)
+
+
+def test_paths_follow_relations_of_the_graph(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    """From a province through its GAD and CONGOPE to CONGOPE's networks: every step is a triple."""
+    networks = [row["n"] for row in rows(shipped_store, "SELECT ?n WHERE { cgr:congope org:memberOf ?n }")]
+    assert networks
+    seen = 0
+    for need, lang in NEEDS:
+        for partner in index.match(need, requester="EC-L", lang=lang, limit=50).results:
+            for item in partner.explanation:
+                if item.type == "path":
+                    seen += 1
+                    assert item.resources[0] == CGR + "provincia-ec-l" and item.resources[-1] == partner.iri
+                    for a, b in pairwise(item.resources):
+                        assert linked(shipped_store, a, b), (a, b)
+                    if partner.iri in networks:
+                        assert item.resources == (CGR + "provincia-ec-l", CGR + "gadp-loja", CGR + "congope", partner.iri)
+    assert seen
+
+
+def test_joint_commission_of_the_partners_country_and_how_often_it_meets(
+    index: MatchIndex, shipped_store: OxigraphStore
+) -> None:
+    commissions = rows(
+        shipped_store,
+        """SELECT ?actor ?sector ?space ?every WHERE {
+             ?space a cg:JointCommission ; cg:partnerCountry ?country ; cg:periodicity ?every .
+             FILTER(LANG(?every) = "es")
+             ?actor cg:country ?country ; cg:sector ?sector } LIMIT 40""",
+    )
+    assert commissions
+    for row in commissions:
+        result = index.match(None, sectors=[row["sector"]], requester="EC-P", limit=50)
+        partner = next(p for p in result.results if p.iri == row["actor"])
+        items = [item for item in partner.explanation if item.type == "mechanism" and row["space"] in item.resources]
+        assert items and row["every"] in items[0].text
+
+
+def test_a_space_covering_the_requesters_province(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    covering = rows(
+        shipped_store,
+        """SELECT ?space ?code ?actor ?sector WHERE {
+             ?space cg:coversTerritory ?province ; cg:sector ?sector ; ?role ?actor .
+             ?province skos:notation ?code .
+             VALUES ?role { cg:convenor cg:participant cg:cooperant cg:offerer cg:winner }
+             FILTER NOT EXISTS { ?actor cg:governs ?province } }""",
+    )
+    assert covering
+    for row in covering:
+        result = index.match(None, sectors=[row["sector"]], requester=row["code"], limit=50)
+        partner = next(p for p in result.results if p.iri == row["actor"])
+        assert any(
+            {row["space"], row["actor"]} <= set(item.resources) and item.type in ("space", "mechanism")
+            for item in partner.explanation
+        ), row
+        assert partner.components["channel"] == 1.0
+
+
+def test_legal_basis_for_a_provincial_requester(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    grants = rows(shipped_store, "SELECT ?provision ?competence WHERE { ?provision cg:grantsCompetence ?competence }")
+    assert grants
+    ordinances = rows(
+        shipped_store,
+        """SELECT ?ordinance ?code WHERE { ?ordinance a cg:Ordinance ; cg:appliesTo ?gad .
+             ?gad cg:governs ?province . ?province skos:notation ?code .
+             ?ordinance rdfs:label ?label FILTER(CONTAINS(LCASE(STR(?label)), "cooperación internacional")) }""",
+    )
+    assert ordinances
+    for row in ordinances:
+        result = index.match("salud", requester=row["code"], limit=3)
+        legal = [set(item.resources) for item in result.results[0].explanation if item.type == "legal"]
+        assert {row["ordinance"]} in [r & {row["ordinance"]} for r in legal]
+        for grant in grants:
+            assert any({grant["provision"], grant["competence"]} <= r for r in legal)
+    foreign = index.match("salud", requester="cgr:gore-antofagasta", limit=3)
+    assert not [item for p in foreign.results for item in p.explanation if item.type == "legal" and CGR + "constitucion-2008-art-263-num-8" in item.resources]
+
+
+def test_competence_of_the_needs_theme(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    related = rows(shipped_store, "SELECT ?competence ?sector WHERE { ?competence a cg:Competence ; skos:related ?sector . ?sector a cg:Sector }")
+    assert related
+    for row in related:
+        result = index.match(None, sectors=[row["sector"]], requester="EC-A", limit=3)
+        for partner in result.results:
+            assert any({row["competence"], row["sector"]} <= set(item.resources) for item in partner.explanation)
+
+
+# --- the cooperation scope of provincial governments ------------------------------------------------------------
+
+
+def test_provincial_scope_is_shown_and_enforced(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    scope = {row["t"] for row in rows(shipped_store, "SELECT ?t WHERE { cgr:competencia-cooperacion-internacional skos:related ?t . ?t a cg:CooperationType }")}
+    assert scope == {CGR + "tipo-no-reembolsable", CGR + "tipo-tecnica"}
+    result = index.match("cambio climático", requester="EC-E")
+    assert {item["iri"] for item in result.filters["cooperation_scope"]} == scope
+    for partner in result.results:
+        items = [item for item in partner.explanation if item.type == "cooperation"]
+        assert len(items) == 1 and scope <= set(items[0].resources)
+    with pytest.raises(MatchError) as raised:
+        index.match("cambio climático", requester="EC-E", cooperation="financiera")
+    assert "non-reimbursable" in raised.value.message.lower() and "no reembolsable" in raised.value.message_es.lower()
+    assert index.match("cambio climático", cooperation="financiera").filters["cooperation"]["iri"] == CGR + "tipo-financiera"
+
+
+@pytest.mark.parametrize("cooperation", ["tecnica", "tipo-tecnica", "cgr:tipo-tecnica", "Cooperación técnica", "asistencia técnica"])
+def test_cooperation_filter(index: MatchIndex, cooperation: str) -> None:
+    result = index.match("medio ambiente", requester="EC-E", cooperation=cooperation, limit=50)
+    assert result.results and result.filters["cooperation"]["iri"] == CGR + "tipo-tecnica"
+    for partner in result.results:
+        assert CGR + "tipo-tecnica" in index.coop_of[partner.iri]
+        assert any(item.type == "cooperation" and CGR + "tipo-tecnica" in item.resources for item in partner.explanation)
+
+
+# --- filters, requesters, errors ----------------------------------------------------------------------------------
+
+
+def test_kind_and_country_filters(index: MatchIndex) -> None:
+    assert set(index.kinds("en")) >= {"network", "agency", "peer", "multilateral", "embassy", "national", "country"}
+    for kind in index.kinds():
+        for partner in index.match("salud y educación y medio ambiente", kind=kind, limit=50).results:
+            assert partner.kind == kind
+    spanish = index.match("salud", country="es", limit=50)
+    assert spanish.results and {p.country["code"] for p in spanish.results if p.country} == {"ES"}
+    assert all(p.country for p in spanish.results)
+    assert spanish.filters["country"]["iri"] == CGR + "pais-es"
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        ({"kind": "spaceship"}, "kind of partner"),
+        ({"country": "ZZ"}, "Unknown country"),
+        ({"country": "https://example.org/x"}, "Unknown country"),
+        ({"cooperation": "tipo-no-existe"}, "kind of cooperation"),
+        ({"lang": "fr"}, "language"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 51}, "limit"),
+        ({"limit": True}, "limit"),
+        ({"limit": "5"}, "limit"),
+        ({"requester": "cgr:sector-salud"}, "neither a province nor an actor"),
+    ],
+)
+def test_bad_options_are_match_errors(index: MatchIndex, options: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(MatchError) as raised:
+        index.match("salud", **options)
+    assert fragment in raised.value.message
+
+
+def test_requester_by_code_iri_gad_and_name(index: MatchIndex) -> None:
+    assert index.match("salud", requester="").requester is None
+    with pytest.raises(MatchError):
+        index.resolve_requester("  ")
+    assert index.resolve_requester("Canar").iri == CGR + "provincia-ec-f", "names are accent-insensitive"
+    expected = CGR + "provincia-ec-e"
+    for value in ("EC-E", "ec-e", expected, "cgr:provincia-ec-e", "Esmeraldas", "esmeraldas"):
+        assert index.resolve_requester(value).iri == expected
+    gad = index.resolve_requester("cgr:gadp-esmeraldas")
+    assert gad.provincial and CGR + "provincia-ec-e" in gad.sources
+    assert index.resolve_requester("CONGOPE").iri == CGR + "congope"
+    assert not index.resolve_requester("EC-W").provincial, "Galápagos has no GAD provincial"
+
+
+@pytest.mark.parametrize("value", ["EC-QQ", "Lojaa", CGR + "gadp-atlantida", "'; DROP"])
+def test_unknown_requester_has_suggestions(index: MatchIndex, value: str) -> None:
+    with pytest.raises(UnknownResource) as raised:
+        index.match("salud", requester=value)
+    assert raised.value.message and raised.value.value == value
+    for suggestion in raised.value.suggestions:
+        assert suggestion["iri"].startswith(CGR) and suggestion["label"]
+
+
+def test_suggestions_are_close_and_accent_insensitive(index: MatchIndex) -> None:
+    for typed, wanted in (("Lojaa", "provincia-ec-l"), ("Cañarr", "provincia-ec-f"), ("regionss4", "regions4")):
+        with pytest.raises(UnknownResource) as raised:
+            index.resolve_requester(typed)
+        assert CGR + wanted in [s["iri"] for s in raised.value.suggestions], typed
+
+
+def test_languages_give_the_same_ranking_and_their_own_labels(index: MatchIndex) -> None:
+    es, en = (index.match("educación", requester="EC-N", lang=lang, limit=20) for lang in ("es", "en"))
+    assert [p.iri for p in es.results] == [p.iri for p in en.results]
+    assert [p.score for p in es.results] == [p.score for p in en.results]
+    assert es.need.themes[0].label == "Educación" and en.need.themes[0].label == "Education"
+    assert es.results[0].explanation[0].text != en.results[0].explanation[0].text
+
+
+def test_answers_are_deterministic_and_json_serialisable(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    first = index.match("salud y educación", requester="EC-L").to_json()
+    again = MatchIndex.build(shipped_store).match("salud y educación", requester="EC-L").to_json()
+    assert first == again
+    assert json.loads(json.dumps(first)) == first
+
+
+def test_presorted_and_full_scoring_agree(index: MatchIndex) -> None:
+    texts = ("salud", "cambio climático", "agricultura", "reactivar la economía", "fortalecimiento institucional")
+    for text in (*texts, "salud y educación", "agricultura y alimentación", "biodiversity and natural resources"):
+        need = index.parse_need(text)
+        for code in (None, "EC-M", "EC-S", "EC-C"):
+            who = index.resolve_requester(code) if code else None
+            for kind in (None, "peer"):
+                fast = scoring.rank(index, need, who, kind=kind, country=None, accepted=None, limit=7)
+                full = scoring.rank(index, need, who, kind=kind, country=None, accepted=None, limit=7, presorted=False)
+                assert fast == full, (text, code, kind)
+
+
+def test_concurrent_matches_agree(index: MatchIndex) -> None:
+    expected = index.match("cambio climático", requester="EC-T").to_json()
+    answers: list[Any] = []
+
+    def ask() -> None:
+        answers.append(index.match("cambio climático", requester="EC-T").to_json())
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [expected] * 8
+
+
+def test_requester_options_for_the_page(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    rows_ = index.requesters("es")
+    assert sorted(code for _, code, _ in rows_) == sorted(provinces(shipped_store))
+    assert all(label for _, _, label in rows_)
+    assert index.kinds("es")["network"] == "Red de gobiernos"
+
+
+# --- similar actors -----------------------------------------------------------------------------------------------
+
+
+def test_similar_actors_share_sectors_or_networks(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    for actor in ("regions4", "aacid", "gore-antofagasta", "pais-it"):
+        answer = index.similar(CGR + actor, limit=10)
+        assert answer.results and CGR + actor not in {p.iri for p in answer.results}
+        for partner in answer.results:
+            assert 0.0 <= partner.score <= 1.0 and partner.explanation
+            shares = f"""ASK {{ {{ <{CGR + actor}> cg:sector ?x . <{partner.iri}> cg:sector ?x }} UNION
+                              {{ <{CGR + actor}> org:memberOf ?x . <{partner.iri}> org:memberOf ?x }} UNION
+                              {{ ?x org:memberOf <{CGR + actor}>, <{partner.iri}> }} }}"""
+            assert shipped_store.query(PREFIXES + shares)
+            for item in partner.explanation:
+                assert all(is_subject(shipped_store, iri) for iri in item.resources)
+
+
+def test_similar_ranks_the_closest_first(index: MatchIndex) -> None:
+    """AACID's Tabla 2 peers (same country row: same sectors, same kind) come before anyone else."""
+    answer = index.similar("cgr:aacid", limit=5)
+    assert answer.results[0].components["sectors"] == 1.0 and answer.results[0].kind == "agency"
+
+
+def test_networks_sharing_a_member_are_similar(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    networks = {row["n"] for row in rows(shipped_store, "SELECT ?n WHERE { cgr:congope org:memberOf ?n }")}
+    assert len(networks) > 1
+    for network in networks:
+        answer = index.similar(network, limit=20)
+        for other in networks - {network}:
+            partner = next(p for p in answer.results if p.iri == other)
+            assert any(item.type == "path" and CGR + "congope" in item.resources for item in partner.explanation)
+
+
+def test_similar_bad_input(index: MatchIndex) -> None:
+    with pytest.raises(UnknownResource):
+        index.similar("aecidd")
+    with pytest.raises(MatchError):
+        index.similar("EC-L")
+    with pytest.raises(MatchError):
+        index.similar("cgr:regions4", limit=0)
+
+
+# --- freshness ----------------------------------------------------------------------------------------------------
+
+NEW_PARTNER = """PREFIX cg: <https://w3id.org/coopgraph/def#>
+PREFIX cgr: <https://w3id.org/coopgraph/id/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+{verb} DATA {{ GRAPH <https://w3id.org/coopgraph/graph/local> {{
+  cgr:agencia-de-prueba a cg:CooperationAgency ;
+    rdfs:label "Agencia de prueba"@es, "Test agency"@en ;
+    cg:sector cgr:sector-riego-y-drenaje ;
+    dcterms:source cgr:ref-estudio .
+}} }}"""
+
+
+def test_index_follows_the_graph_after_a_rebuild(own_store: OxigraphStore) -> None:
+    index = MatchIndex.build(own_store)
+    assert index.is_current(own_store)
+    assert index.match("riego y drenaje").results == ()
+    own_store.update(NEW_PARTNER.format(verb="INSERT"))
+    assert not index.is_current(own_store)
+    index = MatchIndex.build(own_store)
+    assert index.is_current(own_store)
+    result = index.match("riego y drenaje", requester="EC-F")
+    assert [p.iri for p in result.results] == [CGR + "agencia-de-prueba"]
+    check_answer(result, own_store)
+    own_store.update(NEW_PARTNER.format(verb="DELETE"))
+    assert not index.is_current(own_store)
+    index = MatchIndex.build(own_store)
+    assert index.match("riego y drenaje").results == ()
+
+
+# --- synthetic scale ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OxigraphStore, MatchIndex]]:
+    """The shipped graph plus 3000 synthetic actors (graph/synth.py), indexed."""
+    from graph.synth import write_synthetic
+
+    path = tmp_path_factory.mktemp("synth") / "synth.nt"
+    with path.open("w", encoding="utf-8") as out:
+        write_synthetic(out, actors=3000, seed=3, format="ntriples")
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        store.load([path], graph="https://w3id.org/coopgraph/graph/synth")
+        yield store, MatchIndex.build(store)
+
+
+def test_synthetic_actors_are_matched_and_explained(synthetic: tuple[OxigraphStore, MatchIndex]) -> None:
+    store, index = synthetic
+    for need in ("salud", "agricultura y alimentación", "medio ambiente", "salud, educación y energía"):
+        result = index.match(need, requester="EC-L", limit=20)
+        assert any("/synth/" in p.iri for p in result.results)
+        check_answer(result, store)
+    synthetic_actor = next(p.iri for p in index.match("salud", limit=50).results if "/synth/" in p.iri)
+    assert index.match("salud", requester=synthetic_actor, limit=5).results
+    assert index.similar(synthetic_actor, limit=5).results
+
+
+def test_fast_paths_give_the_exhaustive_answer(
+    synthetic: tuple[OxigraphStore, MatchIndex], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-theme walk and the threshold walk against scoring every actor, over many theme sets."""
+    _, index = synthetic
+    monkeypatch.setattr(scoring, "WALK_CHUNK", 2)  # small steps: the threshold walk stops early
+    sectors = sorted(sector for sector in index.theme_scores if len(index.theme_scores[sector]) > 50)
+    assert len(sectors) >= 6
+    synthetic_actor = next(iri for iri in index.kind_of if "/synth/" in iri and index.kind_of[iri] == "peer")
+    theme_sets = [[a] for a in sectors[:4]] + [[a, b] for a, b in pairwise(sectors)] + [sectors[:3], sectors[-4:]]
+    for chosen in theme_sets:
+        need = index.parse_need(None, chosen)
+        for who in (None, index.resolve_requester("EC-L"), index.resolve_requester(synthetic_actor)):
+            for limit in (1, 4, 25):
+                for kind in (None, "agency"):
+                    options = {"kind": kind, "country": None, "accepted": None, "limit": limit}
+                    fast = scoring.rank(index, need, who, **options)
+                    assert fast == scoring.rank(index, need, who, presorted=False, **options), (chosen, limit, kind)

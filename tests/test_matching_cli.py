@@ -1,0 +1,78 @@
+"""`coopgraph match`: readable rankings, the API's JSON, and clear errors with exit code 2."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import cli
+from graph.matching import MatchIndex
+from graph.store import OxigraphStore
+
+CGR = "https://w3id.org/coopgraph/id/"
+
+
+def test_match_prints_ranking_and_explanations(cli_runner: CliRunner, shipped_store: OxigraphStore) -> None:
+    result = cli_runner.invoke(
+        cli, ["match", "cambio climático", "--requester", "EC-E", "--kind", "network", "--lang", "es", "--memory"]
+    )
+    assert result.exit_code == 0, result.stderr
+    expected = MatchIndex.build(shipped_store).match("cambio climático", requester="EC-E", kind="network")
+    out = result.stdout
+    assert "Solicitante: Esmeraldas (EC-E)" in out
+    for rank, partner in enumerate(expected.results, start=1):
+        assert f"{rank:>2}. {partner.label}" in out
+        for item in partner.explanation:
+            assert f"[{item.type}] {item.text}" in out
+    assert "cgr:congope" in out  # the path through CONGOPE, as compact IRIs
+
+
+def test_match_json_is_the_api_answer(cli_runner: CliRunner, shipped_store: OxigraphStore) -> None:
+    args = ["--memory", "match", "women's empowerment", "--requester", "EC-P", "--country", "ES", "--limit", "3"]
+    result = cli_runner.invoke(cli, [*args, "--lang", "en", "--json"])
+    assert result.exit_code == 0, result.stderr
+    expected = MatchIndex.build(shipped_store).match(
+        "women's empowerment", requester="EC-P", country="ES", limit=3, lang="en"
+    )
+    assert json.loads(result.stdout) == expected.to_json()
+
+
+def test_match_by_sector_only(cli_runner: CliRunner) -> None:
+    result = cli_runner.invoke(cli, ["--memory", "match", "--sector", "15112", "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert CGR + "sector-descentralizacion" in {t["sector"] for t in json.loads(result.stdout)["need"]["themes"]}
+
+
+def test_a_theme_without_partners_says_so(cli_runner: CliRunner) -> None:
+    result = cli_runner.invoke(cli, ["--memory", "match", "riego y drenaje", "--requester", "EC-F"])
+    assert result.exit_code == 0 and "Ningún socio del grafo trabaja en estos temas." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        ([], "Give a need"),
+        (["   "], "Give a need"),
+        (["xqzvw plumbus"], "No theme"),
+        (["salud", "--kind", "spaceship"], "kind of partner"),
+        (["salud", "--country", "ZZ"], "Unknown country"),
+        (["salud", "--limit", "0"], "limit"),
+        (["salud", "--cooperation", "financiera", "--requester", "EC-L"], "provincial government"),
+        (["salud", "--requester", "Lojaa"], "Loja"),
+        (["salud", "--lang", "fr"], "fr"),
+        (["salud", "--limit", "ten"], "ten"),
+    ],
+)
+def test_bad_input_is_exit_2_with_a_readable_message(cli_runner: CliRunner, args: list[str], fragment: str) -> None:
+    result = cli_runner.invoke(cli, ["--memory", "match", *args, "--lang", "en"] if "--lang" not in args else ["--memory", "match", *args])
+    assert result.exit_code == 2
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_requester_lists_suggestions(cli_runner: CliRunner) -> None:
+    result = cli_runner.invoke(cli, ["--memory", "match", "salud", "--requester", "Lojaa", "--lang", "es"])
+    assert result.exit_code == 2
+    assert "¿quiso decir?" in result.stderr and "[EC-L]" in result.stderr and "cgr:provincia-ec-l" in result.stderr

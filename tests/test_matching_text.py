@@ -1,0 +1,81 @@
+"""Text matching of needs (graph/matching/text.py): normalisation, stemming, longest-label phrase matching."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+from graph.matching import text
+from graph.matching.text import PhraseMatcher, normalise, stem, words
+
+
+def test_doctests_of_the_text_module() -> None:
+    failures, tried = doctest.testmod(text)
+    assert tried > 0 and failures == 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Cambio Climático", "cambio climatico"),
+        ("CAMBIO CLIMATICO", "cambio climatico"),
+        ("  riego   y\tdrenaje\n", "riego y drenaje"),
+        ("Women's empowerment", "women s empowerment"),
+        ("ODS-2030", "ods 2030"),
+        ("São Paulo", "sao paulo"),
+        ("Ñandú, pingüino!", "nandu pinguino"),
+        ("riego\x00y drenaje", "riego y drenaje"),
+        ("💧", ""),
+    ],
+)
+def test_normalise_folds_accents_case_and_punctuation(raw: str, expected: str) -> None:
+    assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("riesgos", "riesgo"),
+        ("ciudades", "ciudad"),
+        ("mujeres", "mujer"),
+        ("naturales", "natural"),
+        ("desastres", "desastre"),
+        ("cities", "city"),
+        ("SDGs", "SDG"),
+        ("Energías renovables", "energía renovable"),
+    ],
+)
+def test_plural_and_singular_compare_equal(one: str, other: str) -> None:
+    assert words(one) == words(other)
+
+
+def test_short_words_are_not_stemmed() -> None:
+    assert [stem(w) for w in ("ods", "paz", "gas", "es")] == ["ods", "paz", "gas", "es"]
+
+
+def test_longest_label_wins_and_labels_do_not_overlap() -> None:
+    matcher = PhraseMatcher(
+        [("cambio climático", "cc"), ("clima", "c"), ("cambio", "x"), ("medio ambiente", "ma"), ("ambiente", "a")]
+    )
+    found = matcher.find("El cambio climático y el medio ambiente")
+    assert [m.payload for m in found] == ["cc", "ma"]
+    assert [(m.start, m.end) for m in found] == [(1, 3), (5, 7)]
+
+
+def test_several_payloads_share_a_label() -> None:
+    matcher = PhraseMatcher([("gestión ambiental", "sector"), ("gestión ambiental", "competence")])
+    assert sorted(m.payload for m in matcher.find("gestion ambiental")) == ["competence", "sector"]
+
+
+def test_a_label_must_match_whole_words_in_order() -> None:
+    matcher = PhraseMatcher([("riego y drenaje", "r")])
+    assert matcher.find("drenaje y riego") == []
+    assert matcher.find("riegos y drenajes")[0].payload == "r"
+    assert PhraseMatcher([("agro", "a")]).find("agronomía") == []
+
+
+def test_vocabulary_and_size() -> None:
+    matcher = PhraseMatcher([("Salud pública", 1), ("salud", 2), ("", 3)])
+    assert len(matcher) == 2
+    assert matcher.vocabulary() == {"salud", "publica"}
