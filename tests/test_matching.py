@@ -169,11 +169,166 @@ def test_a_misspelt_need_suggests_close_themes(index: MatchIndex) -> None:
 
 
 def test_a_theme_with_no_partner_gives_no_results(index: MatchIndex, shipped_store: OxigraphStore) -> None:
-    """'riego' is a competence's theme but no actor works on it in the study: nothing is invented."""
-    workers = rows(shipped_store, "SELECT ?a WHERE { ?a cg:sector cgr:sector-riego-y-drenaje }")
-    result = index.match("riego", requester="EC-F")
-    assert [t.sector for t in result.need.themes] == [CGR + "sector-riego-y-drenaje"]
-    assert [p.iri for p in result.results] == [row["a"] for row in workers]
+    """'vialidad' is a competence's theme; no actor works on it, on a related sector or through a DAC chain: nothing is invented."""
+    query = f"""SELECT DISTINCT ?a WHERE {{ VALUES ?t {{ cgr:sector-vialidad }}
+        {{ ?a cg:sector ?s . ?s skos:broader* ?t }} UNION {{ ?a cg:sector ?s . ?t skos:broader+ ?s }} UNION
+        {{ ?space cg:sector ?t ; ?role ?a . ?a a ?class }} UNION {{ {DAC_CHAIN} }} }}"""
+    assert rows(shipped_store, query) == []
+    result = index.match("vialidad", requester="EC-F")
+    assert [t.sector for t in result.need.themes] == [CGR + "sector-vialidad"]
+    assert result.results == ()
+
+
+# --- the OECD-DAC chain -------------------------------------------------------------------------------------------
+
+DAC_CHAIN = """
+    {{ ?t skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch ?code . ?code skos:broader ?category .
+       ?s skos:exactMatch|skos:closeMatch|skos:narrowMatch ?category . ?a cg:sector ?s ; a/rdfs:subClassOf* cg:Actor }}
+    UNION
+    {{ ?t skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch ?code . ?code skos:broader ?category .
+       ?s skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch ?other . ?other skos:broader ?category .
+       ?category skos:notation ?notation . ?a cg:sector ?s ; a/rdfs:subClassOf* cg:Actor
+       FILTER(?other != ?code && ?notation NOT IN ("160", "430", "530", "998")) }}
+    FILTER(?s != ?t)"""
+"""SPARQL: actor ?a works on a sector ?s related to theme ?t through the DAC classification (graph/matching/dac.py)."""
+RIEGO = CGR + "sector-riego-y-drenaje"
+IATI = "https://w3id.org/coopgraph/iati/"
+
+
+def dac_reached(store: Store, theme: str) -> set[str]:
+    query = f"SELECT DISTINCT ?a WHERE {{ VALUES ?t {{ <{theme}> }} {DAC_CHAIN} }}"
+    return {row["a"] for row in rows(store, query.replace("{{", "{").replace("}}", "}"))}
+
+
+def declares(store: Store, theme: str) -> set[str]:
+    """Actors that declare the theme or a narrower sector (the relations that count for focus)."""
+    query = f"SELECT DISTINCT ?a WHERE {{ ?a cg:sector ?s ; a/rdfs:subClassOf* cg:Actor . ?s skos:broader* <{theme}> }}"
+    return {row["a"] for row in rows(store, query)}
+
+
+def chain_holds(store: Store, resources: list[str]) -> bool:
+    """The chain an explanation names, link by link, in the graph: theme -> code -> category [<- code] <- sector <- actor."""
+    theme, code, category, *middle, sector, actor = resources
+    close = "skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch"
+    links = [f"<{theme}> {close} <{code}>", f"<{code}> skos:broader <{category}>", f"<{actor}> cg:sector <{sector}>"]
+    if middle:
+        links += [f"<{sector}> {close} <{middle[0]}>", f"<{middle[0]}> skos:broader <{category}>"]
+    else:
+        links.append(f"<{sector}> skos:exactMatch|skos:closeMatch|skos:narrowMatch <{category}>")
+    return all(bool(store.query(PREFIXES + f"ASK {{ {link} }}")) for link in links)
+
+
+@pytest.mark.parametrize(("need", "lang"), [("riego", "es"), ("sistemas de riego", "es"), ("irrigation systems", "en")])
+def test_irrigation_reaches_agriculture_partners_through_the_dac_chain(
+    index: MatchIndex, shipped_store: OxigraphStore, need: str, lang: str
+) -> None:
+    """No actor declares riego y drenaje; the DAC chain 31140 -> 311 reaches those on (food and) agriculture."""
+    assert not declares(shipped_store, RIEGO)
+    result = index.match(need, requester="EC-L", lang=lang, limit=50)
+    assert [t.sector for t in result.need.themes] == [RIEGO]
+    expected = dac_reached(shipped_store, RIEGO)
+    assert {CGR + "abc", CGR + "pais-br", CGR + "oru-fogar"} <= expected
+    assert {p.iri for p in result.results} == expected
+    check_answer(result, shipped_store)
+    for partner in result.results:
+        first = partner.explanation[0]
+        assert first.type == "sector"
+        assert first.resources[:3] == (RIEGO, IATI + "Sector/31140", IATI + "SectorCategory/311")
+        assert first.resources[-1] == partner.iri and chain_holds(shipped_store, list(first.resources))
+        for iri in first.resources:
+            assert is_subject(shipped_store, iri), iri
+        assert ("CAD 31140" if lang == "es" else "DAC 31140") in first.text and "311" in first.text
+        assert partner.components["theme"] == pytest.approx(scoring.RELATION["dac"] * scoring.THEME_BASE)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_chain_is_told_with_the_codelists_labels(index: MatchIndex, shipped_store: OxigraphStore, lang: str) -> None:
+    labels = {
+        row["iri"]: row["label"]
+        for row in rows(
+            shipped_store,
+            f"""SELECT ?iri ?label WHERE {{ VALUES ?iri {{ <{IATI}Sector/31140> <{IATI}SectorCategory/311> <{RIEGO}>
+                 cgr:sector-agricultura cgr:sector-alimentacion-y-agricultura }} ?iri rdfs:label ?label FILTER(LANG(?label) = "{lang}") }}""",
+        )
+    }
+    quote = (lambda text: f"«{text}»") if lang == "es" else (lambda text: f"“{text}”")
+    texts = {p.iri: p.explanation[0].text for p in index.match("riego", lang=lang, limit=50).results}
+    brazil = texts[CGR + "abc"]
+    for iri in (RIEGO, IATI + "Sector/31140", IATI + "SectorCategory/311", CGR + "sector-agricultura"):
+        assert quote(labels[iri]) in brazil, (iri, brazil)
+    assert index.label(CGR + "abc", lang) in brazil
+    assert quote(labels[CGR + "sector-alimentacion-y-agricultura"]) in texts[CGR + "oru-fogar"]
+    if lang == "es":
+        assert brazil == (
+            "«Riego y drenaje» (CAD 31140, «Recursos hídricos para uso agrícola») forma parte de la categoría CAD 311 "
+            "«Agricultura», en la que trabaja Agencia Brasileña de Cooperación a través de «Agricultura»."
+        )
+
+
+def test_every_dac_chain_of_the_index_holds_in_the_graph(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    """Each precomputed chain is a set of triples of the graph, and residual DAC categories make no siblings."""
+    assert index.dac_links
+    siblings = 0
+    for theme, links in index.dac_links.items():
+        for link in links:
+            assert link.theme == theme and link.sector != theme
+            actors = sorted(rows(shipped_store, f"SELECT ?a WHERE {{ ?a cg:sector <{link.sector}> }}"), key=str)
+            for row in actors[:1]:
+                assert chain_holds(shipped_store, [*link.resources, row["a"]]), link
+            if link.partner_code is not None:
+                siblings += 1
+                assert link.category.rsplit("/", 1)[1] not in {"160", "430", "530", "998"}
+    assert siblings, "no sibling chain in the shipped graph: the sibling rule is untested"
+
+
+def test_every_dac_reached_partner_is_found_and_explained(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    """For every theme with a DAC chain, the partners it reaches that way are exactly those SPARQL finds."""
+    for theme in sorted(index.dac_links):
+        result = index.match(None, sectors=[theme], limit=50)
+        found = {p.iri for p in result.results}
+        reached = dac_reached(shipped_store, theme)
+        if len(found) < 50:
+            assert reached <= found, (theme, sorted(reached - found))
+        for partner in result.results:
+            first = partner.explanation[0]
+            assert first.type == "sector" and theme in first.resources and partner.iri in first.resources
+            if IATI + "Sector/" in " ".join(first.resources[1:2]):
+                assert chain_holds(shipped_store, list(first.resources)), (theme, first.text)
+
+
+def test_declared_partners_outrank_dac_related_ones(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    """With no requester (every proximity 0), whoever declares the theme (or a narrower one) ranks above every
+    partner related only through the DAC classification, whatever their channels."""
+    checked = 0
+    for theme in sorted(index.dac_links):
+        direct = declares(shipped_store, theme)
+        result = index.match(None, sectors=[theme], limit=50)
+        ranks = {p.iri: rank for rank, p in enumerate(result.results)}
+        dac_only = {
+            iri for iri in ranks if iri not in direct and index.postings[theme][iri] < scoring.RELATION["broader"]
+        }
+        if direct and dac_only:
+            checked += 1
+            assert max(ranks[iri] for iri in direct if iri in ranks) < min(ranks[iri] for iri in dac_only), theme
+            assert len([iri for iri in direct if iri in ranks]) == min(len(direct), 50)
+    assert checked >= 3
+
+
+def test_a_theme_with_direct_partners_returns_them_first(index: MatchIndex, shipped_store: OxigraphStore) -> None:
+    """'formación profesional' has partners of its own (Tabla 2: Brasil) and DAC-related ones (11330 lies in category
+    113, which «Educación» covers): its own come first, and within each proximity every one of them ranks above the rest."""
+    result = index.match("formación profesional", requester="EC-L", limit=50)
+    direct = declares(shipped_store, CGR + "sector-formacion-profesional")
+    assert direct and {p.iri for p in result.results[: len(direct)]} == direct
+    assert any(p.iri not in direct for p in result.results), "the DAC chain 11330 -> 113 adds no partner"
+    by_proximity: dict[float, list[tuple[bool, float]]] = {}
+    for partner in result.results:
+        by_proximity.setdefault(partner.components["proximity"], []).append((partner.iri in direct, partner.score))
+    for group in by_proximity.values():
+        direct_scores = [score for is_direct, score in group if is_direct]
+        other_scores = [score for is_direct, score in group if not is_direct]
+        if direct_scores and other_scores:
+            assert min(direct_scores) > max(other_scores)
 
 
 # --- answers ----------------------------------------------------------------------------------------------------
@@ -196,17 +351,20 @@ def test_every_province_can_ask(index: MatchIndex, shipped_store: OxigraphStore)
 
 
 def test_a_partner_only_ever_appears_on_a_theme(index: MatchIndex, shipped_store: OxigraphStore) -> None:
-    """Each partner declares a need's theme, a narrower or broader one, or takes part in a space on it."""
-    for need, lang in NEEDS:
+    """Each partner declares a need's theme, a narrower or broader one, takes part in a space on it, or
+    declares a sector related to it through the DAC classification."""
+    for need, lang in [*NEEDS, ("riego", "es"), ("migración", "es"), ("biodiversidad", "es")]:
         result = index.match(need, lang=lang, limit=50)
         themes = [theme.sector for theme in result.need.themes]
         for partner in result.results:
             values = " ".join(f"<{t}>" for t in themes)
+            chain = DAC_CHAIN.replace("{{", "{").replace("}}", "}").replace("?a ", f"<{partner.iri}> ")
             query = f"""ASK {{ VALUES ?t {{ {values} }}
                 {{ <{partner.iri}> cg:sector ?s . ?s skos:broader* ?t }} UNION
                 {{ <{partner.iri}> cg:sector ?s . ?t skos:broader+ ?s }} UNION
                 {{ ?space cg:sector ?t ; ?role <{partner.iri}> .
-                   VALUES ?role {{ cg:convenor cg:participant cg:cooperant cg:offerer cg:winner cg:sponsor cg:callOf }} }} }}"""
+                   VALUES ?role {{ cg:convenor cg:participant cg:cooperant cg:offerer cg:winner cg:sponsor cg:callOf }} }}
+                UNION {{ {chain} }} }}"""
             assert shipped_store.query(PREFIXES + query), (need, partner.iri)
 
 
@@ -492,20 +650,25 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 
 
 def test_index_follows_the_graph_after_a_rebuild(own_store: OxigraphStore) -> None:
+    """A partner that declares riego y drenaje appears after a rebuild, first: above the DAC-related ones."""
     index = MatchIndex.build(own_store)
     assert index.is_current(own_store)
-    assert index.match("riego y drenaje").results == ()
+    before = [p.iri for p in index.match("riego y drenaje", limit=50).results]
+    assert before and set(before) == dac_reached(own_store, RIEGO)
     own_store.update(NEW_PARTNER.format(verb="INSERT"))
     assert not index.is_current(own_store)
     index = MatchIndex.build(own_store)
     assert index.is_current(own_store)
-    result = index.match("riego y drenaje", requester="EC-F")
-    assert [p.iri for p in result.results] == [CGR + "agencia-de-prueba"]
+    result = index.match("riego y drenaje", requester="EC-F", limit=50)
+    assert result.results[0].iri == CGR + "agencia-de-prueba"
+    assert {p.iri for p in result.results[1:]} == set(before)
+    assert "«Riego y drenaje»" in result.results[0].explanation[0].text
+    assert "CAD 31140" not in result.results[0].explanation[0].text
     check_answer(result, own_store)
     own_store.update(NEW_PARTNER.format(verb="DELETE"))
     assert not index.is_current(own_store)
     index = MatchIndex.build(own_store)
-    assert index.match("riego y drenaje").results == ()
+    assert [p.iri for p in index.match("riego y drenaje", limit=50).results] == before
 
 
 # --- synthetic scale ----------------------------------------------------------------------------------------------

@@ -46,8 +46,28 @@ def test_match_by_sector_only(cli_runner: CliRunner) -> None:
 
 
 def test_a_theme_without_partners_says_so(cli_runner: CliRunner) -> None:
-    result = cli_runner.invoke(cli, ["--memory", "match", "riego y drenaje", "--requester", "EC-F"])
+    result = cli_runner.invoke(cli, ["--memory", "match", "vialidad", "--requester", "EC-F"])
     assert result.exit_code == 0 and "Ningún socio del grafo trabaja en estos temas." in result.stdout
+
+
+@pytest.mark.parametrize(("need", "lang", "chain"), [("riego", "es", "CAD 31140"), ("irrigation systems", "en", "DAC 31140")])
+def test_riego_gives_ranked_partners_through_the_dac_chain(cli_runner: CliRunner, need: str, lang: str, chain: str) -> None:
+    """No actor declares irrigation; the DAC chain 31140 -> 311 reaches Brazil's cooperants and ORU-Fogar, ranked."""
+    args = ["--memory", "match", need, "--requester", "EC-L", "--cooperation", "tecnica", "--lang", lang]
+    result = cli_runner.invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    answer = json.loads(result.stdout)
+    partners = [row["partner"] for row in answer["results"]]
+    assert {CGR + "abc", CGR + "oru-fogar"} <= set(partners)
+    scores = [row["score"] for row in answer["results"]]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    for row in answer["results"]:
+        first = row["explanation"][0]
+        assert first["type"] == "sector" and chain in first["text"]
+        assert first["resources"][0] == CGR + "sector-riego-y-drenaje" and first["resources"][-1] == row["partner"]
+    text = cli_runner.invoke(cli, args)
+    assert text.exit_code == 0 and " 1. " in text.stdout and chain in text.stdout
+    assert "Ningún socio" not in text.stdout and "No partner" not in text.stdout
 
 
 @pytest.mark.parametrize(

@@ -79,10 +79,15 @@ def test_spanish_search_riego_in_a_province(page: Any) -> None:
     _check_against(page, answer)
     summary = page.text_content("#match-summary")
     assert "Riego y drenaje" in summary and "Loja" in summary
-    if not answer["results"]:  # the study names no partner for irrigation: the page says so, invents none
-        assert "Ningún socio" in page.text_content("#match-status")
+    # No actor declares irrigation; the DAC chain (31140 in category 311, agriculture) reaches partners.
+    assert answer["results"] and "CAD 31140" in page.locator(RESULT).first.text_content()
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
     assert query["need"] == ["riego"] and query["requester"] == [loja["iri"]]
+    page.fill("#need", "vialidad")  # a theme no partner works on, directly or through the DAC: the page says so
+    _search(page)
+    _, answer = _api(page, "/api/match", need="vialidad", requester=loja["iri"], lang="es")
+    assert answer["results"] == [] and page.locator(RESULT).count() == 0
+    assert "Ningún socio" in page.text_content("#match-status")
     page.fill("#need", "cambio climático")
     _search(page)
     _, answer = _api(page, "/api/match", need="cambio climático", requester=loja["iri"], lang="es")

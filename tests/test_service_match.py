@@ -170,11 +170,38 @@ def test_match_answers_ranked_explained_partners(client: FlaskClient, need: str)
     assert answer["requester"]["code"] == PROVINCE
 
 
-def test_a_theme_the_study_names_no_partner_for(client: FlaskClient) -> None:
-    """'riego' is recognised (the competence's sector) though the study names no partner for it: 200, no invention."""
-    answer = _get(client, "/api/match", need="riego", requester=PROVINCE).get_json()
+@pytest.mark.parametrize(("method", "lang"), [("GET", "es"), ("POST", "en")])
+def test_riego_reaches_partners_through_the_dac_chain(
+    client: FlaskClient, shipped_store: OxigraphStore, method: str, lang: str
+) -> None:
+    """'riego': the study names no partner for irrigation, but DAC 31140 lies in category 311 (agriculture), on
+    which Brazil's cooperants and ORU-Fogar work: 200, ranked partners, each chain named resource by resource."""
+    options = {"need": "riego", "requester": PROVINCE, "cooperation": "tecnica", "lang": lang}
+    response = client.post("/api/match", json=options) if method == "POST" else _get(client, "/api/match", **options)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    answer = response.get_json()
     assert [theme["sector"] for theme in answer["need"]["themes"]] == [CGR + "sector-riego-y-drenaje"]
-    assert all(result["explanation"] for result in answer["results"])
+    _check_result(answer)
+    assert CGR + "abc" in {result["partner"] for result in answer["results"]}
+    chain = [
+        CGR + "sector-riego-y-drenaje",
+        "https://w3id.org/coopgraph/iati/Sector/31140",
+        "https://w3id.org/coopgraph/iati/SectorCategory/311",
+    ]
+    for result in answer["results"]:
+        first = result["explanation"][0]
+        assert first["type"] == "sector" and first["resources"][:3] == chain
+        assert first["resources"][-1] == result["partner"]
+        assert ("CAD 31140" if lang == "es" else "DAC 31140") in first["text"]
+    missing = sorted(iri for iri in _resources(answer) if not _exists(shipped_store, iri))
+    assert not missing, missing
+
+
+def test_a_theme_the_study_names_no_partner_for(client: FlaskClient) -> None:
+    """'vialidad' is recognised (the competence's sector); no partner works on it or on a DAC-related sector: 200, none invented."""
+    answer = _get(client, "/api/match", need="vialidad", requester=PROVINCE).get_json()
+    assert [theme["sector"] for theme in answer["need"]["themes"]] == [CGR + "sector-vialidad"]
+    assert answer["results"] == []
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

@@ -20,9 +20,16 @@ How a need is read
 Who can be a partner
     Every actor (cg:Actor and subclasses, countries included: the State is the
     party to a comisión mixta) that relates to at least one theme: it declares
-    the sector (1.0), a narrower sector (0.8), a broader one (0.6), or takes part
-    in a space that works on it (0.6). A partner with none of these is never
-    returned: its first explanation item always says which theme it works on.
+    the sector (1.0), a narrower sector (0.8), a broader one (0.6), takes part
+    in a space that works on it (0.6), or declares a sector related to it through
+    the OECD-DAC/IATI classification (dac.py): one that covers the DAC category
+    of the theme's code (0.4: «Riego y drenaje» -> CAD 31140 -> category 311
+    <- «Agricultura»), or one whose own purpose code shares that category (0.3;
+    not in the DAC's residual "Other ..." categories). Only the strongest
+    relation counts. A partner with none of these is never returned: its first
+    explanation item always says which theme it works on, and a DAC item names
+    every resource of the chain (our sector, its IATI code, the IATI category,
+    the partner's sector's code if any, the partner's sector, the partner).
 
 Score (scoring.py), in [0, 1]
     score = 0.6 * theme + 0.25 * proximity + 0.15 * channel
@@ -30,7 +37,13 @@ Score (scoring.py), in [0, 1]
                 normalised to sum 1) of relation_t * (0.8 + 0.2 * focus_t):
                 relation_t is the partner's relation to t (above); focus_t is
                 1 / (number of its own sectors) when it declares t or a narrower
-                theme, else 0 (a specialist outranks a generalist).
+                theme, else 0 (a specialist outranks a generalist). A DAC
+                relation gives theme 0.32 (0.4 * 0.8) or 0.24 (sibling), against
+                at least 0.8 for a partner declaring the theme and 0.48 for a
+                broader sector. For a one-theme need at equal proximity, a
+                partner declaring the theme always ranks above a DAC-related one
+                whatever their channels (0.6 * (0.8 - 0.32) > 0.15); one on a
+                broader sector does when their channels are equal too.
     proximity = 1 / d for a path of d relations (d <= 4) from the requester
                 (province and its GAD are one start) through governs, memberships,
                 sub-organisations, links, roles in spaces, territories covered and
@@ -44,7 +57,9 @@ Score (scoring.py), in [0, 1]
     Ties: Spanish label, then IRI. `Partner.components` holds the three parts.
 
 Speed (bench/bench_match.py)
-    The theme part of every (sector, actor) pair is precomputed, and for each
+    The DAC chains between sectors are computed once at build time and folded
+    into the postings, so they cost nothing per request. The theme part of
+    every (sector, actor) pair is precomputed, and for each
     sector the actors sorted by their requester-independent score. A one-theme
     need walks that list for `limit` actors plus the requester's neighbourhood;
     a several-theme need runs Fagin's threshold algorithm over the themes'

@@ -12,7 +12,8 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from graph.matching import scoring
-from graph.matching.facts import CG, CI_COMPETENCE, ORG
+from graph.matching.dac import DacLink
+from graph.matching.facts import CG, CI_COMPETENCE, NOTATION, ORG
 from graph.matching.results import Explanation, Need, Theme
 
 if TYPE_CHECKING:
@@ -102,13 +103,10 @@ def sector_items(index: MatchIndex, actor: str, need: Need, lang: str) -> Iterat
                 f"{name} works on {s_label}, a broader theme that covers {label}{note}.",
             )
             item = _item(index, "sector", text, [actor, broader, t])
-        else:
-            found = next(
-                ((space, role) for space, role in index.actor_roles.get(actor, ()) if t in sector_rel.get(space, ())),
-                None,
-            )
-            if found is None:
-                continue
+        elif found := next(
+            ((space, role) for space, role in index.actor_roles.get(actor, ()) if t in sector_rel.get(space, ())),
+            None,
+        ):
             space, role = found
             text = _pick(
                 lang,
@@ -116,8 +114,45 @@ def sector_items(index: MatchIndex, actor: str, need: Need, lang: str) -> Iterat
                 f"{name} {_role(role, lang)} {_q(index.label(space, lang), lang)}, which works on {label}{note}.",
             )
             item = _item(index, "sector", text, [actor, space, t])
+        elif link := next((link for link in index.dac_links.get(t, ()) if link.sector in own), None):
+            item = dac_item(index, actor, link, lang)
+        else:
+            continue
         if item is not None:
             yield item
+
+
+def _dac_code(index: MatchIndex, code: str, lang: str) -> str:
+    """'CAD 31140, «Recursos hídricos para uso agrícola»' / 'DAC 31140, “Agricultural water resources”'."""
+    notation = index.literal(NOTATION, code, lang) or code.rsplit("/", 1)[-1]
+    return f"{_pick(lang, 'CAD', 'DAC')} {notation}, {_q(index.label(code, lang), lang)}"
+
+
+def dac_item(index: MatchIndex, actor: str, link: DacLink, lang: str) -> Explanation | None:
+    """The OECD-DAC chain from the theme to the partner's sector, naming every resource of it (dac.py)."""
+    name = index.label(actor, lang)
+    theme, sector = _q(index.label(link.theme, lang), lang), _q(index.label(link.sector, lang), lang)
+    notation = index.literal(NOTATION, link.category, lang) or link.category.rsplit("/", 1)[-1]
+    category = f"{notation} {_q(index.label(link.category, lang), lang)}"
+    if link.partner_code is None:
+        text = _pick(
+            lang,
+            f"{theme} ({_dac_code(index, link.theme_code, lang)}) forma parte de la categoría CAD {category}, "
+            f"en la que trabaja {name} a través de {sector}.",
+            f"{theme} ({_dac_code(index, link.theme_code, lang)}) is part of the DAC category {category}, "
+            f"on which {name} works through {sector}.",
+        )
+    else:
+        text = _pick(
+            lang,
+            f"{theme} ({_dac_code(index, link.theme_code, lang)}) y {sector} "
+            f"({_dac_code(index, link.partner_code, lang)}) pertenecen a la misma categoría CAD {category}; "
+            f"{name} trabaja en {sector}.",
+            f"{theme} ({_dac_code(index, link.theme_code, lang)}) and {sector} "
+            f"({_dac_code(index, link.partner_code, lang)}) belong to the same DAC category {category}; "
+            f"{name} works on {sector}.",
+        )
+    return _item(index, "sector", text, [*link.resources, actor])
 
 
 def path_nodes(index: MatchIndex, requester: Requester, target: str) -> list[tuple[str, str | None, bool]]:

@@ -3,7 +3,8 @@
 Built from `read_facts` (a few SPARQL queries) into plain dictionaries and one
 networkx graph:
 - `postings`: sector concept -> {actor: relation strength}, precomputed with the
-  sector hierarchy (skos:broader) and the spaces an actor takes part in;
+  sector hierarchy (skos:broader), the OECD-DAC chains between sectors
+  (`dac_links`: theme -> chains, dac.py) and the spaces an actor takes part in;
   `theme_scores` the same with each pair's theme part of the score, and
   `static_ranking(sector, channels)` the actors sorted by their
   requester-independent score, so a need walks the heads of its themes' lists;
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 
 import networkx as nx
 
-from graph.matching import explain, scoring
+from graph.matching import dac, explain, scoring
 from graph.matching.errors import MatchError
 from graph.matching.facts import (
     ALT_LABEL,
@@ -221,6 +222,8 @@ class MatchIndex(Lookups):
                     for target in targets:
                         if target.startswith((IATI + "Sector/", IATI + "SectorCategory/")):
                             self.sector_codes[target.rsplit("/", 1)[1]].append((sector, mapping, target))
+        self.dac_links = dac.dac_links(facts, self.sectors, scoring.RELATION)  # theme -> chains, strongest first
+        self.dac_reach = dac.reach(self.dac_links, scoring.RELATION)  # partner sector -> (theme, strength)
         cooperation_types = {iri for iri in facts.types if facts.is_a(iri, CG + "CooperationType")}
         self.cooperation_types = cooperation_types
         self.cooperation_narrower: dict[str, set[str]] = defaultdict(set)
@@ -305,7 +308,7 @@ class MatchIndex(Lookups):
             self.coop_of[actor] = interned.setdefault(key, key)
 
     def _build_postings(self) -> None:
-        """sector -> {actor: strength}: direct, through the hierarchy, through spaces (scoring.RELATION)."""
+        """sector -> {actor: strength}: direct, through the hierarchy, the DAC classification, spaces (scoring.RELATION)."""
         facts = self.facts
         sector_rel = facts.rel(CG + "sector")
         direct, narrower, broader, via_space = (scoring.RELATION[k] for k in ("direct", "narrower", "broader", "space"))
@@ -326,6 +329,9 @@ class MatchIndex(Lookups):
                 for child in self.descendants.get(sector, ()):
                     if postings[child].get(actor, 0.0) < broader:
                         postings[child][actor] = broader
+                for theme, strength in self.dac_reach.get(sector, ()):
+                    if postings[theme].get(actor, 0.0) < strength:
+                        postings[theme][actor] = strength
             for space, _ in self.actor_roles.get(actor, ()):
                 for sector in sector_rel.get(space, ()):
                     if sector in self.sectors and postings[sector].get(actor, 0.0) < via_space:

@@ -6,7 +6,10 @@
   recognised (weights summing to 1), of relation_t * (THEME_BASE + THEME_FOCUS
   * focus_t): relation_t is the strength of the partner's relation to t
   (RELATION), focus_t = 1 / (number of its own sectors) when it declares t or
-  a narrower theme, else 0 (a specialist outranks a generalist).
+  a narrower theme, else 0 (a specialist outranks a generalist). A relation
+  through the OECD-DAC classification (dac.py) is weaker than any direct or
+  hierarchical one and has no focus, so for the same proximity and channels
+  a partner declaring the theme always ranks first.
 - proximity = 1 / d, d the number of relations between the requester (its
   province and GAD count as one start) and the partner, up to MAX_HOPS; 0 if
   farther or unconnected.
@@ -41,8 +44,16 @@ if TYPE_CHECKING:
 
 W_THEME, W_PROXIMITY, W_CHANNEL = 0.6, 0.25, 0.15
 THEME_BASE, THEME_FOCUS = 0.8, 0.2
-RELATION: dict[str, float] = {"direct": 1.0, "narrower": 0.8, "broader": 0.6, "space": 0.6}
-"""Partner -> theme: declares it; declares a narrower sector; a broader one; takes part in a space on it."""
+RELATION: dict[str, float] = {
+    "direct": 1.0,
+    "narrower": 0.8,
+    "broader": 0.6,
+    "space": 0.6,
+    "dac": 0.4,
+    "dac_sibling": 0.3,
+}
+"""Partner -> theme: declares it; declares a narrower sector; a broader one; takes part in a space on it;
+declares a sector that covers the DAC category of the theme's code; one whose code shares that category (dac.py)."""
 FOCUS_MIN = 0.8  # relations counted in `focus`: direct and narrower sectors
 MAX_HOPS = 4
 SHARED_HOPS = 2
