@@ -1,4 +1,4 @@
-"""Refuse queries that could make the server connect anywhere or write, before any engine sees them.
+r"""Refuse queries that could make the server connect anywhere or write, before any engine sees them.
 
 A SPARQL tokenizer (strings, IRIs, comments, prefixed names and variables are
 whole tokens) finds the keywords SERVICE, FROM, LOAD and the update
@@ -6,6 +6,15 @@ operations; a keyword inside a string literal, a comment, an IRI, a variable
 name or a prefixed name is not a keyword, so it is never refused by mistake,
 and no spelling or spacing hides a real one (SPARQL keywords are
 case-insensitive words).
+
+Most queries contain none of those words anywhere, so a pre-check looks for
+them as substrings of the upper-cased text first and skips the tokenizer
+when none is there. `str.upper` maps character by character, so any keyword
+token the tokenizer could find shows up as a substring. SPARQL's codepoint
+escapes (`\u0053` is `S`) apply to the whole query text before parsing
+(SPARQL 1.1 Query, 19.2), so a query with `\u` or `\U` always takes the full
+path, which checks both the text as written and the text with its escapes
+decoded.
 """
 
 from __future__ import annotations
@@ -30,6 +39,9 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
+_TRIGGERS = ("SERVICE", "FROM", *sorted(UPDATE_KEYWORDS), "\\U")
+"""Substrings of the upper-cased query that call for the tokenizer: the keywords, and codepoint escapes."""
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 @dataclass(frozen=True)
@@ -66,7 +78,44 @@ def check_query(sparql: str, *, service_allowlist: Collection[str] = (), dataset
     `default-graph-uri` / `named-graph-uri`, which override them (SPARQL 1.1
     Protocol, 2.1.4); graphs are never fetched either way.
     """
-    toks = list(tokens(sparql))
+    upper = sparql.upper()
+    if not any(trigger in upper for trigger in _TRIGGERS):
+        return  # no keyword can be a token of this text (see the module docstring)
+    _check_tokens(sparql, sparql, service_allowlist, dataset_given)
+    if "\\U" in upper:
+        decoded, offsets = decode_codepoints(sparql)
+        if decoded != sparql:
+            _check_tokens(decoded, sparql, service_allowlist, dataset_given, offsets)
+
+
+def decode_codepoints(sparql: str) -> tuple[str, list[int]]:
+    """The text with `\\uXXXX` / `\\UXXXXXXXX` decoded, and for each of its characters the offset it came from."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for match in _CODEPOINT.finditer(sparql):
+        code = int(match.group(1) or match.group(2), 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+            continue  # not a character: left as written
+        parts.append(sparql[last : match.start()])
+        offsets.extend(range(last, match.start()))
+        parts.append(chr(code))
+        offsets.append(match.start())
+        last = match.end()
+    parts.append(sparql[last:])
+    offsets.extend(range(last, len(sparql) + 1))
+    return "".join(parts), offsets
+
+
+def _check_tokens(
+    text: str,
+    sparql: str,
+    service_allowlist: Collection[str],
+    dataset_given: bool,
+    offsets: list[int] | None = None,
+) -> None:
+    """Refuse the keywords among `text`'s tokens; positions are reported in `sparql` (through `offsets`)."""
+    toks = list(tokens(text))
     prefixes: dict[str, str] = {}
     for index, token in enumerate(toks):
         word = keyword(token)
@@ -74,20 +123,26 @@ def check_query(sparql: str, *, service_allowlist: Collection[str] = (), dataset
             prefixes[toks[index + 1].text.rstrip(":")] = toks[index + 2].text[1:-1]
         elif word in UPDATE_KEYWORDS:
             what = "LOAD" if word == "LOAD" else "SPARQL Update"
-            raise _refusal(f"{what} is refused on /sparql: this endpoint is read-only", token, sparql)
+            raise _refusal(f"{what} is refused on /sparql: this endpoint is read-only", token, sparql, offsets)
         elif word == "SERVICE":
-            _check_service(toks[index + 1 :], token, sparql, prefixes, service_allowlist)
+            _check_service(toks[index + 1 :], token, sparql, prefixes, service_allowlist, offsets)
         elif word == "FROM" and not dataset_given:
             raise _refusal(
                 "FROM / FROM NAMED are refused: choose graphs the store holds with the default-graph-uri "
                 "and named-graph-uri parameters (graphs are never fetched)",
                 token,
                 sparql,
+                offsets,
             )
 
 
 def _check_service(
-    rest: list[Token], token: Token, sparql: str, prefixes: dict[str, str], allowlist: Collection[str]
+    rest: list[Token],
+    token: Token,
+    sparql: str,
+    prefixes: dict[str, str],
+    allowlist: Collection[str],
+    offsets: list[int] | None,
 ) -> None:
     following = [t for t in rest[:2] if keyword(t) != "SILENT"][:1]
     iri = None
@@ -102,10 +157,13 @@ def _check_service(
             + (f" (allowed endpoints: {', '.join(sorted(allowlist))})" if allowlist else ""),
             token,
             sparql,
+            offsets,
         )
 
 
-def _refusal(message: str, token: Token, sparql: str) -> ApiError:
-    line = sparql.count("\n", 0, token.offset) + 1
-    column = token.offset - (sparql.rfind("\n", 0, token.offset) + 1) + 1
+def _refusal(message: str, token: Token, sparql: str, offsets: list[int] | None = None) -> ApiError:
+    """A 400 at the token's line and column in the query as sent (`offsets` maps decoded text back to it)."""
+    offset = token.offset if offsets is None else offsets[token.offset]
+    line = sparql.count("\n", 0, offset) + 1
+    column = offset - (sparql.rfind("\n", 0, offset) + 1) + 1
     return ApiError(400, "Refused", message, line=line, column=column)

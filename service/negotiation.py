@@ -8,6 +8,7 @@ neither, or `*/*`, the first format of the kind is the default.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -73,8 +74,12 @@ def _matches(media_range: str, media_type: str) -> bool:
     return media_range == media_type
 
 
+@lru_cache(maxsize=512)
 def choose(kind: str, *, accept: str | None = None, format: str | None = None) -> Format | None:
-    """The format to answer with for a result `kind` (solutions, boolean, graph), or None (406)."""
+    """The format to answer with for a result `kind` (solutions, boolean, graph), or None (406).
+
+    Cached: clients send the same few Accept headers, and the answer (a frozen Format) depends on nothing else.
+    """
     formats = KINDS[kind]
     if format:
         wanted = format.strip().lower()
