@@ -340,7 +340,9 @@ def _rows(title: str, rows: list[tuple[str, int]]) -> str:
     return "\n".join([title, *(f"  {name.ljust(width)}  {str(n).rjust(digits)}" for name, n in rows)]) + "\n"
 
 
-from graph.match_cli import eval_match, match  # noqa: E402 - each feature registers its commands last
+from graph.export_cli import export_command  # noqa: E402 - each feature registers its commands last
+from graph.match_cli import eval_match, match  # noqa: E402
 
+cli.add_command(export_command)
 cli.add_command(match)
 cli.add_command(eval_match)

@@ -10,7 +10,7 @@ from flask import Flask
 
 from graph.loading import default_data_dir, ensure_loaded
 from graph.store import OxigraphStore, Store
-from service import errors, headers, health, match, pages, queries_api, sparql
+from service import errors, explore, export, headers, health, match, pages, queries_api, sparql
 from service.settings import resolve
 from service.state import EXTENSION, Coopgraph
 from service.workers import WorkerPool
@@ -39,7 +39,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None =
     app.register_blueprint(sparql.bp)
     app.register_blueprint(queries_api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(explore.bp)
     app.register_blueprint(match.bp)
+    app.register_blueprint(export.bp)
     return app
 
 

@@ -1,0 +1,265 @@
+"""The projection's rules as data: which resources become nodes, which properties edges, which attributes.
+
+Edit these tables to change the property graph that `graph.projection` builds
+from the RDF graph (and so every export and the /explore page):
+
+- `KINDS`: classes whose instances become nodes, each with a short `kind`
+  key and its label. Order is priority: a resource gets the kind of the
+  first row whose class is one of its types or their superclasses
+  (`rdfs:subClassOf*`, read from the ontology). A row with `namespace`
+  matches only IRIs in it; a `linked_only` row makes nodes only of the
+  resources that an edge ties to another node (the 970 IATI codes are in
+  the graph, but only those our concepts map to are drawn).
+- `RELATIONS`: properties whose IRI values become typed edges, with a
+  `relation` key. `reverse=True` draws the edge from the value to the
+  subject (`space cg:participant actor` becomes `actor participatesIn space`).
+- `LINKS`: properties whose IRI values become a node attribute instead
+  (the value's label, or the IRI itself), never an edge.
+- `LITERALS`: properties whose literal values become node attributes,
+  with a type (`str`, `int`, `float`).
+- `IGNORED`: properties deliberately left out of the projection (they still
+  show in `/api/resource` and in the RDF exports).
+
+A property may be in RELATIONS, LINKS and LITERALS at once (IRI values
+that are nodes are edges, other IRI values follow LINKS, literals follow
+LITERALS). Labels default to the ontology's `rdfs:label` when a row gives none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CG = "https://w3id.org/coopgraph/def#"
+CGR = "https://w3id.org/coopgraph/id/"
+IATI = "https://w3id.org/coopgraph/iati/"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ORG = "http://www.w3.org/ns/org#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = RDF + "type"
+LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel")
+"""Where a resource's name is read from, in this order (then the IRI's local name)."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Instances of `cls` (or of its subclasses) become nodes of this kind."""
+
+    key: str
+    cls: str
+    es: str
+    en: str
+    namespace: str = ""
+    linked_only: bool = False
+
+
+@dataclass(frozen=True)
+class Relation:
+    """IRI values of `property` that are nodes become edges `relation` (value -> subject if `reverse`)."""
+
+    property: str
+    key: str
+    es: str = ""
+    en: str = ""
+    reverse: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    """IRI values of `property` become the node attribute `attribute`: their labels, or the IRI (`value="iri"`)."""
+
+    property: str
+    attribute: str
+    value: str = "label"
+    strip: str = ""
+    """A prefix removed from IRI values (`mailto:`)."""
+    es: str = ""
+    en: str = ""
+
+
+@dataclass(frozen=True)
+class Literal:
+    """Literal values of `property` become the node attribute `attribute` of type `type`."""
+
+    property: str
+    attribute: str
+    type: str = "str"
+    es: str = ""
+    en: str = ""
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("network", CG + "Network", "Red", "Network"),
+    Kind("association", CG + "GovernmentAssociation", "Asociación de gobiernos", "Association of governments"),
+    Kind("subnational-government", CG + "SubnationalGovernment", "Gobierno subnacional", "Subnational government"),
+    Kind("agency", CG + "CooperationAgency", "Agencia de cooperación", "Cooperation agency"),
+    Kind("government-body", CG + "GovernmentBody", "Entidad de gobierno", "Government body"),
+    Kind(
+        "international-organisation",
+        CG + "InternationalOrganisation",
+        "Organismo internacional",
+        "International organisation",
+    ),
+    Kind("embassy", CG + "Embassy", "Embajada", "Embassy"),
+    Kind("fund", CG + "Fund", "Fondo", "Fund"),
+    Kind("company", CG + "Company", "Empresa", "Company"),
+    Kind("organisation", CG + "Organisation", "Organización", "Organisation"),
+    Kind("programme", CG + "Programme", "Programa", "Programme"),
+    Kind("country", CG + "Country", "País", "Country"),
+    Kind("province", CG + "Province", "Provincia", "Province"),
+    Kind("city", CG + "City", "Ciudad", "City"),
+    Kind("territory", CG + "Territory", "Territorio", "Territory"),
+    Kind("space", CG + "Space", "Espacio", "Space"),
+    Kind("call", CG + "Call", "Convocatoria", "Call"),
+    Kind("event", CG + "Event", "Evento", "Event"),
+    Kind("legal-provision", CG + "LegalProvision", "Disposición legal", "Legal provision"),
+    Kind("legal-instrument", CG + "LegalInstrument", "Instrumento legal", "Legal instrument"),
+    Kind("sector", CG + "Sector", "Sector", "Sector"),
+    Kind("mechanism", CG + "Mechanism", "Mecanismo", "Mechanism"),
+    Kind("modality", CG + "Modality", "Modalidad", "Modality"),
+    Kind(
+        "decentralised-modality",
+        CG + "DecentralisedModality",
+        "Modalidad de cooperación descentralizada",
+        "Decentralised cooperation modality",
+    ),
+    Kind("instrument", CG + "NegotiationInstrument", "Instrumento de negociación", "Negotiation instrument"),
+    Kind("cooperation-type", CG + "CooperationType", "Tipo de cooperación", "Kind of cooperation"),
+    Kind("government-level", CG + "GovernmentLevel", "Nivel de gobierno", "Government level"),
+    Kind("competence", CG + "Competence", "Competencia", "Competence"),
+    Kind("unit-process", CG + "UnitProcess", "Proceso de la unidad", "Unit process"),
+    Kind("unit-product", CG + "UnitProduct", "Producto de la unidad", "Unit product"),
+    Kind(
+        "strengthening-component",
+        CG + "StrengtheningComponent",
+        "Componente de fortalecimiento",
+        "Strengthening component",
+    ),
+    Kind(
+        "internationalisation-axis",
+        CG + "InternationalisationAxis",
+        "Eje de internacionalización",
+        "Internationalisation axis",
+    ),
+    Kind("ordinance-purpose", CG + "OrdinancePurpose", "Fin de la ordenanza", "Ordinance purpose"),
+    Kind("goal", CG + "Goal", "Meta", "Goal"),
+    Kind("figure", CG + "Figure", "Cifra", "Figure"),
+    Kind("actor", CG + "Actor", "Actor", "Actor"),
+    Kind("iati-code", SKOS + "Concept", "Código IATI", "IATI code", namespace=IATI, linked_only=True),
+    Kind("concept", SKOS + "Concept", "Concepto", "Concept", linked_only=True),
+)
+
+RELATIONS: tuple[Relation, ...] = (
+    Relation(ORG + "memberOf", "memberOf", "miembro de", "member of"),
+    Relation(ORG + "subOrganizationOf", "subOrganizationOf", "parte de", "part of"),
+    Relation(CG + "linkedTo", "linkedTo"),
+    Relation(CG + "country", "country"),
+    Relation(CG + "inCountry", "inCountry"),
+    Relation(CG + "governs", "governs"),
+    Relation(CG + "hasOffice", "hasOffice"),
+    Relation(CG + "foundingPlace", "foundingPlace"),
+    Relation(CG + "governmentLevel", "governmentLevel"),
+    Relation(CG + "sector", "sector"),
+    Relation(CG + "cooperationType", "cooperationType"),
+    Relation(CG + "participant", "participatesIn", "participa en", "participates in", reverse=True),
+    Relation(CG + "cooperant", "cooperatesIn", "coopera en", "cooperating partner in", reverse=True),
+    Relation(CG + "convenor", "convenor"),
+    Relation(CG + "offerer", "offerer"),
+    Relation(CG + "partnerCountry", "partnerCountry"),
+    Relation(CG + "coversTerritory", "coversTerritory"),
+    Relation(CG + "programme", "programme"),
+    Relation(CG + "sponsor", "sponsor"),
+    Relation(CG + "winner", "winner"),
+    Relation(CG + "callOf", "callOf"),
+    Relation(CG + "legalBasis", "legalBasis"),
+    Relation(CG + "grantsCompetence", "grantsCompetence"),
+    Relation(CG + "establishesSpace", "establishesSpace"),
+    Relation(CG + "issuedBy", "issuedBy"),
+    Relation(CG + "appliesTo", "appliesTo"),
+    Relation(CG + "modality", "modality"),
+    Relation(CG + "negotiatedThrough", "negotiatedThrough"),
+    Relation(CG + "about", "about"),
+    Relation(CG + "setBy", "setBy"),
+    Relation(DCTERMS + "isPartOf", "isPartOf", "parte de", "part of"),
+    Relation(DCTERMS + "relation", "relation", "relacionado con", "related to"),
+    Relation(SKOS + "broader", "broader", "más amplio", "broader"),
+    Relation(SKOS + "related", "related", "relacionado", "related"),
+    Relation(SKOS + "exactMatch", "exactMatch", "equivale a", "exact match"),
+    Relation(SKOS + "closeMatch", "closeMatch", "equivale aproximadamente a", "close match"),
+    Relation(SKOS + "broadMatch", "broadMatch", "corresponde a uno más amplio", "broad match"),
+    Relation(SKOS + "narrowMatch", "narrowMatch", "corresponde a uno más específico", "narrow match"),
+    Relation(SKOS + "relatedMatch", "relatedMatch", "corresponde a uno relacionado", "related match"),
+)
+
+LINKS: tuple[Link, ...] = (
+    Link(CG + "country", "country"),
+    Link(CG + "inCountry", "country"),
+    Link(CG + "sector", "sectors"),
+    Link(CG + "governmentLevel", "government_level"),
+    Link(DCTERMS + "source", "sources", es="fuente", en="source"),
+    Link(SKOS + "inScheme", "scheme", es="esquema", en="scheme"),
+    Link(CG + "unit", "unit"),
+    Link(CG + "qualifier", "qualifier"),
+    Link(FOAF + "homepage", "homepage", value="iri", es="sitio web", en="web site"),
+    Link(FOAF + "mbox", "email", value="iri", strip="mailto:", es="correo electrónico", en="e-mail"),
+)
+
+LITERALS: tuple[Literal, ...] = (
+    Literal(SKOS + "altLabel", "alt_labels", es="otros nombres", en="other names"),
+    Literal(SKOS + "notation", "notation", es="código", en="code"),
+    Literal(DCTERMS + "description", "description", es="descripción", en="description"),
+    Literal(SKOS + "definition", "definition", es="definición", en="definition"),
+    Literal(SKOS + "scopeNote", "scope_note", es="nota de alcance", en="scope note"),
+    Literal(DCTERMS + "title", "title", es="título", en="title"),
+    Literal(DCTERMS + "creator", "creator", es="autor", en="creator"),
+    Literal(DCTERMS + "date", "date", "int", es="fecha", en="date"),
+    Literal(CG + "mission", "mission"),
+    Literal(CG + "foundingYear", "founded", "int"),
+    Literal(CG + "foundingPlace", "founding_place"),
+    Literal(CG + "establishedYear", "established", "int"),
+    Literal(CG + "reactivatedYear", "reactivated", "int"),
+    Literal(CG + "issuedYear", "issued", "int"),
+    Literal(CG + "articleNumber", "article", "int"),
+    Literal(CG + "subdivision", "subdivision"),
+    Literal(CG + "establishes", "establishes"),
+    Literal(CG + "periodicity", "periodicity"),
+    Literal(CG + "minIntervalYears", "min_interval_years", "int"),
+    Literal(CG + "maxIntervalYears", "max_interval_years", "int"),
+    Literal(CG + "purpose", "purpose"),
+    Literal(CG + "eligible", "eligible"),
+    Literal(CG + "year", "year", "int"),
+    Literal(CG + "value", "value", "float"),
+    Literal(CG + "referenceYear", "reference_year", "int"),
+    Literal(CG + "baselineValue", "baseline_value", "float"),
+    Literal(CG + "targetValue", "target_value", "float"),
+    Literal(CG + "targetYear", "target_year", "int"),
+)
+
+IGNORED: tuple[str, ...] = (
+    RDF_TYPE,  # gives `kind` and `class`
+    *LABEL_PROPERTIES,  # give `label`
+    SKOS + "hiddenLabel",  # search helpers, not facts
+    SKOS + "editorialNote",  # notes for editors
+    SKOS + "topConceptOf",  # concept schemes are not nodes (`scheme` says where a concept is)
+    SKOS + "hasTopConcept",
+    DCTERMS + "license",  # on references, which are not nodes (`sources` names them)
+)
+
+BASE_ATTRIBUTES: tuple[str, ...] = (
+    "label",
+    "kind",
+    "kind_label",
+    "class",
+    "class_label",
+    "iri",
+    "country",
+    "country_code",
+    "sectors",
+    "sources",
+)
+"""Attributes every node has (an empty string when there is nothing to say)."""
+
+MULTI_SEPARATOR = "; "
+"""Joins several values of one text attribute (sectors, sources, other names)."""

@@ -1,0 +1,348 @@
+"""Every export format read back by a reader we did not write, checked against the SPARQL account of the graph.
+
+Readers: networkx (GraphML, GEXF, node-link), python-igraph (GraphML),
+Graphviz `dot` (DOT), the standard library's XML parser (SVG) and csv module
+(CSV), rdflib (Turtle, JSON-LD), json (Cytoscape.js, with structural checks).
+Each is checked for the whole graph and for an ego network: node and edge
+counts, and every node's label.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import warnings
+import xml.etree.ElementTree as ET
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import igraph
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+import rdflib
+import rdflib.compare
+
+from graph import export
+from graph.export import ExportError, RendererMissing, graphviz
+from graph.export.tables import write_csv_files
+from graph.loading import DATA_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
+from graph.projection import Selection, project
+from graph.projection_rules import CGR, RDF_TYPE, RDFS, RELATIONS
+from graph.store import OxigraphStore
+from network_oracle import Network, expected_network
+
+DOT_MISSING = "Graphviz dot is not installed (.ci/run installs it)"
+LOJA = CGR + "gadp-loja"
+CASES = {
+    "whole-es": (Selection(), "es"),
+    "ego-loja-r2-en": (Selection(focus=LOJA, radius=2), "en"),
+}
+KEYS = {r.property: r.key for r in RELATIONS}
+RDFS_LABEL = rdflib.URIRef(RDFS + "label")
+RDFS_LABEL_OX = ox.NamedNode(RDFS + "label")
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+Edges = Counter[tuple[str, str, str]]
+
+
+@pytest.fixture(scope="module", params=list(CASES))
+def case(request: pytest.FixtureRequest, shipped_store: OxigraphStore) -> tuple[nx.MultiDiGraph, Network]:
+    """(the projected network, the oracle's expectation) for one selection."""
+    selection, lang = CASES[request.param]
+    expected = expected_network(shipped_store, lang=lang)
+    if selection.focus is not None:
+        expected = expected.ego(selection.focus, selection.radius)
+    return project(shipped_store, selection, lang=lang), expected
+
+
+def exported(net: nx.MultiDiGraph, name: str, store: OxigraphStore, tmp_path: Path) -> Path:
+    path = tmp_path / f"export.{export.FORMATS[name].extension}"
+    with path.open("wb") as out:
+        export.write(net, name, out, store=store)
+    return path
+
+
+def parse_rdf(path: Path, name: str) -> rdflib.Graph:
+    """rdflib's reading; its JSON-LD parser still builds a ConjunctiveGraph inside, which rdflib itself deprecates."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "ConjunctiveGraph is deprecated", DeprecationWarning)
+        return rdflib.Graph().parse(path, format="turtle" if name == "ttl" else "json-ld")
+
+
+def check(expected: Network, labels: dict[str, str], edges: Edges) -> None:
+    assert len(labels) == len(expected.nodes) and labels == expected.nodes
+    assert sum(edges.values()) == sum(expected.edges.values())
+    assert edges == expected.edges
+
+
+def test_graphml_with_networkx(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
+) -> None:
+    net, expected = case
+    read = nx.read_graphml(exported(net, "graphml", shipped_store, tmp_path))
+    assert isinstance(read, nx.MultiDiGraph)
+    check(
+        expected,
+        {n: d["label"] for n, d in read.nodes(data=True)},
+        Counter((u, v, d["relation"]) for u, v, d in read.edges(data=True)),
+    )
+    some = next(n for n, d in net.nodes(data=True) if d.get("founded"))
+    assert read.nodes[some]["founded"] == net.nodes[some]["founded"]  # typed: a number, not text
+
+
+def test_graphml_with_igraph(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
+) -> None:
+    net, expected = case
+    read = igraph.Graph.Read_GraphML(str(exported(net, "graphml", shipped_store, tmp_path)))
+    assert read.is_directed()
+    ids = read.vs["id"]
+    check(
+        expected,
+        dict(zip(ids, read.vs["label"], strict=True)),
+        Counter((ids[e.source], ids[e.target], e["relation"]) for e in read.es),
+    )
+    assert set(read.vs["kind"]) == {d["kind"] for _, d in net.nodes(data=True)}
+
+
+def test_gexf_with_networkx(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
+) -> None:
+    net, expected = case
+    read = nx.read_gexf(exported(net, "gexf", shipped_store, tmp_path))
+    check(
+        expected,
+        {n: d["label"] for n, d in read.nodes(data=True)},
+        Counter((u, v, d["relation"]) for u, v, d in read.edges(data=True)),
+    )
+    for node, data in net.nodes(data=True):
+        assert read.nodes[node]["kind"] == data["kind"]
+        assert read.nodes[node].get("sectors", "") == data["sectors"]
+
+
+def test_nodelink_with_networkx(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
+) -> None:
+    net, expected = case
+    data = json.loads(exported(net, "nodelink", shipped_store, tmp_path).read_text(encoding="utf-8"))
+    read = nx.node_link_graph(data, edges="links")
+    assert read.is_multigraph() and read.is_directed()
+    check(
+        expected,
+        {n: d["label"] for n, d in read.nodes(data=True)},
+        Counter((u, v, d["relation"]) for u, v, d in read.edges(data=True)),
+    )
+    assert data["graph"]["nodes"] == len(expected.nodes)
+
+
+def test_cytoscape_json_structure(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
+) -> None:
+    net, expected = case
+    document = json.loads(exported(net, "cyjs", shipped_store, tmp_path).read_text(encoding="utf-8"))
+    nodes, edges = document["elements"]["nodes"], document["elements"]["edges"]
+    for node in nodes:
+        assert {"id", "label", "kind", "kind_label", "country", "sectors", "iri"} <= set(node["data"])
+        assert all(value is not None for value in node["data"].values())
+    ids = [node["data"]["id"] for node in nodes]
+    assert len(ids) == len(set(ids))
+    edge_ids = [edge["data"]["id"] for edge in edges]
+    assert len(edge_ids) == len(set(edge_ids)) and not set(edge_ids) & set(ids)
+    for edge in edges:
+        assert {"id", "source", "target", "relation", "label"} <= set(edge["data"])
+        assert edge["data"]["source"] in ids and edge["data"]["target"] in ids
+    check(
+        expected,
+        {node["data"]["id"]: node["data"]["label"] for node in nodes},
+        Counter((e["data"]["source"], e["data"]["target"], e["data"]["relation"]) for e in edges),
+    )
+    legend = document["data"]
+    assert (legend["nodes"], legend["edges"]) == (len(nodes), len(edges))
+    assert sum(kind["count"] for kind in legend["kinds"]) == len(nodes)
+    assert all(kind["label"] for kind in legend["kinds"])
+
+
+def test_csv_with_the_csv_module(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
+) -> None:
+    net, expected = case
+    with zipfile.ZipFile(exported(net, "csv", shipped_store, tmp_path)) as archive:
+        assert sorted(archive.namelist()) == ["edges.csv", "nodes.csv"]
+        nodes = list(csv.DictReader(io.TextIOWrapper(archive.open("nodes.csv"), encoding="utf-8", newline="")))
+        edges = list(csv.DictReader(io.TextIOWrapper(archive.open("edges.csv"), encoding="utf-8", newline="")))
+    labels = {row["id"]: row["label"] for row in nodes}
+    check(expected, labels, Counter((row["source"], row["target"], row["relation"]) for row in edges))
+    for row in edges:  # labels, not codes, on both ends and for the relation
+        assert (row["source_label"], row["target_label"]) == (labels[row["source"]], labels[row["target"]])
+        assert row["label"] and not row["label"].startswith("http")
+    counts = []
+    for path in write_csv_files(net, tmp_path / "two-files"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            counts.append(len(list(csv.reader(handle))) - 1)
+    assert counts == [len(nodes), len(edges)]
+
+
+def _rdflib_term(term: ox.NamedNode | ox.Literal) -> rdflib.term.Node:
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if term.language:
+        return rdflib.Literal(term.value, lang=term.language)
+    if term.datatype.value == XSD_STRING:
+        return rdflib.Literal(term.value)
+    return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+
+
+def rdf_expectation(store: OxigraphStore, expected: Network) -> rdflib.Graph:
+    """Every facts triple of a node, minus the edge triples to resources that are nodes elsewhere but not here."""
+    whole = expected_network(store)
+    elsewhere = set(whole.nodes) | {end for s, _, o in whole.triples for end in (s, o)}
+    query = f"""SELECT DISTINCT ?s ?p ?o WHERE {{ GRAPH ?g {{ ?s ?p ?o }}
+        FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{META_GRAPH}>)) FILTER(isIRI(?s) && !isBlank(?o)) }}"""
+    graph = rdflib.Graph()
+    for row in store.query(query):
+        s, p, o = row["s"].value, row["p"].value, row["o"]
+        if s not in expected.nodes:
+            continue
+        if (
+            p in KEYS
+            and isinstance(o, ox.NamedNode)
+            and o.value in elsewhere
+            and (s, p, o.value) not in expected.triples
+        ):
+            continue
+        graph.add((rdflib.URIRef(s), rdflib.URIRef(p), _rdflib_term(o)))
+    return graph
+
+
+@pytest.mark.parametrize("name", ["ttl", "jsonld"])
+def test_rdf_with_rdflib(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path, name: str
+) -> None:
+    net, expected = case
+    path = exported(net, name, shipped_store, tmp_path)
+    read = parse_rdf(path, name)
+    assert {str(s) for s in read.subjects()} == set(expected.nodes)
+    edge_triples = {(str(s), str(p), str(o)) for s, p, o in read if str(p) in KEYS and str(o) in expected.nodes}
+    assert edge_triples == set(expected.triples)
+    lang = net.graph["lang"]
+    for iri, label in expected.nodes.items():
+        names = {str(o) for o in read.objects(rdflib.URIRef(iri), RDFS_LABEL) if o.language == lang}
+        assert not names or label in names, iri
+    want = rdf_expectation(shipped_store, expected)
+    assert len(read) == len(want)
+    assert set(read) == set(want)
+
+
+def test_turtle_and_jsonld_hold_the_same_graph(shipped_store: OxigraphStore, tmp_path: Path) -> None:
+    net = project(shipped_store, Selection(focus=LOJA, radius=1))
+    turtle = parse_rdf(exported(net, "ttl", shipped_store, tmp_path), "ttl")
+    jsonld = parse_rdf(exported(net, "jsonld", shipped_store, tmp_path), "jsonld")
+    assert len(turtle) > 50 and rdflib.compare.isomorphic(turtle, jsonld)
+
+
+def _dot_json(source: bytes) -> dict:
+    done = subprocess.run(["dot", "-Ksfdp", "-Tjson0"], input=source, capture_output=True, timeout=120, check=True)
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason=DOT_MISSING)
+def test_dot_with_graphviz(case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path) -> None:
+    net, expected = case
+    document = _dot_json(exported(net, "dot", shipped_store, tmp_path).read_bytes())
+    objects = document["objects"]
+    names = [obj["name"] for obj in objects]
+    check(
+        expected,
+        {obj["name"]: obj["label"] for obj in objects},
+        Counter((names[e["tail"]], names[e["head"]], e["relation"]) for e in document.get("edges", [])),
+    )
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason=DOT_MISSING)
+def test_svg_drawn_by_graphviz(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
+) -> None:
+    """Graphviz drew one shape per node (titled with its IRI, showing its label) and one line per edge."""
+    net, expected = case
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    root = ET.parse(exported(net, "svg", shipped_store, tmp_path)).getroot()
+    labels, pairs = {}, Counter()
+    for group in root.iterfind(".//svg:g", ns):
+        classes = (group.get("class") or "").split()
+        title = group.findtext("svg:title", namespaces=ns) or ""
+        if "node" in classes:
+            labels[title] = " ".join(text.text or "" for text in group.iterfind(".//svg:text", ns))
+            assert f"kind-{net.nodes[title]['kind']}" in classes
+        elif "edge" in classes:
+            source, _, target = title.partition("->")
+            pairs[(source, target)] += 1
+    assert labels == expected.nodes
+    assert pairs == Counter((source, target) for source, target, _ in expected.edges.elements())
+
+
+def test_dot_quotes_hostile_labels(memory_store: OxigraphStore, tmp_path: Path) -> None:
+    """Quotes, backslashes, braces, line breaks and XML markup survive DOT, GraphML and GEXF."""
+    hostile = 'Red "A" \\ {b} <c> & d\nline 2'
+    data, network = ox.NamedNode(DATA_GRAPH), ox.NamedNode("https://w3id.org/coopgraph/def#Network")
+    first, other = ox.NamedNode(CGR + "hostile"), ox.NamedNode(CGR + "other")
+    for quad in (
+        ox.Quad(first, ox.NamedNode(RDF_TYPE), network, data),
+        ox.Quad(first, RDFS_LABEL_OX, ox.Literal(hostile, language="es"), data),
+        ox.Quad(other, ox.NamedNode(RDF_TYPE), network, data),
+        ox.Quad(other, ox.NamedNode("http://www.w3.org/ns/org#memberOf"), first, data),
+    ):
+        memory_store.oxigraph.add(quad)
+    net = project(memory_store)
+    assert net.nodes[CGR + "hostile"]["label"] == hostile
+    assert nx.read_graphml(exported(net, "graphml", memory_store, tmp_path)).nodes[CGR + "hostile"]["label"] == hostile
+    assert nx.read_gexf(exported(net, "gexf", memory_store, tmp_path)).nodes[CGR + "hostile"]["label"] == hostile
+    if shutil.which("dot") is not None:
+        document = _dot_json(exported(net, "dot", memory_store, tmp_path).read_bytes())
+        label = next(obj["label"] for obj in document["objects"] if obj["name"] == CGR + "hostile")
+        assert label.replace("\\\\", "\\").replace("\\n", "\n") == hostile
+
+
+def test_svg_without_graphviz_says_so(shipped_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(graphviz, "DOT_PROGRAM", "coopgraph-no-such-dot-program")
+    net = project(shipped_store, Selection(focus=LOJA, radius=1))
+    with pytest.raises(RendererMissing, match="Graphviz"):
+        b"".join(export.chunks(net, "svg"))
+
+
+def test_svg_refuses_selections_too_large_to_draw(
+    shipped_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(graphviz, "SVG_MAX_NODES", 10)
+    net = project(shipped_store, Selection(focus=LOJA, radius=2))
+    with pytest.raises(ExportError, match="at most 10 nodes"):
+        b"".join(export.chunks(net, "svg"))
+
+
+def test_unknown_format_lists_the_valid_ones(shipped_store: OxigraphStore) -> None:
+    net = project(shipped_store, Selection(focus=LOJA, radius=0))
+    with pytest.raises(ExportError) as caught:
+        export.write(net, "xlsx", io.BytesIO())
+    assert all(name in str(caught.value) for name in export.FORMATS)
+
+
+def test_exports_are_deterministic(shipped_store: OxigraphStore) -> None:
+    first = project(shipped_store, Selection(focus=LOJA, radius=2))
+    second = project(shipped_store, Selection(focus=LOJA, radius=2))
+    for name in ("graphml", "gexf", "cyjs", "dot", "ttl"):
+        assert b"".join(export.chunks(first, name, store=shipped_store)) == b"".join(
+            export.chunks(second, name, store=shipped_store)
+        )
+
+
+def test_readme_documents_every_format_and_kind() -> None:
+    """The README's Exports section lists each format with its media type, and names the kinds (docs kept honest)."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Exports\n", 1)[1].split("\n## ", 1)[0]
+    for name, fmt in export.FORMATS.items():
+        assert f"| `{name}` | `{fmt.media_type}` |" in section, name
+    for kind in ("network", "association", "subnational-government", "agency", "country", "iati-code"):
+        assert f"`{kind}`" in section
