@@ -60,7 +60,7 @@ def serve(
     workers: int,
     threads: int,
 ) -> None:
-    """Serve the graph: SPARQL 1.1 Protocol endpoint at /sparql, liveness at /healthz."""
+    """Serve the graph: the pages (/, /match, /explore), SPARQL at /sparql, the JSON APIs under /api, /healthz."""
     opener = ctx.find_object(StoreOpener)  # `coopgraph --data-dir X serve` works too
     if opener is not None:
         data_dir = data_dir or opener.data_dir

@@ -88,7 +88,11 @@ def test_a_typed_query_shows_its_rows(page: Any, expect: Any, shipped_store: Oxi
     assert cells == expected
     row = page.locator("table.results tbody tr", has_text=AZUAY_ES)
     expect(row.locator(".lang")).to_have_text("@es")  # the language tag, shown apart from the text
-    expect(row.locator("a.iri")).to_have_attribute("href", "https://w3id.org/coopgraph/id/gadp-azuay")
+    # the graph's own resources open in the explorer, in the page language
+    expect(row.locator("a.iri")).to_have_attribute(
+        "href", "/explore?focus=https%3A%2F%2Fw3id.org%2Fcoopgraph%2Fid%2Fgadp-azuay&lang=es"
+    )
+    expect(row.locator("a.iri")).to_have_attribute("title", "https://w3id.org/coopgraph/id/gadp-azuay")
     expect(row.locator("a.iri")).to_have_text("cgr:gadp-azuay")
     expect(page.locator("th")).to_have_text(["gad", "label"])
 

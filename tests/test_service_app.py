@@ -108,7 +108,7 @@ def test_body_cap_is_413(client: FlaskClient) -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    """service/README.md lists each setting of the table (a setting missing from the docs fails here)."""
-    readme = (Path(__file__).parents[1] / "service" / "README.md").read_text(encoding="utf-8")
+    """The README lists each setting of the table (a setting missing from the docs fails here)."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     for setting in SETTINGS:
         assert f"| `{setting.name}` |" in readme and setting.help in readme

@@ -99,7 +99,7 @@ def test_each_format_downloads_with_its_media_type_and_name(client: FlaskClient,
 
 
 def test_cyjs_for_the_explorer_matches_the_contract(client: FlaskClient, shipped_store: OxigraphStore) -> None:
-    """The shape EXPORT.md promises the /explore page, whole graph, Spanish by default."""
+    """The cyjs shape the /explore page reads (README, Exports), whole graph, Spanish by default."""
     response = client.get("/api/export?format=cyjs&focus=&radius=&kind=&query=&lang=")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"] == "attachment; filename=coopgraph-all.cyjs"

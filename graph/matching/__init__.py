@@ -4,7 +4,7 @@
     >>> index = MatchIndex.build(store)                       # doctest: +SKIP
     >>> index.match("cambio climático", requester="EC-L", kind="network", lang="es")  # doctest: +SKIP
 
-The contract (names, JSON shape) is .notes/MATCH.md; the service (service/match.py)
+The JSON shape is documented in service/README.md ("Partner matching"); the service (service/match.py)
 keeps one index per store and rebuilds it when `index.is_current(store)` is false.
 
 How a need is read

@@ -1,4 +1,4 @@
-"""What a match returns: plain frozen dataclasses with the JSON shape of the contract (.notes/MATCH.md)."""
+"""What a match returns: plain frozen dataclasses with the JSON shape service/README.md documents."""
 
 from __future__ import annotations
 

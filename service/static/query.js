@@ -228,11 +228,17 @@
     return cg.el("table", {class: "results"}, head, body);
   }
 
+  const GRAPH_RESOURCES = "https://w3id.org/coopgraph/id/";
+
   /** One RDF term as a cell: IRIs as links, literals with their language or datatype shown discreetly. */
   function term(value) {
     if (!value) return "";
     if (value.type === "uri") {
       const text = shorten(value.value);
+      // The graph's own resources open in the explorer (their w3id IRIs need not resolve from here).
+      if (value.value.startsWith(GRAPH_RESOURCES)) {
+        return cg.el("a", {href: cg.url("/explore", {focus: value.value}), title: value.value, class: "iri"}, text);
+      }
       return /^https?:\/\//i.test(value.value)
         ? cg.el("a", {href: value.value, title: value.value, rel: "noopener noreferrer", class: "iri"}, text)
         : cg.el("span", {class: "iri", title: value.value}, text);
