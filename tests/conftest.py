@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from browser_tabs import site_tab
+
 from graph.loading import DATA_DIR_ENV, ensure_loaded
 from graph.store import OxigraphStore
 
@@ -115,19 +117,5 @@ def site_url(shipped_store: OxigraphStore) -> Iterator[str]:
 @pytest.fixture
 def page(browser: Any, site_url: str) -> Iterator[Any]:
     """A fresh browser page whose relative URLs go to the live site; any request leaving loopback fails the test."""
-    context = browser.new_context(base_url=site_url, locale="es-EC")
-    outside: list[str] = []
-
-    def only_loopback(route: Any) -> None:
-        if route.request.url.startswith(site_url) or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", only_loopback)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
-    assert not outside, f"the page tried to reach outside the site (no CDN allowed): {outside}"
+    with site_tab(browser, site_url, locale="es-EC") as tab:
+        yield tab

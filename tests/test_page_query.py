@@ -22,6 +22,8 @@ from service import create_app
 from service.pages import EXAMPLE
 from service.testing import live_server
 
+from browser_tabs import site_tab
+
 AZUAY_ES = "Gobierno Autónomo Descentralizado Provincial de Azuay"
 AZUAY_EN = "Provincial Government of Azuay"
 GADS = """PREFIX cg: <https://w3id.org/coopgraph/def#>
@@ -225,22 +227,8 @@ def capped_page(browser: Any, shipped_store: OxigraphStore) -> Iterator[Any]:
     """A tab on an app whose row cap is 3, that also fails on any request leaving the site."""
     app = create_app({"workers": 0, "max_rows": 3}, store=shipped_store)
     with live_server(app) as url:
-        context = browser.new_context(base_url=url)
-        outside: list[str] = []
-
-        def only_site(route: Any) -> None:
-            if route.request.url.startswith(url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", only_site)
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        yield tab
-        context.close()
-        assert not outside, f"the page tried to reach outside the site: {outside}"
+        with site_tab(browser, url) as tab:
+            yield tab
 
 
 def test_truncated_results_show_a_notice(capped_page: Any, expect: Any) -> None:
