@@ -14,6 +14,8 @@ SECURITY_HEADERS = {
 CORS_PATHS = ("/sparql", "/api/queries", "/api/match", "/api/partners", "/api/export", "/api/resource")
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Accept, Content-Type"
+EXPOSED_HEADERS = "X-Coopgraph-Truncated, X-Coopgraph-Nodes, X-Coopgraph-Edges, Content-Disposition"
+"""What cross-origin scripts may read: truncation, export sizes, the download file name."""
 
 
 def init_app(app: Flask) -> None:
@@ -37,7 +39,7 @@ def init_app(app: Flask) -> None:
         if path.rstrip("/") in cors_paths or path.startswith(cors_prefixes):
             cors = [
                 ("Access-Control-Allow-Origin", "*"),
-                ("Access-Control-Expose-Headers", "X-Coopgraph-Truncated"),
+                ("Access-Control-Expose-Headers", EXPOSED_HEADERS),
             ]
             if request.method == "OPTIONS":
                 cors += [

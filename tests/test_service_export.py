@@ -87,6 +87,8 @@ def test_each_format_downloads_with_its_media_type_and_name(client: FlaskClient,
     assert int(response.headers["X-Coopgraph-Nodes"]) == len(expected.nodes)
     assert int(response.headers["X-Coopgraph-Edges"]) == sum(expected.edges.values())
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = {name.strip() for name in response.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"X-Coopgraph-Nodes", "X-Coopgraph-Edges", "Content-Disposition"} <= exposed  # readable by scripts
     body = response.get_data()
     if name == "csv":
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
