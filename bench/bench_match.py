@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    /tmp/venv/bin/python bench/bench_match.py                       # study, 10k, 100k
-    /tmp/venv/bin/python bench/bench_match.py --actors 0 10000 --repeat 50
+    PYTHONPATH=. .venv/bin/python bench/bench_match.py                       # study, 10k, 100k
+    PYTHONPATH=. .venv/bin/python bench/bench_match.py --actors 0 10000 --repeat 50
 
 For each size the shipped graph is loaded into an in-memory store
 (`ensure_loaded`) with N synthetic actors from graph/synth.py, then:

@@ -2,8 +2,8 @@
 
 Run from the repository root:
 
-    PYTHONPATH=. /tmp/venv/bin/python bench/bench_sparql.py                  # 10k actors, 5 rounds x 4 s a cell
-    PYTHONPATH=. /tmp/venv/bin/python bench/bench_sparql.py --actors 50 --requests 20 --rounds 1 --json out.json
+    PYTHONPATH=. .venv/bin/python bench/bench_sparql.py                  # 10k actors, 5 rounds x 4 s a cell
+    PYTHONPATH=. .venv/bin/python bench/bench_sparql.py --actors 50 --requests 20 --rounds 1 --json out.json
 
 The shipped graph plus N synthetic actors (graph.synth) go into an on-disk
 store; its N-Quads dump feeds the peers, so every server holds the same
