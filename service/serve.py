@@ -80,7 +80,7 @@ def serve(
     app = create_app(config)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the query workers on SIGTERM too
     try:
-        click.echo(f"coopgraph: SPARQL endpoint at http://{host}:{port}/sparql (Ctrl-C stops)", err=True)
+        click.echo(f"coopgraph: serving http://{host}:{port}/ (SPARQL endpoint at /sparql; Ctrl-C stops)", err=True)
         waitress.serve(app, host=host, port=port, threads=threads, ident="coopgraph")
     finally:
         app.extensions[EXTENSION].close()
