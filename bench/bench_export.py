@@ -35,6 +35,8 @@ from typing import Any, BinaryIO
 
 import networkx as nx
 
+from bench.report import markdown
+
 SYNTH_GRAPH = "https://w3id.org/coopgraph/graph/synth"
 FORMATS = ("graphml", "gexf", "cyjs", "nodelink", "dot", "svg", "csv", "ttl", "jsonld")
 PEERS = ("networkx graphml", "networkx gexf", "networkx nodelink")
@@ -143,16 +145,6 @@ def measure(store_dir: Path, name: str, *, actors: int) -> dict[str, Any]:
             env={**os.environ, "PYTHONPATH": os.environ.get("PYTHONPATH", ".")},
         )
     return {"actors": actors or "study", "format": name, **json.loads(done.stdout)}
-
-
-def markdown(rows: list[dict[str, Any]]) -> str:
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    out = io.StringIO()
-    out.write("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n")
-    for row in rows:
-        cells = [f"{row[c]:.2f}" if isinstance(row.get(c), float) else str(row.get(c, "—")) for c in columns]
-        out.write("| " + " | ".join(cells) + " |\n")
-    return out.getvalue()
 
 
 def main() -> None:

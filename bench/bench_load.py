@@ -15,7 +15,6 @@ pyshacl's cost grows with the graph). Prints a Markdown table.
 from __future__ import annotations
 
 import argparse
-import io
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import rdflib
 
+from bench.report import markdown
 from graph.loading import DATA_GRAPH, ensure_loaded, shipped_sources
 from graph.store import OxigraphStore
 from graph.synth import write_synthetic
@@ -78,16 +78,6 @@ def measure(actors: int, *, seed: int, validate: bool, workdir: Path) -> dict[st
         row["violations"] = len([v for v in report.violations if v.severity.endswith("Violation")])
     disk.close()
     return row
-
-
-def markdown(rows: list[dict[str, object]]) -> str:
-    columns = list(dict.fromkeys(key for row in rows for key in row))
-    out = io.StringIO()
-    out.write("| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n")
-    for row in rows:
-        cells = [f"{row[c]:.2f}" if isinstance(row.get(c), float) else str(row.get(c, "—")) for c in columns]
-        out.write("| " + " | ".join(cells) + " |\n")
-    return out.getvalue()
 
 
 def main() -> None:
