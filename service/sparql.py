@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pyoxigraph as ox
 from flask import Blueprint, Response, request
 
+from service import urlencoded
 from service.description import PREFIXES, describe
 from service.errors import ApiError
 from service.executor import QueryRequest
@@ -20,10 +23,17 @@ UPDATE_TYPES = ("application/sparql-update",)
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    """Answer a SPARQL query in the negotiated format; refused forms and bad requests get a 400."""
-    if request.method == "GET" and not request.args:
+    """Answer a SPARQL query in the negotiated format; refused forms and bad requests get a 400.
+
+    The hot path of the service: it reads the WSGI environ directly rather than
+    through `request`'s properties (each a context-local lookup and a parse).
+    """
+    environ = request.environ
+    method = environ["REQUEST_METHOD"]
+    params = _url_params(environ)
+    if method == "GET" and not params:
         return _service_description()
-    query, params = _read_request()
+    query = _read_query(method, params)
     default_graph, named_graphs = _dataset(params)
     state = coopgraph()
     check_query(
@@ -36,7 +46,7 @@ def sparql() -> Response:
             query,
             default_graph=default_graph,
             named_graphs=named_graphs,
-            accept=request.headers.get("Accept"),
+            accept=environ.get("HTTP_ACCEPT"),
             formats=tuple(params.get("format", [])),
             max_rows=int(state.settings["max_rows"]),
             base_iri=_base_iri(),
@@ -47,6 +57,14 @@ def sparql() -> Response:
     if answer.truncated:
         response.headers["X-Coopgraph-Truncated"] = "true"
     return response
+
+
+def _url_params(environ: dict[str, Any]) -> dict[str, list[str]]:
+    """The query string's parameters (a 400 when its raw bytes are not UTF-8)."""
+    try:
+        return urlencoded.parse(environ.get("QUERY_STRING", ""))
+    except UnicodeDecodeError as error:
+        raise ApiError(400, "Bad Request", f"the query string is not valid UTF-8: {error}") from None
 
 
 _BASE_KEYS = ("wsgi.url_scheme", "HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "SCRIPT_NAME", "PATH_INFO")
@@ -86,30 +104,33 @@ def _service_description() -> Response:
     return response
 
 
-def _read_request() -> tuple[str, dict[str, list[str]]]:
-    """The query text and all protocol parameters (URL plus form), per the request's method and media type."""
-    params = {key: request.args.getlist(key) for key in request.args}
-    if request.method == "GET":
+def _read_query(method: str, params: dict[str, list[str]]) -> str:
+    """The query text, per the request's method and media type; form parameters join `params`."""
+    if method == "GET":
         if "update" in params:
-            raise ApiError(400, "Refused", "SPARQL Update is refused on /sparql: this endpoint is read-only")
-        return _one_query(params.get("query", [])), params
+            raise _update_refused()
+        return _one_query(params.get("query", []))
     media_type = (request.mimetype or "").lower()
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if media_type in UPDATE_TYPES:
-        raise ApiError(400, "Refused", "SPARQL Update is refused on /sparql: this endpoint is read-only")
+        raise _update_refused()
     if charset not in ("utf-8", "utf8"):
         raise ApiError(415, "Unsupported Media Type", f"the request must be UTF-8, not {charset!r}")
     if media_type == FORM:
-        for key in request.form:
-            params.setdefault(key, []).extend(request.form.getlist(key))
+        try:
+            form = urlencoded.parse_bytes(request.get_data(cache=False))
+        except UnicodeDecodeError as error:
+            raise ApiError(400, "Bad Request", f"the form is not valid UTF-8: {error}") from None
+        for key, values in form.items():
+            params.setdefault(key, []).extend(values)
         if "update" in params:
-            raise ApiError(400, "Refused", "SPARQL Update is refused on /sparql: this endpoint is read-only")
-        return _one_query(params.get("query", [])), params
+            raise _update_refused()
+        return _one_query(params.get("query", []))
     if media_type == DIRECT:
         if "query" in params:
             raise ApiError(400, "Bad Request", "give the query either in the body or as a parameter, not both")
         try:
-            return request.get_data(cache=False).decode("utf-8"), params
+            return request.get_data(cache=False).decode("utf-8")
         except UnicodeDecodeError as error:
             raise ApiError(400, "Bad Request", f"the query is not valid UTF-8: {error}") from None
     raise ApiError(
@@ -117,6 +138,10 @@ def _read_request() -> tuple[str, dict[str, list[str]]]:
         "Unsupported Media Type",
         f"POST a query as {FORM} (query=...) or as {DIRECT}; got {media_type or 'no Content-Type'}",
     )
+
+
+def _update_refused() -> ApiError:
+    return ApiError(400, "Refused", "SPARQL Update is refused on /sparql: this endpoint is read-only")
 
 
 def _one_query(values: list[str]) -> str:
