@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -10,17 +10,34 @@ from flask import Flask
 
 from graph.loading import default_data_dir, ensure_loaded
 from graph.store import OxigraphStore, Store
-from service import errors, explore, export, headers, health, match, pages, queries_api, sparql
+from service import (
+    errors,
+    explore,
+    export,
+    headers,
+    health,
+    match,
+    pages,
+    queries_api,
+    sparql,
+)
 from service.settings import resolve
 from service.state import EXTENSION, Coopgraph
-from service.workers import WorkerPool
+from service.time_limit import TimeLimit, warn_overrun
 
 
-def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None = None) -> Flask:
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    store: Store | None = None,
+    on_overrun: Callable[[float], None] = warn_overrun,
+) -> Flask:
     """Build the app; `config` overrides the settings (see service.settings), `store` replaces opening one.
 
     Without `store`, the on-disk store in `data_dir` is opened (or a fresh
     in-memory one with `memory`), and the shipped graphs are loaded on first start.
+    `on_overrun(timeout_s)` is called when a query passes the time limit (its
+    client gets a 503 meanwhile); `coopgraph serve` retires the request process.
     """
     settings = resolve(config)
     app = Flask(__name__)
@@ -29,10 +46,9 @@ def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None =
     app.config.update({key: value for key, value in (config or {}).items() if key.isupper()})
     owns_store = store is None
     if store is None:
-        store = _open_store(settings)
-    workers = int(settings["workers"])
-    pool = WorkerPool(store, size=workers, timeout_s=float(settings["query_timeout_s"])) if workers > 0 else None
-    app.extensions[EXTENSION] = Coopgraph(settings=settings, store=store, pool=pool, owns_store=owns_store)
+        store = open_store(settings)
+    limit = TimeLimit(float(settings["query_timeout_s"]), on_overrun)
+    app.extensions[EXTENSION] = Coopgraph(settings=settings, store=store, limit=limit, owns_store=owns_store)
     errors.init_app(app)
     headers.init_app(app)
     app.register_blueprint(health.bp)
@@ -45,7 +61,8 @@ def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None =
     return app
 
 
-def _open_store(settings: Mapping[str, Any]) -> Store:
+def open_store(settings: Mapping[str, Any]) -> OxigraphStore:
+    """The store the settings name: on disk in `data_dir` (or the default folder), or in memory; loaded."""
     if settings["memory"]:
         store: OxigraphStore = OxigraphStore.in_memory()
     else:

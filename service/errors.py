@@ -19,11 +19,16 @@ class ApiError(Exception):
         self.status, self.title, self.message, self.details = status, title, message, details
 
 
-def error_response(status: int, title: str, message: str, **details: Any) -> Response:
-    """`{"error": {"status", "title", "message", ...details}}` with that status."""
+def error_document(status: int, title: str, message: str, **details: Any) -> dict[str, Any]:
+    """`{"error": {"status", "title", "message", ...details}}`: the one error shape."""
     body = {"status": status, "title": title, "message": message}
     body.update({key: value for key, value in details.items() if value is not None})
-    response = jsonify({"error": body})
+    return {"error": body}
+
+
+def error_response(status: int, title: str, message: str, **details: Any) -> Response:
+    """The error document as a JSON response with that status."""
+    response = jsonify(error_document(status, title, message, **details))
     response.status_code = status
     return response
 

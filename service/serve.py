@@ -1,20 +1,47 @@
-"""`coopgraph serve`: the service under waitress (a production WSGI server), on 127.0.0.1:8000 by default."""
+"""`coopgraph serve`: the service under waitress in pre-forked request processes, on 127.0.0.1:8000 by default.
+
+This process (the supervisor) opens the store, writes an N-Quads snapshot of
+it, and starts the request processes (service/prefork.py); each loads the
+snapshot into an in-memory store and serves the app built by `request_app`.
+"""
 
 from __future__ import annotations
 
-import signal
-import sys
+import shutil
+import socket
+import tempfile
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import click
-import waitress
+import pyoxigraph as ox
 
 from graph.cli import DATA_DIR_HELP, MEMORY_HELP, StoreOpener, handle_errors
-from service.app import create_app
-from service.settings import DEFAULTS, SETTINGS
-from service.state import EXTENSION
+from graph.store import OxigraphStore
+from service import prefork
+from service.app import create_app, open_store
+from service.settings import DEFAULTS, SETTINGS, resolve
 
 HELP = {setting.name: setting.help for setting in SETTINGS}
+SNAPSHOT_KEY = "snapshot"
+"""The configuration entry naming the snapshot file a request process loads."""
+
+
+def request_app(config: Mapping[str, Any], retire: Callable[[], None]) -> prefork.WSGIApp:
+    """The app of one request process: the settings, over an in-memory copy of the snapshot.
+
+    A query past the time limit retires the process, which frees its CPU.
+    """
+    settings = {key: value for key, value in config.items() if key != SNAPSHOT_KEY}
+    memory = ox.Store()
+    memory.bulk_load(path=config[SNAPSHOT_KEY], format=ox.RdfFormat.N_QUADS)
+    return create_app(settings, store=OxigraphStore(memory), on_overrun=lambda _timeout: retire()).wsgi_app
+
+
+def _setting(flag: str, name: str, kind: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A command-line option for a setting of the table: its default and help come from there."""
+    return click.option(flag, name, type=kind, default=DEFAULTS[name], show_default=True, help=HELP[name])
 
 
 @click.command()
@@ -22,28 +49,12 @@ HELP = {setting.name: setting.help for setting in SETTINGS}
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=DATA_DIR_HELP)
 @click.option("--memory", is_flag=True, help=MEMORY_HELP)
-@click.option(
-    "--query-timeout", type=float, default=DEFAULTS["query_timeout_s"], show_default=True, help=HELP["query_timeout_s"]
-)
-@click.option(
-    "--max-rows", type=click.IntRange(1), default=DEFAULTS["max_rows"], show_default=True, help=HELP["max_rows"]
-)
-@click.option(
-    "--max-body-bytes",
-    type=click.IntRange(1),
-    default=DEFAULTS["max_body_bytes"],
-    show_default=True,
-    help=HELP["max_body_bytes"],
-)
+@_setting("--query-timeout", "query_timeout_s", float)
+@_setting("--max-rows", "max_rows", click.IntRange(1))
+@_setting("--max-body-bytes", "max_body_bytes", click.IntRange(1))
 @click.option("--service-allow", "service_allowlist", multiple=True, help=HELP["service_allowlist"] + " (repeatable)")
-@click.option(
-    "--workers",
-    type=click.IntRange(1),
-    default=DEFAULTS["workers"],
-    show_default=True,
-    help="Query worker processes (each holds an in-memory snapshot of the store).",
-)
-@click.option("--threads", type=click.IntRange(1), default=DEFAULTS["threads"], show_default=True, help=HELP["threads"])
+@_setting("--processes", "processes", click.IntRange(1))
+@_setting("--threads", "threads", click.IntRange(1))
 @click.pass_context
 @handle_errors
 def serve(
@@ -53,11 +64,11 @@ def serve(
     port: int,
     data_dir: Path | None,
     memory: bool,
-    query_timeout: float,
+    query_timeout_s: float,
     max_rows: int,
     max_body_bytes: int,
     service_allowlist: tuple[str, ...],
-    workers: int,
+    processes: int,
     threads: int,
 ) -> None:
     """Serve the graph: the pages (/, /match, /explore), SPARQL at /sparql, the JSON APIs under /api, /healthz."""
@@ -67,20 +78,44 @@ def serve(
         memory = memory or opener.memory
     if memory and data_dir is not None:
         raise click.UsageError("--memory and --data-dir exclude each other")
-    config = {
-        "data_dir": str(data_dir) if data_dir else None,
-        "memory": memory,
-        "query_timeout_s": query_timeout,
-        "max_rows": max_rows,
-        "max_body_bytes": max_body_bytes,
-        "service_allowlist": service_allowlist,
-        "workers": workers,
-        "threads": threads,
-    }
-    app = create_app(config)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the query workers on SIGTERM too
+    settings = resolve(
+        {
+            "data_dir": str(data_dir) if data_dir else None,
+            "memory": memory,
+            "query_timeout_s": query_timeout_s,
+            "max_rows": max_rows,
+            "max_body_bytes": max_body_bytes,
+            "service_allowlist": list(service_allowlist),
+            "processes": processes,
+            "threads": threads,
+        }
+    )
+    store = open_store(settings)  # held while serving: its lock keeps other writers off the data folder
+    folder = Path(tempfile.mkdtemp(prefix="coopgraph-snapshot-"))
     try:
-        click.echo(f"coopgraph: serving http://{host}:{port}/ (SPARQL endpoint at /sparql; Ctrl-C stops)", err=True)
-        waitress.serve(app, host=host, port=port, threads=threads, ident="coopgraph")
+        snapshot = folder / "snapshot.nq"
+        snapshot.write_bytes(store.dump(format="nquads"))
+
+        def announce(listener: socket.socket) -> None:
+            bound_host, bound_port = listener.getsockname()[:2]
+            authority = f"[{bound_host}]:{bound_port}" if ":" in bound_host else f"{bound_host}:{bound_port}"
+            click.echo(
+                f"coopgraph: serving http://{authority}/ with {processes} request processes "
+                "(SPARQL endpoint at /sparql; Ctrl-C stops)",
+                err=True,
+            )
+
+        prefork.serve(
+            "service.serve:request_app",
+            {**settings, SNAPSHOT_KEY: str(snapshot)},
+            host=host,
+            port=port,
+            processes=processes,
+            threads=threads,
+            on_ready=announce,
+        )
+    except prefork.StartError as error:
+        raise click.ClickException(str(error)) from None
     finally:
-        app.extensions[EXTENSION].close()
+        shutil.rmtree(folder, ignore_errors=True)
+        store.close()

@@ -24,11 +24,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_body_bytes", 1_000_000, "Largest request body accepted (bigger bodies get HTTP 413)."),
     Setting("service_allowlist", (), "SERVICE endpoint IRIs a query may call; empty: SERVICE is refused."),
     Setting(
-        "workers",
+        "processes",
         2,
-        "Query worker processes (each holds an in-memory snapshot of the store); 0 runs queries in the request thread with no time limit (tests only).",
+        "Request processes of `coopgraph serve`, each with an in-memory snapshot of the store; one whose query passes the time limit is replaced.",
     ),
-    Setting("threads", 8, "Request threads of the WSGI server (waitress)."),
+    Setting("threads", 4, "Request threads of each request process (waitress)."),
 )
 DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}
 

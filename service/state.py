@@ -5,37 +5,33 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 
 from graph.store import Store
-from service.executor import Answer, QueryRequest, execute
-from service.workers import WorkerPool
+from service.executor import Answer, QueryRequest
+from service.time_limit import TimeLimit
 
 EXTENSION = "coopgraph"
 
 
 @dataclass
 class Coopgraph:
-    """What views share: the resolved settings, the store (owned by this process) and the query workers."""
+    """What views share: the resolved settings, the store and the time limit on queries."""
 
     settings: dict[str, Any]
     store: Store
-    pool: WorkerPool | None = None
+    limit: TimeLimit
     owns_store: bool = True
+    """False when the caller gave the store to `create_app`: then the caller closes it."""
     cache: dict[str, Any] = field(default_factory=dict)
     """Derived views of the store (the service description); the writes issue must clear it on commit."""
-    """False when the caller gave the store to `create_app`: then the caller closes it."""
 
-    def run(self, request: QueryRequest) -> Answer:
-        """Run one query on a worker, within the time limit (with `workers=0`, in this thread, unlimited)."""
-        if self.pool is None:
-            return execute(self.store, request)
-        return self.pool.run(request)
+    def run(self, query: QueryRequest) -> Answer:
+        """Run one query of the current HTTP request against the store, within the time limit."""
+        return self.limit.run(self.store, query, request.environ)
 
     def close(self) -> None:
-        """Stop the workers and release the store (if the app opened it)."""
-        if self.pool is not None:
-            self.pool.close()
+        """Release the store (if the app opened it)."""
         if self.owns_store:
             self.store.close()
 

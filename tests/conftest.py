@@ -109,7 +109,7 @@ def site_url(shipped_store: OxigraphStore) -> Iterator[str]:
     from service import create_app
     from service.testing import live_server
 
-    app = create_app({"workers": 0}, store=shipped_store)
+    app = create_app(store=shipped_store)
     with live_server(app) as url:
         yield url
 

@@ -225,7 +225,7 @@ def test_editing_a_stored_query_runs_the_text_without_parameters(page: Any, expe
 @pytest.fixture
 def capped_page(browser: Any, shipped_store: OxigraphStore) -> Iterator[Any]:
     """A tab on an app whose row cap is 3, that also fails on any request leaving the site."""
-    app = create_app({"workers": 0, "max_rows": 3}, store=shipped_store)
+    app = create_app({"max_rows": 3}, store=shipped_store)
     with live_server(app) as url:
         with site_tab(browser, url) as tab:
             yield tab
@@ -284,7 +284,7 @@ class _InlineFinder(HTMLParser):
 
 @pytest.fixture
 def client(shipped_store: OxigraphStore) -> FlaskClient:
-    return create_app({"workers": 0}, store=shipped_store).test_client()
+    return create_app(store=shipped_store).test_client()
 
 
 @pytest.mark.parametrize("path", ["/", "/?lang=en", "/?name=network-offices", "/?query=ASK%7B%7D"])

@@ -16,8 +16,8 @@ from service.state import EXTENSION
 
 @pytest.fixture
 def app(shipped_store: OxigraphStore) -> Flask:
-    """A fresh app per test over the session's shipped store (queries in-thread: no worker processes)."""
-    return create_app({"max_body_bytes": 2_000, "workers": 0}, store=shipped_store)
+    """A fresh app per test over the session's shipped store."""
+    return create_app({"max_body_bytes": 2_000}, store=shipped_store)
 
 
 @pytest.fixture
@@ -44,14 +44,14 @@ def test_settings_reach_the_app(app: Flask, shipped_store: OxigraphStore) -> Non
 
 
 def test_memory_setting_opens_a_loaded_store() -> None:
-    app = create_app({"memory": True, "workers": 0})
+    app = create_app({"memory": True})
     state = app.extensions[EXTENSION]
-    assert state.store.count() > 0 and state.pool is None
+    assert state.store.count() > 0
     state.close()
 
 
 def test_data_dir_setting_opens_the_disk_store(tmp_path: Path) -> None:
-    app = create_app({"data_dir": str(tmp_path / "store"), "workers": 0})
+    app = create_app({"data_dir": str(tmp_path / "store")})
     state = app.extensions[EXTENSION]
     assert state.store.count() > 0 and (tmp_path / "store").is_dir()
     state.close()

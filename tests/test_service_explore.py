@@ -18,7 +18,7 @@ VIS_DIR = importlib.resources.files("pyvis") / "templates" / "lib" / f"vis-{VIS_
 
 @pytest.fixture
 def app(shipped_store: OxigraphStore) -> Flask:
-    return create_app({"workers": 0}, store=shipped_store)
+    return create_app(store=shipped_store)
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ MEDIA_TYPES = {
 
 @pytest.fixture(scope="module")
 def app(shipped_store: OxigraphStore) -> Flask:
-    return create_app({"workers": 0}, store=shipped_store)
+    return create_app(store=shipped_store)
 
 
 @pytest.fixture
@@ -166,7 +166,7 @@ def test_bad_format_lists_the_valid_ones_as_data(client: FlaskClient) -> None:
 
 
 def test_selections_past_the_cap_are_refused(shipped_store: OxigraphStore) -> None:
-    small = create_app({"workers": 0, "max_rows": 60}, store=shipped_store).test_client()
+    small = create_app({"max_rows": 60}, store=shipped_store).test_client()
     error = error_of(small.get("/api/export?format=gexf"), 400)
     assert error["title"] == "Selection too large" and error["limit"] == 60 and error["nodes"] > 60
     assert small.get(url("/api/export", format="gexf", focus=LOJA, radius=1)).status_code == 200
@@ -253,6 +253,6 @@ def test_resource_bad_requests(client: FlaskClient, query: str, status: int, fra
 
 
 def test_resource_links_are_capped(shipped_store: OxigraphStore) -> None:
-    small = create_app({"workers": 0, "max_rows": 5}, store=shipped_store).test_client()
+    small = create_app({"max_rows": 5}, store=shipped_store).test_client()
     body = small.get(url("/api/resource", iri=CGR + "pais-ec")).get_json()
     assert len(body["links"]) == 5 and body["truncated"] is True

@@ -31,8 +31,8 @@ SRX = "{http://www.w3.org/2005/sparql-results#}"
 
 @pytest.fixture(scope="module")
 def endpoint(shipped_store: OxigraphStore) -> Iterator[str]:
-    """The /sparql URL of one app (with its query workers) served for this module: one start-up, not one per test."""
-    app = create_app({"max_body_bytes": 10_000, "max_rows": 50, "workers": 2}, store=shipped_store)
+    """The /sparql URL of one app served for this module: one start-up, not one per test."""
+    app = create_app({"max_body_bytes": 10_000, "max_rows": 50}, store=shipped_store)
     try:
         with live_server(app) as base:
             yield f"{base}/sparql"

@@ -53,7 +53,7 @@ EXISTS = "ASK { { ?iri ?p ?o } UNION { ?s ?p ?iri } }"
 @pytest.fixture(scope="module")
 def app(shipped_store: OxigraphStore) -> Flask:
     """One app on the shipped graph for this module's read-only tests (the index is built once)."""
-    return create_app({"workers": 0, "max_body_bytes": 4_000}, store=shipped_store)
+    return create_app({"max_body_bytes": 4_000}, store=shipped_store)
 
 
 @pytest.fixture
@@ -463,7 +463,7 @@ def test_index_is_built_once_and_kept(app: Flask, client: FlaskClient) -> None:
 
 
 def test_index_is_rebuilt_when_the_graph_changes(own_store: OxigraphStore) -> None:
-    app = create_app({"workers": 0}, store=own_store)
+    app = create_app(store=own_store)
     client = app.test_client()
     before = _get(client, "/api/match/options").get_json()
     first = app.extensions[EXTENSION].cache[match.INDEX_KEY]
@@ -496,7 +496,7 @@ def test_concurrent_requests_build_the_index_once(own_store: OxigraphStore, monk
         return real_build(store)
 
     monkeypatch.setattr(match.MatchIndex, "build", staticmethod(counting_build))
-    app = create_app({"workers": 0}, store=own_store)
+    app = create_app(store=own_store)
     statuses: list[int] = []
 
     def ask(base: str) -> None:

@@ -1,13 +1,15 @@
 """The /sparql request path's shortcuts keep its behaviour: the guard's substring pre-check, codepoint
-escapes, headers added without setdefault, the remembered base IRI and the worker socket protocol."""
+escapes, headers added by a WSGI middleware, the remembered base IRI and the query threads."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+import socket
+import threading
+import urllib.parse
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 from flask import Flask, Response
 
@@ -15,8 +17,15 @@ from graph.store import OxigraphStore
 from service import create_app
 from service.errors import ApiError
 from service.executor import QueryRequest
-from service.guard import UPDATE_KEYWORDS, check_query, decode_codepoints, keyword, tokens
-from service.workers import WorkerPool
+from service.guard import (
+    UPDATE_KEYWORDS,
+    check_query,
+    decode_codepoints,
+    keyword,
+    tokens,
+)
+from service.prefork import Retirement
+from service.time_limit import TimeLimit
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKED = {"SERVICE", "FROM", *UPDATE_KEYWORDS}
@@ -104,7 +113,7 @@ def test_pre_check_decides_as_the_tokenizer_does() -> None:
 
 @pytest.fixture(scope="module")
 def app(shipped_store: OxigraphStore) -> Flask:
-    app = create_app({"workers": 0}, store=shipped_store)
+    app = create_app(store=shipped_store)
 
     @app.route("/sparql/own-frame-options")
     def own_frame_options() -> Response:
@@ -141,31 +150,60 @@ def test_vary_accept_once(app: Flask) -> None:
     assert response.headers.getlist("Vary") == ["Accept"]
 
 
-@pytest.fixture(scope="module")
-def pool() -> Iterator[WorkerPool]:
-    store = OxigraphStore(ox.Store())
-    predicate = ox.NamedNode("http://e.org/p")
-    store.oxigraph.extend(
-        ox.Quad(ox.NamedNode(f"http://e.org/s{i}"), predicate, ox.Literal("x" * 100 + str(i)), ox.DefaultGraph())
-        for i in range(3000)
-    )
-    pool = WorkerPool(store, size=1, timeout_s=60)
-    yield pool
-    pool.close()
+def _query_threads() -> int:
+    return sum(1 for thread in threading.enumerate() if thread.name == "coopgraph-query")
 
 
-def test_large_answers_and_queries_cross_the_worker_socket_whole(pool: WorkerPool) -> None:
-    answer = pool.run(QueryRequest("SELECT * { ?s ?p ?o }", accept="text/tab-separated-values"))
-    assert len(answer.body) > 300_000 and answer.body.count(b"\n") == 3001 and not answer.truncated
-    long_query = "SELECT * { ?s ?p ?o } #" + "x" * 400_000
-    answer = pool.run(QueryRequest(long_query, accept="text/csv", max_rows=5))
-    assert answer.truncated and answer.body.count(b"\r\n") == 6
-
-
-def test_worker_errors_keep_the_worker(pool: WorkerPool) -> None:
-    before = pool.pids()
+def test_each_request_thread_keeps_one_companion(shipped_store: OxigraphStore) -> None:
+    """The time limit costs a hand-off to a long-lived companion thread, not a thread per query."""
+    queries = TimeLimit(timeout_s=60)
+    before = _query_threads()
+    for _ in range(50):
+        assert queries.run(shipped_store, QueryRequest("ASK {}")).body == b'{"head":{},"boolean":true}'
     with pytest.raises(ApiError) as caught:
-        pool.run(QueryRequest("SELECT * {"))
+        queries.run(shipped_store, QueryRequest("SELECT * {"))
     assert caught.value.status == 400 and caught.value.details["line"] == 1
-    assert pool.pids() == before
-    assert pool.run(QueryRequest("ASK {}")).body == b'{"head":{},"boolean":true}'
+    assert queries.run(shipped_store, QueryRequest("ASK {}")).body == b'{"head":{},"boolean":true}'
+    assert _query_threads() == before + 1
+
+
+def test_retiring_answers_with_connection_close() -> None:
+    """Once a request process retires, its clients are told to reconnect (to another process)."""
+    ours, theirs = socket.socketpair()
+    retirement = Retirement(ours)
+    seen: list[list[tuple[str, str]]] = []
+
+    def app(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
+        start_response("200 OK", [("Content-Type", "text/plain"), ("Connection", "keep-alive")])
+        return [b"x"]
+
+    wrapped = retirement.wrap(app)
+    wrapped({}, lambda status, headers, exc_info=None: seen.append(headers))
+    retirement.started.set()  # what `begin` sets first (begin itself would end this process)
+    wrapped({}, lambda status, headers, exc_info=None: seen.append(headers))
+    assert ("Connection", "keep-alive") in seen[0]
+    assert [v for k, v in seen[1] if k.lower() == "connection"] == ["close"]
+    ours.close()
+    theirs.close()
+
+
+def test_a_query_string_that_is_not_utf8_is_a_400(app: Flask) -> None:
+    raw = "query=ASK%20{}&x=\xff"  # WSGI hands the raw bytes over as latin-1 (PEP 3333): one byte 0xFF
+    response = app.test_client().get("/sparql", environ_overrides={"QUERY_STRING": raw})
+    assert response.status_code == 400 and "UTF-8" in response.json["error"]["message"]
+
+
+def test_a_form_that_is_not_utf8_is_a_400(app: Flask) -> None:
+    response = app.test_client().post(
+        "/sparql", data=b"query=ASK%20{}\xff", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400 and "UTF-8" in response.json["error"]["message"]
+
+
+def test_percent_escapes_plus_and_repeated_parameters_reach_the_query(app: Flask) -> None:
+    query = "SELECT ?x { BIND(\"a+b %41 é\" AS ?x) }"
+    encoded = "query=" + urllib.parse.quote(query, safe="") + "&format=json&format=csv"
+    response = app.test_client().get("/sparql", query_string=encoded)
+    assert response.json["results"]["bindings"][0]["x"]["value"] == "a+b %41 é"
+    response = app.test_client().get("/sparql", query_string="query=ASK+%7B%7D")
+    assert response.json == {"head": {}, "boolean": True}

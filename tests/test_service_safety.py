@@ -13,11 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
-from graph.store import OxigraphStore
-from service import create_app
-from service.state import EXTENSION
-from service.testing import live_server
+from served import serving
 
 
 class Canary:
@@ -48,13 +44,10 @@ class Canary:
 
 
 @pytest.fixture(scope="module")
-def endpoint(shipped_store: OxigraphStore) -> Iterator[str]:
-    app = create_app({"workers": 2}, store=shipped_store)
-    try:
-        with live_server(app, threads=16) as base:
-            yield f"{base}/sparql"
-    finally:
-        app.extensions[EXTENSION].close()
+def endpoint() -> Iterator[str]:
+    """The real `coopgraph serve`, with its default request processes and threads."""
+    with serving("--memory") as running:
+        yield f"{running.base}/sparql"
 
 
 def _get(url: str, params: dict[str, str]) -> tuple[int, bytes]:

@@ -6,81 +6,56 @@ import json
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from served import MAIN, ROOT, get, serving
 
 from service.cli import cli
-
-MAIN = "from service.cli import main; main()"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _get(url: str) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        with error:
-            return error.code, error.read()
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
-    """`coopgraph serve` on a free port with an on-disk store in tmp_path; its base URL."""
-    port = _free_port()
-    command = [
-        sys.executable,
-        "-c",
-        MAIN,
-        "serve",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(tmp_path / "store"),
-        "--workers",
-        "1",
-        "--max-rows",
-        "3",
-    ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=Path(__file__).parents[1]
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(1200):  # a bounded wait for start-up (first start loads the shipped graph)
-            if process.poll() is not None:
-                raise AssertionError(f"serve exited: {process.stderr.read().decode()}")  # type: ignore[union-attr]
-            try:
-                if _get(f"{base}/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        process.stderr.close()  # type: ignore[union-attr]
+    """`coopgraph serve` with an on-disk store in tmp_path, one request process, 3 rows at most; its base URL."""
+    with serving("--data-dir", str(tmp_path / "store"), "--processes", "1", "--max-rows", "3") as running:
+        yield running.base
+
+
+def test_serve_binds_the_port_it_is_given(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with serving("--memory", "--processes", "1", "--port", str(port)) as running:
+        assert running.base == f"http://127.0.0.1:{port}"
+        assert get(f"{running.base}/healthz")[0] == 200
+
+
+def test_a_port_in_use_is_a_clear_error() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        result = subprocess.run(
+            [sys.executable, "-c", MAIN, "serve", "--memory", "--port", port],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=ROOT,
+        )
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "in use" in result.stderr.lower()
 
 
 def test_serve_answers_sparql(served: str) -> None:
-    assert _get(f"{served}/healthz") == (200, b'{"status":"ok"}\n')
+    assert get(f"{served}/healthz") == (200, b'{"status":"ok"}\n')
     query = 'ASK { ?p <http://www.w3.org/2004/02/skos/core#notation> "EC-P" }'
-    status, body = _get(f"{served}/sparql?" + urllib.parse.urlencode({"query": query}))
+    status, body = get(f"{served}/sparql?" + urllib.parse.urlencode({"query": query}))
     assert status == 200 and json.loads(body)["boolean"] is True
-    status, body = _get(f"{served}/sparql?" + urllib.parse.urlencode({"query": "SELECT * { ?s ?p ?o }"}))
+    status, body = get(f"{served}/sparql?" + urllib.parse.urlencode({"query": "SELECT * { ?s ?p ?o }"}))
     assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 3  # --max-rows reached the app
 
 
@@ -95,7 +70,7 @@ def test_serve_help_lists_the_limits() -> None:
         "--max-rows",
         "--max-body-bytes",
         "--service-allow",
-        "--workers",
+        "--processes",
         "--threads",
     ):
         assert option in result.output

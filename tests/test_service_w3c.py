@@ -125,7 +125,7 @@ def base_url() -> Iterator[str]:
             store.load([SUITE / file], graph=name)
         for name in EMPTY_GRAPHS:
             store.oxigraph.add_graph(ox.NamedNode(name))
-        app = create_app({"workers": 1}, store=store)
+        app = create_app(store=store)
         try:
             with live_server(app) as base:
                 yield base

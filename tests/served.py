@@ -1,0 +1,125 @@
+"""Run the real `coopgraph serve` in a subprocess on a port the system picks; find its request processes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+MAIN = "from service.cli import main; main()"
+ANNOUNCED = re.compile(r"serving (http://\S+?)/ ")
+START_S = 300.0
+"""A bounded wait for start-up (a first start on disk loads the shipped graphs), not a timing assertion."""
+
+
+@dataclass
+class Served:
+    """A running `coopgraph serve`: its base URL, its process, and everything it wrote to stderr."""
+
+    base: str
+    process: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+
+    def request_processes(self) -> set[int]:
+        """The process ids of its live request processes (its children, from Linux's /proc)."""
+        return children(self.process.pid)
+
+    def stderr(self) -> str:
+        return "".join(self.lines)
+
+
+def children(parent: int) -> set[int]:
+    """Live (not zombie) child processes of `parent`."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            state, ppid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
+        except OSError:
+            continue
+        if int(ppid) == parent and state != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """The process exists and is not a zombie."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def get(url: str, timeout: float = 60) -> tuple[int, bytes]:
+    """GET with urllib: (status, body), error statuses included."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read()
+
+
+@contextmanager
+def serving(*options: str, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """`coopgraph serve --port 0 OPTIONS...` (`env` added to the environment) until the block ends, then SIGTERM."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", MAIN, "serve", "--port", "0", *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
+    served = Served("", process)
+    announced = threading.Event()
+
+    def read() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            served.lines.append(line)
+            match = ANNOUNCED.search(line)
+            if match and not announced.is_set():
+                served.base = match.group(1)
+                announced.set()
+        announced.set()  # the process ended: stop waiting
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        announced.wait(START_S)
+        if not served.base:
+            raise AssertionError(f"serve did not start: {served.stderr()}")
+        yield served
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        reader.join(timeout=5)
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+def wait_until(condition: Callable[[], object], seconds: float = 60.0) -> bool:
+    """Poll `condition()` every 20 ms for at most `seconds` (a bound on waiting, not a timing assertion)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return bool(condition())
