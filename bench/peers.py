@@ -1,9 +1,10 @@
 """The servers bench_sparql.py measures, each started as its own process on 127.0.0.1 with a free port.
 
-- ours: the real `coopgraph serve` command (waitress, default settings: query
-  worker processes, request threads) on an on-disk store;
-- noop: a Flask handler that returns a constant small JSON, under waitress
-  with the same settings `coopgraph serve` passes it;
+- ours: the real `coopgraph serve` command (default settings: pre-forked
+  request processes, waitress threads) on an on-disk store;
+- noop: a Flask handler that returns a constant small JSON, served the way
+  `coopgraph serve` serves ours (service/prefork.py: the same request
+  processes and waitress threads);
 - rdflib-endpoint: its FastAPI app over an rdflib Dataset (default union,
   as its own CLI builds it), under uvicorn;
 - oxigraph: `oxigraph load` into a temporary location, then `oxigraph serve`.
@@ -24,9 +25,10 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
@@ -153,7 +155,7 @@ def start_ours(*, data_dir: Path, logs: Path) -> Server:
 
 
 def start_noop(*, logs: Path) -> Server:
-    """The do-nothing Flask handler under waitress with `coopgraph serve`'s settings."""
+    """The do-nothing Flask handler, served as `coopgraph serve` serves ours."""
     return launch(
         "noop",
         lambda port: [sys.executable, "-m", "bench.peers", "noop", "--port", str(port)],
@@ -215,11 +217,9 @@ def start_oxigraph(*, nquads: Path, workdir: Path, logs: Path) -> Server:
     )
 
 
-def _serve_noop(port: int) -> None:
-    import waitress
+def noop_app(config: Mapping[str, Any], retire: Callable[[], None]) -> Any:
+    """The do-nothing Flask app (a prefork app factory): a constant small JSON body at /sparql."""
     from flask import Flask, Response
-
-    from service.settings import DEFAULTS
 
     app = Flask("noop")
 
@@ -228,7 +228,22 @@ def _serve_noop(port: int) -> None:
         """Do nothing: a constant small JSON body."""
         return Response(NOOP_BODY, content_type="application/json")
 
-    waitress.serve(app, host=HOST, port=port, threads=DEFAULTS["threads"], ident="coopgraph")  # as service/serve.py
+    return app.wsgi_app
+
+
+def _serve_noop(port: int) -> None:
+    """Serve `noop_app` exactly as `coopgraph serve` serves ours: same request processes, same threads."""
+    from service import prefork
+    from service.settings import DEFAULTS
+
+    prefork.serve(
+        "bench.peers:noop_app",
+        {},
+        host=HOST,
+        port=port,
+        processes=DEFAULTS["processes"],
+        threads=DEFAULTS["threads"],
+    )
 
 
 def _serve_rdflib_endpoint(port: int, data: Path) -> None:
