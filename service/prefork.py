@@ -238,8 +238,8 @@ class Supervisor:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         command = [
             sys.executable,
-            "-m",
-            "service.prefork",
+            "-c",  # not `-m service.prefork`: the package imports this module first, and runpy would run a second copy
+            "from service.prefork import main; main()",
             "--listen-fd",
             str(self._listener.fileno()),
             "--control-fd",
@@ -375,7 +375,3 @@ def main(argv: list[str] | None = None) -> None:
         threads=args.threads,
         factory=args.factory,
     )
-
-
-if __name__ == "__main__":
-    main()

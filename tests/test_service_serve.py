@@ -31,6 +31,7 @@ def test_serve_binds_the_port_it_is_given(tmp_path: Path) -> None:
     with serving("--memory", "--processes", "1", "--port", str(port)) as running:
         assert running.base == f"http://127.0.0.1:{port}"
         assert get(f"{running.base}/healthz")[0] == 200
+    assert "Warning" not in running.stderr() and "Traceback" not in running.stderr(), running.stderr()
 
 
 def test_a_port_in_use_is_a_clear_error() -> None:
