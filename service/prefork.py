@@ -8,7 +8,7 @@ in-memory store: no hop to another process on the request path.
 
 Why processes: pyoxigraph cannot cancel a query, so the time limit frees the
 CPU by ending the process that runs it. A request process whose query
-overran *retires* (`Retirement.begin`): it stops accepting connections, tells
+overran *retires* (`RequestProcess.begin`): it stops accepting connections, tells
 the supervisor (which starts its replacement at once), answers its other
 requests with `Connection: close` for at most RETIRE_GRACE_S, and exits.
 
@@ -67,8 +67,9 @@ class StartError(RuntimeError):
 # --- the request process ---------------------------------------------------------------------------------------
 
 
-class Retirement:
-    """Ends this request process gracefully: at the supervisor's SIGTERM, or after a query overran."""
+class RequestProcess:
+    """This request process's hooks: answer a request whose thread is stuck, and retire (at the
+    supervisor's SIGTERM, or after a query overran)."""
 
     def __init__(self, control: socket.socket) -> None:
         self.control = control
@@ -113,10 +114,12 @@ class Retirement:
     def answer(self, environ: dict[str, Any], status: str, headers: list[tuple[str, str]], body: bytes) -> None:
         """Write a whole response for the request of `environ` from another thread, and close the connection.
 
-        waitress keeps a connection's output in its channel (reached through
-        the documented `waitress.client_disconnected` callable); task threads
-        write there with `write_soon`, and so does this. Raises OSError when
-        the client is gone.
+        waitress keeps a connection's output in its channel, reached through
+        the documented `waitress.client_disconnected` environ callable (a
+        method of the channel); task threads write there with `write_soon`,
+        and so does this. These are waitress 3 internals, hence the version
+        bound in pyproject.toml; tests/test_service_limits.py checks the
+        answer. Raises OSError when the client is gone.
         """
         from waitress.channel import ClientDisconnected
 
@@ -168,18 +171,18 @@ def request_process(*, listen_fd: int, control_fd: int, threads: int, factory: s
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the supervisor decides
     control = socket.socket(fileno=control_fd)
     config = json.loads(_read_line(control))
-    retirement = Retirement(control)
-    app = retirement.wrap(_load_factory(factory)(config, retirement.begin))
+    process_hooks = RequestProcess(control)
+    app = process_hooks.wrap(_load_factory(factory)(config, process_hooks.begin))
     listener = socket.socket(fileno=listen_fd)
     server = waitress.create_server(
         app,
-        map=retirement.connections,
+        map=process_hooks.connections,
         sockets=[listener],
         threads=threads,
         ident="coopgraph",
     )
-    retirement.server = server
-    signal.signal(signal.SIGTERM, lambda *_: retirement.begin(tell_supervisor=False))
+    process_hooks.server = server
+    signal.signal(signal.SIGTERM, lambda *_: process_hooks.begin(tell_supervisor=False))
 
     def lifeline() -> None:
         """Exit when the supervisor is gone (its end of the control socket closes)."""

@@ -24,7 +24,7 @@ from service.guard import (
     keyword,
     tokens,
 )
-from service.prefork import Retirement
+from service.prefork import RequestProcess
 from service.time_limit import TimeLimit
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,16 +170,16 @@ def test_each_request_thread_keeps_one_companion(shipped_store: OxigraphStore) -
 def test_retiring_answers_with_connection_close() -> None:
     """Once a request process retires, its clients are told to reconnect (to another process)."""
     ours, theirs = socket.socketpair()
-    retirement = Retirement(ours)
+    process_hooks = RequestProcess(ours)
     seen: list[list[tuple[str, str]]] = []
 
     def app(environ: dict[str, object], start_response: Callable[..., object]) -> list[bytes]:
         start_response("200 OK", [("Content-Type", "text/plain"), ("Connection", "keep-alive")])
         return [b"x"]
 
-    wrapped = retirement.wrap(app)
+    wrapped = process_hooks.wrap(app)
     wrapped({}, lambda status, headers, exc_info=None: seen.append(headers))
-    retirement.started.set()  # what `begin` sets first (begin itself would end this process)
+    process_hooks.started.set()  # what `begin` sets first (begin itself would end this process)
     wrapped({}, lambda status, headers, exc_info=None: seen.append(headers))
     assert ("Connection", "keep-alive") in seen[0]
     assert [v for k, v in seen[1] if k.lower() == "connection"] == ["close"]
