@@ -21,7 +21,10 @@ from served import Served, alive, children, get, serving, wait_until
 
 from graph.store import OxigraphStore
 from service import create_app
+from service.executor import QueryRequest
+from service.prefork import ANSWER_KEY
 from service.state import EXTENSION
+from service.time_limit import TimeLimit
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 """A cartesian product over the shipped graph: ~5e12 rows, far past any time limit."""
@@ -124,3 +127,38 @@ def test_query_errors_come_back_as_client_errors(app: Flask) -> None:
     assert response.status_code == 400 and response.json["error"]["line"] == 1
     response = app.test_client().get("/sparql", query_string={"query": "ASK {}"}, headers={"Accept": "text/turtle"})
     assert response.status_code == 406
+
+
+def test_a_request_process_that_dies_is_replaced(served: Served) -> None:
+    assert wait_until(lambda: len(served.request_processes()) == 2)
+    victim = min(served.request_processes())
+    os.kill(victim, signal.SIGKILL)
+    assert wait_until(lambda: victim not in served.request_processes() and len(served.request_processes()) == 2)
+    for _ in range(20):
+        assert _sparql(served.base, "ASK {}")[0] == 200
+    assert f"request process {victim} exited unexpectedly" in served.stderr()
+
+
+def test_the_watchdog_answers_through_the_server_and_never_twice(shipped_store: OxigraphStore) -> None:
+    """In the request thread (a server offering ANSWER_KEY): past the limit the watchdog answers, and the
+    request thread never returns an answer of its own."""
+    answers: list[tuple[str, dict[str, str], bytes]] = []
+    overruns: list[float] = []
+    limit = TimeLimit(0.2, overruns.append)
+    environ = {
+        ANSWER_KEY: lambda env, status, headers, body: answers.append((status, dict(headers), body)),
+        "PATH_INFO": "/sparql",
+        "REQUEST_METHOD": "GET",
+    }
+    returned: list[object] = []
+    runner = threading.Thread(
+        target=lambda: returned.append(limit.run(shipped_store, QueryRequest(SLOW), environ)), daemon=True
+    )
+    runner.start()
+    assert wait_until(lambda: bool(answers), 10)
+    status, headers, body = answers[0]
+    assert status.startswith("503") and json.loads(body)["error"]["title"] == "Query timeout"
+    assert headers["Content-Type"] == "application/json" and headers["X-Frame-Options"] == "DENY"
+    assert headers["Content-Length"] == str(len(body)) and overruns == [0.2]
+    runner.join(timeout=8)  # the slow query ends within seconds here; its thread must then stay put
+    assert runner.is_alive() and returned == [] and len(answers) == 1
