@@ -42,16 +42,7 @@ LITERAL_PREDICATES: tuple[str, ...] = (
 )
 """Literal-valued predicates read (value and language)."""
 
-IRI_PREDICATES: tuple[str, ...] = (
-    CG + "sector",
-    CG + "cooperationType",
-    CG + "country",
-    CG + "governs",
-    CG + "governmentLevel",
-    CG + "inCountry",
-    ORG + "memberOf",
-    ORG + "subOrganizationOf",
-    CG + "linkedTo",
+ROLE_PREDICATES: tuple[str, ...] = (
     CG + "convenor",
     CG + "participant",
     CG + "cooperant",
@@ -59,9 +50,27 @@ IRI_PREDICATES: tuple[str, ...] = (
     CG + "winner",
     CG + "sponsor",
     CG + "callOf",
+)
+"""Roles an actor has in a space, programme or call (subject: the space; object: the actor)."""
+PATH_PREDICATES: tuple[str, ...] = (
+    CG + "governs",
+    ORG + "memberOf",
+    ORG + "subOrganizationOf",
+    CG + "linkedTo",
+    *ROLE_PREDICATES,
     CG + "programme",
     CG + "coversTerritory",
     CG + "partnerCountry",
+)
+"""Relations that connect actors, spaces and territories (the path graph); cg:country is left out on
+purpose: every actor of a country would be two steps from every other."""
+IRI_PREDICATES: tuple[str, ...] = (
+    CG + "sector",
+    CG + "cooperationType",
+    CG + "country",
+    CG + "governmentLevel",
+    CG + "inCountry",
+    *PATH_PREDICATES,
     CG + "legalBasis",
     CG + "grantsCompetence",
     CG + "appliesTo",

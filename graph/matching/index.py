@@ -36,7 +36,9 @@ from graph.matching.facts import (
     LABEL,
     NOTATION,
     ORG,
+    PATH_PREDICATES,
     PREF_LABEL,
+    ROLE_PREDICATES,
     SKOS,
     Facts,
     fingerprint,
@@ -65,36 +67,6 @@ KINDS: tuple[tuple[str, str, str, str], ...] = (
     ("organisation", CG + "Organisation", "Otra organización", "Other organisation"),
     ("actor", CG + "Actor", "Otro actor", "Other actor"),
 )
-
-# Relations that connect actors, spaces and territories (the path graph); cg:country is
-# left out on purpose: every actor of a country would be two steps from every other.
-PATH_PREDICATES: tuple[str, ...] = (
-    CG + "governs",
-    ORG + "memberOf",
-    ORG + "subOrganizationOf",
-    CG + "linkedTo",
-    CG + "convenor",
-    CG + "participant",
-    CG + "cooperant",
-    CG + "offerer",
-    CG + "winner",
-    CG + "sponsor",
-    CG + "callOf",
-    CG + "programme",
-    CG + "coversTerritory",
-    CG + "partnerCountry",
-)
-# Roles an actor has in a space, programme or call (subject: the space; object: the actor).
-ROLE_PREDICATES: tuple[str, ...] = (
-    CG + "convenor",
-    CG + "participant",
-    CG + "cooperant",
-    CG + "offerer",
-    CG + "winner",
-    CG + "sponsor",
-    CG + "callOf",
-)
-
 
 
 class MatchIndex(Lookups):
