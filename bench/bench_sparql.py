@@ -53,6 +53,7 @@ from bench import loadgen, peers
 from graph.loading import ensure_loaded
 from graph.store import OxigraphStore
 from graph.synth import SYNTH, write_synthetic
+from service.settings import DEFAULTS
 
 SYNTH_GRAPH = "https://w3id.org/coopgraph/graph/synth"
 ACCEPT = "application/sparql-results+json"
@@ -197,20 +198,20 @@ def targets_for(server: peers.Server, loads: dict[str, Workload]) -> dict[str, l
 
 
 def start_servers(
-    stack: ExitStack, *, data_dir: Path, nquads: Path, workdir: Path, skip: Sequence[str], log: Callable[[str], None]
+    stack: ExitStack, *, data_dir: Path, nquads: Path, workdir: Path, args: argparse.Namespace, log: Callable[[str], None]
 ) -> tuple[list[peers.Server], dict[str, str]]:
     """Start every server not skipped; a peer not installed is skipped with its reason."""
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     starters: dict[str, Callable[[], peers.Server]] = {
-        "noop": lambda: peers.start_noop(logs=logs),
-        "ours": lambda: peers.start_ours(data_dir=data_dir, logs=logs),
+        "noop": lambda: peers.start_noop(logs=logs, processes=args.processes, threads=args.threads),
+        "ours": lambda: peers.start_ours(data_dir=data_dir, logs=logs, processes=args.processes, threads=args.threads),
         "oxigraph": lambda: peers.start_oxigraph(nquads=nquads, workdir=workdir, logs=logs),
         "rdflib-endpoint": lambda: peers.start_rdflib_endpoint(nquads=nquads, logs=logs),
     }
     servers, skipped = [], {}
     for name, start in starters.items():
-        if name in skip:
+        if name in args.skip:
             skipped[name] = "skipped by --skip"
             continue
         began = time.perf_counter()
@@ -315,6 +316,8 @@ def environment(args: argparse.Namespace, triples: int) -> dict[str, Any]:
         "actors": args.actors,
         "triples": triples,
         "concurrency": args.concurrency,
+        "processes": args.processes,
+        "threads": args.threads,
         "rounds": args.rounds,
         "duration_s": args.duration,
         "requests": args.requests,
@@ -340,6 +343,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     servers = ["noop", "ours", "oxigraph", "rdflib-endpoint"]
     parser.add_argument("--skip", action="append", default=[], choices=servers, help="a server not to run (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--processes", type=int, default=DEFAULTS["processes"], help="request processes of ours and noop (the default)"
+    )
+    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"], help="threads per process, ours and noop")
     args = parser.parse_args(argv)
     if args.requests is None and args.duration is None:
         args.duration = 4.0
@@ -362,7 +369,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             store.close()  # `coopgraph serve` opens the same folder
         servers, skipped = start_servers(
-            stack, data_dir=data_dir, nquads=nquads, workdir=workdir, skip=args.skip, log=log
+            stack, data_dir=data_dir, nquads=nquads, workdir=workdir, args=args, log=log
         )
         cells = measure(servers, loads, args, log)
     rows = [cell.row() for cell in cells]

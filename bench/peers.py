@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from service.settings import DEFAULTS
+
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 NOOP_BODY = b'{"ok":true}'
@@ -143,22 +145,27 @@ def launch(
     raise RuntimeError(f"{name} did not start (log {log}):\n{tail}")
 
 
-def start_ours(*, data_dir: Path, logs: Path) -> Server:
-    """`coopgraph serve --data-dir DIR --port P`: every other setting at its default, as in production."""
+def _layout(processes: int, threads: int) -> list[str]:
+    return ["--processes", str(processes), "--threads", str(threads)]
+
+
+def start_ours(*, data_dir: Path, logs: Path, processes: int, threads: int) -> Server:
+    """`coopgraph serve --data-dir DIR --port P` with that layout; every other setting at its default."""
     return launch(
         "ours",
-        lambda port: [sys.executable, "-c", SERVE_MAIN, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+        lambda port: [sys.executable, "-c", SERVE_MAIN, "serve", "--data-dir", str(data_dir), "--port", str(port)]
+        + _layout(processes, threads),
         sparql_path="/sparql",
         ready_path="/healthz",
         logs=logs,
     )
 
 
-def start_noop(*, logs: Path) -> Server:
-    """The do-nothing Flask handler, served as `coopgraph serve` serves ours."""
+def start_noop(*, logs: Path, processes: int, threads: int) -> Server:
+    """The do-nothing Flask handler, served as `coopgraph serve` serves ours (the same layout)."""
     return launch(
         "noop",
-        lambda port: [sys.executable, "-m", "bench.peers", "noop", "--port", str(port)],
+        lambda port: [sys.executable, "-m", "bench.peers", "noop", "--port", str(port), *_layout(processes, threads)],
         sparql_path="/sparql",
         ready_path="/sparql",
         logs=logs,
@@ -231,19 +238,11 @@ def noop_app(config: Mapping[str, Any], retire: Callable[[], None]) -> Any:
     return app.wsgi_app
 
 
-def _serve_noop(port: int) -> None:
+def _serve_noop(port: int, processes: int, threads: int) -> None:
     """Serve `noop_app` exactly as `coopgraph serve` serves ours: same request processes, same threads."""
     from service import prefork
-    from service.settings import DEFAULTS
 
-    prefork.serve(
-        "bench.peers:noop_app",
-        {},
-        host=HOST,
-        port=port,
-        processes=DEFAULTS["processes"],
-        threads=DEFAULTS["threads"],
-    )
+    prefork.serve("bench.peers:noop_app", {}, host=HOST, port=port, processes=processes, threads=threads)
 
 
 def _serve_rdflib_endpoint(port: int, data: Path) -> None:
@@ -263,9 +262,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("peer", choices=["noop", "rdflib-endpoint"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--data", type=Path, help="N-Quads file (rdflib-endpoint)")
+    parser.add_argument("--processes", type=int, default=DEFAULTS["processes"], help="request processes (noop)")
+    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"], help="threads per process (noop)")
     args = parser.parse_args(argv)
     if args.peer == "noop":
-        _serve_noop(args.port)
+        _serve_noop(args.port, args.processes, args.threads)
     else:
         if args.data is None:
             parser.error("rdflib-endpoint needs --data")

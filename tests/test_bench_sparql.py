@@ -62,3 +62,14 @@ def test_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
         assert ((peer, "ranking") in measured) != (peer in report["skipped"])
     assert "| ours | point |" in done.stdout
     assert any(r["ratio"] == "ours / noop" for r in report["ratios"])
+
+
+def test_request_path_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
+    """bench/bench_request_path.py: every piece runs (a WSGI call that is not a 200 stops it) and is timed."""
+    out = tmp_path / "path.json"
+    command = [sys.executable, "bench/bench_request_path.py", "--actors", "20", "--n", "5", "--json", str(out)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    assert len(rows) == 9 and all(row["µs per call"] > 0 for row in rows)
