@@ -12,6 +12,10 @@ is the best of 3 repetitions of `--n` calls, side by side in one run:
 - `execute()` and pyoxigraph's `Store.query` alone; our JSON writer against
   the TSV round trip through pyoxigraph it replaced;
 - `service/urlencoded.py` against werkzeug's `request.args`.
+
+Each row is measured twice, in two processes: with glibc's malloc defaults
+and with the request processes' environment (`service.prefork.child_environment`:
+a deeper per-thread malloc cache, which only takes effect from process start).
 """
 
 from __future__ import annotations
@@ -19,7 +23,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +44,7 @@ from bench.peers import noop_app
 from bench.report import markdown
 from service import create_app, urlencoded
 from service.executor import QueryRequest, _json_body, execute
-from service.prefork import ANSWER_KEY
+from service.prefork import ANSWER_KEY, MALLOC_TUNABLES, child_environment
 
 ACCEPT = "application/sparql-results+json"
 
@@ -134,13 +140,43 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--n", type=int, default=3000, help="calls per repetition (default 3000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--rows-to", type=Path, help=argparse.SUPPRESS)  # one measuring process's output
     return parser.parse_args(argv)
+
+
+def glibc_defaults(environ: dict[str, str]) -> dict[str, str]:
+    """`environ` without the GLIBC_TUNABLES items the request processes add (MALLOC_TUNABLES)."""
+    env = dict(environ)
+    ours = {item.partition("=")[0] for item in MALLOC_TUNABLES}
+    kept = [item for item in env.pop("GLIBC_TUNABLES", "").split(":") if item and item.partition("=")[0] not in ours]
+    if kept:
+        env["GLIBC_TUNABLES"] = ":".join(kept)
+    return env
+
+
+def measure_in(env: dict[str, str], args: argparse.Namespace, folder: Path, name: str) -> list[dict[str, Any]]:
+    """`measure` in a fresh process with environment `env` (malloc settings apply from process start)."""
+    out = folder / f"{name}.json"
+    command = [sys.executable, "-m", "bench.bench_request_path", "--actors", str(args.actors), "--n", str(args.n)]
+    subprocess.run([*command, "--seed", str(args.seed), "--rows-to", str(out)], env=env, check=True)
+    rows: list[dict[str, Any]] = json.loads(out.read_text("utf-8"))
+    return rows
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    rows = measure(args.actors, args.n, args.seed)
-    print(f"{args.actors} synthetic actors; best of 3 x {args.n} calls; Python {sys.version.split()[0]}\n")
+    if args.rows_to:
+        args.rows_to.write_text(json.dumps(measure(args.actors, args.n, args.seed)), "utf-8")
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        default = measure_in(glibc_defaults(dict(os.environ)), args, Path(folder), "default")
+        served = measure_in(child_environment(os.environ), args, Path(folder), "served")
+    rows = [
+        {"what": d["what"], "µs, glibc malloc defaults": d["µs per call"], "µs, as served": s["µs per call"]}
+        for d, s in zip(default, served, strict=True)
+    ]
+    print(f"{args.actors} synthetic actors; best of 3 x {args.n} calls; Python {sys.version.split()[0]}")
+    print(f"as served: GLIBC_TUNABLES={child_environment(os.environ)['GLIBC_TUNABLES']}\n")
     print(markdown(rows))
     if args.json:
         args.json.write_text(json.dumps({"actors": args.actors, "n": args.n, "rows": rows}, indent=2), "utf-8")

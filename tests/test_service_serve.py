@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import platform
 import socket
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from served import MAIN, ROOT, get, serving
+
+from service.prefork import MALLOC_TUNABLES, child_environment
 
 from service.cli import cli
 
@@ -49,6 +52,48 @@ def test_a_port_in_use_is_a_clear_error() -> None:
         )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "in use" in result.stderr.lower()
+
+
+def test_request_processes_start_with_the_malloc_tunables() -> None:
+    with serving("--memory", "--processes", "1") as running:
+        (pid,) = running.request_processes()
+        entries = Path(f"/proc/{pid}/environ").read_text().split("\0")
+    # glibc parses GLIBC_TUNABLES in place, cutting it at the first ':': /proc shows the first item only
+    assert f"GLIBC_TUNABLES={MALLOC_TUNABLES[0]}" in entries
+
+
+def _dynamic_loader() -> str | None:
+    """The path of this process's glibc dynamic loader (ld-linux*.so), from /proc/self/maps."""
+    if platform.libc_ver()[0] != "glibc":
+        return None
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        path = line.split()[-1]
+        if "/ld-linux" in path:
+            return path
+    return None
+
+
+def test_glibc_knows_each_malloc_tunable_and_takes_its_value() -> None:
+    """A misspelt tunable is silently ignored by glibc: ask its loader what it parsed."""
+    loader = _dynamic_loader()
+    if loader is None:
+        pytest.skip("not a glibc system: the malloc tunables do not apply")
+    env = {"GLIBC_TUNABLES": child_environment({})["GLIBC_TUNABLES"]}
+    listed = subprocess.run([loader, "--list-tunables"], env=env, capture_output=True, text=True, check=False)
+    if listed.returncode != 0:
+        pytest.skip(f"this glibc's loader cannot list its tunables (glibc < 2.33): {listed.stderr.strip()}")
+    values = dict(line.split(": ", 1) for line in listed.stdout.splitlines() if ": " in line)
+    for item in MALLOC_TUNABLES:
+        name, _, value = item.partition("=")
+        assert values[name].split()[0] == hex(int(value)), values.get(name)
+
+
+def test_a_tunable_the_user_sets_wins_over_ours() -> None:
+    name = MALLOC_TUNABLES[0].partition("=")[0]
+    env = child_environment({"GLIBC_TUNABLES": f"{name}=7", "PYTHONPATH": "/elsewhere"})
+    assert env["GLIBC_TUNABLES"] == f"{name}=7"
+    assert env["PYTHONPATH"] == f"{ROOT}:/elsewhere"
+    assert child_environment({})["GLIBC_TUNABLES"] == ":".join(MALLOC_TUNABLES)
 
 
 def test_serve_answers_sparql(served: str) -> None:
