@@ -26,9 +26,9 @@ class Coopgraph:
     cache: dict[str, Any] = field(default_factory=dict)
     """Derived views of the store (the service description); the writes issue must clear it on commit."""
 
-    def run(self, query: QueryRequest) -> Answer:
-        """Run one query of the current HTTP request against the store, within the time limit."""
-        return self.limit.run(self.store, query, request.environ)
+    def run(self, query: QueryRequest, environ: dict[str, Any] | None = None) -> Answer:
+        """Run one query of the current HTTP request (`environ`: its WSGI environ, if at hand) within the time limit."""
+        return self.limit.run(self.store, query, request.environ if environ is None else environ)
 
     def close(self) -> None:
         """Release the store (if the app opened it)."""
