@@ -74,3 +74,17 @@ def test_request_path_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
     rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
     columns = ("µs, glibc malloc defaults", "µs, as served")  # each measured in its own process
     assert len(rows) == 9 and all(row[column] > 0 for row in rows for column in columns)
+
+
+def test_point_parts_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
+    """bench/bench_point_parts.py: the four steps serve (every answer checked) and each gets a CPU figure."""
+    out = tmp_path / "parts.json"
+    command = [sys.executable, "bench/bench_point_parts.py", "--actors", "20", "--rounds", "1", "--duration", "0.3"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(
+        [*command, "--json", str(out)], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
+    assert [row["server"] for row in rows] == ["noop", "noop + headers", "ours, constant answer", "ours"]
+    assert all(row["errors"] == 0 and row["req/s"] > 0 and row["server CPU µs/req"] > 0 for row in rows)
