@@ -163,7 +163,7 @@ def test_labels_follow_the_lang_parameter(name: str) -> None:
     """A query that returns labels picks their language with the `lang` parameter (es/en, default es)."""
     query = QUERIES[name]
     if "rdfs:label" not in query.text and "skos:prefLabel" not in query.text:
-        pytest.skip("returns no labels")
+        pytest.skip(f"{name} returns no labels: there is no language to pick")
     lang = query.param("lang")
     assert (lang.type, lang.default, lang.enum) == ("lang", "es", ("es", "en"))
     assert "langMatches(lang(" in query.text
@@ -191,7 +191,7 @@ def test_english_labels(name: str, shipped_store: OxigraphStore) -> None:
     """With lang=en the query returns as many rows, and every language-tagged label is English."""
     query = QUERIES[name]
     if not any(param.name == "lang" for param in query.params):
-        pytest.skip("no lang parameter")
+        pytest.skip(f"{name} takes no lang parameter: its rows carry no language-tagged labels")
     spanish = rows_of(run(shipped_store, query))
     english = rows_of(run(shipped_store, query, {"lang": "en"}))
     assert len(english) == len(spanish)
