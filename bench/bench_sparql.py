@@ -155,9 +155,17 @@ def workloads(store: OxigraphStore, *, actors: int, seed: int) -> dict[str, Work
 
 
 def sparql_check(workload: Workload) -> loadgen.Check:
-    """A 200 with SPARQL JSON results whose rows equal the reference answer, in order."""
+    """A 200 with SPARQL JSON results whose rows equal the reference answer, in order.
+
+    A body already found correct for the same request is known correct by a
+    byte comparison: the client shares the CPU with the server it measures,
+    and parsing every answer again would count its own work against the server.
+    """
+    verified: dict[int, bytes] = {}  # request index -> a body found correct (one store per key: atomic under the GIL)
 
     def check(status: int, body: bytes, index: int) -> str | None:
+        if status == 200 and verified.get(index) == body:
+            return None
         if status != 200:
             return f"HTTP {status}: {body[:200]!r}"
         try:
@@ -170,6 +178,7 @@ def sparql_check(workload: Workload) -> loadgen.Check:
             return f"{len(rows)} rows, expected {len(expected)}"
         if rows != expected:
             return "rows differ from the reference answer"
+        verified[index] = body
         return None
 
     return check

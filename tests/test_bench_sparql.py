@@ -36,6 +36,17 @@ def test_sparql_check_accepts_only_the_reference_rows() -> None:
     assert (check(200, b"<html/>", 0) or "").startswith("unreadable SPARQL JSON")
 
 
+def test_sparql_check_remembers_only_exact_correct_bodies() -> None:
+    """A body once found correct passes by byte comparison; any other body, status or request is checked again."""
+    check = sparql_check(Workload("point", ["q0", "q1"], [[("a",)], [("b",)]], ["x"]))
+    good = _results("a")
+    assert check(200, good, 0) is None and check(200, good, 0) is None
+    assert check(500, good, 0) == f"HTTP 500: {good[:200]!r}"
+    assert check(200, good, 1) == "rows differ from the reference answer"  # remembered for request 0 only
+    assert check(200, _results("b"), 0) == "rows differ from the reference answer"
+    assert check(200, good + b" ", 0) is None  # the same rows in other bytes are parsed, and correct
+
+
 def test_noop_check_wants_the_constant_body() -> None:
     assert noop_check(200, NOOP_BODY, 0) is None
     assert noop_check(200, b"{}", 0) is not None

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.datastructures import Headers
 
 from graph.store import OxigraphStore
 from service import create_app
@@ -62,13 +63,33 @@ def test_healthz(client: FlaskClient) -> None:
     assert response.status_code == 200 and response.json == {"status": "ok"}
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/sparql?query=ASK%7B%7D", "/no-such-page"])
+def _headers(client: FlaskClient, path: str) -> Headers:
+    with client.get(path) as response:  # a static file's response holds the file open until closed
+        return response.headers
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/sparql?query=ASK%7B%7D", "/no-such-page", "/static/query.js"])
 def test_security_headers_on_every_response(client: FlaskClient, path: str) -> None:
-    headers = client.get(path).headers
+    headers = _headers(client, path)
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_pages_get_the_page_policy(client: FlaskClient) -> None:
+    headers = _headers(client, "/")
+    assert headers["Content-Type"].startswith("text/html")
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert "form-action 'self'" in headers["Content-Security-Policy"]
     assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/sparql?query=ASK%7B%7D", "/no-such-page", "/static/favicon.svg"])
+def test_other_responses_may_load_nothing_and_skip_the_document_only_headers(client: FlaskClient, path: str) -> None:
+    headers = _headers(client, path)
+    assert headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert "Referrer-Policy" not in headers and "Cross-Origin-Opener-Policy" not in headers
 
 
 def test_cors_open_for_sparql_reads(client: FlaskClient) -> None:

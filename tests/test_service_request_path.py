@@ -132,9 +132,19 @@ def test_a_views_own_security_header_wins_and_cors_is_set(app: Flask) -> None:
 @pytest.mark.parametrize(("path", "cors"), [("/sparql", True), ("/sparql/", True), ("/", False), ("/sparqlx", False)])
 def test_security_headers_everywhere_cors_on_its_paths(app: Flask, path: str, cors: bool) -> None:
     response = app.test_client().get(path)
-    for name in ("X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy", "Content-Security-Policy"):
+    for name in ("X-Content-Type-Options", "X-Frame-Options", "Content-Security-Policy"):
         assert len(response.headers.getlist(name)) == 1
     assert ("Access-Control-Allow-Origin" in response.headers) is cors
+
+
+def test_cors_exposes_only_the_headers_a_response_carries(shipped_store: OxigraphStore) -> None:
+    """Nothing to expose on a plain answer; the truncation header, and only it, on a truncated one."""
+    client = create_app({"max_rows": 2}, store=shipped_store).test_client()
+    plain = client.get("/sparql", query_string={"query": "ASK {}"})
+    assert plain.status_code == 200 and "Access-Control-Expose-Headers" not in plain.headers
+    truncated = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"})
+    assert truncated.headers["X-Coopgraph-Truncated"] == "true"
+    assert truncated.headers.getlist("Access-Control-Expose-Headers") == ["X-Coopgraph-Truncated"]
 
 
 def test_relative_iris_resolve_against_each_requests_own_url(app: Flask) -> None:
