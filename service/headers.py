@@ -76,9 +76,7 @@ _EXPOSED = {name.lower(): name for name in EXPOSED_HEADERS}
 def completed(environ: dict[str, Any], headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """`headers` plus the security headers for the response's media type (a view's own value wins) and,
     on the CORS paths, the CORS headers (replacing a view's)."""
-    present = {}
-    for name, value in headers:
-        present[name.lower()] = value
+    present = {name.lower(): value for name, value in headers}
     page = present.get("content-type", "").startswith(PAGE_TYPES)
     added = [header for lower, header in (_PAGE if page else _RESOURCE) if lower not in present]
     path = environ.get("PATH_INFO", "")
