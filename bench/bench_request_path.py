@@ -6,6 +6,9 @@ in-memory store of the shipped graphs plus N synthetic actors. Every figure
 is the best of 3 repetitions of `--n` calls, side by side in one run:
 
 - the do-nothing Flask view (bench/peers.py's) and our `/sparql`, both through WSGI;
+- a minimal Flask view doing the same work as `/sparql` for this request (parse,
+  guard, query, JSON, headers) and nothing else: the floor any trimming of our
+  view could reach;
 - `/sparql` with the query in the request thread under the watchdog (as
   `coopgraph serve` runs it) and handed to a companion thread (as when the
   app is embedded elsewhere): the hand-off's cost;
@@ -44,6 +47,8 @@ from bench.peers import noop_app
 from bench.report import markdown
 from service import create_app, urlencoded
 from service.executor import QueryRequest, _json_body, execute
+from service.guard import check_query
+from service.headers import with_headers
 from service.prefork import ANSWER_KEY, MALLOC_TUNABLES, child_environment
 
 ACCEPT = "application/sparql-results+json"
@@ -88,6 +93,29 @@ def wsgi_call(app: Callable[..., Any], env: dict[str, Any]) -> bytes:
     return body
 
 
+def minimal_app(raw: ox.Store, base_iri: str) -> Callable[..., Any]:
+    """A Flask app whose one view does only the work `/sparql` does for a GET point query, inline.
+
+    Its base IRI is fixed (every request here has the same one): a floor, not a server.
+    """
+    from flask import Flask, Response, request
+
+    app = Flask("minimal")
+
+    @app.route("/sparql")
+    def sparql() -> Response:
+        query = urlencoded.parse(request.environ["QUERY_STRING"])["query"][0]
+        check_query(query)
+        result = raw.query(query, base_iri=base_iri, use_default_graph_as_union=True)
+        assert isinstance(result, ox.QuerySolutions)
+        body = _json_body(result.variables, list(islice(result, 10_001)), None)
+        response = Response(body, content_type=f"{ACCEPT}; charset=utf-8")
+        response.headers.add("Vary", "Accept")
+        return response
+
+    return with_headers(app.wsgi_app)
+
+
 def tsv_round_trip(result: ox.QuerySolutions, cap: int) -> bytes:
     """What executor did before the JSON writer: rebuild the capped rows as TSV, parse, serialise."""
     variables = result.variables
@@ -120,9 +148,13 @@ def measure(actors: int, n: int, seed: int) -> list[dict[str, Any]]:
         return _json_body(result.variables, list(islice(result, 10_001)), None)
 
     noop_env = {**inline[0], "QUERY_STRING": ""}
+    minimal = minimal_app(raw, Request(inline[0]).base_url)
+    if wsgi_call(minimal, inline[0]) != wsgi_call(app, inline[0]):
+        raise RuntimeError("the minimal view's answer differs from /sparql's")
     rows = [
         ("do-nothing Flask view (WSGI call)", lambda i: wsgi_call(noop, noop_env)),
         ("/sparql point, query in the request thread", lambda i: wsgi_call(app, inline[i % 1000])),
+        ("minimal Flask view doing the same work", lambda i: wsgi_call(minimal, inline[i % 1000])),
         ("/sparql point, query on a companion thread", lambda i: wsgi_call(app, companion[i % 1000])),
         ("execute()", lambda i: execute(store, requests[i % 1000])),
         ("pyoxigraph query + iterate", lambda i: list(query(i))),

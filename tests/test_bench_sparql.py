@@ -76,7 +76,8 @@ def test_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
 
 
 def test_request_path_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
-    """bench/bench_request_path.py: every piece runs (a WSGI call that is not a 200 stops it) and is timed."""
+    """bench/bench_request_path.py: every piece runs (a WSGI call that is not a 200 stops it, as does a minimal
+    view whose answer differs from /sparql's) and is timed."""
     out = tmp_path / "path.json"
     command = [sys.executable, "bench/bench_request_path.py", "--actors", "20", "--n", "5", "--json", str(out)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
@@ -84,7 +85,8 @@ def test_request_path_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
     columns = ("µs, glibc malloc defaults", "µs, as served")  # each measured in its own process
-    assert len(rows) == 9 and all(row[column] > 0 for row in rows for column in columns)
+    assert len(rows) == 10 and all(row[column] > 0 for row in rows for column in columns)
+    assert "minimal Flask view doing the same work" in [row["what"] for row in rows]
 
 
 def test_point_parts_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
