@@ -284,6 +284,71 @@ def test_svg_drawn_by_graphviz(
     assert pairs == Counter((source, target) for source, target, _ in expected.edges.elements())
 
 
+@pytest.mark.skipif(shutil.which("dot") is None, reason=DOT_MISSING)
+def test_svg_has_a_legend_of_the_kinds_drawn(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
+) -> None:
+    """One legend entry per kind drawn: the colour the drawing fills that kind's nodes with, the kind's label;
+    the legend lies on the canvas, beside the drawing."""
+    net, _ = case
+    ns = {"svg": graphviz.SVG_NS}
+    root = ET.parse(exported(net, "svg", shipped_store, tmp_path)).getroot()
+    legend = root.find("svg:g[@id='legend']", ns)
+    assert legend is not None
+    entries = {}
+    for entry in legend.iterfind("svg:g", ns):
+        (kind,) = [name.removeprefix("kind-") for name in entry.get("class", "").split() if name.startswith("kind-")]
+        swatch = entry.find("svg:rect", ns)
+        assert swatch is not None
+        entries[kind] = (entry.findtext("svg:text", namespaces=ns), swatch.get("fill"))
+    drawn = {}  # kind -> (label, fill of its nodes' shapes, as Graphviz drew them)
+    for group in root.iterfind(".//svg:g[@class]", ns):
+        kinds = [name.removeprefix("kind-") for name in group.get("class", "").split() if name.startswith("kind-")]
+        if "node" in group.get("class", "").split():
+            data = net.nodes[group.findtext("svg:title", namespaces=ns)]
+            shapes = [*group.iterfind(".//svg:path", ns), *group.iterfind(".//svg:polygon", ns)]  # rounded: paths
+            assert shapes
+            shape = shapes[0]
+            drawn.setdefault(kinds[0], set()).add((data.get("kind_label", data["kind"]), shape.get("fill")))
+    assert {kind: {entry} for kind, entry in entries.items()} == drawn
+    assert len({fill for _, fill in entries.values()}) == len(entries)  # no two kinds share a colour
+    left, top, width, height = (float(value) for value in root.get("viewBox", "").split())
+    drawing = root.find("svg:g[@id='graph0']", ns)
+    assert drawing is not None
+    for rect in legend.iter(f"{{{graphviz.SVG_NS}}}rect"):
+        x, y = float(rect.get("x", "nan")), float(rect.get("y", "nan"))
+        assert left <= x and x + float(rect.get("width", "nan")) <= left + width
+        assert top <= y and y + float(rect.get("height", "nan")) <= top + height
+
+
+def test_svg_legend_lists_each_kind_once_in_the_projection_order() -> None:
+    """Kinds in the order the projection defines them (unknown ones last), each with its first label, in the
+    colours the drawing gives them: the palette's first colours, whatever the kinds."""
+    net = nx.MultiDiGraph()
+    net.add_node("a", kind="zz-unknown", kind_label="Otro")
+    net.add_node("b", kind="sector", kind_label="Sector")
+    net.add_node("c", kind="network", kind_label="Red")
+    net.add_node("d", kind="network", kind_label="Network")
+    entries = graphviz.legend_entries(net)
+    assert graphviz.KIND_KEYS.index("network") < graphviz.KIND_KEYS.index("sector")
+    assert entries == [
+        ("network", "Red", graphviz.PALETTE[0]),
+        ("sector", "Sector", graphviz.PALETTE[1]),
+        ("zz-unknown", "Otro", graphviz.PALETTE[2]),
+    ]
+
+
+def test_every_kind_of_a_large_drawing_gets_its_own_colour() -> None:
+    """Past the palette's twelve colours, further kinds get further distinct colours (no cycling)."""
+    net = nx.MultiDiGraph()
+    for index, kind in enumerate(graphviz.KIND_KEYS):
+        net.add_node(str(index), kind=kind)
+    colours = graphviz.kind_colours(net)
+    assert list(colours) == list(graphviz.KIND_KEYS)
+    assert len(set(colours.values())) == len(graphviz.KIND_KEYS) > len(graphviz.PALETTE)
+    assert all(len(colour) == 7 and colour.startswith("#") for colour in colours.values())
+
+
 def test_dot_quotes_hostile_labels(memory_store: OxigraphStore, tmp_path: Path) -> None:
     """Quotes, backslashes, braces, line breaks and XML markup survive DOT, GraphML and GEXF."""
     hostile = 'Red "A" \\ {b} <c> & d\nline 2'

@@ -62,7 +62,7 @@ FORMATS: dict[str, Format] = {
                _text(json_formats.cyjs)),
         Format("nodelink", "json", "application/json", "node-link JSON (d3, networkx)", _text(json_formats.nodelink)),
         Format("dot", "dot", "text/vnd.graphviz", "DOT (Graphviz, Gephi)", _text(graphviz.dot)),
-        Format("svg", "svg", "image/svg+xml", "SVG drawing (Graphviz, sfdp layout)",
+        Format("svg", "svg", "image/svg+xml", "SVG drawing with a legend of kinds (Graphviz, sfdp layout)",
                lambda graph, store: graphviz.svg(graph)),
         Format("csv", "zip", "application/zip", "CSV node and edge lists (nodes.csv and edges.csv in a zip)",
                lambda graph, store: tables.csv_zip(graph)),
