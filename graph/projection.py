@@ -34,6 +34,7 @@ from graph import __version__
 from graph.patterns import Patterns
 from graph.projection_rules import (
     BASE_ATTRIBUTES,
+    CG,
     KINDS,
     LABEL_PROPERTIES,
     LINKS,
@@ -146,6 +147,18 @@ class Selection:
             parts.append(f"ego-{local_name(self.focus)}-r{self.radius}")
         slug = "-".join(parts) or "all"
         return re.sub(r"[^A-Za-z0-9._-]+", "_", slug)[:120]
+
+
+def actor_kinds(store: Store) -> tuple[str, ...]:
+    """The kinds of node that are actors: their class is cg:Actor or, in the store's ontology, a subclass of it.
+
+    These are the resources partner matching compares (`MatchIndex.similar`); the explorer offers
+    "find similar partners" on them.
+    """
+    rows = store.query(f"SELECT DISTINCT ?class WHERE {{ ?class <{RDFS}subClassOf>* <{CG}Actor> }}")
+    assert isinstance(rows, ox.QuerySolutions)
+    classes = {row[0].value for row in rows}
+    return tuple(dict.fromkeys(kind.key for kind in KINDS if kind.cls in classes))
 
 
 def local_name(iri: str) -> str:

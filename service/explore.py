@@ -14,7 +14,9 @@ from importlib.resources.abc import Traversable
 
 from flask import Blueprint, Response, request
 
+from graph.projection import actor_kinds
 from service.errors import ApiError
+from service.state import coopgraph
 from service.ui import render_page
 
 bp = Blueprint("explore", __name__)
@@ -79,6 +81,9 @@ def page() -> Response:
     if radius not in RADII:
         radius = DEFAULT_RADIUS
     kinds = ",".join(part.strip() for part in request.args.get("kind", "").split(",") if part.strip())
+    state = coopgraph()
+    if "actor kinds" not in state.cache:
+        state.cache["actor kinds"] = ",".join(actor_kinds(state.store))
     return render_page(
         "explore.html",
         strings=STRINGS,
@@ -86,6 +91,7 @@ def page() -> Response:
         radius=radius,
         radii=RADII,
         kinds=kinds,
+        actor_kinds=state.cache["actor kinds"],
         formats=EXPORT_FORMATS,
     )
 

@@ -24,7 +24,8 @@ class Coopgraph:
     owns_store: bool = True
     """False when the caller gave the store to `create_app`: then the caller closes it."""
     cache: dict[str, Any] = field(default_factory=dict)
-    """Derived views of the store (the service description); the writes issue must clear it on commit."""
+    """Derived views of the store (the service description, the explorer's actor kinds); the writes issue must clear
+    it on commit."""
 
     def run(self, query: QueryRequest, environ: dict[str, Any] | None = None) -> Answer:
         """Run one query of the current HTTP request (`environ`: its WSGI environ, if at hand) within the time limit."""

@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -225,6 +225,21 @@ def test_panel_links_to_partner_matching_and_sparql(explorer: Any) -> None:
     sparql = panel.locator("a[data-action=sparql]").get_attribute("href")
     assert sparql.startswith("/?query=DESCRIBE%20%3C")
     assert parse_qs(urlsplit(sparql).query)["query"] == [f"DESCRIBE <{LOJA}>"]
+
+
+def test_panel_offers_similar_partners_only_where_matching_compares(explorer: Any) -> None:
+    """"Find similar partners" shows on an association's panel and not on a province's: as the similar-partners
+    API (asked beside the page) accepts the one and refuses the other."""
+    neighbours = sorted(nodes_of(cyjs(explorer, focus=LOJA, radius=1)), key=lambda node: node["id"])
+    chosen = [next(node for node in neighbours if node["kind"] == kind) for kind in ("association", "province")]
+    offered = [explorer.request.get(f"/api/partners/{quote(node['id'], safe=':/')}/similar").ok for node in chosen]
+    assert offered == [True, False]
+    for node, offers in zip(chosen, offered, strict=True):
+        open_explorer(explorer, f"?focus={node['id']}&radius=1")
+        links = panel_ready_for(explorer, node["id"]).locator("a[data-action=match]")
+        assert links.count() == (1 if offers else 0), node
+        if offers:
+            assert parse_qs(urlsplit(links.get_attribute("href")).query)["similar"] == [node["id"]]
 
 
 def test_sector_panel_links_to_matching_by_need(explorer: Any) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.resources
+import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -93,6 +95,24 @@ def test_page_renders_spanish_by_default(client: FlaskClient) -> None:
     assert "Explorar la red de cooperación" in html
     assert "/vendor/vis-network/vis-network.min.js" in html
     assert "/static/explore.js" in html
+
+
+def test_page_names_as_actors_exactly_the_kinds_partner_matching_compares(client: FlaskClient) -> None:
+    """The page's actor kinds (where it offers "find similar partners") are the kinds whose nodes
+    /api/partners/<IRI>/similar accepts: one node of every kind in the graph is asked."""
+    html = client.get("/explore").get_data(as_text=True)
+    found = re.search(r'data-actor-kinds="([^"]*)"', html)
+    assert found is not None
+    actor_kinds = set(found.group(1).split(","))
+    nodes = client.get("/api/export?format=cyjs").get_json()["elements"]["nodes"]
+    one_of_each = {}
+    for node in sorted(nodes, key=lambda node: node["data"]["id"]):
+        one_of_each.setdefault(node["data"]["kind"], node["data"]["id"])
+    assert {"subnational-government", "network", "country"} <= actor_kinds
+    assert not actor_kinds & {"province", "sector", "legal-provision", "modality"}
+    for kind, iri in one_of_each.items():
+        response = client.get(f"/api/partners/{quote(iri, safe=':/')}/similar")
+        assert (response.status_code == 200) == (kind in actor_kinds), (kind, iri, response.status_code)
 
 
 def test_page_in_english(client: FlaskClient) -> None:

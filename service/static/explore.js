@@ -31,11 +31,8 @@
     query: root.dataset.queryUrl,
   };
 
-  /** Kinds of node that are actors: partner matching can look for partners similar to them. */
-  const ACTOR_KINDS = new Set([
-    "network", "association", "subnational-government", "agency", "government-body", "international-organisation",
-    "embassy", "fund", "company", "organisation", "actor", "country",
-  ]);
+  /** Kinds of node that are actors (from the ontology, via the page): partner matching finds partners like them. */
+  const ACTOR_KINDS = new Set((root.dataset.actorKinds || "").split(",").filter(Boolean));
   const OWN_NAMESPACE = "https://w3id.org/coopgraph/";
   /** Colours per kind for the most common kinds; any other kind gets a hue of its own (golden-angle steps). */
   const KIND_COLOURS = {
