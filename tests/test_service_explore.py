@@ -124,8 +124,6 @@ def test_page_in_english(client: FlaskClient) -> None:
 
 def test_page_has_no_inline_script_or_style(client: FlaskClient) -> None:
     """CSP is default-src 'self': scripts by src (or JSON data blocks) only, no style attributes or <style>."""
-    import re
-
     html = client.get("/explore").get_data(as_text=True)
     for match in re.finditer(r"<script([^>]*)>(.*?)</script>", html, flags=re.DOTALL):
         attrs, body = match.groups()
