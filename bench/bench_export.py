@@ -14,7 +14,7 @@ build the whole document grow with it). "graph MB" is the resident memory the
 projection added; "peak RSS" is the process's peak (store, graph and writer
 together, before the tracemalloc run), from /proc/self/status. The peers are networkx's
 `write_graphml`, `write_gexf` and `node_link_data` + `json.dump` on the same
-graph. SVG is drawn only up to `graph.export.graphviz.SVG_MAX_NODES` nodes.
+graph. SVG is drawn only up to `coopgraph.core.export.graphviz.SVG_MAX_NODES` nodes.
 Prints a Markdown table.
 """
 
@@ -70,9 +70,9 @@ def rss_mb(field: str = "VmRSS") -> float:
 
 def prepare(actors: int, *, seed: int, workdir: Path) -> Path:
     """An on-disk store with the shipped graph and `actors` synthetic actors."""
-    from graph.loading import ensure_loaded
-    from graph.store import OxigraphStore
-    from graph.synth import write_synthetic
+    from coopgraph.core.loading import ensure_loaded
+    from coopgraph.core.store import OxigraphStore
+    from coopgraph.core.synth import write_synthetic
 
     folder = workdir / f"store-{actors}"
     with OxigraphStore.open(folder) as store:
@@ -87,7 +87,7 @@ def prepare(actors: int, *, seed: int, workdir: Path) -> Path:
 
 
 def writer(name: str, store: Any) -> Callable[[nx.MultiDiGraph, BinaryIO], None]:
-    from graph import export
+    from coopgraph.core import export
 
     if name == "networkx graphml":
         return lambda graph, out: nx.write_graphml(graph, out)
@@ -100,9 +100,9 @@ def writer(name: str, store: Any) -> Callable[[nx.MultiDiGraph, BinaryIO], None]
 
 def worker(store_dir: str, name: str, out_dir: str) -> dict[str, Any]:
     """In a fresh process: project, export to a file (timed), export again under tracemalloc."""
-    from graph.export import ExportError
-    from graph.projection import project
-    from graph.store import OxigraphStore
+    from coopgraph.core.export import ExportError
+    from coopgraph.core.projection import project
+    from coopgraph.core.store import OxigraphStore
 
     store = OxigraphStore.open(store_dir)
     before = rss_mb()

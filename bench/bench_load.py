@@ -23,10 +23,10 @@ from pathlib import Path
 import rdflib
 
 from bench.report import markdown
-from graph.loading import DATA_GRAPH, ensure_loaded, shipped_sources
-from graph.store import OxigraphStore
-from graph.synth import write_synthetic
-from graph.validate import validate_store
+from coopgraph.core.loading import DATA_GRAPH, ensure_loaded, shipped_sources
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.synth import write_synthetic
+from coopgraph.core.validation import validate_store
 
 SYNTH_GRAPH = "https://w3id.org/coopgraph/graph/synth"
 

@@ -6,7 +6,7 @@ Run from the repository root:
     PYTHONPATH=. .venv/bin/python bench/bench_match.py --actors 0 10000 --repeat 50
 
 For each size the shipped graph is loaded into an in-memory store
-(`ensure_loaded`) with N synthetic actors from graph/synth.py, then:
+(`ensure_loaded`) with N synthetic actors from coopgraph/core/synth.py, then:
 - the index is built (`MatchIndex.build`) and timed; its memory is measured
   on a second build under tracemalloc (Python allocations that stay after the
   build) and as the process's RSS growth over the first build;
@@ -40,11 +40,11 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from graph.loading import ensure_loaded
-from graph.matching import MatchIndex
-from graph.matching.evaluation import DEFAULT_SET, EvalNeed, load_eval_set
-from graph.store import OxigraphStore
-from graph.synth import write_synthetic
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.matching import MatchIndex
+from coopgraph.core.matching.evaluation import DEFAULT_SET, EvalNeed, load_eval_set
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.synth import write_synthetic
 
 SYNTH_GRAPH = "https://w3id.org/coopgraph/graph/synth"
 SPARQL_RANKING = """PREFIX cg: <https://w3id.org/coopgraph/def#>

@@ -2,13 +2,13 @@
 
 bench_sparql.py gives the ratio the service issue targets; bench_request_path.py
 gives each piece's cost in a tight loop, where caches stay warm. This one
-serves four apps the same way (`service/prefork.py`, the same request
+serves four apps the same way (`coopgraph/web/prefork.py`, the same request
 processes and threads), each adding one part of ours to the one before, and
 loads them in turn with the point query:
 
 1. noop: the do-nothing Flask handler (bench/peers.py);
-2. noop + headers: it, with our security and CORS headers (`service.headers.with_headers`);
-3. ours, constant answer: the real `/sparql` app (`service.serve.request_app`)
+2. noop + headers: it, with our security and CORS headers (`coopgraph.web.headers.with_headers`);
+3. ours, constant answer: the real `/sparql` app (`coopgraph.web.serve.request_app`)
    with the query's evaluation replaced by a constant SPARQL JSON body: parsing,
    the guard, negotiation, the time limit's bookkeeping, the response;
 4. ours: the real app.
@@ -33,21 +33,21 @@ from typing import Any
 from bench import loadgen, peers
 from bench.bench_sparql import ACCEPT, build_data, noop_check, sparql_check, workloads
 from bench.report import markdown
-from service.prefork import WSGIApp
-from service.settings import DEFAULTS
+from coopgraph.web.prefork import WSGIApp
+from coopgraph.web.settings import DEFAULTS
 
 CONSTANT = b'{"head":{"vars":["label"]},"results":{"bindings":[{"label":{"type":"literal","value":"x"}}]}}'
 STEPS = {
     "noop": "bench.peers:noop_app",
     "noop + headers": "bench.bench_point_parts:noop_with_headers",
     "ours, constant answer": "bench.bench_point_parts:ours_constant_answer",
-    "ours": "service.serve:request_app",
+    "ours": "coopgraph.web.serve:request_app",
 }
 
 
 def noop_with_headers(config: Mapping[str, Any], retire: Callable[[], None]) -> WSGIApp:
     """The do-nothing handler with our security and CORS headers."""
-    from service.headers import with_headers
+    from coopgraph.web.headers import with_headers
 
     app: WSGIApp = with_headers(peers.noop_app(config, retire))
     return app
@@ -55,9 +55,9 @@ def noop_with_headers(config: Mapping[str, Any], retire: Callable[[], None]) -> 
 
 def ours_constant_answer(config: Mapping[str, Any], retire: Callable[[], None]) -> WSGIApp:
     """Our request process's app, every query answered with CONSTANT instead of being evaluated."""
-    from service import time_limit
-    from service.executor import Answer
-    from service.serve import request_app
+    from coopgraph.web import time_limit
+    from coopgraph.web.executor import Answer
+    from coopgraph.web.serve import request_app
 
     time_limit.execute = lambda store, request: Answer(CONSTANT, "application/sparql-results+json")  # type: ignore[assignment]
     return request_app(config, retire)
@@ -71,7 +71,7 @@ def start(name: str, snapshot: Path, logs: Path, processes: int, threads: int) -
     """Serve step `name` with `prefork.serve`, ours' settings at their defaults over `snapshot`."""
     config = {**DEFAULTS, "snapshot": str(snapshot)}
     code = (
-        "import json, sys; from service import prefork; "
+        "import json, sys; from coopgraph.web import prefork; "
         "prefork.serve(sys.argv[1], json.loads(sys.argv[2]), host=sys.argv[3], port=int(sys.argv[4]), "
         "processes=int(sys.argv[5]), threads=int(sys.argv[6]))"
     )

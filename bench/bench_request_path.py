@@ -14,10 +14,10 @@ is the best of 3 repetitions of `--n` calls, side by side in one run:
   app is embedded elsewhere): the hand-off's cost;
 - `execute()` and pyoxigraph's `Store.query` alone; our JSON writer against
   the TSV round trip through pyoxigraph it replaced;
-- `service/urlencoded.py` against werkzeug's `request.args`.
+- `coopgraph/web/urlencoded.py` against werkzeug's `request.args`.
 
 Each row is measured twice, in two processes: with glibc's malloc defaults
-and with the request processes' environment (`service.prefork.child_environment`:
+and with the request processes' environment (`coopgraph.web.prefork.child_environment`:
 a deeper per-thread malloc cache, which only takes effect from process start).
 """
 
@@ -45,11 +45,11 @@ from bench.bench_match import load_store
 from bench.bench_sparql import POINT, SYNTH
 from bench.peers import noop_app
 from bench.report import markdown
-from service import create_app, urlencoded
-from service.executor import QueryRequest, _json_body, execute
-from service.guard import check_query
-from service.headers import with_headers
-from service.prefork import ANSWER_KEY, MALLOC_TUNABLES, child_environment
+from coopgraph.web import create_app, urlencoded
+from coopgraph.web.executor import QueryRequest, _json_body, execute
+from coopgraph.web.guard import check_query
+from coopgraph.web.headers import with_headers
+from coopgraph.web.prefork import ANSWER_KEY, MALLOC_TUNABLES, child_environment
 
 ACCEPT = "application/sparql-results+json"
 

@@ -5,7 +5,7 @@ Run from the repository root:
     PYTHONPATH=. .venv/bin/python bench/bench_sparql.py                  # 10k actors, 5 rounds x 4 s a cell
     PYTHONPATH=. .venv/bin/python bench/bench_sparql.py --actors 50 --requests 20 --rounds 1 --json out.json
 
-The shipped graph plus N synthetic actors (graph.synth) go into an on-disk
+The shipped graph plus N synthetic actors (coopgraph.core.synth) go into an on-disk
 store; its N-Quads dump feeds the peers, so every server holds the same
 quads. Servers, each its own process on 127.0.0.1 (see bench/peers.py):
 ours (`coopgraph serve`, default settings), a do-nothing Flask handler on
@@ -50,10 +50,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from bench import loadgen, peers
-from graph.loading import ensure_loaded
-from graph.store import OxigraphStore
-from graph.synth import SYNTH, write_synthetic
-from service.settings import DEFAULTS
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.synth import SYNTH, write_synthetic
+from coopgraph.web.settings import DEFAULTS
 
 SYNTH_GRAPH = "https://w3id.org/coopgraph/graph/synth"
 ACCEPT = "application/sparql-results+json"
@@ -135,7 +135,7 @@ def build_data(workdir: Path, *, actors: int, seed: int) -> tuple[Path, Path, Ox
 def workloads(store: OxigraphStore, *, actors: int, seed: int) -> dict[str, Workload]:
     """The query pools, with the answers pyoxigraph gives (the reference every server must match)."""
     rng = random.Random(seed)
-    networks = max(1, actors // 100)  # graph.synth: the first actors are networks (no sectors of their own)
+    networks = max(1, actors // 100)  # coopgraph.core.synth: the first actors are networks (no sectors of their own)
     members = range(networks + 1, actors + 1) or range(1, actors + 1)
     actor_pools = {
         "point": [rng.randint(1, actors) for _ in range(POOL["point"])],

@@ -3,7 +3,7 @@
 - ours: the real `coopgraph serve` command (default settings: pre-forked
   request processes, waitress threads) on an on-disk store;
 - noop: a Flask handler that returns a constant small JSON, served the way
-  `coopgraph serve` serves ours (service/prefork.py: the same request
+  `coopgraph serve` serves ours (coopgraph/web/prefork.py: the same request
   processes and waitress threads);
 - rdflib-endpoint: its FastAPI app over an rdflib Dataset (default union,
   as its own CLI builds it), under uvicorn;
@@ -30,12 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from service.settings import DEFAULTS
+from coopgraph.web.settings import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
 NOOP_BODY = b'{"ok":true}'
-SERVE_MAIN = "from service.cli import main; main()"
+SERVE_MAIN = "from coopgraph.cli.main import main; main()"
 
 
 class Unavailable(Exception):
@@ -240,7 +240,7 @@ def noop_app(config: Mapping[str, Any], retire: Callable[[], None]) -> Any:
 
 def _serve_noop(port: int, processes: int, threads: int) -> None:
     """Serve `noop_app` exactly as `coopgraph serve` serves ours: same request processes, same threads."""
-    from service import prefork
+    from coopgraph.web import prefork
 
     prefork.serve("bench.peers:noop_app", {}, host=HOST, port=port, processes=processes, threads=threads)
 

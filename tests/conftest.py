@@ -11,8 +11,8 @@ from click.testing import CliRunner
 
 from browser_tabs import site_tab
 
-from graph.loading import DATA_DIR_ENV, ensure_loaded
-from graph.store import OxigraphStore
+from coopgraph.core.loading import DATA_DIR_ENV, ensure_loaded
+from coopgraph.core.store import OxigraphStore
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -106,8 +106,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def site_url(shipped_store: OxigraphStore) -> Iterator[str]:
     """The service over real HTTP (waitress, loopback), on the shipped graph, shared by the session's page tests."""
-    from service import create_app
-    from service.testing import live_server
+    from coopgraph.web import create_app
+    from coopgraph.web.testing import live_server
 
     app = create_app(store=shipped_store)
     with live_server(app) as url:

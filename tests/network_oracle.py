@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.loading import META_GRAPH, ONTOLOGY_GRAPH
-from graph.projection_rules import KINDS, RELATIONS
-from graph.store import Store
+from coopgraph.core.loading import META_GRAPH, ONTOLOGY_GRAPH
+from coopgraph.core.projection_rules import KINDS, RELATIONS
+from coopgraph.core.store import Store
 
 FACTS = f"FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{META_GRAPH}>))"
 SKOS_CONCEPT = "http://www.w3.org/2004/02/skos/core#Concept"

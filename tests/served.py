@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MAIN = "from service.cli import main; main()"
+MAIN = "from coopgraph.cli.main import main; main()"
 ANNOUNCED = re.compile(r"serving (http://\S+?)/ ")
 START_S = 300.0
 """A bounded wait for start-up (a first start on disk loads the shipped graphs), not a timing assertion."""

@@ -1,4 +1,4 @@
-"""Tests for the actor side of the graph: graph/data/actors.ttl, networks.ttl, sectors.ttl
+"""Tests for the actor side of the graph: graph/actors.ttl, networks.ttl, sectors.ttl
 and territories.ttl.
 
 The expectations below are transcribed from the study (Tabla 2, the joint-commission
@@ -19,7 +19,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = ROOT / "graph" / "data"
+DATA = ROOT / "graph"
 MINE = ("actors.ttl", "networks.ttl", "sectors.ttl", "territories.ttl")
 SHARED = ROOT.parent / "shared"
 STUDY = SHARED / "seeds" / "000_0557619e48e63d30.txt"

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from graph.cli import cli
+from coopgraph.cli.main import cli
 
 CGR = "https://w3id.org/coopgraph/id/"
-from graph.loading import CODELISTS_GRAPH, DATA_GRAPH, LOCAL_GRAPH, ONTOLOGY_GRAPH, shipped_sources
-from graph.store import OxigraphStore
+from coopgraph.core.loading import CODELISTS_GRAPH, DATA_GRAPH, LOCAL_GRAPH, ONTOLOGY_GRAPH, shipped_sources
+from coopgraph.core.store import OxigraphStore
 
 
 def run(runner: CliRunner, *args: str | Path, input: str | None = None) -> Result:
@@ -176,58 +176,23 @@ def test_stats_lists_graphs_and_classes_sorted(cli_runner: CliRunner) -> None:
     assert any(line.split()[0] == "owl:Class" for line in class_lines)
 
 
-@dataclass
-class FakeReport:
-    conforms: bool
-    violations: list[str] = field(default_factory=list)
-
-    def text(self, lang: str) -> str:
-        return f"[{lang}] {'conforme' if self.conforms else f'{len(self.violations)} violaciones'}"
-
-
-@pytest.fixture
-def fake_validate(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
-    """A stand-in graph.validate recording its calls, to test the CLI wiring alone."""
-    calls: dict[str, object] = {}
-    module = types.ModuleType("graph.validate")
-
-    def validate_store(store: object, *, lang: str = "es") -> FakeReport:
-        calls["store"] = (store, lang)
-        return FakeReport(conforms=bool(calls.get("conforms", True)))
-
-    def validate_files(paths: list[Path], *, lang: str = "es") -> FakeReport:
-        calls["files"] = (paths, lang)
-        return FakeReport(conforms=False, violations=["v1", "v2"])
-
-    module.validate_store = validate_store  # type: ignore[attr-defined]
-    module.validate_files = validate_files  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "graph.validate", module)
-    return calls
-
-
-def test_validate_store_conforming_exits_0(cli_runner: CliRunner, fake_validate: dict[str, object]) -> None:
+def test_validate_the_store_conforms_and_exits_0(cli_runner: CliRunner) -> None:
     result = run(cli_runner, "--memory", "validate", "--lang", "en")
-    assert result.exit_code == 0
-    assert result.stdout == "[en] conforme\n"
-    assert fake_validate["store"][1] == "en"  # type: ignore[index]
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("SHACL validation: conforms")
 
 
-def test_validate_files_with_violations_exits_1(
-    cli_runner: CliRunner, fake_validate: dict[str, object], fixtures_dir: Path
-) -> None:
-    result = run(cli_runner, "validate", fixtures_dir / "good.ttl")
+def test_validate_files_with_violations_exits_1(cli_runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix cg: <https://w3id.org/coopgraph/def#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        '<https://w3id.org/coopgraph/id/red-x> a cg:Network ; rdfs:label "Red X"@es .\n',
+        encoding="utf-8",
+    )
+    result = run(cli_runner, "validate", bad)
     assert result.exit_code == 1
-    assert result.stdout == "[es] 2 violaciones\n"
-    assert fake_validate["files"] == ([fixtures_dir / "good.ttl"], "es")
-
-
-def test_validate_without_a_validator_is_an_error_not_a_pass(
-    cli_runner: CliRunner, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "graph.validate", None)
-    result = run(cli_runner, "--memory", "validate")
-    assert result.exit_code == 2
-    assert "validation is not available yet" in result.stderr
+    assert result.stdout.startswith("Validación SHACL: no conforme")
+    assert "cgr:red-x" in result.stdout
 
 
 def test_synth_to_a_file_and_to_stdout(cli_runner: CliRunner, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Tests for graph/data/cooperation.ttl: the cooperation taxonomies (SKOS).
+"""Tests for graph/cooperation.ttl: the cooperation taxonomies (SKOS).
 
 The study's Tabla 1 is the reference for mechanisms and modalities; where
 ../shared holds the study, the labels and modalities are checked against its
@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = ROOT / "graph" / "data"
+DATA_DIR = ROOT / "graph"
 COOPERATION = DATA_DIR / "cooperation.ttl"
 IATI = DATA_DIR / "codelists" / "iati.ttl"
 SOURCES = DATA_DIR / "sources.ttl"

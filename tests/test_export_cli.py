@@ -12,10 +12,10 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner, Result
 
-from graph.cli import cli
-from graph.export import graphviz
-from graph.projection_rules import CGR
-from graph.store import OxigraphStore
+from coopgraph.cli.main import cli
+from coopgraph.core.export import graphviz
+from coopgraph.core.projection_rules import CGR
+from coopgraph.core.store import OxigraphStore
 from network_oracle import expected_network
 
 LOJA = CGR + "gadp-loja"

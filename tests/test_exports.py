@@ -27,13 +27,13 @@ import pytest
 import rdflib
 import rdflib.compare
 
-from graph import export
-from graph.export import ExportError, RendererMissing, graphviz
-from graph.export.tables import write_csv_files
-from graph.loading import DATA_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
-from graph.projection import Selection, project
-from graph.projection_rules import CGR, RDF_TYPE, RDFS, RELATIONS
-from graph.store import OxigraphStore
+from coopgraph.core import export
+from coopgraph.core.export import ExportError, RendererMissing, graphviz
+from coopgraph.core.export.tables import write_csv_files
+from coopgraph.core.loading import DATA_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
+from coopgraph.core.projection import Selection, project
+from coopgraph.core.projection_rules import CGR, RDF_TYPE, RDFS, RELATIONS
+from coopgraph.core.store import OxigraphStore
 from network_oracle import Network, expected_network
 
 DOT_MISSING = "Graphviz dot is not installed (.ci/run installs it)"

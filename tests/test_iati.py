@@ -1,4 +1,4 @@
-"""Tests for graph.iati and the committed IATI SKOS file.
+"""Tests for coopgraph.core.codelists and the committed IATI SKOS file.
 
 Tests that read the IATI XML under ../shared skip when it is absent (a plain
 clone has no shared/); the others check the committed Turtle on its own or
@@ -11,11 +11,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from graph.iati import (
+from coopgraph.cli.main import cli
+from coopgraph.core.codelists import (
     ATTRIBUTION,
     BASE,
     CONCEPT_SPANISH_NOTE,
@@ -25,14 +27,13 @@ from graph.iati import (
     UnsafeXMLError,
     codelists_to_skos,
     concept_iri,
-    main,
     read_codelist,
     scheme_iri,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMITTED = ROOT / "graph" / "data" / "codelists" / "iati.ttl"
-DATA_DIR = ROOT / "graph" / "data"
+COMMITTED = ROOT / "graph" / "codelists" / "iati.ttl"
+DATA_DIR = ROOT / "graph"
 SHARED_CODELISTS = ROOT.parent / "shared" / "data" / "iati-codelists"
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
 REF = URIRef("https://w3id.org/coopgraph/id/ref-iati-codelists")
@@ -50,7 +51,7 @@ def committed() -> Graph:
 
 
 def xml_items(name: str) -> list[ET.Element]:
-    """The items of one codelist, read independently of graph.iati."""
+    """The items of one codelist, read independently of coopgraph.core.codelists."""
     root = ET.parse(SHARED_CODELISTS / f"{name}.xml").getroot()
     return root.findall("codelist-items/codelist-item")
 
@@ -68,8 +69,8 @@ def test_regenerated_file_is_isomorphic_with_committed(committed: Graph) -> None
         data=codelists_to_skos(SHARED_CODELISTS, list(DEFAULT_CODELISTS)), format="turtle"
     )
     assert isomorphic(fresh, committed), (
-        "graph/data/codelists/iati.ttl is stale: run "
-        "`python -m graph.iati ../shared/data/iati-codelists -o graph/data/codelists/iati.ttl`"
+        "graph/codelists/iati.ttl is stale: run "
+        "`coopgraph build codelists ../shared/data/iati-codelists -o graph/codelists/iati.ttl`"
     )
 
 
@@ -266,7 +267,7 @@ def test_every_code_the_graph_maps_has_a_spanish_label(committed: Graph) -> None
         if not any(l.language == "es" for l in committed.objects(c, SKOS.prefLabel))
     )
     assert not missing, (
-        f"add these to graph.iati.SPANISH_LABELS and regenerate the codelists: {missing}"
+        f"add these to coopgraph.core.codelists.SPANISH_LABELS and regenerate the codelists: {missing}"
     )
 
 
@@ -330,9 +331,10 @@ def test_small_codelist_converts_with_hierarchy_and_withdrawal(foo_dir: Path) ->
     assert list(g.objects(zero, SKOS.notation)) == [Literal("0")]
 
 
-def test_main_writes_the_turtle_file(foo_dir: Path, tmp_path: Path) -> None:
+def test_build_codelists_writes_the_turtle_file(foo_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out" / "foo.ttl"
-    assert main([str(foo_dir), "-o", str(out), "--codelist", "Foo"]) == 0
+    result = CliRunner().invoke(cli, ["build", "codelists", str(foo_dir), "-o", str(out), "--codelist", "Foo"])
+    assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert text.startswith("# IATI codelists as SKOS")
     assert len(Graph().parse(data=text, format="turtle")) > 0
@@ -362,7 +364,7 @@ def test_stdlib_fallback_still_refuses_a_doctype(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Without defusedxml the stdlib parser is used, behind the same DOCTYPE check."""
-    import graph.iati as iati_module
+    import coopgraph.core.codelists as iati_module
 
     monkeypatch.setattr(iati_module, "_defused_et", None)
     good = tmp_path / "Foo.xml"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from graph import loading
-from graph.loading import (
+from coopgraph.core import loading
+from coopgraph.core.loading import (
     CODELISTS_GRAPH,
     DATA_GRAPH,
     META_GRAPH,
@@ -20,19 +20,19 @@ from graph.loading import (
     shipped_sources,
     stored_hash,
 )
-from graph.resources import RESOURCE_NAMES, resource_dir
-from graph.store import LoadError, OxigraphStore, StoreError
+from coopgraph.core.resources import RESOURCE_NAMES, resource_dir
+from coopgraph.core.store import LoadError, OxigraphStore, StoreError
 
 
 @pytest.fixture
 def fake_shipped(tmp_path: Path, fixtures_dir: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Path]:
     """Shipped folders of our own fixture files, so these tests do not depend on the project's data."""
-    folders = {"ontology": tmp_path / "ontology", "data": tmp_path / "data"}
-    (folders["data"] / "codelists").mkdir(parents=True)
+    folders = {"ontology": tmp_path / "ontology", "graph": tmp_path / "graph"}
+    (folders["graph"] / "codelists").mkdir(parents=True)
     folders["ontology"].mkdir()
     shutil.copy(fixtures_dir / "good.ttl", folders["ontology"] / "a.ttl")
-    (folders["data"] / "b.ttl").write_text('<http://example.org/b> <http://example.org/p> "b" .\n', encoding="utf-8")
-    (folders["data"] / "codelists" / "c.ttl").write_text(
+    (folders["graph"] / "b.ttl").write_text('<http://example.org/b> <http://example.org/p> "b" .\n', encoding="utf-8")
+    (folders["graph"] / "codelists" / "c.ttl").write_text(
         '<http://example.org/c> <http://example.org/p> "c" .\n', encoding="utf-8"
     )
     monkeypatch.setattr(loading, "resource_dir", lambda name: folders[name])
@@ -50,7 +50,7 @@ def test_first_start_loads_then_is_current(memory_store: OxigraphStore, fake_shi
 
 def test_changed_shipped_files_are_reloaded(disk_store: OxigraphStore, fake_shipped: dict[str, Path]) -> None:
     ensure_loaded(disk_store)
-    (fake_shipped["data"] / "b.ttl").write_text(
+    (fake_shipped["graph"] / "b.ttl").write_text(
         '<http://example.org/b2> <http://example.org/p> "b2" .\n'
         '<http://example.org/b3> <http://example.org/p> "b3" .\n',
         encoding="utf-8",
@@ -69,7 +69,7 @@ def test_a_broken_shipped_file_leaves_the_store_as_it_was(
 ) -> None:
     ensure_loaded(memory_store)
     before = memory_store.dump(format="nquads")
-    (fake_shipped["data"] / "b.ttl").write_text("<http://example.org/b> <http://example.org/p> .\n", encoding="utf-8")
+    (fake_shipped["graph"] / "b.ttl").write_text("<http://example.org/b> <http://example.org/p> .\n", encoding="utf-8")
     with pytest.raises(LoadError, match="b.ttl:1"):
         ensure_loaded(memory_store)
     assert memory_store.dump(format="nquads") == before
@@ -97,7 +97,7 @@ def test_user_graphs_survive_an_upgrade(
 def test_the_real_shipped_graphs_load(shipped_store: OxigraphStore) -> None:
     sources = shipped_sources()
     assert sources[ONTOLOGY_GRAPH], "no ontology/*.ttl found"
-    assert sources[DATA_GRAPH], "no graph/data/*.ttl found"
+    assert sources[DATA_GRAPH], "no graph/*.ttl found"
     for graph, paths in sources.items():
         if paths:
             assert shipped_store.count(graph) > 0, graph
@@ -116,7 +116,7 @@ def test_resource_dirs_are_named_as_asked(name: str) -> None:
     assert resource_dir(name).name == name  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("name", ["ontology", "data"])
+@pytest.mark.parametrize("name", RESOURCE_NAMES)
 def test_resource_dirs_exist_in_the_source_tree(name: str) -> None:
     assert resource_dir(name).is_dir()  # type: ignore[arg-type]
 

@@ -15,10 +15,10 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from graph.loading import ensure_loaded
-from graph.matching import MatchError, MatchIndex, MatchResult, UnknownResource, scoring
-from graph.matching.results import EXPLANATION_TYPES
-from graph.store import OxigraphStore, Store
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.matching import MatchError, MatchIndex, MatchResult, UnknownResource, scoring
+from coopgraph.core.matching.results import EXPLANATION_TYPES
+from coopgraph.core.store import OxigraphStore, Store
 
 CGR = "https://w3id.org/coopgraph/id/"
 PREFIXES = """PREFIX cg: <https://w3id.org/coopgraph/def#>
@@ -190,7 +190,7 @@ DAC_CHAIN = """
        ?category skos:notation ?notation . ?a cg:sector ?s ; a/rdfs:subClassOf* cg:Actor
        FILTER(?other != ?code && ?notation NOT IN ("160", "430", "530", "998")) }}
     FILTER(?s != ?t)"""
-"""SPARQL: actor ?a works on a sector ?s related to theme ?t through the DAC classification (graph/matching/dac.py)."""
+"""SPARQL: actor ?a works on a sector ?s related to theme ?t through the DAC classification (coopgraph/core/matching/dac.py)."""
 RIEGO = CGR + "sector-riego-y-drenaje"
 IATI = "https://w3id.org/coopgraph/iati/"
 
@@ -676,8 +676,8 @@ def test_index_follows_the_graph_after_a_rebuild(own_store: OxigraphStore) -> No
 
 @pytest.fixture(scope="module")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[OxigraphStore, MatchIndex]]:
-    """The shipped graph plus 3000 synthetic actors (graph/synth.py), indexed."""
-    from graph.synth import write_synthetic
+    """The shipped graph plus 3000 synthetic actors (coopgraph/core/synth.py), indexed."""
+    from coopgraph.core.synth import write_synthetic
 
     path = tmp_path_factory.mktemp("synth") / "synth.nt"
     with path.open("w", encoding="utf-8") as out:

@@ -7,9 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import cli
-from graph.matching import MatchIndex
-from graph.store import OxigraphStore
+from coopgraph.cli.main import cli
+from coopgraph.core.matching import MatchIndex
+from coopgraph.core.store import OxigraphStore
 
 CGR = "https://w3id.org/coopgraph/id/"
 

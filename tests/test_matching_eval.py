@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import cli
-from graph.matching import MatchIndex
-from graph.matching.evaluation import DEFAULT_SET, evaluate, load_eval_set
-from graph.store import OxigraphStore
+from coopgraph.cli.main import cli
+from coopgraph.core.matching import MatchIndex
+from coopgraph.core.matching.evaluation import DEFAULT_SET, evaluate, load_eval_set
+from coopgraph.core.store import OxigraphStore
 
 HIT_AT_5_AT_LEAST = 0.9
 MRR_AT_LEAST = 0.8

@@ -1,4 +1,4 @@
-"""Text matching of needs (graph/matching/text.py): normalisation, stemming, longest-label phrase matching."""
+"""Text matching of needs (coopgraph/core/matching/text.py): normalisation, stemming, longest-label phrase matching."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import doctest
 
 import pytest
 
-from graph.matching import text
-from graph.matching.text import PhraseMatcher, normalise, stem, words
+from coopgraph.core.matching import text
+from coopgraph.core.matching.text import PhraseMatcher, normalise, stem, words
 
 
 def test_doctests_of_the_text_module() -> None:

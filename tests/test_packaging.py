@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.loading import shipped_sources
-from graph.store import OxigraphStore
+from coopgraph.core.loading import shipped_sources
+from coopgraph.core.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.packaging
@@ -65,18 +65,30 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def test_only_coopgraph_lands_in_site_packages(installed: Path, tmp_path: Path) -> None:
+    site = Path(
+        sh(installed / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).strip()
+    )
+    top = sorted(p.name for p in site.iterdir() if p.name != "_borrowed_deps.pth")
+    assert [name for name in top if not name.startswith("coopgraph-")] == ["coopgraph"], top
+    assert (installed / "coopgraph").is_file()
+
+
 def test_the_installed_package_is_the_wheel(installed: Path, tmp_path: Path) -> None:
+    names = ("ontology", "shapes", "queries", "graph", "service")
     code = (
-        "import graph, service.cli; from graph.resources import resource_dir as r; "
-        "print(graph.__file__); print(*(r(n) for n in ('ontology', 'shapes', 'queries', 'data')), sep='\\n')"
+        "import coopgraph, coopgraph.cli.main; from coopgraph.core.resources import resource_dir as r; "
+        f"print(coopgraph.__file__); print(*(r(n) for n in {names!r}), sep='\\n')"
     )
     lines = sh(installed / "python", "-c", code, cwd=tmp_path, env=clean_env(tmp_path)).splitlines()
     venv = installed.parent
     assert all(Path(line).is_relative_to(venv) for line in lines), lines
-    for name, line in zip(("ontology", "shapes", "queries", "data"), lines[1:], strict=True):
-        source = ROOT / name if name != "data" else ROOT / "graph" / "data"
+    for name, line in zip(names, lines[1:], strict=True):
+        source = ROOT / name
         expected = sorted(
-            p.relative_to(source).as_posix() for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+            p.relative_to(source).as_posix()
+            for p in source.rglob("*")
+            if p.is_file() and not {"__pycache__", "node_modules"} & set(p.parts)
         )
         shipped = (
             sorted(

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from graph.queries import load_queries, run
-from graph.store import OxigraphStore
-from service import create_app
-from service.pages import EXAMPLE
-from service.testing import live_server
+from coopgraph.core.queries import load_queries, run
+from coopgraph.core.store import OxigraphStore
+from coopgraph.web import create_app
+from coopgraph.web.pages import EXAMPLE
+from coopgraph.web.testing import live_server
 
 from browser_tabs import site_tab
 

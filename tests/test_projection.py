@@ -10,10 +10,10 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-import graph.export
-import graph.projection
-from graph.loading import DATA_GRAPH
-from graph.projection import (
+import coopgraph.core.export
+import coopgraph.core.projection
+from coopgraph.core.loading import DATA_GRAPH
+from coopgraph.core.projection import (
     KIND_KEYS,
     MAX_RADIUS,
     Schema,
@@ -24,7 +24,7 @@ from graph.projection import (
     pick_language,
     project,
 )
-from graph.projection_rules import (
+from coopgraph.core.projection_rules import (
     BASE_ATTRIBUTES,
     CG,
     CGR,
@@ -37,7 +37,7 @@ from graph.projection_rules import (
     RELATIONS,
     SKOS,
 )
-from graph.store import OxigraphStore
+from coopgraph.core.store import OxigraphStore
 from network_oracle import Network, expected_network, regular_nodes
 
 LOJA = CGR + "gadp-loja"
@@ -59,7 +59,7 @@ def edges_of(net: nx.MultiDiGraph) -> Counter[tuple[str, str, str]]:
 
 
 def test_doctests() -> None:
-    for module in (graph.projection, graph.export):
+    for module in (coopgraph.core.projection, coopgraph.core.export):
         failures, tried = doctest.testmod(module)
         assert tried >= 1 and failures == 0, module.__name__
 
@@ -228,7 +228,7 @@ def test_kinds_then_ego(shipped_store: OxigraphStore) -> None:
 
 
 def test_stored_select_query_selects_its_iris(shipped_store: OxigraphStore, oracle: dict[str, Network]) -> None:
-    from graph.queries import load_queries, run
+    from coopgraph.core.queries import load_queries, run
 
     query = load_queries()["networks-of-congope"]
     iris = {term.value for row in run(shipped_store, query) for term in row if isinstance(term, ox.NamedNode)}

@@ -1,4 +1,4 @@
-"""Tests for the stored queries (queries/*.rq) and graph/queries.py.
+"""Tests for the stored queries (queries/*.rq) and coopgraph/core/queries.py.
 
 Every competency query is run with its default parameters on the shipped
 graphs and compared with its golden file, tests/golden/<name>.json (rows as
@@ -23,8 +23,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.loading import CODELISTS_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, shipped_sources
-from graph.queries import (
+from coopgraph.core.loading import CODELISTS_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, shipped_sources
+from coopgraph.core.queries import (
     LANGUAGES,
     PARAM_TYPES,
     Param,
@@ -35,8 +35,8 @@ from graph.queries import (
     parse_query,
     run,
 )
-from graph.resources import resource_dir
-from graph.store import OxigraphStore
+from coopgraph.core.resources import resource_dir
+from coopgraph.core.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES_DIR = ROOT / "queries"
@@ -442,9 +442,9 @@ def test_header_parsing() -> None:
 def test_docstring_examples() -> None:
     import doctest
 
-    import graph.queries
+    import coopgraph.core.queries
 
-    failures, tried = doctest.testmod(graph.queries)
+    failures, tried = doctest.testmod(coopgraph.core.queries)
     assert tried >= 2 and failures == 0
 
 

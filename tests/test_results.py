@@ -9,7 +9,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from graph.results import FORMATTERS, compact, format_results, to_csv, to_json, to_ntriples, to_table, to_tsv, to_turtle
+from coopgraph.core.results import FORMATTERS, compact, format_results, to_csv, to_json, to_ntriples, to_table, to_tsv, to_turtle
 
 DATA = """
 @prefix cgr: <https://w3id.org/coopgraph/id/> .

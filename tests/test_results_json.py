@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 import pytest
 
-from graph.store import OxigraphStore
-from service.executor import TRUNCATED_KEY, Answer, QueryRequest, execute
+from coopgraph.core.store import OxigraphStore
+from coopgraph.web.executor import TRUNCATED_KEY, Answer, QueryRequest, execute
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -9,10 +9,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import Headers
 
-from graph.store import OxigraphStore
-from service import create_app
-from service.settings import DEFAULTS, SETTINGS, resolve
-from service.state import EXTENSION
+from coopgraph.core.store import OxigraphStore
+from coopgraph.web import create_app
+from coopgraph.web.settings import DEFAULTS, SETTINGS, resolve
+from coopgraph.web.state import EXTENSION
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.store import OxigraphStore
-from service import create_app
-from service.explore import VIS_VERSION, vendor_files
+from coopgraph.core.store import OxigraphStore
+from coopgraph.web import create_app
+from coopgraph.web.explore import VIS_VERSION, vendor_files
 
 VIS_DIR = importlib.resources.files("pyvis") / "templates" / "lib" / f"vis-{VIS_VERSION}"
 

@@ -16,14 +16,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph import export
-from graph.export import graphviz
-from graph.projection import Selection, project
-from graph.projection_rules import CG, CGR, IATI
-from graph.store import OxigraphStore
+from coopgraph.core import export
+from coopgraph.core.export import graphviz
+from coopgraph.core.projection import Selection, project
+from coopgraph.core.projection_rules import CG, CGR, IATI
+from coopgraph.core.store import OxigraphStore
 from network_oracle import Network, expected_network
-from service import create_app
-from service.testing import live_server
+from coopgraph.web import create_app
+from coopgraph.web.testing import live_server
 
 LOJA = CGR + "gadp-loja"
 REGIONS4 = CGR + "regions4"

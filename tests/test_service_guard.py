@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.errors import ApiError
-from service.guard import check_query
+from coopgraph.web.errors import ApiError
+from coopgraph.web.guard import check_query
 
 ALLOWED = {
     "keywords in a string": 'SELECT * WHERE { ?s ?p "SERVICE <http://x/> { } LOAD <http://x/> FROM <x:y>" }',

@@ -14,11 +14,11 @@ import pyoxigraph as ox
 import pytest
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
-from graph.loading import DATA_GRAPH, ONTOLOGY_GRAPH
-from graph.store import OxigraphStore
-from service import create_app
-from service.state import EXTENSION
-from service.testing import live_server
+from coopgraph.core.loading import DATA_GRAPH, ONTOLOGY_GRAPH
+from coopgraph.core.store import OxigraphStore
+from coopgraph.web import create_app
+from coopgraph.web.state import EXTENSION
+from coopgraph.web.testing import live_server
 
 PROVINCES = """PREFIX cg: <https://w3id.org/coopgraph/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

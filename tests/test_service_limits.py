@@ -19,12 +19,12 @@ import pytest
 from flask import Flask
 from served import Served, alive, children, get, serving, wait_until
 
-from graph.store import OxigraphStore
-from service import create_app
-from service.executor import QueryRequest
-from service.prefork import ANSWER_KEY
-from service.state import EXTENSION
-from service.time_limit import TimeLimit
+from coopgraph.core.store import OxigraphStore
+from coopgraph.web import create_app
+from coopgraph.web.executor import QueryRequest
+from coopgraph.web.prefork import ANSWER_KEY
+from coopgraph.web.state import EXTENSION
+from coopgraph.web.time_limit import TimeLimit
 
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 """A cartesian product over the shipped graph: ~5e12 rows, far past any time limit."""

@@ -1,4 +1,4 @@
-"""The partner matching API (service/match.py): answers and their shape, every bad input, the cached index.
+"""The partner matching API (coopgraph/web/match.py): answers and their shape, every bad input, the cached index.
 
 Over Flask's test client and over real HTTP (waitress). Expected values come
 from the store (provinces, labels, cooperation types), not from this file.
@@ -21,11 +21,11 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from graph.loading import ensure_loaded
-from graph.store import OxigraphStore, Store
-from service import create_app, match
-from service.state import EXTENSION
-from service.testing import live_server
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import OxigraphStore, Store
+from coopgraph.web import create_app, match
+from coopgraph.web.state import EXTENSION
+from coopgraph.web.testing import live_server
 
 CGR = "https://w3id.org/coopgraph/id/"
 EXPLANATION_TYPES = {"sector", "path", "mechanism", "space", "legal", "cooperation"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.negotiation import choose, parse_accept
+from coopgraph.web.negotiation import choose, parse_accept
 
 SPARQLWRAPPER_JSON = "application/sparql-results+json,application/json,text/javascript,application/javascript"
 

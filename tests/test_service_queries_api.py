@@ -1,6 +1,6 @@
 """/api/queries: the stored queries listed with their headers, and run with typed, safely bound parameters.
 
-Expected answers come from `graph.queries.run` on the same store, so the API is checked against the binding
+Expected answers come from `coopgraph.core.queries.run` on the same store, so the API is checked against the binding
 it must reuse. Runs over the Flask test client (every format, every refusal) and over real HTTP with
 SPARQLWrapper over real HTTP (the path /sparql takes: time limit, row cap, formats).
 """
@@ -21,12 +21,12 @@ from flask.testing import FlaskClient
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
-from graph.queries import StoredQuery, load_queries, parse_query, run
-from graph.store import OxigraphStore
-from service import create_app
-from service.queries_api import query_form, stored_queries
-from service.state import EXTENSION
-from service.testing import live_server
+from coopgraph.core.queries import StoredQuery, load_queries, parse_query, run
+from coopgraph.core.store import OxigraphStore
+from coopgraph.web import create_app
+from coopgraph.web.queries_api import query_form, stored_queries
+from coopgraph.web.state import EXTENSION
+from coopgraph.web.testing import live_server
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 NAME = "partners-by-sector"
@@ -93,7 +93,7 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture(scope="module")
 def expected(shipped_store: OxigraphStore) -> list[tuple[str, str]]:
-    """(sector, partner) rows of partners-by-sector for a non-default sector, in English, from graph.queries."""
+    """(sector, partner) rows of partners-by-sector for a non-default sector, in English, from coopgraph.core.queries."""
     query = load_queries()[NAME]
     rows = [(r["sector"].value, r["partner"].value) for r in run(shipped_store, query, VALUES)]
     default = [r["partner"].value for r in run(shipped_store, query)]

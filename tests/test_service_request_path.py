@@ -13,19 +13,19 @@ from pathlib import Path
 import pytest
 from flask import Flask, Response
 
-from graph.store import OxigraphStore
-from service import create_app
-from service.errors import ApiError
-from service.executor import QueryRequest
-from service.guard import (
+from coopgraph.core.store import OxigraphStore
+from coopgraph.web import create_app
+from coopgraph.web.errors import ApiError
+from coopgraph.web.executor import QueryRequest
+from coopgraph.web.guard import (
     UPDATE_KEYWORDS,
     check_query,
     decode_codepoints,
     keyword,
     tokens,
 )
-from service.prefork import RequestProcess
-from service.time_limit import TimeLimit
+from coopgraph.web.prefork import RequestProcess
+from coopgraph.web.time_limit import TimeLimit
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCKED = {"SERVICE", "FROM", *UPDATE_KEYWORDS}

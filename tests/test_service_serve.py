@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 from served import MAIN, ROOT, get, serving
 
-from service.cli import cli
-from service.prefork import MALLOC_TUNABLES, child_environment
+from coopgraph.cli.main import cli
+from coopgraph.web.prefork import MALLOC_TUNABLES, child_environment
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ import pytest
 import rdflib
 from rdflib.namespace import RDF, RDFS
 
-from graph.store import OxigraphStore
-from service import create_app
-from service.state import EXTENSION
-from service.testing import live_server
+from coopgraph.core.store import OxigraphStore
+from coopgraph.web import create_app
+from coopgraph.web.state import EXTENSION
+from coopgraph.web.testing import live_server
 
 SUITE = Path(__file__).parent / "w3c" / "sparql11-protocol"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")

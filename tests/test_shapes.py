@@ -20,7 +20,7 @@ import rdflib
 from rdflib import Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
 
-from graph.validate import (
+from coopgraph.core.validation import (
     SHAPES_NS,
     load_ontology,
     load_shapes,

@@ -9,7 +9,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from graph.store import FORMATS, LoadError, OxigraphStore, Store, rdf_format
+from coopgraph.core.store import FORMATS, LoadError, OxigraphStore, Store, rdf_format
 
 G1 = "http://example.org/graph/one"
 G2 = "http://example.org/graph/two"

@@ -1,10 +1,10 @@
 """Tests for the study's legal framework, spaces, institutional set-up and figures.
 
-They check graph/data/legal.ttl, spaces.ttl, institutional.ttl and figures.ttl
+They check graph/legal.ttl, spaces.ttl, institutional.ttl and figures.ttl
 against tables written from the study: every article it cites, the 22 joint
 commissions, both technical tables, the unit's processes and products, the
 strengthening components, the MREMH 2025 goals and every figure. All of
-graph/data/*.ttl is parsed together (resources defined by other files are
+graph/*.ttl is parsed together (resources defined by other files are
 referenced here), but only facts of these four files are asserted. Where
 ../shared holds the study, quotations and article numbers are also checked
 against its text (skipped, with the reason, when it is absent).
@@ -23,7 +23,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS, XSD
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = ROOT / "graph" / "data"
+DATA_DIR = ROOT / "graph"
 OWN_FILES = ("legal.ttl", "spaces.ttl", "institutional.ttl", "figures.ttl")
 SOURCES = DATA_DIR / "sources.ttl"
 STUDY = ROOT.parent / "shared" / "seeds" / "000_0557619e48e63d30.txt"
@@ -294,7 +294,7 @@ def fold(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def graph() -> Graph:
-    """All of graph/data/*.ttl, parsed together."""
+    """All of graph/*.ttl, parsed together."""
     g = Graph()
     files = sorted(DATA_DIR.glob("*.ttl"))
     assert {f.name for f in files} >= set(OWN_FILES), "a file of this module is missing"

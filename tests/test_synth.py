@@ -9,9 +9,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from graph.loading import ensure_loaded
-from graph.store import OxigraphStore
-from graph.synth import CG, SYNTH, synth_vocabulary, write_synthetic
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.synth import CG, SYNTH, synth_vocabulary, write_synthetic
 
 IS_ACTOR = f"FILTER(STRSTARTS(STR(?a), '{SYNTH}actor-'))"
 ACTOR_CLASSES = {"Network", "SubnationalGovernment", "CooperationAgency", "GovernmentAssociation"}
@@ -149,8 +149,8 @@ def test_large_output_streams(tmp_path: Path) -> None:
 
 
 def test_conforms_to_the_project_shapes(tmp_path: Path) -> None:
-    validate = pytest.importorskip("graph.validate", reason="graph.validate (SHACL) is not written yet")
-    from graph.resources import resource_dir
+    validate = pytest.importorskip("coopgraph.core.validation", reason="coopgraph.core.validation (SHACL) is not written yet")
+    from coopgraph.core.resources import resource_dir
 
     assert any(resource_dir("shapes").glob("*.ttl")), "no shapes/*.ttl shipped"
     with OxigraphStore.in_memory() as store:

@@ -1,4 +1,4 @@
-"""service.urlencoded reads query strings and form bodies exactly as werkzeug does (it replaces it for speed)."""
+"""coopgraph.web.urlencoded reads query strings and form bodies exactly as werkzeug does (it replaces it for speed)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from service.urlencoded import parse, parse_bytes
+from coopgraph.web.urlencoded import parse, parse_bytes
 
 
 def werkzeug_args(query_string: str) -> dict[str, list[str]]:

@@ -1,4 +1,4 @@
-"""graph.validate: the Report (text in es/en, JSON, exit code), the three entry points, the command line."""
+"""coopgraph.core.validation: the Report (text in es/en, JSON, exit code), the three entry points, the command line."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import pytest
 import rdflib
 from rdflib import URIRef
 
-from graph.loading import DATA_GRAPH
-from graph.store import OxigraphStore
-from graph.validate import (
+from click.testing import CliRunner
+
+from coopgraph.cli.main import cli
+from coopgraph.core.loading import DATA_GRAPH
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.validation import (
     Report,
     Violation,
-    main,
     validate_files,
     validate_graph,
     validate_store,
@@ -177,18 +179,20 @@ cgr:red-de-prueba a cg:Network ;
 NEW_CONFORMING = NEW_FAILING.replace('"Red de prueba"@es ;', '"Red de prueba"@es, "Test network"@en ;')
 
 
-def test_main_exit_codes_and_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_exit_codes_and_output(tmp_path: Path) -> None:
     bad, good = tmp_path / "bad.ttl", tmp_path / "good.ttl"
     bad.write_text(NEW_FAILING, encoding="utf-8")
     good.write_text(NEW_CONFORMING, encoding="utf-8")
-    assert main([str(bad)]) == 1
-    out = capsys.readouterr().out
-    assert out.startswith("Validación SHACL: no conforme — 1 violación, en 1 forma.\n")
-    assert "  - cgr:red-de-prueba «Red de prueba» (ruta rdfs:label)" in out
-    assert main(["--lang", "en", str(good)]) == 0
-    assert capsys.readouterr().out == "SHACL validation: conforms — 0 violations.\n"
-    assert main(["--json", str(bad)]) == 1
-    assert json.loads(capsys.readouterr().out)["counts"]["Violation"] == 1
+    runner = CliRunner()
+    result = runner.invoke(cli, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert result.stdout.startswith("Validación SHACL: no conforme — 1 violación, en 1 forma.\n")
+    assert "  - cgr:red-de-prueba «Red de prueba» (ruta rdfs:label)" in result.stdout
+    result = runner.invoke(cli, ["validate", "--lang", "en", str(good)])
+    assert (result.exit_code, result.stdout) == (0, "SHACL validation: conforms — 0 violations.\n")
+    result = runner.invoke(cli, ["validate", "--json", str(bad)])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["counts"]["Violation"] == 1
 
 
 def test_validate_files_takes_folders_and_a_context(tmp_path: Path) -> None:
@@ -200,13 +204,12 @@ def test_validate_files_takes_folders_and_a_context(tmp_path: Path) -> None:
     assert [v.focus for v in validate_files([tmp_path]).violations] == [CGR + "otra-red"]
 
 
-def test_main_refuses_xml_with_entities(tmp_path: Path) -> None:
-    from graph.store import LoadError
-
+def test_cli_refuses_xml_with_entities(tmp_path: Path) -> None:
     hostile = tmp_path / "entity.rdf"
     hostile.write_text('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "a">]><r/>', encoding="utf-8")
-    with pytest.raises(LoadError):
-        main([str(hostile)])
+    result = CliRunner().invoke(cli, ["validate", str(hostile)])
+    assert result.exit_code == 2
+    assert "DOCTYPE or ENTITY" in result.stderr
 
 
 # ---------------------------------------------------------------- entry points

@@ -1,0 +1,185 @@
+"""Read what matching needs from a store, in a few SPARQL queries, into plain dictionaries.
+
+Only the vocabulary contract's terms are read (ontology/README.md): types and
+the subclass hierarchy, labels, and the relations between actors, territories,
+spaces, concepts and legal provisions. The queries go through the `Store`
+protocol, so a remote store works the same way.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from coopgraph.core.store import Store
+
+CG = "https://w3id.org/coopgraph/def#"
+CGR = "https://w3id.org/coopgraph/id/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+ORG = "http://www.w3.org/ns/org#"
+DCTERMS = "http://purl.org/dc/terms/"
+IATI = "https://w3id.org/coopgraph/iati/"
+PROVINCIAL_LEVEL = CGR + "nivel-provincial"
+CI_COMPETENCE = CGR + "competencia-cooperacion-internacional"
+"""The provincial level and the international-cooperation competence (vocabulary contract slugs)."""
+
+LABEL = RDFS + "label"
+PREF_LABEL = SKOS + "prefLabel"
+ALT_LABEL = SKOS + "altLabel"
+HIDDEN_LABEL = SKOS + "hiddenLabel"
+NOTATION = SKOS + "notation"
+LITERAL_PREDICATES: tuple[str, ...] = (
+    LABEL,
+    PREF_LABEL,
+    ALT_LABEL,
+    HIDDEN_LABEL,
+    NOTATION,
+    CG + "periodicity",
+    CG + "establishes",
+    CG + "eligible",
+)
+"""Literal-valued predicates read (value and language)."""
+
+ROLE_PREDICATES: tuple[str, ...] = (
+    CG + "convenor",
+    CG + "participant",
+    CG + "cooperant",
+    CG + "offerer",
+    CG + "winner",
+    CG + "sponsor",
+    CG + "callOf",
+)
+"""Roles an actor has in a space, programme or call (subject: the space; object: the actor)."""
+PATH_PREDICATES: tuple[str, ...] = (
+    CG + "governs",
+    ORG + "memberOf",
+    ORG + "subOrganizationOf",
+    CG + "linkedTo",
+    *ROLE_PREDICATES,
+    CG + "programme",
+    CG + "coversTerritory",
+    CG + "partnerCountry",
+)
+"""Relations that connect actors, spaces and territories (the path graph); cg:country is left out on
+purpose: every actor of a country would be two steps from every other."""
+IRI_PREDICATES: tuple[str, ...] = (
+    CG + "sector",
+    CG + "cooperationType",
+    CG + "country",
+    CG + "governmentLevel",
+    CG + "inCountry",
+    *PATH_PREDICATES,
+    CG + "legalBasis",
+    CG + "grantsCompetence",
+    CG + "appliesTo",
+    SKOS + "broader",
+    SKOS + "related",
+    SKOS + "exactMatch",
+    SKOS + "closeMatch",
+    SKOS + "broadMatch",
+    SKOS + "narrowMatch",
+    SKOS + "relatedMatch",
+    DCTERMS + "isPartOf",
+)
+"""IRI-valued predicates read (subject -> objects)."""
+
+
+@dataclass
+class Facts:
+    """The graph as matching sees it: every dictionary is keyed by IRI strings."""
+
+    types: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    superclasses: dict[str, set[str]] = field(default_factory=dict)
+    literals: dict[str, dict[str, tuple[tuple[str, str | None], ...]]] = field(
+        default_factory=lambda: {p: {} for p in LITERAL_PREDICATES}
+    )
+    relations: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=lambda: {p: {} for p in IRI_PREDICATES})
+    subjects: set[str] = field(default_factory=set)
+
+    def rel(self, predicate: str) -> dict[str, tuple[str, ...]]:
+        """subject -> objects of an IRI-valued predicate (`cg:sector`, written in full)."""
+        return self.relations[predicate]
+
+    def lit(self, predicate: str) -> dict[str, tuple[tuple[str, str | None], ...]]:
+        """subject -> (value, language) of a literal-valued predicate."""
+        return self.literals[predicate]
+
+    def is_a(self, iri: str, cls: str) -> bool:
+        """Whether `iri` has `cls` among its types or their superclasses."""
+        return any(cls in self.superclasses.get(direct, {direct}) for direct in self.types.get(iri, ()))
+
+
+def read_facts(store: Store) -> Facts:
+    """Read types, the class hierarchy, labels and relations from `store` (union of its graphs).
+
+    Every IRI and language tag is interned (one string object however often it
+    occurs) and every list frozen to a tuple: at 100k actors this halves the memory.
+    """
+    facts = Facts()
+    pool: dict[str, str] = {}
+    same = pool.setdefault
+    types: dict[str, set[str]] = defaultdict(set)
+    for solution in store.query(f"SELECT ?s ?c WHERE {{ ?s <{RDF_TYPE}> ?c FILTER(isIRI(?s) && isIRI(?c)) }}"):
+        subject = same(solution[0].value, solution[0].value)
+        types[subject].add(same(solution[1].value, solution[1].value))
+    facts.types = {subject: tuple(sorted(classes)) for subject, classes in types.items()}
+    facts.subjects.update(facts.types)
+    facts.superclasses = _closure(
+        (solution[0].value, solution[1].value)
+        for solution in store.query(
+            f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d FILTER(isIRI(?c) && isIRI(?d)) }}"
+        )
+    )
+    values = " ".join(f"<{p}>" for p in LITERAL_PREDICATES)
+    literals: dict[str, dict[str, list[tuple[str, str | None]]]] = {p: defaultdict(list) for p in LITERAL_PREDICATES}
+    for solution in store.query(
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }}"
+    ):
+        subject, literal = same(solution[0].value, solution[0].value), solution[2]
+        language = literal.language
+        literals[solution[1].value][subject].append((literal.value, same(language, language) if language else None))
+    values = " ".join(f"<{p}>" for p in IRI_PREDICATES)
+    relations: dict[str, dict[str, list[str]]] = {p: defaultdict(list) for p in IRI_PREDICATES}
+    for solution in store.query(
+        f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
+    ):
+        subject, obj = solution[0].value, solution[2].value
+        relations[solution[1].value][same(subject, subject)].append(same(obj, obj))
+    facts.literals = {p: {s: tuple(v) for s, v in by.items()} for p, by in literals.items()}
+    facts.relations = {p: {s: tuple(v) for s, v in by.items()} for p, by in relations.items()}
+    for by_subject in (*facts.literals.values(), *facts.relations.values()):
+        facts.subjects.update(by_subject)
+    return facts
+
+
+def fingerprint(store: Store) -> tuple[int, int]:
+    """A cheap signature of the store's content: which store object, and how many writes it has seen.
+
+    Every write through the `Store` API bumps `store.generation`, so any
+    change (even one that keeps the quad count) makes an index stale.
+    """
+    return id(store), store.generation
+
+
+def _closure(pairs: object) -> dict[str, set[str]]:
+    """class -> itself and all its superclasses (rdfs:subClassOf*)."""
+    parents: dict[str, set[str]] = defaultdict(set)
+    for child, parent in pairs:  # type: ignore[attr-defined]
+        parents[child].add(parent)
+    closure: dict[str, set[str]] = {}
+
+    def ancestors(cls: str, seen: frozenset[str]) -> set[str]:
+        if cls in closure:
+            return closure[cls]
+        found = {cls}
+        for parent in parents.get(cls, ()):
+            if parent not in seen:
+                found |= ancestors(parent, seen | {cls})
+        closure[cls] = found
+        return found
+
+    for cls in list(parents):
+        ancestors(cls, frozenset())
+    return closure

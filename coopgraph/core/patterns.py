@@ -1,0 +1,80 @@
+"""Triple-pattern reads of a store, for the projection, the resource view and the RDF exports.
+
+Oxigraph answers a pattern natively (`quads_for_pattern`), much faster than a
+SPARQL query per resource; any other `Store` (a remote endpoint, later) is
+asked the same pattern in SPARQL, with the bound terms passed as
+substitutions. Facts are read from every graph except the ontology and the
+loader's metadata (ontology terms are vocabulary, not facts); names are read
+from every graph, so classes and properties get their labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from coopgraph.core.loading import META_GRAPH, ONTOLOGY_GRAPH
+from coopgraph.core.store import Store
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]
+NOT_FACTS: frozenset[str] = frozenset({ONTOLOGY_GRAPH, META_GRAPH})
+"""Graphs whose triples are not facts about the world (vocabulary, loader metadata)."""
+_NOT_FACT_NODES = frozenset(ox.NamedNode(iri) for iri in NOT_FACTS)
+
+_ALL = "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"
+_FACTS = (
+    "SELECT ?s ?p ?o WHERE { ?s ?p ?o FILTER NOT EXISTS { GRAPH ?g { ?s ?p ?o } FILTER(?g IN ("
+    + ", ".join(f"<{iri}>" for iri in sorted(NOT_FACTS))
+    + ")) } }"
+)
+"""The SPARQL forms of a pattern (the default graph is the union of the store's graphs)."""
+
+
+class Patterns:
+    """Read triples matching a pattern from `store`, facts only (`facts=True`) or from every graph."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._native: ox.Store | None = getattr(store, "oxigraph", None)
+
+    def triples(
+        self,
+        subject: ox.NamedNode | None = None,
+        predicate: ox.NamedNode | None = None,
+        object: Term | None = None,
+        *,
+        facts: bool = True,
+    ) -> Iterator[Triple]:
+        """Matching triples, possibly repeated (once per graph that holds them)."""
+        if self._native is not None:
+            for quad in self._native.quads_for_pattern(subject, predicate, object, None):
+                graph = quad.graph_name
+                if facts and isinstance(graph, ox.NamedNode) and graph.value in NOT_FACTS:
+                    continue
+                yield quad.subject, quad.predicate, quad.object
+            return
+        yield from self._sparql(subject, predicate, object, facts=facts)
+
+    def pairs(self, subject: ox.NamedNode) -> list[tuple[ox.NamedNode, Term]]:
+        """The (predicate, object) facts of one subject, possibly repeated: the projection's hot path."""
+        if self._native is not None:
+            skip = _NOT_FACT_NODES
+            return [
+                (quad.predicate, quad.object)
+                for quad in self._native.quads_for_pattern(subject, None, None, None)
+                if quad.graph_name not in skip
+            ]
+        return [(p, o) for _, p, o in self._sparql(subject, None, None, facts=True)]
+
+    def _sparql(
+        self, subject: ox.NamedNode | None, predicate: ox.NamedNode | None, object: Term | None, *, facts: bool
+    ) -> Iterator[Triple]:
+        bound = {ox.Variable(name): term for name, term in (("s", subject), ("p", predicate), ("o", object)) if term}
+        for row in self.store.query(_FACTS if facts else _ALL, substitutions=bound or None):  # type: ignore[union-attr]
+            yield (
+                subject if subject is not None else row["s"],
+                predicate if predicate is not None else row["p"],
+                object if object is not None else row["o"],
+            )

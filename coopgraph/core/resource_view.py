@@ -1,0 +1,119 @@
+"""One resource's facts, links and sources, as the explorer's side panel shows them (`GET /api/resource`).
+
+The same rules as the projection: literal values and non-node IRI values are
+`facts`, edges of the network are `links` (with the projected direction, so
+`participatesIn` reads from the actor to the space on both ends), and
+`dcterms:source` values are `sources`. Labels follow the language with the
+projection's fallbacks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyoxigraph as ox
+
+from coopgraph.core.projection import Schema, SelectionError, UnknownResource, pick_language
+from coopgraph.core.projection_rules import DCTERMS, IGNORED, LINKS, LITERALS, RDF_TYPE, RELATIONS
+from coopgraph.core.store import Store
+
+MAX_LINKS = 500
+"""Links listed at most (a sector of a 100k-actor graph has tens of thousands); `truncated` says when cut."""
+_SOURCE = DCTERMS + "source"
+_TYPE_LABELS = {"es": "tipo", "en": "type"}
+_RELATIONS = {r.property: r for r in RELATIONS}
+_ROWS = {**{item.property: item for item in LINKS}, **{item.property: item for item in LITERALS}}
+_IRI_LINKS = {link.property: link for link in LINKS if link.value == "iri"}
+_ORDER = {
+    prop: index for index, prop in enumerate([RDF_TYPE, *(i.property for i in LITERALS), *(i.property for i in LINKS)])
+}
+
+
+def describe_resource(
+    store: Store, iri: str, *, lang: str = "es", max_links: int = MAX_LINKS, schema: Schema | None = None
+) -> dict[str, Any]:
+    """`{"iri", "label", "kind", "kind_label", "class", "class_label", "facts", "links", "sources", "truncated"}`.
+
+    `SelectionError` for a malformed IRI, `UnknownResource` when the graph says nothing about it.
+    """
+    try:
+        node = ox.NamedNode(iri)
+    except ValueError as error:
+        raise SelectionError(f"{iri!r} is not a valid absolute IRI ({error})") from None
+    schema = schema or Schema(store, lang=lang)
+    pairs = list(dict.fromkeys((p, o) for _, p, o in schema.patterns.triples(node)))
+    if not pairs:
+        raise UnknownResource(f"the graph has no facts about <{iri}>", iri=iri)
+    kind = schema.kind_of(iri)
+    facts: list[dict[str, str]] = []
+    links: list[dict[str, str]] = []
+    sources: list[dict[str, str]] = []
+    texts: dict[str, list[tuple[str, str]]] = {}
+    for p, o in pairs:
+        prop = p.value
+        if isinstance(o, ox.Literal):
+            if prop not in IGNORED:
+                texts.setdefault(prop, []).append((o.value, o.language or ""))
+        elif not isinstance(o, ox.NamedNode):
+            continue
+        elif prop == _SOURCE:
+            sources.append({"iri": o.value, "label": schema.label(o.value)})
+        elif prop in _RELATIONS and schema.is_node(o.value):
+            relation = _RELATIONS[prop]
+            links.append(_link(schema, relation, o.value, "in" if relation.reverse else "out"))
+        elif prop == RDF_TYPE:
+            facts.append(_fact(prop, _TYPE_LABELS[lang], schema.label(o.value), o.value))
+        elif prop not in IGNORED:
+            link = _IRI_LINKS.get(prop)
+            value = o.value.removeprefix(link.strip) if link is not None and link.strip else o.value
+            facts.append(_fact(prop, _property_label(schema, prop), value if link else schema.label(o.value), o.value))
+    for prop, values in texts.items():
+        untagged = sorted({text for text, tag in values if not tag})
+        for text in untagged + pick_language([(t, tag) for t, tag in values if tag], lang):
+            facts.append(_fact(prop, _property_label(schema, prop), text))
+    for s, p, _ in schema.patterns.triples(object=node):
+        relation = _RELATIONS.get(p.value)
+        if relation is not None and isinstance(s, ox.NamedNode) and schema.is_node(s.value):
+            links.append(_link(schema, relation, s.value, "out" if relation.reverse else "in"))
+    links = sorted({tuple(link.items()): link for link in links}.values(), key=_link_order)
+    facts.sort(key=lambda fact: (_ORDER.get(fact["property"], len(_ORDER)), fact["label"], fact["value"]))
+    return {
+        "iri": iri,
+        "label": schema.label_from(pairs, iri),
+        "kind": kind[0].key if kind else "",
+        "kind_label": schema.kind_label(kind[0]) if kind else "",
+        "class": kind[1] if kind else "",
+        "class_label": schema.label(kind[1]) if kind else "",
+        "facts": facts,
+        "links": links[:max_links],
+        "sources": sorted({s["iri"]: s for s in sources}.values(), key=lambda s: (s["label"], s["iri"])),
+        "truncated": len(links) > max_links,
+    }
+
+
+def _fact(prop: str, label: str, value: str, iri: str | None = None) -> dict[str, str]:
+    fact = {"property": prop, "label": label, "value": value}
+    if iri is not None:
+        fact["iri"] = iri
+    return fact
+
+
+def _property_label(schema: Schema, prop: str) -> str:
+    item = _ROWS.get(prop)
+    return schema.property_label(item) if item is not None else schema.label(prop)
+
+
+def _link(schema: Schema, relation: Any, target: str, direction: str) -> dict[str, str]:
+    kind = schema.kind_of(target)
+    return {
+        "relation": relation.key,
+        "label": schema.property_label(relation),
+        "target": target,
+        "target_label": schema.label(target),
+        "target_kind": kind[0].key if kind else "",
+        "direction": direction,
+    }
+
+
+def _link_order(link: dict[str, str]) -> tuple[str, ...]:
+    return (link["direction"] != "out", link["relation"], link["target_label"].casefold(), link["target"])

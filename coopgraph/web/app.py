@@ -1,0 +1,73 @@
+"""The Flask app factory: settings, the store, error handling, headers, one blueprint per feature."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from coopgraph.core.resources import resource_dir
+from coopgraph.core.loading import default_data_dir, ensure_loaded
+from coopgraph.core.store import OxigraphStore, Store
+from coopgraph.web import (
+    errors,
+    explore,
+    export,
+    headers,
+    health,
+    match,
+    pages,
+    queries_api,
+    sparql,
+)
+from coopgraph.web.settings import resolve
+from coopgraph.web.state import EXTENSION, Coopgraph
+from coopgraph.web.time_limit import TimeLimit, warn_overrun
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    store: Store | None = None,
+    on_overrun: Callable[[float], None] = warn_overrun,
+) -> Flask:
+    """Build the app; `config` overrides the settings (see coopgraph.web.settings), `store` replaces opening one.
+
+    Without `store`, the on-disk store in `data_dir` is opened (or a fresh
+    in-memory one with `memory`), and the shipped graphs are loaded on first start.
+    `on_overrun(timeout_s)` is called when a query passes the time limit (its
+    client gets a 503 meanwhile); `coopgraph serve` retires the request process.
+    """
+    settings = resolve(config)
+    front = resource_dir("service")  # the pages' templates and static files
+    app = Flask(__name__, template_folder=front / "templates", static_folder=front / "static")
+    app.config["MAX_CONTENT_LENGTH"] = int(settings["max_body_bytes"])
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.config.update({key: value for key, value in (config or {}).items() if key.isupper()})
+    owns_store = store is None
+    if store is None:
+        store = open_store(settings)
+    limit = TimeLimit(float(settings["query_timeout_s"]), on_overrun)
+    app.extensions[EXTENSION] = Coopgraph(settings=settings, store=store, limit=limit, owns_store=owns_store)
+    errors.init_app(app)
+    headers.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(sparql.bp)
+    app.register_blueprint(queries_api.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(explore.bp)
+    app.register_blueprint(match.bp)
+    app.register_blueprint(export.bp)
+    return app
+
+
+def open_store(settings: Mapping[str, Any]) -> OxigraphStore:
+    """The store the settings name: on disk in `data_dir` (or the default folder), or in memory; loaded."""
+    if settings["memory"]:
+        store: OxigraphStore = OxigraphStore.in_memory()
+    else:
+        store = OxigraphStore.open(Path(settings["data_dir"]) if settings["data_dir"] else default_data_dir())
+    ensure_loaded(store)
+    return store

@@ -1,0 +1,337 @@
+"""Partner matching over HTTP: `/api/match`, `/api/partners/<IRI>/similar`, `/api/match/options` and the `/match` page.
+
+The ranking itself is `graph.matching`'s; this module reads and checks the
+request, keeps one `MatchIndex` per app (rebuilt under a lock when the store
+changed) and turns the engine's errors into the service's JSON errors.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from coopgraph.core.matching import MatchError, MatchIndex, UnknownResource
+from coopgraph.web.errors import ApiError
+from coopgraph.web.state import Coopgraph, coopgraph
+from coopgraph.web.ui import render_page
+
+bp = Blueprint("match", __name__)
+
+INDEX_KEY = "match_index"
+LOCK_KEY = "match_index_lock"
+LANGS = ("es", "en")
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 50
+MAX_NEED_CHARS = 500
+SINGLE_KEYS = ("need", "requester", "kind", "country", "cooperation", "limit", "lang")
+MATCH_KEYS = (*SINGLE_KEYS, "sector")
+SIMILAR_KEYS = ("limit", "lang")
+JSON_TYPES = ("application/json",)
+COOPERATION_TYPES = """PREFIX cg: <https://w3id.org/coopgraph/def#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?type ?label ?lang WHERE {
+  ?type a cg:CooperationType ; skos:prefLabel ?label . FILTER(LANG(?label) = ?lang)
+} ORDER BY LCASE(STR(?label))"""
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """A checked match request: what `MatchIndex.match` takes."""
+
+    need: str | None
+    sectors: tuple[str, ...]
+    requester: str | None
+    kind: str | None
+    country: str | None
+    cooperation: str | None
+    limit: int
+    lang: str
+
+
+# --- the index ---------------------------------------------------------------------------------------------------
+
+
+def match_index(state: Coopgraph | None = None) -> MatchIndex:
+    """This app's index of the store, built on first use and again whenever the store changed (once, under a lock)."""
+    state = state or coopgraph()
+    index = state.cache.get(INDEX_KEY)
+    if index is not None and index.is_current(state.store):
+        return index  # type: ignore[no-any-return]
+    lock = state.cache.setdefault(LOCK_KEY, threading.Lock())
+    with lock:
+        index = state.cache.get(INDEX_KEY)
+        if index is None or not index.is_current(state.store):
+            index = MatchIndex.build(state.store)
+            state.cache[INDEX_KEY] = index
+    return index  # type: ignore[no-any-return]
+
+
+# --- views -------------------------------------------------------------------------------------------------------
+
+
+@bp.route("/api/match", methods=["GET", "POST"])
+def match() -> Response:
+    """Ranked, explained partners for a need (GET parameters or a POST JSON body with the same keys)."""
+    params = parse_match(_json_body() if request.method == "POST" else _args(MATCH_KEYS))
+    try:
+        result = match_index().match(
+            params.need,
+            sectors=params.sectors,
+            requester=params.requester,
+            kind=params.kind,
+            country=params.country,
+            cooperation=params.cooperation,
+            limit=params.limit,
+            lang=params.lang,
+        )
+    except (MatchError, UnknownResource) as error:
+        raise _engine_error(error) from None
+    return jsonify(result.to_json())
+
+
+@bp.get("/api/partners/<path:iri>/similar", merge_slashes=False)
+def similar(iri: str) -> Response:
+    """The actors most like one actor (shared sectors, networks, kind), each with its explanation."""
+    values = _args(SIMILAR_KEYS)
+    limit, lang = _limit(values.get("limit")), _lang(values.get("lang"))
+    try:
+        result = match_index().similar(iri, limit=limit, lang=lang)
+    except (MatchError, UnknownResource) as error:
+        raise _engine_error(error) from None
+    return jsonify(result.to_json())
+
+
+@bp.get("/api/match/options")
+def options() -> Response:
+    """What the page's pickers offer: kinds of partner, requesters (provinces), kinds of cooperation, limits."""
+    lang = _lang(_args(("lang",)).get("lang"))
+    state = coopgraph()
+    index = match_index(state)
+    rows = state.store.query(COOPERATION_TYPES, substitutions={ox.Variable("lang"): ox.Literal(lang)})
+    cooperation = [{"iri": row["type"].value, "label": row["label"].value} for row in rows]  # type: ignore[index, union-attr]
+    return jsonify(
+        {
+            "lang": lang,
+            "kinds": [{"key": key, "label": label} for key, label in index.kinds(lang).items()],
+            "requesters": [{"iri": iri, "code": code, "label": label} for iri, code, label in index.requesters(lang)],
+            "cooperation": cooperation,
+            "limit": {"default": DEFAULT_LIMIT, "max": MAX_LIMIT},
+        }
+    )
+
+
+@bp.get("/match")
+def page() -> Response:
+    """The "Buscar socios / Find partners" page; `?need=&requester=...` prefills and runs, `?similar=IRI` too."""
+    views = current_app.view_functions
+    return render_page(
+        "match.html",
+        strings=PAGE_STRINGS,
+        prefill={
+            **{key: request.args.get(key, "") for key in (*SINGLE_KEYS, "similar")},
+            "sector": request.args.getlist("sector"),
+        },
+        explore_url=url_for("explore.page") if "explore.page" in views else "",
+        query_url=url_for("pages.query") if "pages.query" in views else url_for("sparql.sparql"),
+    )
+
+
+# --- reading and checking requests ---------------------------------------------------------------------------------
+
+
+def parse_match(values: Mapping[str, Any]) -> MatchParams:
+    """Check a match request's values (from the query string or a JSON object); ApiError 400 when unusable."""
+    unknown = sorted(set(values) - set(MATCH_KEYS))
+    if unknown:
+        raise _bad(
+            f"unknown parameter(s) {', '.join(unknown)}; accepted: {', '.join(MATCH_KEYS)}",
+            f"parámetro(s) desconocido(s) {', '.join(unknown)}; se aceptan: {', '.join(MATCH_KEYS)}",
+        )
+    text = {key: _text(key, values.get(key)) for key in ("need", "requester", "kind", "country", "cooperation")}
+    sectors = _sectors(values.get("sector"))
+    need = text["need"]
+    if need is not None and len(need) > MAX_NEED_CHARS:
+        raise _bad(
+            f"the need is too long ({len(need)} characters; at most {MAX_NEED_CHARS})",
+            f"la necesidad es demasiado larga ({len(need)} caracteres; máximo {MAX_NEED_CHARS})",
+        )
+    if need is None and not sectors:
+        raise _bad(
+            "say what you need: give 'need' (free text, e.g. 'riego y drenaje') or at least one 'sector'",
+            "indique qué necesita: dé 'need' (texto libre, p. ej. 'riego y drenaje') o al menos un 'sector'",
+        )
+    return MatchParams(
+        need=need,
+        sectors=sectors,
+        requester=text["requester"],
+        kind=text["kind"],
+        country=text["country"],
+        cooperation=text["cooperation"],
+        limit=_limit(values.get("limit")),
+        lang=_lang(values.get("lang")),
+    )
+
+
+def _args(keys: tuple[str, ...]) -> dict[str, Any]:
+    """The query string as a dict: `sector` as a list, every other key at most once; unknown keys refused."""
+    unknown = sorted(set(request.args) - set(keys))
+    if unknown:
+        raise _bad(
+            f"unknown parameter(s) {', '.join(unknown)}; accepted: {', '.join(keys)}",
+            f"parámetro(s) desconocido(s) {', '.join(unknown)}; se aceptan: {', '.join(keys)}",
+        )
+    values: dict[str, Any] = {}
+    for key in request.args:
+        given = request.args.getlist(key)
+        if key == "sector":
+            values[key] = given
+        elif len(given) > 1:
+            raise _bad(f"give '{key}' once, not {len(given)} times", f"dé '{key}' una sola vez, no {len(given)}")
+        else:
+            values[key] = given[0]
+    return values
+
+
+def _json_body() -> dict[str, Any]:
+    """The POST body: a UTF-8 JSON object (415 for another media type, 400 when it does not parse, 413 too big)."""
+    if request.args:
+        raise _bad(
+            f"POST takes its parameters in the JSON body, not in the URL ({', '.join(sorted(request.args))})",
+            f"POST recibe sus parámetros en el cuerpo JSON, no en la URL ({', '.join(sorted(request.args))})",
+        )
+    media_type = (request.mimetype or "").lower()
+    if media_type not in JSON_TYPES and not media_type.endswith("+json"):
+        raise ApiError(
+            415,
+            "Unsupported Media Type",
+            f"POST a JSON object as application/json; got {media_type or 'no Content-Type'}",
+            message_es=f"envíe un objeto JSON como application/json; se recibió {media_type or 'ningún Content-Type'}",
+        )
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ApiError(415, "Unsupported Media Type", f"the body must be UTF-8, not {charset!r}")
+    raw = request.get_data(cache=False)  # past max_body_bytes this raises 413
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise _bad(f"the body is not valid UTF-8: {error}", "el cuerpo no es UTF-8 válido") from None
+    except json.JSONDecodeError as error:
+        raise _bad(
+            f"the body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+            f"el cuerpo no es JSON válido (línea {error.lineno}, columna {error.colno})",
+            line=error.lineno,
+            column=error.colno,
+        ) from None
+    if not isinstance(body, dict):
+        raise _bad(
+            f"the body must be a JSON object with keys {', '.join(MATCH_KEYS)}, not {type(body).__name__}",
+            f"el cuerpo debe ser un objeto JSON con las claves {', '.join(MATCH_KEYS)}",
+        )
+    return body
+
+
+def _text(key: str, value: Any) -> str | None:
+    """A text value, stripped; empty or absent is None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _bad(f"'{key}' must be a string, not {type(value).__name__}", f"'{key}' debe ser un texto")
+    return value.strip() or None
+
+
+def _sectors(value: Any) -> tuple[str, ...]:
+    """`sector`: one string or a list of strings (IRIs or codes); empty ones dropped."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    return tuple(text for item in items if (text := _text("sector", item)) is not None)
+
+
+def _limit(value: Any) -> int:
+    """`limit`: an integer from 1 to MAX_LIMIT (default DEFAULT_LIMIT)."""
+    if value is None or value == "":
+        return DEFAULT_LIMIT
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise _bad(f"'limit' must be an integer from 1 to {MAX_LIMIT}", f"'limit' debe ser un entero de 1 a {MAX_LIMIT}")
+    try:
+        limit = int(value)
+    except ValueError:
+        raise _bad(
+            f"'limit' must be an integer from 1 to {MAX_LIMIT}, not {value!r}",
+            f"'limit' debe ser un entero de 1 a {MAX_LIMIT}, no {value!r}",
+        ) from None
+    if not 1 <= limit <= MAX_LIMIT:
+        raise _bad(
+            f"'limit' must be from 1 to {MAX_LIMIT}, not {limit}", f"'limit' debe estar entre 1 y {MAX_LIMIT}, no {limit}"
+        )
+    return limit
+
+
+def _lang(value: Any) -> str:
+    """`lang`: es (default) or en."""
+    if value is None or value == "":
+        return "es"
+    if value not in LANGS:
+        raise _bad(f"'lang' must be one of {', '.join(LANGS)}, not {value!r}", f"'lang' debe ser es o en, no {value!r}")
+    return str(value)
+
+
+# --- errors ------------------------------------------------------------------------------------------------------
+
+
+def _bad(message: str, message_es: str, **details: Any) -> ApiError:
+    return ApiError(400, "Bad Request", message, message_es=message_es, **details)
+
+
+def _engine_error(error: MatchError | UnknownResource) -> ApiError:
+    """MatchError -> 400; UnknownResource -> 404 with the value not found and its suggestions (close matches)."""
+    if isinstance(error, UnknownResource):
+        return ApiError(
+            404, "Not Found", error.message, message_es=error.message_es, value=error.value, suggestions=error.suggestions
+        )
+    return ApiError(400, "Bad Request", error.message, message_es=error.message_es)
+
+
+PAGE_STRINGS: dict[str, tuple[str, str]] = {
+    "any": ("(cualquiera)", "(any)"),
+    "none": ("(ninguno)", "(none)"),
+    "loading": ("Buscando socios…", "Finding partners…"),
+    "loadingOptions": ("Cargando opciones…", "Loading options…"),
+    "count": ("{n} socios para «{need}»", "{n} partners for “{need}”"),
+    "countSimilar": ("{n} actores parecidos a {label}", "{n} actors similar to {label}"),
+    "noResults": (
+        "Ningún socio con una base explícita en el grafo para esta necesidad y estos filtros.",
+        "No partner with a stated basis in the graph for this need and these filters.",
+    ),
+    "emptyNeed": (
+        "Escriba qué necesita (p. ej. «riego y drenaje»).",
+        "Type what you need (e.g. “irrigation and drainage”).",
+    ),
+    "error": ("Error: {message}", "Error: {message}"),
+    "suggest": ("¿Quiso decir…?", "Did you mean…?"),
+    "themes": ("Temas reconocidos:", "Themes recognised:"),
+    "matchedBy": ("por «{matched}»", "by “{matched}”"),
+    "requester": ("Solicitante: {label}", "Requester: {label}"),
+    "score": ("Puntuación {score}", "Score {score}"),
+    "rank": ("n.º {rank}", "#{rank}"),
+    "explore": ("explorar", "explore"),
+    "sparql": ("SPARQL", "SPARQL"),
+    "describeTitle": ("Ver los datos de {iri} (consulta SPARQL DESCRIBE)", "See the data of {iri} (SPARQL DESCRIBE query)"),
+    "exploreTitle": ("Ver {iri} en la red", "See {iri} in the network"),
+    "similarLink": ("Actores parecidos", "Similar actors"),
+    "type.sector": ("Sector", "Sector"),
+    "type.path": ("Vínculo", "Connection"),
+    "type.mechanism": ("Mecanismo", "Mechanism"),
+    "type.space": ("Espacio", "Space"),
+    "type.legal": ("Base legal", "Legal basis"),
+    "type.cooperation": ("Cooperación", "Cooperation"),
+    "type.kind": ("Tipo", "Kind"),
+    "type.network": ("Red", "Network"),
+}
+"""(Spanish, English) texts the page's script shows (cg.t(key) in match.js)."""

@@ -1,0 +1,84 @@
+"""`/`: the SPARQL query page (editor, stored queries, results table, downloads), Spanish first, offline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from coopgraph.web.ui import page_lang, render_page
+
+bp = Blueprint("pages", __name__)
+
+EXAMPLE = {
+    lang: f"""PREFIX cg: <https://w3id.org/coopgraph/def#>
+PREFIX cgr: <https://w3id.org/coopgraph/id/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+
+# {comment}
+SELECT ?code ?province ?gad ?label WHERE {{
+  ?gad a cg:SubnationalGovernment ;
+       cg:governmentLevel cgr:nivel-provincial ;
+       cg:governs ?province ;
+       rdfs:label ?label .
+  ?province skos:notation ?code .
+  FILTER(lang(?label) = "{lang}")
+}}
+ORDER BY ?code
+"""
+    for lang, comment in (
+        ("es", "Los GAD provinciales del Ecuador y la provincia que gobierna cada uno"),
+        ("en", "Ecuador's provincial governments and the province each one governs"),
+    )
+}
+"""The editor's starting query, in the page language: every provincial government (GAD) and its province."""
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "own": ("— Escribir mi propia consulta —", "— Write my own query —"),
+    "questions": ("Preguntas", "Questions"),
+    "checks": ("Controles de datos (no deben dar filas)", "Data checks (must return no rows)"),
+    "running": ("Ejecutando…", "Running…"),
+    "rows": ("{count} filas · {ms} ms", "{count} rows · {ms} ms"),
+    "one_row": ("1 fila · {ms} ms", "1 row · {ms} ms"),
+    "graph": ("Grafo RDF (Turtle) · {ms} ms", "RDF graph (Turtle) · {ms} ms"),
+    "boolean": ("Respuesta: {value} · {ms} ms", "Answer: {value} · {ms} ms"),
+    "true": ("sí (true)", "yes (true)"),
+    "false": ("no (false)", "no (false)"),
+    "no_rows": ("La consulta no devolvió filas.", "The query returned no rows."),
+    "truncated": (
+        "Resultado truncado: el servicio devuelve como máximo {max} filas. Afine la consulta (LIMIT, FILTER).",
+        "Truncated result: the service returns at most {max} rows. Narrow the query (LIMIT, FILTER).",
+    ),
+    "truncated_plain": (
+        "Resultado truncado por el límite de filas del servicio.",
+        "Result truncated by the service's row limit.",
+    ),
+    "error_at": ("{title} (línea {line}, columna {column})", "{title} (line {line}, column {column})"),
+    "error": ("Error", "Error"),
+    "network_error": ("No se pudo contactar con el servicio: {message}", "Could not reach the service: {message}"),
+    "download": ("Descargar:", "Download:"),
+    "edited": (
+        "Consulta modificada: se ejecutará tal como está en el editor, sin los parámetros.",
+        "Query edited: it will run as written in the editor, without the parameters.",
+    ),
+    "default": ("por defecto: {value}", "default: {value}"),
+    "list_failed": (
+        "No se pudo cargar la lista de consultas guardadas: {message}",
+        "Could not load the stored queries: {message}",
+    ),
+    "unknown_name": ("No existe la consulta guardada «{name}».", "There is no stored query '{name}'."),
+    "empty": ("Escriba una consulta.", "Write a query."),
+}
+"""Texts the page's script shows, (Spanish, English)."""
+
+
+@bp.route("/")
+def query() -> Response:
+    """The query page; `?query=` prefills the editor and runs it, `?name=` selects a stored query."""
+    given = request.args.get("query", "")
+    return render_page(
+        "query.html",
+        strings=STRINGS,
+        editor_text=given or EXAMPLE[page_lang()],
+        autorun=bool(given.strip()),
+        stored_name=request.args.get("name", ""),
+    )

@@ -1,5 +1,0 @@
-"""coopgraph's web service (Flask app factory and blueprints); built on `graph`."""
-
-from service.app import create_app
-
-__all__ = ["create_app"]
