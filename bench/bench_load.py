@@ -82,14 +82,15 @@ def measure(actors: int, *, seed: int, validate: bool, workdir: Path) -> dict[st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--actors", type=int, nargs="+", default=[10_000], help="synthetic sizes (study is always first)")
+    parser.add_argument(
+        "--actors", type=int, nargs="+", default=[10_000], help="synthetic sizes (study is always first)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--validate-max", type=int, default=10_000, help="skip full validation above this size")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = [
-            measure(n, seed=args.seed, validate=n <= args.validate_max, workdir=Path(tmp))
-            for n in [0, *args.actors]
+            measure(n, seed=args.seed, validate=n <= args.validate_max, workdir=Path(tmp)) for n in [0, *args.actors]
         ]
     print(markdown(rows))
 

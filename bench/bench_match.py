@@ -174,7 +174,9 @@ def table(rows: list[dict[str, float | int]]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--actors", type=int, nargs="+", default=[0, 10_000, 100_000], help="synthetic actors (0: study only)")
+    parser.add_argument(
+        "--actors", type=int, nargs="+", default=[0, 10_000, 100_000], help="synthetic actors (0: study only)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=20, help="runs of each need on the engine")
     parser.add_argument("--sparql-repeat", type=int, default=3, help="runs of each need's SPARQL ranking")

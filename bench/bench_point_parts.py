@@ -78,8 +78,17 @@ def start(name: str, snapshot: Path, logs: Path, processes: int, threads: int) -
     return peers.launch(
         name.replace(" ", "").replace(",", "-"),
         lambda port: (
-            [sys.executable, "-c", code, STEPS[name], json.dumps(config), peers.HOST, str(port)]
-            + [str(processes), str(threads)]
+            [
+                sys.executable,
+                "-c",
+                code,
+                STEPS[name],
+                json.dumps(config),
+                peers.HOST,
+                str(port),
+                str(processes),
+                str(threads),
+            ]
         ),
         sparql_path="/sparql",
         ready_path="/sparql?query=ASK%7B%7D",

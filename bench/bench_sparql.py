@@ -207,7 +207,13 @@ def targets_for(server: peers.Server, loads: dict[str, Workload]) -> dict[str, l
 
 
 def start_servers(
-    stack: ExitStack, *, data_dir: Path, nquads: Path, workdir: Path, args: argparse.Namespace, log: Callable[[str], None]
+    stack: ExitStack,
+    *,
+    data_dir: Path,
+    nquads: Path,
+    workdir: Path,
+    args: argparse.Namespace,
+    log: Callable[[str], None],
 ) -> tuple[list[peers.Server], dict[str, str]]:
     """Start every server not skipped; a peer not installed is skipped with its reason."""
     logs = workdir / "logs"
@@ -304,11 +310,11 @@ def markdown(rows: Sequence[dict[str, Any]], ratio_rows: Sequence[dict[str, Any]
             f"| {r['server']} | {r['query']} | {r['requests']}{capped} | {r['req_s']:.1f} | {ms[0]} | {ms[1]} "
             f"| {r['errors']} | {'—' if cpu is None else f'{cpu:.0f}'} |\n"
         )
-    out.write("\n| query | ratio of req/s | value | rounds (min–max) | target | met |\n|---|---|---:|---:|---:|---|\n")
+    out.write("\n| query | ratio of req/s | value | rounds (min-max) | target | met |\n|---|---|---:|---:|---:|---|\n")
     for r in ratio_rows:
         target = f"≥ {r['target']:g}" if r["target"] is not None else "—"
         met = "—" if r["met"] is None else ("yes" if r["met"] else "no")
-        spread = "—" if r["round_min"] is None else f"{r['round_min']:.2f}–{r['round_max']:.2f}"
+        spread = "—" if r["round_min"] is None else f"{r['round_min']:.2f}-{r['round_max']:.2f}"
         out.write(f"| {r['query']} | {r['ratio']} | {r['value']:.2f} | {spread} | {target} | {met} |\n")
     return out.getvalue()
 
@@ -377,9 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             loads = workloads(store, actors=args.actors, seed=args.seed)
         finally:
             store.close()  # `coopgraph serve` opens the same folder
-        servers, skipped = start_servers(
-            stack, data_dir=data_dir, nquads=nquads, workdir=workdir, args=args, log=log
-        )
+        servers, skipped = start_servers(stack, data_dir=data_dir, nquads=nquads, workdir=workdir, args=args, log=log)
         cells = measure(servers, loads, args, log)
     rows = [cell.row() for cell in cells]
     ratio_rows = ratios(rows)

@@ -153,8 +153,19 @@ def start_ours(*, data_dir: Path, logs: Path, processes: int, threads: int) -> S
     """`coopgraph serve --data-dir DIR --port P` with that layout; every other setting at its default."""
     return launch(
         "ours",
-        lambda port: [sys.executable, "-c", SERVE_MAIN, "serve", "--data-dir", str(data_dir), "--port", str(port)]
-        + _layout(processes, threads),
+        lambda port: (
+            [
+                sys.executable,
+                "-c",
+                SERVE_MAIN,
+                "serve",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(port),
+                *_layout(processes, threads),
+            ]
+        ),
         sparql_path="/sparql",
         ready_path="/healthz",
         logs=logs,

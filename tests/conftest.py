@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-
 from browser_tabs import site_tab
+from click.testing import CliRunner
 
 from coopgraph.core.loading import DATA_DIR_ENV, ensure_loaded
 from coopgraph.core.store import OxigraphStore

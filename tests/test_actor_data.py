@@ -32,8 +32,15 @@ IATI = "https://w3id.org/coopgraph/iati/"
 MATCHES = (SKOS.exactMatch, SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
 
 ORGANISATION_CLASSES = (
-    CG.GovernmentBody, CG.CooperationAgency, CG.SubnationalGovernment, CG.GovernmentAssociation,
-    CG.Network, CG.InternationalOrganisation, CG.Embassy, CG.Fund, CG.Company,
+    CG.GovernmentBody,
+    CG.CooperationAgency,
+    CG.SubnationalGovernment,
+    CG.GovernmentAssociation,
+    CG.Network,
+    CG.InternationalOrganisation,
+    CG.Embassy,
+    CG.Fund,
+    CG.Company,
 )
 
 # Tabla 2, as the study prints it: slug, class, country, the table's own addresses
@@ -46,12 +53,20 @@ TABLA_2 = [
     ("gore-antofagasta", CG.SubnationalGovernment, "cl", ["http://www.goreantofagasta.cl/"]),
     ("gore-valparaiso", CG.SubnationalGovernment, "cl", ["http://www.gorevalparaiso.cl/"]),
     ("gore-metropolitano-de-santiago", CG.SubnationalGovernment, "cl", ["http://www.gobiernosantiago.cl/"]),
-    ("direccion-general-cooperacion-internacional-argentina", CG.GovernmentBody, "ar",
-     ["http://www.cancilleria.gov.ar/portal/secin/dgcin/descentralizada.html"]),
+    (
+        "direccion-general-cooperacion-internacional-argentina",
+        CG.GovernmentBody,
+        "ar",
+        ["http://www.cancilleria.gov.ar/portal/secin/dgcin/descentralizada.html"],
+    ),
     ("provincia-santa-fe", CG.SubnationalGovernment, "ar", ["http://www.santafe.gov.ar/"]),
     ("provincia-cordoba", CG.SubnationalGovernment, "ar", ["https://www.cba.gov.ar/"]),
-    ("gobierno-ciudad-buenos-aires", CG.SubnationalGovernment, "ar",
-     ["http://www.buenosaires.gob.ar/internacionalesycooperacion"]),
+    (
+        "gobierno-ciudad-buenos-aires",
+        CG.SubnationalGovernment,
+        "ar",
+        ["http://www.buenosaires.gob.ar/internacionalesycooperacion"],
+    ),
     ("abc", CG.CooperationAgency, "br", ["http://www.itamaraty.gov.br/"]),
     ("prefectura-belo-horizonte", CG.SubnationalGovernment, "br", ["http://www.pbh.gov.br/"]),
     ("estado-sao-paulo", CG.SubnationalGovernment, "br", ["http://www.capital.sp.gov.br/portalpmsp/homec.jsp"]),
@@ -65,18 +80,30 @@ TABLA_2 = [
     ("agencia-catalana-cooperacion", CG.CooperationAgency, "es", ["http://www.cooperaciocatalana.cat/"]),
     ("aexcid", CG.CooperationAgency, "es", ["http://www.gobex.es/aexcid/view/main/index/index.php"]),
     ("dg-cooperacion-madrid", CG.CooperationAgency, "es", ["http://www.madrid.es/"]),
-    ("direccion-relaciones-exteriores-pais-vasco", CG.CooperationAgency, "es",
-     ["http://www.fonscatala.org/", "http://www.felcode.org/"]),
+    (
+        "direccion-relaciones-exteriores-pais-vasco",
+        CG.CooperationAgency,
+        "es",
+        ["http://www.fonscatala.org/", "http://www.felcode.org/"],
+    ),
     ("region-veneto", CG.SubnationalGovernment, "it", ["mailto:relint@regione.veneto.it"]),
-    ("servizio-affari-internazionali-piemonte", CG.CooperationAgency, "it",
-     ["mailto:affari.internazionali@regione.piemonte.it"]),
+    (
+        "servizio-affari-internazionali-piemonte",
+        CG.CooperationAgency,
+        "it",
+        ["mailto:affari.internazionali@regione.piemonte.it"],
+    ),
     ("region-lombardia", CG.SubnationalGovernment, "it", ["http://www.regione.lombardia.it/"]),
     ("region-friuli-venezia-giulia", CG.SubnationalGovernment, "it", ["http://www.regione.fvg.it/rafvg/cms/RAFVG"]),
     ("avcb-vsgb", CG.GovernmentAssociation, "be", ["mailto:welcome@avcb-vsgb.be", "mailto:webmaster@avcb-vsgb.be"]),
     ("vvsg", CG.GovernmentAssociation, "be", ["http://www.vvsg.be/"]),
     ("embajada-francia-ecuador", CG.Embassy, "fr", ["http://www.ambafrance-ec.org/"]),
-    ("service-affaires-europeennes-cooperation-decentralisee", CG.CooperationAgency, "fr",
-     ["mailto:r.taburet@dordogne.fr"]),
+    (
+        "service-affaires-europeennes-cooperation-decentralisee",
+        CG.CooperationAgency,
+        "fr",
+        ["mailto:r.taburet@dordogne.fr"],
+    ),
     ("consejo-general-drome", CG.SubnationalGovernment, "fr", ["http://www.ladrome.fr/"]),
 ]
 TABLA_2_COUNTRIES = ["cl", "ar", "br", "co", "es", "it", "be", "fr"]
@@ -84,11 +111,33 @@ TABLA_2_COUNTRIES = ["cl", "ar", "br", "co", "es", "it", "be", "fr"]
 # "Argentina, Bolivia, Brasil, ..., España, Bélgica e Italia" (joint commissions), then
 # Japón, Rusia, Alemania (other arrangements), Francia (Tabla 2) and Ecuador.
 STUDY_COUNTRIES = {
-    "Argentina": "AR", "Bolivia": "BO", "Brasil": "BR", "Canadá": "CA", "Chile": "CL",
-    "Colombia": "CO", "Costa Rica": "CR", "Cuba": "CU", "El Salvador": "SV", "Guatemala": "GT",
-    "México": "MX", "Panamá": "PA", "Paraguay": "PY", "Perú": "PE", "República Dominicana": "DO",
-    "Uruguay": "UY", "China": "CN", "Corea": "KR", "Irán": "IR", "España": "ES", "Bélgica": "BE",
-    "Italia": "IT", "Japón": "JP", "Rusia": "RU", "Alemania": "DE", "Francia": "FR", "Ecuador": "EC",
+    "Argentina": "AR",
+    "Bolivia": "BO",
+    "Brasil": "BR",
+    "Canadá": "CA",
+    "Chile": "CL",
+    "Colombia": "CO",
+    "Costa Rica": "CR",
+    "Cuba": "CU",
+    "El Salvador": "SV",
+    "Guatemala": "GT",
+    "México": "MX",
+    "Panamá": "PA",
+    "Paraguay": "PY",
+    "Perú": "PE",
+    "República Dominicana": "DO",
+    "Uruguay": "UY",
+    "China": "CN",
+    "Corea": "KR",
+    "Irán": "IR",
+    "España": "ES",
+    "Bélgica": "BE",
+    "Italia": "IT",
+    "Japón": "JP",
+    "Rusia": "RU",
+    "Alemania": "DE",
+    "Francia": "FR",
+    "Ecuador": "EC",
 }
 
 # name -> (founding year, founding place or None)
@@ -100,24 +149,44 @@ FOUNDED = {
     "iclei": ("1990", None),
 }
 NETWORKS = [
-    "cglu", "foro-de-regiones-cglu", "global-taskforce", "oru-fogar", "regions4", "iclei",
-    "cities-alliance", "interlocal", "mercociudades", "flacma", "olagi", "red-andina-de-ciudades",
+    "cglu",
+    "foro-de-regiones-cglu",
+    "global-taskforce",
+    "oru-fogar",
+    "regions4",
+    "iclei",
+    "cities-alliance",
+    "interlocal",
+    "mercociudades",
+    "flacma",
+    "olagi",
+    "red-andina-de-ciudades",
 ]
 
 # What an officer types -> the sector concept it must find (by prefLabel or altLabel).
 SYNONYMS = [
-    ("irrigación", "sector-riego-y-drenaje"), ("irrigation", "sector-riego-y-drenaje"),
-    ("drenaje", "sector-riego-y-drenaje"), ("drainage", "sector-riego-y-drenaje"),
-    ("ambiente", "sector-medio-ambiente"), ("environment", "sector-medio-ambiente"),
-    ("ambiental", "sector-medio-ambiente"), ("género", "sector-empoderamiento-de-la-mujer"),
+    ("irrigación", "sector-riego-y-drenaje"),
+    ("irrigation", "sector-riego-y-drenaje"),
+    ("drenaje", "sector-riego-y-drenaje"),
+    ("drainage", "sector-riego-y-drenaje"),
+    ("ambiente", "sector-medio-ambiente"),
+    ("environment", "sector-medio-ambiente"),
+    ("ambiental", "sector-medio-ambiente"),
+    ("género", "sector-empoderamiento-de-la-mujer"),
     ("gender", "sector-empoderamiento-de-la-mujer"),
     ("women's empowerment", "sector-empoderamiento-de-la-mujer"),
     ("fortalecimiento del rol de las mujeres", "sector-empoderamiento-de-la-mujer"),
-    ("urbanismo", "sector-desarrollo-urbano"), ("ODS", "sector-ods"), ("SDGs", "sector-ods"),
-    ("vialidad", "sector-vialidad"), ("roads", "sector-vialidad"),
-    ("climate change", "sector-cambio-climatico"), ("biodiversity", "sector-biodiversidad"),
-    ("migration", "sector-migracion"), ("culture", "sector-cultura"),
-    ("decentralisation", "sector-descentralizacion"), ("salud", "sector-salud"),
+    ("urbanismo", "sector-desarrollo-urbano"),
+    ("ODS", "sector-ods"),
+    ("SDGs", "sector-ods"),
+    ("vialidad", "sector-vialidad"),
+    ("roads", "sector-vialidad"),
+    ("climate change", "sector-cambio-climatico"),
+    ("biodiversity", "sector-biodiversidad"),
+    ("migration", "sector-migracion"),
+    ("culture", "sector-cultura"),
+    ("decentralisation", "sector-descentralizacion"),
+    ("salud", "sector-salud"),
 ]
 
 
@@ -207,7 +276,9 @@ def _normal(address: str) -> str:
     return re.sub(r"^(https?://|mailto:)", "", address).rstrip("/").lower()
 
 
-@pytest.mark.skipif(not STUDY.exists(), reason="../shared/seeds (the study's text) is absent: a user's clone has no shared/")
+@pytest.mark.skipif(
+    not STUDY.exists(), reason="../shared/seeds (the study's text) is absent: a user's clone has no shared/"
+)
 def test_every_tabla_2_address_of_the_study_is_in_the_graph_and_no_other(graph: Graph) -> None:
     in_graph = {_normal(str(o)) for p in (FOAF.homepage, FOAF.mbox) for o in graph.objects(None, p)}
     assert _tabla_2_addresses_in_study() == in_graph
@@ -239,7 +310,8 @@ def test_ecuador_has_its_24_provinces_with_iso_codes(graph: Graph) -> None:
 
 def test_one_gad_provincial_per_province_except_galapagos(graph: Graph) -> None:
     gads = {
-        s for s in graph.subjects(CG.governmentLevel, CGR["nivel-provincial"])
+        s
+        for s in graph.subjects(CG.governmentLevel, CGR["nivel-provincial"])
         if (s, RDF.type, CG.SubnationalGovernment) in graph and (s, CG.country, CGR["pais-ec"]) in graph
     }
     governed = {graph.value(gad, CG.governs) for gad in gads}
@@ -266,8 +338,12 @@ def test_cities_lie_in_a_country(graph: Graph) -> None:
 
 
 def test_every_actor_has_one_label_per_language_and_a_source(graph: Graph, mine: Graph) -> None:
-    described = (actors(mine) | set(mine.subjects(RDF.type, CG.Country))
-                 | set(mine.subjects(RDF.type, CG.Province)) | set(mine.subjects(RDF.type, CG.City)))
+    described = (
+        actors(mine)
+        | set(mine.subjects(RDF.type, CG.Country))
+        | set(mine.subjects(RDF.type, CG.Province))
+        | set(mine.subjects(RDF.type, CG.City))
+    )
     for actor in described:
         languages = sorted(label.language for label in graph.objects(actor, RDFS.label))
         assert languages == ["en", "es"], actor
@@ -299,7 +375,8 @@ def test_my_references_resolve_within_the_data(graph: Graph, mine: Graph) -> Non
     """Every cgr: / IATI IRI my files point to is described somewhere in graph/data."""
     described = set(graph.subjects())
     dangling = {
-        o for o in mine.objects()
+        o
+        for o in mine.objects()
         if isinstance(o, URIRef) and str(o).startswith(("https://w3id.org/coopgraph/id/", IATI)) and o not in described
     }
     assert not dangling
@@ -312,9 +389,14 @@ def test_congope_is_member_of_the_four_networks(graph: Graph) -> None:
     assert set(graph.objects(CGR.congope, ORG.memberOf)) == {CGR.cglu, CGR["oru-fogar"], CGR.regions4, CGR.iclei}
 
 
-@pytest.mark.parametrize(("slug", "level"), [
-    ("congope", "nivel-provincial"), ("ame", "nivel-municipal"), ("conagopare", "nivel-parroquial"),
-])
+@pytest.mark.parametrize(
+    ("slug", "level"),
+    [
+        ("congope", "nivel-provincial"),
+        ("ame", "nivel-municipal"),
+        ("conagopare", "nivel-parroquial"),
+    ],
+)
 def test_ecuadorian_associations_group_one_level(graph: Graph, slug: str, level: str) -> None:
     assert (CGR[slug], RDF.type, CG.GovernmentAssociation) in graph
     assert list(graph.objects(CGR[slug], CG.governmentLevel)) == [CGR[level]]
@@ -348,16 +430,22 @@ def test_network_links_the_study_names(graph: Graph) -> None:
         assert triple in graph, triple
     assert set(graph.objects(CGR.regions4, CG.linkedTo)) == {CGR.pnud, CGR.unfccc, CGR.undesa, CGR.pnuma}
     assert set(graph.objects(CGR.iclei, CG.hasOffice)) == {
-        CGR["ciudad-sao-paulo"], CGR["ciudad-de-mexico"], CGR["ciudad-rosario"], CGR["ciudad-medellin"],
+        CGR["ciudad-sao-paulo"],
+        CGR["ciudad-de-mexico"],
+        CGR["ciudad-rosario"],
+        CGR["ciudad-medellin"],
     }
 
 
-@pytest.mark.parametrize(("slug", "kinds"), [
-    ("oru-fogar", {"tipo-no-reembolsable", "tipo-tecnica"}),
-    ("regions4", {"tipo-tecnica"}),
-    ("flacma", {"tipo-tecnica"}),
-    ("cities-alliance", {"tipo-donaciones"}),
-])
+@pytest.mark.parametrize(
+    ("slug", "kinds"),
+    [
+        ("oru-fogar", {"tipo-no-reembolsable", "tipo-tecnica"}),
+        ("regions4", {"tipo-tecnica"}),
+        ("flacma", {"tipo-tecnica"}),
+        ("cities-alliance", {"tipo-donaciones"}),
+    ],
+)
 def test_network_kinds_of_cooperation(graph: Graph, slug: str, kinds: set[str]) -> None:
     assert set(graph.objects(CGR[slug], CG.cooperationType)) == {CGR[k] for k in kinds}
 
@@ -401,7 +489,9 @@ def test_sector_mappings_point_to_iati_sector_codes(graph: Graph, sectors: set[U
     assert mapped >= 20
 
 
-@pytest.mark.skipif(not IATI_XML.exists(), reason="../shared/data/iati-codelists is absent: a user's clone has no shared/")
+@pytest.mark.skipif(
+    not IATI_XML.exists(), reason="../shared/data/iati-codelists is absent: a user's clone has no shared/"
+)
 def test_sector_mappings_use_active_iati_codes(graph: Graph, sectors: set[URIRef]) -> None:
     active: set[str] = set()
     for codelist in ("Sector", "SectorCategory"):
@@ -416,7 +506,8 @@ def test_sector_mappings_use_active_iati_codes(graph: Graph, sectors: set[URIRef
 @pytest.mark.parametrize(("typed", "slug"), SYNONYMS)
 def test_officer_wording_finds_the_sector(graph: Graph, sectors: set[URIRef], typed: str, slug: str) -> None:
     hits = {
-        concept for concept in sectors
+        concept
+        for concept in sectors
         for prop in (SKOS.prefLabel, SKOS.altLabel)
         for label in graph.objects(concept, prop)
         if fold(str(label)) == fold(typed)

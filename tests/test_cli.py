@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
 from coopgraph.cli.main import cli
-
-CGR = "https://w3id.org/coopgraph/id/"
 from coopgraph.core.loading import CODELISTS_GRAPH, DATA_GRAPH, LOCAL_GRAPH, ONTOLOGY_GRAPH, shipped_sources
 from coopgraph.core.store import OxigraphStore
+
+CGR = "https://w3id.org/coopgraph/id/"
 
 
 def run(runner: CliRunner, *args: str | Path, input: str | None = None) -> Result:
@@ -115,7 +112,7 @@ def test_bad_input_is_reported_and_changes_nothing(
         ("json", lambda out: json.loads(out)["head"]["vars"] == ["n"]),
     ],
 )
-def test_query_formats(cli_runner: CliRunner, fmt: str, check) -> None:  # noqa: ANN001
+def test_query_formats(cli_runner: CliRunner, fmt: str, check) -> None:
     result = run(cli_runner, "--memory", "query", "-e", "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "--format", fmt)
     assert result.exit_code == 0, result.stderr
     assert check(result.stdout)
@@ -212,8 +209,10 @@ def test_synth_rejects_zero_actors(cli_runner: CliRunner) -> None:
 
 
 def test_graph_constants_match_the_contract() -> None:
-    assert (ONTOLOGY_GRAPH, DATA_GRAPH, CODELISTS_GRAPH) == tuple(
-        f"https://w3id.org/coopgraph/graph/{name}" for name in ("ontology", "data", "codelists")
+    assert tuple(f"https://w3id.org/coopgraph/graph/{name}" for name in ("ontology", "data", "codelists")) == (
+        ONTOLOGY_GRAPH,
+        DATA_GRAPH,
+        CODELISTS_GRAPH,
     )
 
 

@@ -46,22 +46,38 @@ STUDY_NON_PROGRAMMABLE = {
 
 REQUIRED = {
     CG.CooperationType: [
-        "tipo-no-reembolsable", "tipo-tecnica", "tipo-financiera", "tipo-sur-sur",
-        "tipo-triangular", "tipo-bilateral", "tipo-multilateral", "tipo-descentralizada",
-        "tipo-cientifica", "tipo-donaciones",
+        "tipo-no-reembolsable",
+        "tipo-tecnica",
+        "tipo-financiera",
+        "tipo-sur-sur",
+        "tipo-triangular",
+        "tipo-bilateral",
+        "tipo-multilateral",
+        "tipo-descentralizada",
+        "tipo-cientifica",
+        "tipo-donaciones",
     ],
     CG.GovernmentLevel: [
-        "nivel-nacional", "nivel-intermedio", "nivel-provincial", "nivel-regional",
-        "nivel-municipal", "nivel-parroquial",
+        "nivel-nacional",
+        "nivel-intermedio",
+        "nivel-provincial",
+        "nivel-regional",
+        "nivel-municipal",
+        "nivel-parroquial",
     ],
     CG.Competence: [
-        "competencia-cooperacion-internacional", "competencia-desarrollo-productivo",
-        "competencia-medio-ambiente", "competencia-riego-y-drenaje", "competencia-vialidad",
+        "competencia-cooperacion-internacional",
+        "competencia-desarrollo-productivo",
+        "competencia-medio-ambiente",
+        "competencia-riego-y-drenaje",
+        "competencia-vialidad",
         "competencia-planificacion",
     ],
     CG.NegotiationInstrument: [
-        "instrumento-comision-mixta", "instrumento-grupos-de-trabajo",
-        "instrumento-negociaciones-intergubernamentales", "instrumento-comite-de-formulacion",
+        "instrumento-comision-mixta",
+        "instrumento-grupos-de-trabajo",
+        "instrumento-negociaciones-intergubernamentales",
+        "instrumento-comite-de-formulacion",
     ],
     CG.Modality: ["modalidad-programable", "modalidad-no-programable"],
     CG.Mechanism: ["mecanismo-cooperacion-tecnica"],
@@ -101,7 +117,7 @@ def concepts(g: Graph) -> set[URIRef]:
 
 
 def label(g: Graph, node: URIRef, lang: str = "es") -> str:
-    (value,) = [l for l in g.objects(node, SKOS.prefLabel) if l.language == lang]
+    (value,) = [lit for lit in g.objects(node, SKOS.prefLabel) if lit.language == lang]
     return str(value)
 
 
@@ -163,7 +179,7 @@ def test_programmable_modality_is_negotiated_through_the_four_instruments(coop: 
 
 def test_modalities_carry_the_study_definition(coop: Graph) -> None:
     for modality in (CGR["modalidad-programable"], CGR["modalidad-no-programable"]):
-        definitions = {l.language: str(l) for l in coop.objects(modality, SKOS.definition)}
+        definitions = {lit.language: str(lit) for lit in coop.objects(modality, SKOS.definition)}
         assert set(definitions) == {"es", "en"}
         assert "acuerdo intergubernamental suscrito" in definitions["es"]
         assert "periodicidad" in definitions["es"]
@@ -182,7 +198,7 @@ def test_every_iati_iri_referenced_exists_in_the_codelists(coop: Graph, iati: Gr
 def test_referenced_iati_concepts_have_spanish_labels(coop: Graph, iati: Graph) -> None:
     referenced = {o for o in coop.objects() if isinstance(o, URIRef) and str(o).startswith(IATI_BASE)}
     for concept in referenced:
-        assert any(l.language == "es" for l in iati.objects(concept, SKOS.prefLabel)), concept
+        assert any(lit.language == "es" for lit in iati.objects(concept, SKOS.prefLabel)), concept
 
 
 def test_mapping_properties_only_point_to_iati(coop: Graph) -> None:
@@ -201,8 +217,7 @@ def test_each_non_exact_mapping_is_explained(coop: Graph) -> None:
     for concept in concepts(coop):
         if any((concept, p, None) in coop for p in MATCHES if p != SKOS.exactMatch):
             notes = [
-                n for p in (SKOS.editorialNote, SKOS.scopeNote)
-                for n in coop.objects(concept, p) if n.language == "en"
+                n for p in (SKOS.editorialNote, SKOS.scopeNote) for n in coop.objects(concept, p) if n.language == "en"
             ]
             explained = " ".join(str(n) for n in notes)
             assert "IATI" in explained, f"{concept} maps to IATI without saying why"
@@ -264,7 +279,7 @@ def test_intermediate_level_has_provincial_and_regional_below(coop: Graph) -> No
 def test_labels_in_spanish_and_english(coop: Graph) -> None:
     for node in concepts(coop) | set(SCHEMES):
         for prop in (SKOS.prefLabel, RDFS.label):
-            langs = sorted(l.language for l in coop.objects(node, prop))
+            langs = sorted(lit.language for lit in coop.objects(node, prop))
             assert langs == ["en", "es"], (node, prop)
         assert set(coop.objects(node, SKOS.prefLabel)) == set(coop.objects(node, RDFS.label))
 
@@ -298,7 +313,7 @@ def test_every_concept_and_scheme_cites_a_known_reference() -> None:
 def test_slugs_are_lower_case_ascii_kebab(coop: Graph) -> None:
     for node in set(coop.subjects()):
         if str(node).startswith(str(CGR)):
-            slug = str(node)[len(str(CGR)):]
+            slug = str(node)[len(str(CGR)) :]
             assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug), slug
 
 
@@ -308,7 +323,7 @@ def test_slugs_are_lower_case_ascii_kebab(coop: Graph) -> None:
 def test_international_cooperation_competence(coop: Graph) -> None:
     ci = CGR["competencia-cooperacion-internacional"]
     assert (ci, CG.legalBasis, CGR["constitucion-2008-art-263-num-8"]) in coop
-    definition = {l.language: str(l) for l in coop.objects(ci, SKOS.definition)}
+    definition = {lit.language: str(lit) for lit in coop.objects(ci, SKOS.definition)}
     assert "gestionar la cooperación internacional para el cumplimiento de sus competencias" in definition["es"]
     notes = " ".join(str(n) for n in coop.objects(ci, SKOS.scopeNote))
     assert "concurrente" in notes and "concurrent" in notes

@@ -11,12 +11,12 @@ from pathlib import Path
 import networkx as nx
 import pytest
 from click.testing import CliRunner, Result
+from network_oracle import expected_network
 
 from coopgraph.cli.main import cli
 from coopgraph.core.export import graphviz
-from coopgraph.core.projection_rules import CGR
 from coopgraph.core.store import OxigraphStore
-from network_oracle import expected_network
+from coopgraph.core.vocab import CGR
 
 LOJA = CGR + "gadp-loja"
 

@@ -26,15 +26,16 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 import rdflib.compare
+from network_oracle import Network, expected_network
 
 from coopgraph.core import export
 from coopgraph.core.export import ExportError, RendererMissing, graphviz
 from coopgraph.core.export.tables import write_csv_files
 from coopgraph.core.loading import DATA_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
 from coopgraph.core.projection import Selection, project
-from coopgraph.core.projection_rules import CGR, RDF_TYPE, RDFS, RELATIONS
+from coopgraph.core.projection_rules import RELATIONS
 from coopgraph.core.store import OxigraphStore
-from network_oracle import Network, expected_network
+from coopgraph.core.vocab import CGR, RDF_TYPE, RDFS
 
 DOT_MISSING = "Graphviz dot is not installed (.ci/run installs it)"
 LOJA = CGR + "gadp-loja"

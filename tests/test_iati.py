@@ -65,9 +65,7 @@ def xml_root(name: str) -> ET.Element:
 
 @needs_shared
 def test_regenerated_file_is_isomorphic_with_committed(committed: Graph) -> None:
-    fresh = Graph().parse(
-        data=codelists_to_skos(SHARED_CODELISTS, list(DEFAULT_CODELISTS)), format="turtle"
-    )
+    fresh = Graph().parse(data=codelists_to_skos(SHARED_CODELISTS, list(DEFAULT_CODELISTS)), format="turtle")
     assert isomorphic(fresh, committed), (
         "graph/codelists/iati.ttl is stale: run "
         "`coopgraph build codelists ../shared/data/iati-codelists -o graph/codelists/iati.ttl`"
@@ -107,9 +105,7 @@ def test_each_code_has_its_iri_and_exact_notation(committed: Graph, name: str) -
 @pytest.mark.parametrize("name", DEFAULT_CODELISTS)
 def test_withdrawn_items_and_only_they_are_deprecated(committed: Graph, name: str) -> None:
     withdrawn = {
-        URIRef(concept_iri(name, i.findtext("code")))
-        for i in xml_items(name)
-        if i.get("status") == "withdrawn"
+        URIRef(concept_iri(name, i.findtext("code"))) for i in xml_items(name) if i.get("status") == "withdrawn"
     }
     in_scheme = set(committed.subjects(SKOS.inScheme, URIRef(scheme_iri(name))))
     deprecated = {c for c in in_scheme if (c, OWL.deprecated, Literal(True)) in committed}
@@ -177,8 +173,7 @@ def test_sector_iris_have_the_form_other_files_use(committed: Graph) -> None:
 
 def test_header_carries_attribution_and_licence() -> None:
     header = "".join(
-        line for line in COMMITTED.read_text(encoding="utf-8").splitlines(keepends=True)
-        if line.startswith("#")
+        line for line in COMMITTED.read_text(encoding="utf-8").splitlines(keepends=True) if line.startswith("#")
     )
     assert ATTRIBUTION in header
     assert str(CC_BY) in header
@@ -193,9 +188,7 @@ def test_every_scheme_carries_attribution_licence_and_source(committed: Graph) -
         assert (scheme, DCTERMS.source, REF) in committed
         rights = " ".join(str(r) for r in committed.objects(scheme, DCTERMS.rights))
         assert ATTRIBUTION in rights, scheme
-        assert Literal(SPANISH_NOTE, lang="en") in set(
-            committed.objects(scheme, SKOS.editorialNote)
-        )
+        assert Literal(SPANISH_NOTE, lang="en") in set(committed.objects(scheme, SKOS.editorialNote))
 
 
 def test_every_concept_is_in_one_scheme_with_source_and_english_label(committed: Graph) -> None:
@@ -205,11 +198,9 @@ def test_every_concept_is_in_one_scheme_with_source_and_english_label(committed:
         (scheme,) = committed.objects(concept, SKOS.inScheme)
         assert str(concept).startswith(str(scheme) + "/")
         assert (concept, DCTERMS.source, REF) in committed
-        english = [l for l in committed.objects(concept, SKOS.prefLabel) if l.language == "en"]
+        english = [lit for lit in committed.objects(concept, SKOS.prefLabel) if lit.language == "en"]
         assert len(english) == 1, concept
-        assert set(committed.objects(concept, SKOS.prefLabel)) == set(
-            committed.objects(concept, RDFS.label)
-        )
+        assert set(committed.objects(concept, SKOS.prefLabel)) == set(committed.objects(concept, RDFS.label))
 
 
 def test_top_concepts_are_consistent_and_broader_links_resolve(committed: Graph) -> None:
@@ -226,12 +217,9 @@ def test_top_concepts_are_consistent_and_broader_links_resolve(committed: Graph)
 
 
 def test_spanish_labels_are_exactly_the_translation_table_and_marked(committed: Graph) -> None:
-    spanish = {
-        (c, l) for c, l in committed.subject_objects(SKOS.prefLabel) if l.language == "es"
-    }
+    spanish = {(c, lit) for c, lit in committed.subject_objects(SKOS.prefLabel) if lit.language == "es"}
     expected = {
-        (URIRef(concept_iri(name, code)), Literal(label, lang="es"))
-        for (name, code), label in SPANISH_LABELS.items()
+        (URIRef(concept_iri(name, code)), Literal(label, lang="es")) for (name, code), label in SPANISH_LABELS.items()
     }
     assert spanish == expected
     note = Literal(CONCEPT_SPANISH_NOTE, lang="en")
@@ -251,11 +239,7 @@ def iati_codes_the_graph_maps() -> set[URIRef]:
 
 def test_spanish_labels_only_where_the_graph_maps_to_the_code() -> None:
     referenced = iati_codes_the_graph_maps()
-    unused = [
-        f"{name}/{code}"
-        for name, code in SPANISH_LABELS
-        if URIRef(concept_iri(name, code)) not in referenced
-    ]
+    unused = [f"{name}/{code}" for name, code in SPANISH_LABELS if URIRef(concept_iri(name, code)) not in referenced]
     assert not unused, f"SPANISH_LABELS has codes no file in graph/data maps to: {unused}"
 
 
@@ -263,12 +247,9 @@ def test_every_code_the_graph_maps_has_a_spanish_label(committed: Graph) -> None
     referenced = iati_codes_the_graph_maps()
     assert referenced, "graph/data maps to no IATI code: the check would see nothing"
     missing = sorted(
-        str(c) for c in referenced
-        if not any(l.language == "es" for l in committed.objects(c, SKOS.prefLabel))
+        str(c) for c in referenced if not any(lit.language == "es" for lit in committed.objects(c, SKOS.prefLabel))
     )
-    assert not missing, (
-        f"add these to coopgraph.core.codelists.SPANISH_LABELS and regenerate the codelists: {missing}"
-    )
+    assert not missing, f"add these to coopgraph.core.codelists.SPANISH_LABELS and regenerate the codelists: {missing}"
 
 
 # --- conversion of small codelists written here ---------------------------------------
@@ -299,7 +280,7 @@ FOO_CATEGORY = """<codelist name="Foo-category" xml:lang="en" complete="1">
 """
 
 
-@pytest.fixture()
+@pytest.fixture
 def foo_dir(tmp_path: Path) -> Path:
     (tmp_path / "Foo.xml").write_text(FOO, encoding="utf-8")
     (tmp_path / "Foo-category.xml").write_text(FOO_CATEGORY, encoding="utf-8")
@@ -350,7 +331,7 @@ def test_missing_codelist_is_an_error(foo_dir: Path) -> None:
     [
         '<!DOCTYPE codelist [<!ENTITY a "aaaa">]>',
         '<!DOCTYPE codelist SYSTEM "http://example.org/x.dtd">',
-        '<!doctype codelist>',
+        "<!doctype codelist>",
     ],
 )
 def test_xml_with_a_doctype_is_refused(tmp_path: Path, prolog: str) -> None:
@@ -360,9 +341,7 @@ def test_xml_with_a_doctype_is_refused(tmp_path: Path, prolog: str) -> None:
         read_codelist(path)
 
 
-def test_stdlib_fallback_still_refuses_a_doctype(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_stdlib_fallback_still_refuses_a_doctype(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without defusedxml the stdlib parser is used, behind the same DOCTYPE check."""
     import coopgraph.core.codelists as iati_module
 

@@ -70,7 +70,7 @@ def test_a_broken_shipped_file_leaves_the_store_as_it_was(
     ensure_loaded(memory_store)
     before = memory_store.dump(format="nquads")
     (fake_shipped["graph"] / "b.ttl").write_text("<http://example.org/b> <http://example.org/p> .\n", encoding="utf-8")
-    with pytest.raises(LoadError, match="b.ttl:1"):
+    with pytest.raises(LoadError, match=r"b\.ttl:1"):
         ensure_loaded(memory_store)
     assert memory_store.dump(format="nquads") == before
 

@@ -156,7 +156,9 @@ def test_sectors_by_iri_slug_and_dac_code(index: MatchIndex, shipped_store: Oxig
         (None, ("https://w3id.org/coopgraph/id/gadp-loja",), "Unknown sector"),
     ],
 )
-def test_unusable_needs_are_match_errors(index: MatchIndex, need: str | None, sectors: tuple[str, ...], fragment: str) -> None:
+def test_unusable_needs_are_match_errors(
+    index: MatchIndex, need: str | None, sectors: tuple[str, ...], fragment: str
+) -> None:
     with pytest.raises(MatchError) as raised:
         index.match(need, sectors=sectors)
     assert fragment in raised.value.message and raised.value.message_es
@@ -242,13 +244,16 @@ def test_irrigation_reaches_agriculture_partners_through_the_dac_chain(
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
-def test_the_chain_is_told_with_the_codelists_labels(index: MatchIndex, shipped_store: OxigraphStore, lang: str) -> None:
+def test_the_chain_is_told_with_the_codelists_labels(
+    index: MatchIndex, shipped_store: OxigraphStore, lang: str
+) -> None:
     labels = {
         row["iri"]: row["label"]
         for row in rows(
             shipped_store,
             f"""SELECT ?iri ?label WHERE {{ VALUES ?iri {{ <{IATI}Sector/31140> <{IATI}SectorCategory/311> <{RIEGO}>
-                 cgr:sector-agricultura cgr:sector-alimentacion-y-agricultura }} ?iri rdfs:label ?label FILTER(LANG(?label) = "{lang}") }}""",
+                 cgr:sector-agricultura cgr:sector-alimentacion-y-agricultura }}
+                 ?iri rdfs:label ?label FILTER(LANG(?label) = "{lang}") }}""",
         )
     }
     quote = (lambda text: f"«{text}»") if lang == "es" else (lambda text: f"“{text}”")
@@ -335,7 +340,9 @@ def test_a_theme_with_direct_partners_returns_them_first(index: MatchIndex, ship
 
 
 @pytest.mark.parametrize(("need", "lang"), NEEDS)
-def test_answers_are_ranked_explained_and_grounded(index: MatchIndex, shipped_store: OxigraphStore, need: str, lang: str) -> None:
+def test_answers_are_ranked_explained_and_grounded(
+    index: MatchIndex, shipped_store: OxigraphStore, need: str, lang: str
+) -> None:
     result = index.match(need, requester="EC-L", lang=lang, limit=50)
     assert result.results
     check_answer(result, shipped_store)
@@ -382,7 +389,12 @@ def test_paths_follow_relations_of_the_graph(index: MatchIndex, shipped_store: O
                     for a, b in pairwise(item.resources):
                         assert linked(shipped_store, a, b), (a, b)
                     if partner.iri in networks:
-                        assert item.resources == (CGR + "provincia-ec-l", CGR + "gadp-loja", CGR + "congope", partner.iri)
+                        assert item.resources == (
+                            CGR + "provincia-ec-l",
+                            CGR + "gadp-loja",
+                            CGR + "congope",
+                            partner.iri,
+                        )
     assert seen
 
 
@@ -441,11 +453,19 @@ def test_legal_basis_for_a_provincial_requester(index: MatchIndex, shipped_store
         for grant in grants:
             assert any({grant["provision"], grant["competence"]} <= r for r in legal)
     foreign = index.match("salud", requester="cgr:gore-antofagasta", limit=3)
-    assert not [item for p in foreign.results for item in p.explanation if item.type == "legal" and CGR + "constitucion-2008-art-263-num-8" in item.resources]
+    assert not [
+        item
+        for p in foreign.results
+        for item in p.explanation
+        if item.type == "legal" and CGR + "constitucion-2008-art-263-num-8" in item.resources
+    ]
 
 
 def test_competence_of_the_needs_theme(index: MatchIndex, shipped_store: OxigraphStore) -> None:
-    related = rows(shipped_store, "SELECT ?competence ?sector WHERE { ?competence a cg:Competence ; skos:related ?sector . ?sector a cg:Sector }")
+    related = rows(
+        shipped_store,
+        "SELECT ?competence ?sector WHERE { ?competence a cg:Competence ; skos:related ?sector . ?sector a cg:Sector }",
+    )
     assert related
     for row in related:
         result = index.match(None, sectors=[row["sector"]], requester="EC-A", limit=3)
@@ -457,7 +477,13 @@ def test_competence_of_the_needs_theme(index: MatchIndex, shipped_store: Oxigrap
 
 
 def test_provincial_scope_is_shown_and_enforced(index: MatchIndex, shipped_store: OxigraphStore) -> None:
-    scope = {row["t"] for row in rows(shipped_store, "SELECT ?t WHERE { cgr:competencia-cooperacion-internacional skos:related ?t . ?t a cg:CooperationType }")}
+    scope = {
+        row["t"]
+        for row in rows(
+            shipped_store,
+            "SELECT ?t WHERE { cgr:competencia-cooperacion-internacional skos:related ?t . ?t a cg:CooperationType }",
+        )
+    }
     assert scope == {CGR + "tipo-no-reembolsable", CGR + "tipo-tecnica"}
     result = index.match("cambio climático", requester="EC-E")
     assert {item["iri"] for item in result.filters["cooperation_scope"]} == scope
@@ -467,16 +493,23 @@ def test_provincial_scope_is_shown_and_enforced(index: MatchIndex, shipped_store
     with pytest.raises(MatchError) as raised:
         index.match("cambio climático", requester="EC-E", cooperation="financiera")
     assert "non-reimbursable" in raised.value.message.lower() and "no reembolsable" in raised.value.message_es.lower()
-    assert index.match("cambio climático", cooperation="financiera").filters["cooperation"]["iri"] == CGR + "tipo-financiera"
+    assert (
+        index.match("cambio climático", cooperation="financiera").filters["cooperation"]["iri"]
+        == CGR + "tipo-financiera"
+    )
 
 
-@pytest.mark.parametrize("cooperation", ["tecnica", "tipo-tecnica", "cgr:tipo-tecnica", "Cooperación técnica", "asistencia técnica"])
+@pytest.mark.parametrize(
+    "cooperation", ["tecnica", "tipo-tecnica", "cgr:tipo-tecnica", "Cooperación técnica", "asistencia técnica"]
+)
 def test_cooperation_filter(index: MatchIndex, cooperation: str) -> None:
     result = index.match("medio ambiente", requester="EC-E", cooperation=cooperation, limit=50)
     assert result.results and result.filters["cooperation"]["iri"] == CGR + "tipo-tecnica"
     for partner in result.results:
         assert CGR + "tipo-tecnica" in index.coop_of[partner.iri]
-        assert any(item.type == "cooperation" and CGR + "tipo-tecnica" in item.resources for item in partner.explanation)
+        assert any(
+            item.type == "cooperation" and CGR + "tipo-tecnica" in item.resources for item in partner.explanation
+        )
 
 
 # --- filters, requesters, errors ----------------------------------------------------------------------------------

@@ -50,8 +50,12 @@ def test_a_theme_without_partners_says_so(cli_runner: CliRunner) -> None:
     assert result.exit_code == 0 and "Ningún socio del grafo trabaja en estos temas." in result.stdout
 
 
-@pytest.mark.parametrize(("need", "lang", "chain"), [("riego", "es", "CAD 31140"), ("irrigation systems", "en", "DAC 31140")])
-def test_riego_gives_ranked_partners_through_the_dac_chain(cli_runner: CliRunner, need: str, lang: str, chain: str) -> None:
+@pytest.mark.parametrize(
+    ("need", "lang", "chain"), [("riego", "es", "CAD 31140"), ("irrigation systems", "en", "DAC 31140")]
+)
+def test_riego_gives_ranked_partners_through_the_dac_chain(
+    cli_runner: CliRunner, need: str, lang: str, chain: str
+) -> None:
     """No actor declares irrigation; the DAC chain 31140 -> 311 reaches Brazil's cooperants and ORU-Fogar, ranked."""
     args = ["--memory", "match", need, "--requester", "EC-L", "--cooperation", "tecnica", "--lang", lang]
     result = cli_runner.invoke(cli, [*args, "--json"])
@@ -86,7 +90,9 @@ def test_riego_gives_ranked_partners_through_the_dac_chain(cli_runner: CliRunner
     ],
 )
 def test_bad_input_is_exit_2_with_a_readable_message(cli_runner: CliRunner, args: list[str], fragment: str) -> None:
-    result = cli_runner.invoke(cli, ["--memory", "match", *args, "--lang", "en"] if "--lang" not in args else ["--memory", "match", *args])
+    result = cli_runner.invoke(
+        cli, ["--memory", "match", *args, "--lang", "en"] if "--lang" not in args else ["--memory", "match", *args]
+    )
     assert result.exit_code == 2
     assert fragment in result.stderr
     assert "Traceback" not in result.stderr

@@ -67,7 +67,9 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 
 def test_only_coopgraph_lands_in_site_packages(installed: Path, tmp_path: Path) -> None:
     site = Path(
-        sh(installed / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).strip()
+        sh(
+            installed / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path
+        ).strip()
     )
     top = sorted(p.name for p in site.iterdir() if p.name != "_borrowed_deps.pth")
     assert [name for name in top if not name.startswith("coopgraph-")] == ["coopgraph"], top

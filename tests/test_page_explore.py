@@ -228,7 +228,7 @@ def test_panel_links_to_partner_matching_and_sparql(explorer: Any) -> None:
 
 
 def test_panel_offers_similar_partners_only_where_matching_compares(explorer: Any) -> None:
-    """"Find similar partners" shows on an association's panel and not on a province's: as the similar-partners
+    """ "Find similar partners" shows on an association's panel and not on a province's: as the similar-partners
     API (asked beside the page) accepts the one and refuses the other."""
     neighbours = sorted(nodes_of(cyjs(explorer, focus=LOJA, radius=1)), key=lambda node: node["id"])
     chosen = [next(node for node in neighbours if node["kind"] == kind) for kind in ("association", "province")]

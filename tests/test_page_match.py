@@ -50,7 +50,7 @@ def _check_against(page: Any, answer: dict[str, Any]) -> None:
     """The page lists exactly the API's partners, in order, with their labels, scores and explanation texts."""
     shown = _shown(page)
     assert [item["partner"] for item in shown] == [result["partner"] for result in answer["results"]]
-    for item, result in zip(shown, answer["results"]):
+    for item, result in zip(shown, answer["results"], strict=False):
         assert item["label"] == result["label"]
         assert item["score"] == pytest.approx(result["score"])
         assert item["texts"] == [explanation["text"] for explanation in result["explanation"]]

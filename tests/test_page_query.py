@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from browser_tabs import site_tab
 from flask.testing import FlaskClient
 
 from coopgraph.core.queries import load_queries, run
@@ -21,8 +22,6 @@ from coopgraph.core.store import OxigraphStore
 from coopgraph.web import create_app
 from coopgraph.web.pages import EXAMPLE
 from coopgraph.web.testing import live_server
-
-from browser_tabs import site_tab
 
 AZUAY_ES = "Gobierno Autónomo Descentralizado Provincial de Azuay"
 AZUAY_EN = "Provincial Government of Azuay"
@@ -226,9 +225,8 @@ def test_editing_a_stored_query_runs_the_text_without_parameters(page: Any, expe
 def capped_page(browser: Any, shipped_store: OxigraphStore) -> Iterator[Any]:
     """A tab on an app whose row cap is 3, that also fails on any request leaving the site."""
     app = create_app({"max_rows": 3}, store=shipped_store)
-    with live_server(app) as url:
-        with site_tab(browser, url) as tab:
-            yield tab
+    with live_server(app) as url, site_tab(browser, url) as tab:
+        yield tab
 
 
 def test_truncated_results_show_a_notice(capped_page: Any, expect: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 import networkx as nx
 import pyoxigraph as ox
 import pytest
+from network_oracle import Network, expected_network, regular_nodes
 
 import coopgraph.core.export
 import coopgraph.core.projection
@@ -24,21 +25,9 @@ from coopgraph.core.projection import (
     pick_language,
     project,
 )
-from coopgraph.core.projection_rules import (
-    BASE_ATTRIBUTES,
-    CG,
-    CGR,
-    IATI,
-    IGNORED,
-    KINDS,
-    LINKS,
-    LITERALS,
-    RDFS,
-    RELATIONS,
-    SKOS,
-)
+from coopgraph.core.projection_rules import BASE_ATTRIBUTES, IGNORED, KINDS, LINKS, LITERALS, RELATIONS
 from coopgraph.core.store import OxigraphStore
-from network_oracle import Network, expected_network, regular_nodes
+from coopgraph.core.vocab import CG, CGR, IATI, RDFS, SKOS
 
 LOJA = CGR + "gadp-loja"
 REGIONS4 = CGR + "regions4"
@@ -112,7 +101,7 @@ def test_nodes_are_resources_never_literals_ontology_terms_or_references(whole: 
     net = whole["es"]
     assert all(node.startswith("https://w3id.org/coopgraph/") for node in net)
     assert not [node for node in net if node.startswith(CG)]  # ontology terms
-    assert not [node for node in net if node.startswith(CGR + "ref-") or node.startswith(CGR + "esquema-")]
+    assert not [node for node in net if node.startswith((CGR + "ref-", CGR + "esquema-"))]
 
 
 def test_attributes_are_strings_or_numbers_and_base_ones_always_present(whole: dict[str, nx.MultiDiGraph]) -> None:

@@ -25,7 +25,6 @@ import pytest
 
 from coopgraph.core.loading import CODELISTS_GRAPH, DATA_GRAPH, ONTOLOGY_GRAPH, shipped_sources
 from coopgraph.core.queries import (
-    LANGUAGES,
     PARAM_TYPES,
     Param,
     ParameterError,
@@ -37,6 +36,7 @@ from coopgraph.core.queries import (
 )
 from coopgraph.core.resources import resource_dir
 from coopgraph.core.store import OxigraphStore
+from coopgraph.core.vocab import LANGS
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES_DIR = ROOT / "queries"
@@ -145,7 +145,7 @@ def test_readme_lists_every_query() -> None:
 def test_header(name: str) -> None:
     query = QUERIES[name]
     assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name), "file names are English kebab-case slugs"
-    for lang in LANGUAGES:
+    for lang in LANGS:
         assert query.title[lang].strip(), f"empty title@{lang}"
         assert len(query.description[lang]) > len(query.title[lang]) / 2, f"description@{lang} too short"
     assert query.tags, "at least one tag"

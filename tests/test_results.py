@@ -9,7 +9,17 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from coopgraph.core.results import FORMATTERS, compact, format_results, to_csv, to_json, to_ntriples, to_table, to_tsv, to_turtle
+from coopgraph.core.results import (
+    FORMATTERS,
+    compact,
+    format_results,
+    to_csv,
+    to_json,
+    to_ntriples,
+    to_table,
+    to_tsv,
+    to_turtle,
+)
 
 DATA = """
 @prefix cgr: <https://w3id.org/coopgraph/id/> .
@@ -70,7 +80,7 @@ def test_json_is_sparql_results_json(store: ox.Store) -> None:
 @pytest.mark.parametrize(
     ("formatter", "rdf_format"), [(to_turtle, ox.RdfFormat.TURTLE), (to_ntriples, ox.RdfFormat.N_TRIPLES)]
 )
-def test_graph_formats_round_trip(store: ox.Store, formatter, rdf_format: ox.RdfFormat) -> None:  # noqa: ANN001
+def test_graph_formats_round_trip(store: ox.Store, formatter, rdf_format: ox.RdfFormat) -> None:
     output = formatter(store.query(CONSTRUCT))
     assert {(q.subject, q.predicate, q.object) for q in ox.parse(output, format=rdf_format)} == {
         (q.subject, q.predicate, q.object) for q in store

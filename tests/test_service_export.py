@@ -15,13 +15,13 @@ import networkx as nx
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from network_oracle import Network, expected_network
 
 from coopgraph.core import export
 from coopgraph.core.export import graphviz
 from coopgraph.core.projection import Selection, project
-from coopgraph.core.projection_rules import CG, CGR, IATI
 from coopgraph.core.store import OxigraphStore
-from network_oracle import Network, expected_network
+from coopgraph.core.vocab import CG, CGR, IATI
 from coopgraph.web import create_app
 from coopgraph.web.testing import live_server
 

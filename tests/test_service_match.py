@@ -261,7 +261,9 @@ def test_no_requester_gives_null(client: FlaskClient) -> None:
     assert answer["requester"] is None
 
 
-def test_options_list_the_graphs_provinces_kinds_and_cooperation(client: FlaskClient, shipped_store: OxigraphStore) -> None:
+def test_options_list_the_graphs_provinces_kinds_and_cooperation(
+    client: FlaskClient, shipped_store: OxigraphStore
+) -> None:
     for lang in ("es", "en"):
         options = _get(client, "/api/match/options", lang=lang).get_json()
         provinces = [
@@ -294,9 +296,14 @@ def test_every_offered_kind_and_province_is_accepted(client: FlaskClient) -> Non
 
 def test_cooperation_a_province_cannot_manage_is_400(client: FlaskClient) -> None:
     """The study: a provincial government manages only non-reimbursable and technical cooperation."""
-    error = _error(_get(client, "/api/match", need="educación", requester=PROVINCE, cooperation=CGR + "tipo-financiera"), 400)
+    error = _error(
+        _get(client, "/api/match", need="educación", requester=PROVINCE, cooperation=CGR + "tipo-financiera"), 400
+    )
     assert error["message_es"] != error["message"]
-    assert _get(client, "/api/match", need="educación", requester=PROVINCE, cooperation=CGR + "tipo-tecnica").status_code == 200
+    assert (
+        _get(client, "/api/match", need="educación", requester=PROVINCE, cooperation=CGR + "tipo-tecnica").status_code
+        == 200
+    )
 
 
 def test_similar_actors(client: FlaskClient, shipped_store: OxigraphStore) -> None:
@@ -446,7 +453,11 @@ def test_every_route_is_documented(app: Flask) -> None:
     """service/README.md's "Partner matching" section lists each route of the blueprint."""
     readme = (Path(__file__).parents[1] / "service" / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Partner matching", 1)[1].split("\n## ", 1)[0]
-    rules = [rule.rule.replace("<path:iri>", "<IRI>") for rule in app.url_map.iter_rules() if rule.endpoint.startswith("match.")]
+    rules = [
+        rule.rule.replace("<path:iri>", "<IRI>")
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("match.")
+    ]
     assert len(rules) == 4
     for rule in rules:
         assert f" {rule}`" in section, rule

@@ -130,7 +130,7 @@ def test_list_has_every_stored_query_with_its_header(client: FlaskClient) -> Non
         assert item["query"] == query.path.read_text(encoding="utf-8")
         assert item["url"] == f"/api/queries/{name}"
         assert [p["name"] for p in item["parameters"]] == [p.name for p in query.params]
-        for param, declared in zip(item["parameters"], query.params):
+        for param, declared in zip(item["parameters"], query.params, strict=False):
             assert param["type"] == declared.type and param["default"] == declared.default
             assert param["allowed"] == list(declared.enum) and param["required"] is declared.required
             assert param["description"]["es"] and param["description"]["en"]
@@ -187,7 +187,7 @@ def _rows_from(body: bytes, fmt: str) -> list[tuple[str, str]]:
         return [(row["sector"], row["partner"]) for row in table]
     lines = body.decode("utf-8").splitlines()
     header = lines[0].split("\t")
-    cells = [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+    cells = [dict(zip(header, line.split("\t"), strict=False)) for line in lines[1:]]
     return [(row["?sector"].strip("<>"), row["?partner"].strip("<>")) for row in cells]
 
 

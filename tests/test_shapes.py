@@ -87,9 +87,7 @@ def _prefix_text(shapes: rdflib.Graph, node: rdflib.term.Node) -> str:
     lines = []
     for prefixes in shapes.objects(node, SH.prefixes):
         for declaration in shapes.objects(prefixes, SH.declare):
-            lines.append(
-                f"PREFIX {shapes.value(declaration, SH.prefix)}: <{shapes.value(declaration, SH.namespace)}>"
-            )
+            lines.append(f"PREFIX {shapes.value(declaration, SH.prefix)}: <{shapes.value(declaration, SH.namespace)}>")
     return "\n".join(lines) + "\n"
 
 
@@ -122,12 +120,20 @@ def test_shapes_found() -> None:
     assert len(SHAPE_MODULES) >= 40, f"only {len(SHAPE_MODULES)} shapes found in {shapes_dir()}"
     modules = set(SHAPE_MODULES.values())
     assert modules == {
-        "common", "actors", "territories", "cooperation", "legal", "spaces", "institutional", "figures", "sources"
+        "common",
+        "actors",
+        "territories",
+        "cooperation",
+        "legal",
+        "spaces",
+        "institutional",
+        "figures",
+        "sources",
     }
 
 
 def test_case_files_found_for_every_shape() -> None:
-    per_shape: dict[URIRef, int] = {shape: 0 for shape in SHAPE_MODULES}
+    per_shape: dict[URIRef, int] = dict.fromkeys(SHAPE_MODULES, 0)
     for path in CASE_FILES:
         per_shape[load_case(path).shape] = per_shape.get(load_case(path).shape, 0) + 1
     assert len(CASE_FILES) >= 2 * len(SHAPE_MODULES)
@@ -135,9 +141,9 @@ def test_case_files_found_for_every_shape() -> None:
     assert not thin, f"shapes with fewer than 2 case files: {thin}"
 
 
-@pytest.mark.parametrize("shape", sorted(SHAPE_MODULES), ids=lambda s: str(s)[len(SHAPES_NS):])
+@pytest.mark.parametrize("shape", sorted(SHAPE_MODULES), ids=lambda s: str(s)[len(SHAPES_NS) :])
 def test_every_shape_has_an_ok_and_a_bad_case(shape: URIRef) -> None:
-    module, local = SHAPE_MODULES[shape], str(shape)[len(SHAPES_NS):]
+    module, local = SHAPE_MODULES[shape], str(shape)[len(SHAPES_NS) :]
     for kind in ("ok", "bad"):
         path = CASES_DIR / module / f"{local}-{kind}.ttl"
         assert path.is_file(), f"missing {path.relative_to(CASES_DIR.parent)}"
@@ -148,7 +154,7 @@ def test_case_file_is_well_formed(path: Path) -> None:
     assert path.read_text(encoding="utf-8").startswith("#"), "case files start with a comment header"
     case = load_case(path)
     assert case.shape in SHAPE_MODULES, f"unknown shape {case.shape}"
-    local = str(case.shape)[len(SHAPES_NS):]
+    local = str(case.shape)[len(SHAPES_NS) :]
     assert path.parent.name == SHAPE_MODULES[case.shape]
     assert path.stem in (f"{local}-ok", f"{local}-bad")
     if path.stem.endswith("-ok"):
@@ -189,7 +195,7 @@ def test_ok_case_exercises_its_shape(path: Path) -> None:
 # ---------------------------------------------------------------- the shapes themselves
 
 
-@pytest.mark.parametrize("shape", sorted(SHAPE_MODULES), ids=lambda s: str(s)[len(SHAPES_NS):])
+@pytest.mark.parametrize("shape", sorted(SHAPE_MODULES), ids=lambda s: str(s)[len(SHAPES_NS) :])
 def test_shape_is_documented_in_both_languages(shape: URIRef) -> None:
     for predicate in (RDFS.label, SH.name, SH.message):
         values = [v for v in SHAPES.objects(shape, predicate) if isinstance(v, Literal)]
@@ -231,7 +237,7 @@ def test_shapes_use_only_terms_the_ontology_declares() -> None:
 
 def test_readme_documents_every_shape_and_case_term() -> None:
     readme = (shapes_dir() / "README.md").read_text(encoding="utf-8")
-    missing = [str(shape) for shape in SHAPE_MODULES if f"`cgsh:{str(shape)[len(SHAPES_NS):]}`" not in readme]
+    missing = [str(shape) for shape in SHAPE_MODULES if f"`cgsh:{str(shape)[len(SHAPES_NS) :]}`" not in readme]
     assert missing == []
     for term in ("t:shape", "t:conforms", "t:exercises", "t:expectFocus", "t:expectMessage"):
         assert term in readme

@@ -193,7 +193,7 @@ def test_replace_graphs_is_all_or_nothing(any_store: OxigraphStore, fixtures_dir
     any_store.load([fixtures_dir / "good.ttl"], graph=G1)
     any_store.load([fixtures_dir / "good2.nt"], graph=G2)
     before = snapshot(any_store)
-    with pytest.raises(LoadError, match="bad-syntax.ttl:5:10"):
+    with pytest.raises(LoadError, match=r"bad-syntax\.ttl:5:10"):
         any_store.replace_graphs({G1: [fixtures_dir / "good.rdf"], G2: [fixtures_dir / "bad-syntax.ttl"]})
     assert snapshot(any_store) == before
     counts = any_store.replace_graphs({G1: [fixtures_dir / "good.rdf"], G2: [fixtures_dir / "good.jsonld"]})
@@ -212,8 +212,10 @@ def test_generation_counts_writes_not_reads(any_store: OxigraphStore, tmp_path: 
     any_store.update('INSERT DATA { <http://example.org/a> <http://example.org/p> "1" }')
     seen.append(any_store.generation)
     # a write that keeps the number of triples still counts
-    any_store.update('DELETE DATA { <http://example.org/a> <http://example.org/p> "1" } ;'
-                     ' INSERT DATA { <http://example.org/a> <http://example.org/p> "2" }')
+    any_store.update(
+        'DELETE DATA { <http://example.org/a> <http://example.org/p> "1" } ;'
+        ' INSERT DATA { <http://example.org/a> <http://example.org/p> "2" }'
+    )
     seen.append(any_store.generation)
     source = tmp_path / "one.ttl"
     source.write_text('<http://example.org/b> <http://example.org/p> "3" .\n', encoding="utf-8")

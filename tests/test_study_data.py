@@ -34,19 +34,59 @@ CGR = Namespace("https://w3id.org/coopgraph/id/")
 
 # Resources other files define (contract, ontology/README.md) that these files reference.
 EXTERNAL = {
-    "mremh", "cnc", "planifica-ecuador", "mdg", "midena", "congope", "ame", "conagopare", "ue",
-    "onu", "pnud", "giz", "aecid", "fieds", "emac-ep", "gadm-cuenca", "iclei", "regions4",
-    "red-andina-de-ciudades", "gadp-canar", "gadp-loja", "gadp-napo", "gadp-morona-santiago",
-    "pais-ec", "pais-jp", "pais-ru", "pais-de",
-    "provincia-ec-e", "provincia-ec-c", "provincia-ec-u", "provincia-ec-i", "provincia-ec-l",
-    "provincia-ec-m", "provincia-ec-t", "provincia-ec-s",
-    "instrumento-comision-mixta", "instrumento-grupos-de-trabajo",
-    "instrumento-negociaciones-intergubernamentales", "instrumento-comite-de-formulacion",
-    "competencia-cooperacion-internacional", "competencia-desarrollo-productivo",
-    "competencia-medio-ambiente", "competencia-riego-y-drenaje", "competencia-vialidad",
-    "competencia-planificacion", "tipo-no-reembolsable", "tipo-tecnica", "tipo-financiera",
-    "tipo-cientifica", "tipo-bilateral", "sector-fortalecimiento-de-capacidades",
-    "sector-reactivacion-economica", "sector-participacion-ciudadana",
+    "mremh",
+    "cnc",
+    "planifica-ecuador",
+    "mdg",
+    "midena",
+    "congope",
+    "ame",
+    "conagopare",
+    "ue",
+    "onu",
+    "pnud",
+    "giz",
+    "aecid",
+    "fieds",
+    "emac-ep",
+    "gadm-cuenca",
+    "iclei",
+    "regions4",
+    "red-andina-de-ciudades",
+    "gadp-canar",
+    "gadp-loja",
+    "gadp-napo",
+    "gadp-morona-santiago",
+    "pais-ec",
+    "pais-jp",
+    "pais-ru",
+    "pais-de",
+    "provincia-ec-e",
+    "provincia-ec-c",
+    "provincia-ec-u",
+    "provincia-ec-i",
+    "provincia-ec-l",
+    "provincia-ec-m",
+    "provincia-ec-t",
+    "provincia-ec-s",
+    "instrumento-comision-mixta",
+    "instrumento-grupos-de-trabajo",
+    "instrumento-negociaciones-intergubernamentales",
+    "instrumento-comite-de-formulacion",
+    "competencia-cooperacion-internacional",
+    "competencia-desarrollo-productivo",
+    "competencia-medio-ambiente",
+    "competencia-riego-y-drenaje",
+    "competencia-vialidad",
+    "competencia-planificacion",
+    "tipo-no-reembolsable",
+    "tipo-tecnica",
+    "tipo-financiera",
+    "tipo-cientifica",
+    "tipo-bilateral",
+    "sector-fortalecimiento-de-capacidades",
+    "sector-reactivacion-economica",
+    "sector-participacion-ciudadana",
 }
 
 # ---------------------------------------------------------------- legal tables
@@ -65,8 +105,7 @@ INSTRUMENTS = {
     "ordenanza-ci-loja-2015": (CG.Ordinance, "2015", {"gadp-loja"}, {"gadp-loja"}),
     "ordenanza-ci-napo-2015": (CG.Ordinance, "2015", {"gadp-napo"}, {"gadp-napo"}),
     "ordenanza-modelo-cnc-ame-2020": (CG.PolicyDocument, "2020", {"cnc", "ame"}, set()),
-    "ordenanza-participacion-morona-santiago": (
-        CG.Ordinance, None, {"gadp-morona-santiago"}, {"gadp-morona-santiago"}),
+    "ordenanza-participacion-morona-santiago": (CG.Ordinance, None, {"gadp-morona-santiago"}, {"gadp-morona-santiago"}),
     "accion-internacional-gobiernos-territoriales-cnc-2016": (CG.PolicyDocument, "2016", {"cnc"}, set()),
     "marco-cooperacion-onu-2022-2026": (CG.PolicyDocument, "2022", {"onu"}, set()),
     "catalogo-experiencias-exitosas-mremh-2021": (CG.PolicyDocument, "2021", {"mremh"}, set()),
@@ -75,12 +114,19 @@ INSTRUMENTS = {
 
 # Every article the study cites: (instrument, article, subdivision or None).
 CITED_ARTICLES = [
-    ("constitucion-2008", 101, None), ("constitucion-2008", 252, None),
-    ("constitucion-2008", 263, None), ("constitucion-2008", 263, "numeral 8"),
+    ("constitucion-2008", 101, None),
+    ("constitucion-2008", 252, None),
+    ("constitucion-2008", 263, None),
+    ("constitucion-2008", 263, "numeral 8"),
     ("constitucion-2008", 425, None),
-    ("cootad-2010", 29, "literal c"), ("cootad-2010", 41, None), ("cootad-2010", 43, None),
-    ("cootad-2010", 44, None), ("cootad-2010", 47, "literal c"), ("cootad-2010", 50, "literal d"),
-    ("cootad-2010", 116, None), ("cootad-2010", 293, None),
+    ("cootad-2010", 29, "literal c"),
+    ("cootad-2010", 41, None),
+    ("cootad-2010", 43, None),
+    ("cootad-2010", 44, None),
+    ("cootad-2010", 47, "literal c"),
+    ("cootad-2010", 50, "literal d"),
+    ("cootad-2010", 116, None),
+    ("cootad-2010", 293, None),
     *[("cootad-2010", n, None) for n in (302, 303, 304, 305, 306, 307, 308, 309, 311)],
     ("lopccs", 72, None),
 ]
@@ -89,10 +135,27 @@ CITED_ARTICLES = [
 
 # The 22 countries whose joint commissions the study lists, in its order.
 COMMISSION_COUNTRIES = {
-    "AR": "Argentina", "BO": "Bolivia", "BR": "Brasil", "CA": "Canadá", "CL": "Chile",
-    "CO": "Colombia", "CR": "Costa Rica", "CU": "Cuba", "SV": "El Salvador", "GT": "Guatemala",
-    "MX": "México", "PA": "Panamá", "PY": "Paraguay", "PE": "Perú", "DO": "República Dominicana",
-    "UY": "Uruguay", "CN": "China", "KR": "Corea", "IR": "Irán", "ES": "España", "BE": "Bélgica",
+    "AR": "Argentina",
+    "BO": "Bolivia",
+    "BR": "Brasil",
+    "CA": "Canadá",
+    "CL": "Chile",
+    "CO": "Colombia",
+    "CR": "Costa Rica",
+    "CU": "Cuba",
+    "SV": "El Salvador",
+    "GT": "Guatemala",
+    "MX": "México",
+    "PA": "Panamá",
+    "PY": "Paraguay",
+    "PE": "Perú",
+    "DO": "República Dominicana",
+    "UY": "Uruguay",
+    "CN": "China",
+    "KR": "Corea",
+    "IR": "Irán",
+    "ES": "España",
+    "BE": "Bélgica",
     "IT": "Italia",
 }
 
@@ -142,7 +205,9 @@ SPACES = {
         CG.convenor: {"gadp-morona-santiago"},
         CG.coversTerritory: {"provincia-ec-s"},
         CG.legalBasis: {
-            "constitucion-2008-art-101", "cootad-2010-art-29-lit-c", "lopccs-art-72",
+            "constitucion-2008-art-101",
+            "cootad-2010-art-29-lit-c",
+            "lopccs-art-72",
             "ordenanza-participacion-morona-santiago",
             *[f"cootad-2010-art-{n}" for n in (302, 303, 304, 305, 306, 307, 308, 309, 311)],
         },
@@ -192,22 +257,34 @@ SPACES = {
 # ---------------------------------------------------------------- institutional tables
 
 PROCESSES = [
-    "proceso-gestion-informacion", "proceso-gestion-tecnica", "proceso-gestion-seguimiento-evaluacion",
-    "proceso-gestion-politicas-negociacion", "proceso-gestion-relaciones-actores",
+    "proceso-gestion-informacion",
+    "proceso-gestion-tecnica",
+    "proceso-gestion-seguimiento-evaluacion",
+    "proceso-gestion-politicas-negociacion",
+    "proceso-gestion-relaciones-actores",
 ]
 COMPONENTS = [
-    "componente-fortalecimiento-capacidades", "componente-estrategia-accion-internacional",
-    "componente-adecuacion-institucional-procesos", "componente-asignacion-recursos",
-    "componente-mision-unidad", "componente-diseno-registro-seguimiento",
+    "componente-fortalecimiento-capacidades",
+    "componente-estrategia-accion-internacional",
+    "componente-adecuacion-institucional-procesos",
+    "componente-asignacion-recursos",
+    "componente-mision-unidad",
+    "componente-diseno-registro-seguimiento",
 ]
 AXES = [
-    "eje-estructura-institucional", "eje-voluntad-politica", "eje-concordancia-politica-publica",
+    "eje-estructura-institucional",
+    "eje-voluntad-politica",
+    "eje-concordancia-politica-publica",
     "eje-espacios-dialogo-politico",
 ]
 ORDINANCE_PURPOSES = [
-    "fin-ordenanza-alinear-pdot", "fin-ordenanza-eficacia", "fin-ordenanza-regir-iniciativas-provincia",
-    "fin-ordenanza-regir-iniciativas-otros-actores", "fin-ordenanza-regir-iniciativas-cootad",
-    "fin-ordenanza-registro", "fin-ordenanza-seguimiento-evaluacion",
+    "fin-ordenanza-alinear-pdot",
+    "fin-ordenanza-eficacia",
+    "fin-ordenanza-regir-iniciativas-provincia",
+    "fin-ordenanza-regir-iniciativas-otros-actores",
+    "fin-ordenanza-regir-iniciativas-cootad",
+    "fin-ordenanza-registro",
+    "fin-ordenanza-seguimiento-evaluacion",
 ]
 # scheme -> (class of its concepts, expected concepts)
 SCHEMES = {
@@ -215,11 +292,15 @@ SCHEMES = {
     "esquema-componentes-fortalecimiento": (CG.StrengtheningComponent, COMPONENTS),
     "esquema-ejes-internacionalizacion": (CG.InternationalisationAxis, AXES),
     "esquema-fines-ordenanza": (CG.OrdinancePurpose, ORDINANCE_PURPOSES),
-    "esquema-requisitos-unidad": (SKOS.Concept, [
-        "requisito-estatuto-juridico", "requisito-autonomia", "requisito-transversalidad"]),
+    "esquema-requisitos-unidad": (
+        SKOS.Concept,
+        ["requisito-estatuto-juridico", "requisito-autonomia", "requisito-transversalidad"],
+    ),
 }
-PRODUCT_AREAS = {"producto-cooperacion-internacional": ("ci", "CI", 11),
-                 "producto-relaciones-internacionales": ("ri", "RI", 10)}
+PRODUCT_AREAS = {
+    "producto-cooperacion-internacional": ("ci", "CI", 11),
+    "producto-relaciones-internacionales": ("ri", "RI", 10),
+}
 
 # n -> (baseline, target, unit)
 GOALS = {
@@ -234,37 +315,111 @@ GOALS = {
 # slug -> (about, value, datatype, unit, qualifier, reference year, source)
 FIGURES = {
     "cifra-mundo-poblacion-rural-porcentaje": (
-        "mundo", "46", XSD.decimal, "unidad-porcentaje", "exacto", None, "ref-cglu-2022"),
+        "mundo",
+        "46",
+        XSD.decimal,
+        "unidad-porcentaje",
+        "exacto",
+        None,
+        "ref-cglu-2022",
+    ),
     "cifra-mundo-poblacion-pequenas-ciudades": (
-        "mundo", "896000000", XSD.integer, "unidad-personas", "exacto", None, "ref-cglu-2022"),
+        "mundo",
+        "896000000",
+        XSD.integer,
+        "unidad-personas",
+        "exacto",
+        None,
+        "ref-cglu-2022",
+    ),
     "cifra-mundo-poblacion-pequenas-ciudades-porcentaje": (
-        "mundo", "12", XSD.decimal, "unidad-porcentaje", "exacto", None, "ref-cglu-2022"),
+        "mundo",
+        "12",
+        XSD.decimal,
+        "unidad-porcentaje",
+        "exacto",
+        None,
+        "ref-cglu-2022",
+    ),
     "cifra-premio-habitat-2021-gad-municipales": (
-        "premio-habitat-2021", "221", XSD.integer, "unidad-gobiernos", "exacto", "2021", "ref-estudio"),
+        "premio-habitat-2021",
+        "221",
+        XSD.integer,
+        "unidad-gobiernos",
+        "exacto",
+        "2021",
+        "ref-estudio",
+    ),
     "cifra-fondo-concursable-cancilleria-monto": (
-        "fondo-concursable-cancilleria", "100000", XSD.decimal, "unidad-dolares-estadounidenses",
-        "exacto", None, "ref-congope-2018"),
+        "fondo-concursable-cancilleria",
+        "100000",
+        XSD.decimal,
+        "unidad-dolares-estadounidenses",
+        "exacto",
+        None,
+        "ref-congope-2018",
+    ),
     "cifra-regions4-gobiernos-regionales": (
-        "regions4", "41", XSD.integer, "unidad-gobiernos", "exacto", "2019", "ref-regions4-2022"),
-    "cifra-regions4-paises": (
-        "regions4", "21", XSD.integer, "unidad-paises", "exacto", "2019", "ref-regions4-2022"),
+        "regions4",
+        "41",
+        XSD.integer,
+        "unidad-gobiernos",
+        "exacto",
+        "2019",
+        "ref-regions4-2022",
+    ),
+    "cifra-regions4-paises": ("regions4", "21", XSD.integer, "unidad-paises", "exacto", "2019", "ref-regions4-2022"),
     "cifra-regions4-continentes": (
-        "regions4", "4", XSD.integer, "unidad-continentes", "exacto", "2019", "ref-regions4-2022"),
-    "cifra-iclei-gobiernos": (
-        "iclei", "2500", XSD.integer, "unidad-gobiernos", "al-menos", None, "ref-iclei-2022"),
+        "regions4",
+        "4",
+        XSD.integer,
+        "unidad-continentes",
+        "exacto",
+        "2019",
+        "ref-regions4-2022",
+    ),
+    "cifra-iclei-gobiernos": ("iclei", "2500", XSD.integer, "unidad-gobiernos", "al-menos", None, "ref-iclei-2022"),
     "cifra-iclei-paises": ("iclei", "125", XSD.integer, "unidad-paises", "mas-de", None, "ref-iclei-2022"),
     "cifra-iclei-oficinas-america-latina": (
-        "iclei", "4", XSD.integer, "unidad-oficinas", "exacto", None, "ref-estudio"),
+        "iclei",
+        "4",
+        XSD.integer,
+        "unidad-oficinas",
+        "exacto",
+        None,
+        "ref-estudio",
+    ),
     "cifra-meta-loja-gad-cantonales": (
-        "meta-loja", "16", XSD.integer, "unidad-gobiernos", "exacto", None, "ref-gobierno-provincial-loja"),
+        "meta-loja",
+        "16",
+        XSD.integer,
+        "unidad-gobiernos",
+        "exacto",
+        None,
+        "ref-gobierno-provincial-loja",
+    ),
     "cifra-congope-redes": ("congope", "4", XSD.integer, "unidad-recuento", "exacto", None, "ref-estudio"),
     "cifra-red-andina-de-ciudades-tipos-iniciativas": (
-        "red-andina-de-ciudades", "7", XSD.integer, "unidad-recuento", "exacto", None,
-        "ref-apc-colombia-2006"),
+        "red-andina-de-ciudades",
+        "7",
+        XSD.integer,
+        "unidad-recuento",
+        "exacto",
+        None,
+        "ref-apc-colombia-2006",
+    ),
 }
 
-PAIRED_TEXT = (RDFS.label, SKOS.prefLabel, DCTERMS.description, SKOS.definition, CG.purpose,
-               CG.establishes, CG.eligible, CG.periodicity)
+PAIRED_TEXT = (
+    RDFS.label,
+    SKOS.prefLabel,
+    DCTERMS.description,
+    SKOS.definition,
+    CG.purpose,
+    CG.establishes,
+    CG.eligible,
+    CG.periodicity,
+)
 
 
 # ---------------------------------------------------------------- helpers and fixtures
@@ -385,9 +540,9 @@ def test_referenced_resources_exist_or_belong_to_another_file(graph: Graph, own:
     """Catches misspelt slugs: a cgr: object is defined somewhere, or is another file's by contract."""
     dangling = set()
     for _, _, o in own:
-        if isinstance(o, URIRef) and str(o).startswith(str(CGR)):
-            if (o, RDF.type, None) not in graph and slug(o) not in EXTERNAL:
-                dangling.add(slug(o))
+        defined = (o, RDF.type, None) in graph
+        if isinstance(o, URIRef) and str(o).startswith(str(CGR)) and not defined and slug(o) not in EXTERNAL:
+            dangling.add(slug(o))
     assert not dangling, f"cgr: resources neither defined nor expected from another file: {sorted(dangling)}"
 
 
@@ -458,7 +613,8 @@ def test_article_numbers_match_the_study(study: str) -> None:
 
 def test_constitution_263_8_grants_the_ci_competence(own: Graph) -> None:
     assert slugs(own, CGR["constitucion-2008-art-263-num-8"], CG.grantsCompetence) == {
-        "competencia-cooperacion-internacional"}
+        "competencia-cooperacion-internacional"
+    }
 
 
 def test_provisions_that_establish_the_provincial_council(own: Graph) -> None:
@@ -474,15 +630,37 @@ def test_space(own: Graph, name: str) -> None:
     node = CGR[name]
     expected = SPACES[name]
     assert set(own.objects(node, RDF.type)) == expected[RDF.type]
-    for prop in (CG.convenor, CG.participant, CG.cooperant, CG.coversTerritory, CG.legalBasis,
-                 CG.programme, CG.partnerCountry, CG.negotiatedThrough, CG.cooperationType,
-                 CG.establishedYear, CG.reactivatedYear, CG.year, CG.callOf, CG.sponsor, CG.winner):
+    for prop in (
+        CG.convenor,
+        CG.participant,
+        CG.cooperant,
+        CG.coversTerritory,
+        CG.legalBasis,
+        CG.programme,
+        CG.partnerCountry,
+        CG.negotiatedThrough,
+        CG.cooperationType,
+        CG.establishedYear,
+        CG.reactivatedYear,
+        CG.year,
+        CG.callOf,
+        CG.sponsor,
+        CG.winner,
+    ):
         assert slugs(own, node, prop) == expected.get(prop, set()), own.namespace_manager.normalizeUri(prop)
 
 
-@pytest.mark.parametrize("name", ["mesa-tecnica-cinr-descentralizada", "mesa-tecnica-frontera-norte",
-                                  "meta-loja", "mtt-8-cooperacion-internacional", "premio-habitat-2021",
-                                  "instancia-participacion-morona-santiago"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mesa-tecnica-cinr-descentralizada",
+        "mesa-tecnica-frontera-norte",
+        "meta-loja",
+        "mtt-8-cooperacion-internacional",
+        "premio-habitat-2021",
+        "instancia-participacion-morona-santiago",
+    ],
+)
 def test_space_states_its_purpose(own: Graph, name: str) -> None:
     assert {o.language for o in own.objects(CGR[name], CG.purpose)} == {"es", "en"}
 
@@ -509,7 +687,9 @@ def test_joint_commission(own: Graph, code: str) -> None:
     assert slugs(own, node, CG.negotiatedThrough) == {"instrumento-comision-mixta", "instrumento-grupos-de-trabajo"}
     assert {"tipo-tecnica", "tipo-cientifica"} <= slugs(own, node, CG.cooperationType)
     assert set(own.objects(node, CG.periodicity)) == {
-        Literal("cada 2 o 4 años", lang="es"), Literal("every 2 or 4 years", lang="en")}
+        Literal("cada 2 o 4 años", lang="es"),
+        Literal("every 2 or 4 years", lang="en"),
+    }
     assert own.value(node, CG.minIntervalYears) == Literal(2)
     assert own.value(node, CG.maxIntervalYears) == Literal(4)
     assert COMMISSION_COUNTRIES[code] in text(own, node, RDFS.label, "es")
@@ -557,7 +737,9 @@ def test_strengthening_components_have_definitions(own: Graph) -> None:
     for concept in COMPONENTS:
         assert {o.language for o in own.objects(CGR[concept], SKOS.definition)} == {"es", "en"}, concept
     # The study defines resource allocation as part of capacity strengthening.
-    assert own.value(CGR["componente-asignacion-recursos"], SKOS.broader) == CGR["componente-fortalecimiento-capacidades"]
+    assert (
+        own.value(CGR["componente-asignacion-recursos"], SKOS.broader) == CGR["componente-fortalecimiento-capacidades"]
+    )
 
 
 def test_products_scheme_has_two_areas_with_11_and_10_products(own: Graph) -> None:

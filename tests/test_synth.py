@@ -149,7 +149,9 @@ def test_large_output_streams(tmp_path: Path) -> None:
 
 
 def test_conforms_to_the_project_shapes(tmp_path: Path) -> None:
-    validate = pytest.importorskip("coopgraph.core.validation", reason="coopgraph.core.validation (SHACL) is not written yet")
+    validate = pytest.importorskip(
+        "coopgraph.core.validation", reason="coopgraph.core.validation (SHACL) is not written yet"
+    )
     from coopgraph.core.resources import resource_dir
 
     assert any(resource_dir("shapes").glob("*.ttl")), "no shapes/*.ttl shipped"

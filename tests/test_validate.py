@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from rdflib import URIRef
-
 from click.testing import CliRunner
+from rdflib import URIRef
 
 from coopgraph.cli.main import cli
 from coopgraph.core.loading import DATA_GRAPH
@@ -42,7 +41,10 @@ cgr:ref-estudio a cg:Reference ;
     dcterms:creator "Estudio fuente de coopgraph" .
 """
 # Two violations (no English label; an untagged altLabel) and one warning (a city with no country).
-FAILING = PREFIXES + REFERENCE + """
+FAILING = (
+    PREFIXES
+    + REFERENCE
+    + """
 cgr:cglu a cg:Network ;
     rdfs:label "Ciudades y Gobiernos Locales Unidos"@es ;
     dcterms:source cgr:ref-estudio .
@@ -57,11 +59,16 @@ cgr:flacma a cg:Network ;
 cgr:ciudad-quito a cg:City ;
     rdfs:label "Quito"@es, "Quito"@en .
 """
-CONFORMING = PREFIXES + REFERENCE + """
+)
+CONFORMING = (
+    PREFIXES
+    + REFERENCE
+    + """
 cgr:cglu a cg:Network ;
     rdfs:label "Ciudades y Gobiernos Locales Unidos"@es, "United Cities and Local Governments"@en ;
     dcterms:source cgr:ref-estudio .
 """
+)
 
 
 def graph_of(turtle: str) -> rdflib.Graph:
@@ -109,9 +116,11 @@ def test_text_in_spanish_puts_counts_first(failing: Report) -> None:
     assert "[Violación] cgsh:label-en — Etiqueta en inglés (1)" in lines
     assert "[Aviso] cgsh:city-in-country — País de la ciudad (1)" in lines
     assert "  - cgr:cglu «Ciudades y Gobiernos Locales Unidos» (ruta rdfs:label)" in lines
-    assert '  - cgr:flacma «Federación Latinoamericana de Ciudades, Municipios y Asociaciones» ' \
-        '(ruta (skos:altLabel | dcterms:description | cg:mission | cg:establishes | cg:periodicity | ' \
+    assert (
+        "  - cgr:flacma «Federación Latinoamericana de Ciudades, Municipios y Asociaciones» "
+        "(ruta (skos:altLabel | dcterms:description | cg:mission | cg:establishes | cg:periodicity | "
         'cg:purpose | cg:eligible); valor "FLACMA")' in lines
+    )
     assert "  Falta la etiqueta en inglés: todo recurso descrito tiene rdfs:label con @en." in lines
     assert lines.index("[Violación] cgsh:label-en — Etiqueta en inglés (1)") > 3
 
@@ -147,7 +156,15 @@ def test_to_json(failing: Report) -> None:
     assert data["shapes"] == {CGSH + "label-en": 1, CGSH + "text-languages": 1, CGSH + "city-in-country": 1}
     first = data["violations"][0]
     assert set(first) == {
-        "focus", "path", "value", "severity", "shape", "message_es", "message_en", "component", "focus_label"
+        "focus",
+        "path",
+        "value",
+        "severity",
+        "shape",
+        "message_es",
+        "message_en",
+        "component",
+        "focus_label",
     }
     quito = next(v for v in data["violations"] if v["focus"] == CGR + "ciudad-quito")
     assert quito["severity"] == "Warning" and quito["focus_label"] == {"es": "Quito", "en": "Quito"}
@@ -170,12 +187,15 @@ def test_warnings_alone_conform_unless_strict() -> None:
 
 
 # Resources the shipped data does not hold: files are checked as a submission to it.
-NEW_FAILING = PREFIXES + """
+NEW_FAILING = (
+    PREFIXES
+    + """
 cgr:red-de-prueba a cg:Network ;
     rdfs:label "Red de prueba"@es ;
     org:memberOf cgr:cglu ;
     dcterms:source cgr:ref-estudio .
 """
+)
 NEW_CONFORMING = NEW_FAILING.replace('"Red de prueba"@es ;', '"Red de prueba"@es, "Test network"@en ;')
 
 
@@ -223,12 +243,15 @@ def test_validate_graph_leaves_its_input_alone() -> None:
 
 
 def test_subclass_checks_need_the_ontology() -> None:
-    data = graph_of(CONFORMING + """
+    data = graph_of(
+        CONFORMING
+        + """
 cgr:flacma a cg:Network ;
     rdfs:label "FLACMA"@es, "FLACMA"@en ;
     org:memberOf cgr:cglu ;
     dcterms:source cgr:ref-estudio .
-""")
+"""
+    )
     assert validate_graph(data).conforms
     without = validate_graph(data, ontology=rdflib.Graph())
     assert {v.shape for v in without.violations} == {CGSH + "member-of-organization"}
@@ -270,24 +293,30 @@ def test_submission_agrees_with_whole_graph_validation(path: Path) -> None:
 
 def test_submission_ignores_the_rest_of_the_context() -> None:
     context = graph_of(FAILING)
-    new = graph_of(PREFIXES + """
+    new = graph_of(
+        PREFIXES
+        + """
 cgr:mercociudades a cg:Network ;
     rdfs:label "Mercociudades"@es, "Mercociudades"@en ;
     org:memberOf cgr:cglu ;
     dcterms:source cgr:ref-estudio .
-""")
+"""
+    )
     report = validate_submission(new, context=context)
     assert report.conforms and report.violations == []
     assert not validate_graph(context + new).conforms
 
 
 def test_submission_checks_what_it_references() -> None:
-    new = graph_of(PREFIXES + """
+    new = graph_of(
+        PREFIXES
+        + """
 cgr:mercociudades a cg:Network ;
     rdfs:label "Mercociudades"@es, "Mercociudades"@en ;
     org:memberOf cgr:ciudad-quito ;
     dcterms:source cgr:ref-unknown .
-""")
+"""
+    )
     report = validate_submission(new, context=graph_of(FAILING))
     assert {v.shape for v in report.violations} == {CGSH + "member-of-organization", CGSH + "source-reference"}
 

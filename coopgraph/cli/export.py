@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 import networkx as nx
 
-from coopgraph.core import export
 from coopgraph.cli.common import StoreOpener, handle_errors, store_options
+from coopgraph.core import export
 from coopgraph.core.export import ExportError
 from coopgraph.core.export.tables import write_csv_files
-from coopgraph.core.projection import KIND_KEYS, LANGUAGES, MAX_RADIUS, Selection, project
-from coopgraph.core.projection_rules import CGR
+from coopgraph.core.projection import KIND_KEYS, MAX_RADIUS, Selection, project
 from coopgraph.core.store import Store
+from coopgraph.core.vocab import CGR, LANGS
 
 FORMAT_HELP = "; ".join(f"{f.name}: {f.description}" for f in export.FORMATS.values())
 
@@ -57,7 +57,7 @@ def _params(values: tuple[str, ...]) -> dict[str, str]:
 )
 @click.option("-e", "--expression", help="Only the resources of this ad-hoc SELECT or CONSTRUCT query's result.")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A stored query's parameter.")
-@click.option("--lang", type=click.Choice(list(LANGUAGES)), default="es", show_default=True, help="Label language.")
+@click.option("--lang", type=click.Choice(list(LANGS)), default="es", show_default=True, help="Label language.")
 @click.option("--max-nodes", type=click.IntRange(min=1), help="Refuse selections with more nodes than this.")
 @click.option(
     "-o",

@@ -22,7 +22,6 @@ def cli(ctx: click.Context, data_dir: Path | None, memory: bool) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-
 for command in (
     data.load,
     data.validate,

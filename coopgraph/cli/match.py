@@ -17,8 +17,8 @@ import click
 from coopgraph.cli.common import StoreOpener, handle_errors, store_options
 from coopgraph.core.matching import MatchError, MatchIndex, MatchResult, UnknownResource
 from coopgraph.core.matching.evaluation import DEFAULT_SET, EvalReport, evaluate, load_eval_set
-from coopgraph.core.matching.facts import CGR
 from coopgraph.core.matching.index import LANGS, MAX_LIMIT
+from coopgraph.core.vocab import CGR
 
 LABELS = {
     "need": ("Necesidad", "Need"),

@@ -39,6 +39,8 @@ from pathlib import Path
 
 from rdflib import Literal
 
+from coopgraph.core.vocab import IATI, prefixes
+
 try:  # defusedxml refuses DTDs, entities and external references itself.
     import defusedxml.ElementTree as _defused_et
 except ImportError:  # fallback: the stdlib parser, behind parse_xml's DOCTYPE check
@@ -48,18 +50,17 @@ __all__ = [
     "BASE",
     "DEFAULT_CODELISTS",
     "SPANISH_LABELS",
-    "UnsafeXMLError",
     "Codelist",
     "Item",
+    "UnsafeXMLError",
     "codelists_to_skos",
     "concept_iri",
-    "main",
     "parse_xml",
     "read_codelist",
     "scheme_iri",
 ]
 
-BASE = "https://w3id.org/coopgraph/iati/"
+BASE = IATI
 ATTRIBUTION = "IATI Standard (iatistandard.org)"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 SOURCE = "https://w3id.org/coopgraph/id/ref-iati-codelists"
@@ -86,14 +87,12 @@ SPANISH_LABELS: dict[tuple[str, str], str] = {
     ("AidType-category", "A"): "Apoyo presupuestario",
     ("AidType-category", "D"): "Expertos y otras formas de asistencia técnica",
     ("AidType", "B01"): (
-        "Apoyo a los presupuestos generales de ONG, otros organismos privados, "
-        "APP e institutos de investigación"
+        "Apoyo a los presupuestos generales de ONG, otros organismos privados, APP e institutos de investigación"
     ),
     ("AidType", "B021"): "Contribuciones a los presupuestos generales de instituciones multilaterales",
     ("AidType", "B022"): "Contribuciones a los presupuestos generales de fondos mundiales",
     ("AidType", "B03"): (
-        "Contribuciones a programas y fondos de propósito específico gestionados "
-        "por socios ejecutores"
+        "Contribuciones a programas y fondos de propósito específico gestionados por socios ejecutores"
     ),
     ("AidType", "B04"): "Fondos canasta / financiación mancomunada",
     ("AidType", "C01"): "Intervenciones de tipo proyecto",
@@ -130,13 +129,9 @@ SPANISH_LABELS: dict[tuple[str, str], str] = {
     ("Sector", "15150"): "Participación democrática y sociedad civil",
     ("Sector", "15160"): "Derechos humanos",
     ("Sector", "15170"): (
-        "Organizaciones y movimientos por los derechos de las mujeres, "
-        "e instituciones gubernamentales"
+        "Organizaciones y movimientos por los derechos de las mujeres, e instituciones gubernamentales"
     ),
-    ("Sector", "15190"): (
-        "Facilitación de la migración y la movilidad ordenadas, seguras, "
-        "regulares y responsables"
-    ),
+    ("Sector", "15190"): ("Facilitación de la migración y la movilidad ordenadas, seguras, regulares y responsables"),
     ("Sector", "15220"): "Construcción de la paz civil, prevención y resolución de conflictos",
     ("Sector", "16010"): "Protección social",
     ("Sector", "16066"): "Cultura",
@@ -175,14 +170,7 @@ _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _FORBIDDEN_XML = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _SAFE_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
 
-_PREFIXES = {
-    "cgr": "https://w3id.org/coopgraph/id/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "iati": BASE,
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-}
+_PREFIXES = prefixes("cgr", "dcterms", "iati", "owl", "rdfs", "skos")
 
 
 class UnsafeXMLError(ValueError):
@@ -236,9 +224,7 @@ def parse_xml(data: bytes) -> ET.Element:
     if _FORBIDDEN_XML.search(data):
         raise UnsafeXMLError("XML input declares a DOCTYPE or ENTITY; refused")
     if _defused_et is not None:
-        return _defused_et.fromstring(
-            data, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        return _defused_et.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     return ET.fromstring(data)
 
 
@@ -288,9 +274,7 @@ def read_codelist(path: Path) -> Codelist:
         name=root.get("name", ""),
         category_codelist=root.get("category-codelist"),
         names=_narratives(metadata.find("name") if metadata is not None else None, lang),
-        descriptions=_narratives(
-            metadata.find("description") if metadata is not None else None, lang
-        ),
+        descriptions=_narratives(metadata.find("description") if metadata is not None else None, lang),
         url=_metadata_url(metadata),
         items=tuple(items),
     )
@@ -303,8 +287,8 @@ def _prefix_of(codelist: str) -> str:
 def _ref(iri: str, prefixes: dict[str, str]) -> str:
     """Shortest safe Turtle form of an IRI: a prefixed name or ``<iri>``."""
     for prefix, ns in sorted(prefixes.items(), key=lambda kv: -len(kv[1])):
-        if iri.startswith(ns) and _SAFE_LOCAL.fullmatch(iri[len(ns):]):
-            return f"{prefix}:{iri[len(ns):]}"
+        if iri.startswith(ns) and _SAFE_LOCAL.fullmatch(iri[len(ns) :]):
+            return f"{prefix}:{iri[len(ns) :]}"
     return f"<{iri}>"
 
 
@@ -345,7 +329,7 @@ def _resolve_lists(src_dir: Path, codelists: list[str]) -> dict[str, Codelist]:
 
 
 def _check_spanish(lists: dict[str, Codelist]) -> None:
-    for (name, code) in SPANISH_LABELS:
+    for name, code in SPANISH_LABELS:
         if name in lists and code not in lists[name].codes:
             raise ValueError(f"SPANISH_LABELS has {name}/{code}, which the codelist lacks")
 
@@ -363,8 +347,7 @@ def _scheme_block(codelist: Codelist, tops: list[str], prefixes: dict[str, str])
         (
             "dcterms:rights",
             _lit(
-                f'Derived from the IATI codelist "{codelist.name}". '
-                f"Attribution: {ATTRIBUTION}. Licence: CC BY 4.0.",
+                f'Derived from the IATI codelist "{codelist.name}". Attribution: {ATTRIBUTION}. Licence: CC BY 4.0.',
                 "en",
             ),
         ),
@@ -432,9 +415,7 @@ def _concept_block(
 
 
 def _header(lists: dict[str, Codelist], order: list[str]) -> str:
-    counts = "\n".join(
-        f"#   {name}: {len(lists[name].items)} concepts" for name in order
-    )
+    counts = "\n".join(f"#   {name}: {len(lists[name].items)} concepts" for name in order)
     return (
         "# IATI codelists as SKOS: one skos:ConceptScheme per codelist at\n"
         f"# {BASE}<Codelist>, one skos:Concept per code at\n"
@@ -477,13 +458,8 @@ def codelists_to_skos(src_dir: Path, codelists: list[str]) -> str:
             if is_top:
                 tops.append(_ref(concept_iri(name, item.code), prefixes))
         sections.append(
-            f"# ---- {name} ----\n\n"
-            + _scheme_block(codelist, tops, prefixes)
-            + "\n"
-            + "\n".join(concepts)
+            f"# ---- {name} ----\n\n" + _scheme_block(codelist, tops, prefixes) + "\n" + "\n".join(concepts)
         )
 
-    prefix_lines = "".join(
-        f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items())
-    )
+    prefix_lines = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
     return _header(lists, order) + prefix_lines + "\n" + "\n".join(sections)

@@ -17,8 +17,8 @@ import platformdirs
 
 from coopgraph.core.resources import resource_dir
 from coopgraph.core.store import Progress, Store, StoreError
+from coopgraph.core.vocab import GRAPH_BASE
 
-GRAPH_BASE = "https://w3id.org/coopgraph/graph/"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
 DATA_GRAPH = GRAPH_BASE + "data"
 CODELISTS_GRAPH = GRAPH_BASE + "codelists"

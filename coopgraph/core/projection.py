@@ -34,27 +34,23 @@ from coopgraph import __version__
 from coopgraph.core.patterns import Patterns
 from coopgraph.core.projection_rules import (
     BASE_ATTRIBUTES,
-    CG,
     KINDS,
     LABEL_PROPERTIES,
     LINKS,
     LITERALS,
     MULTI_SEPARATOR,
-    RDF_TYPE,
-    RDFS,
     RELATIONS,
-    SKOS,
     Kind,
     Link,
     Literal,
     Relation,
 )
 from coopgraph.core.store import Store
+from coopgraph.core.vocab import CG, LANGS, RDF_TYPE, RDFS, SKOS
 
 if TYPE_CHECKING:
     from coopgraph.core.queries import StoredQuery
 
-LANGUAGES: tuple[str, ...] = ("es", "en")
 MAX_RADIUS = 5
 KIND_KEYS: tuple[str, ...] = tuple(dict.fromkeys(kind.key for kind in KINDS))
 _SUBCLASS = ox.NamedNode(RDFS + "subClassOf")
@@ -178,7 +174,7 @@ def pick_language(values: Iterable[tuple[str, str]], lang: str) -> list[str]:
     by_lang: dict[str, list[str]] = {}
     for text, tag in values:
         by_lang.setdefault(tag.lower(), []).append(text)
-    for tag in (lang, *[other for other in LANGUAGES if other != lang], ""):
+    for tag in (lang, *[other for other in LANGS if other != lang], ""):
         if tag in by_lang:
             return sorted(set(by_lang[tag]))
     for tag in sorted(by_lang):
@@ -190,8 +186,8 @@ class Schema:
     """The rules bound to one store and language: kinds of resources, labels (cached)."""
 
     def __init__(self, store: Store, *, lang: str = "es") -> None:
-        if lang not in LANGUAGES:
-            raise SelectionError(f"unknown language {lang!r}; valid languages: {', '.join(LANGUAGES)}")
+        if lang not in LANGS:
+            raise SelectionError(f"unknown language {lang!r}; valid languages: {', '.join(LANGS)}")
         self.lang = lang
         self.patterns = Patterns(store)
         self._labels: dict[str, str] = {}
@@ -531,9 +527,8 @@ class _Builder:
             if type(o) is not ox.NamedNode:
                 continue
             value = o.value
-            if relation is not None and value in candidates:
-                if allowed is None or (iri, p.value, value) in allowed:
-                    edges.append((value, iri, relation) if relation.reverse else (iri, value, relation))
+            if relation is not None and value in candidates and (allowed is None or (iri, p.value, value) in allowed):
+                edges.append((value, iri, relation) if relation.reverse else (iri, value, relation))
             for link in links:
                 if link.value == "iri":
                     linked_values.setdefault(link.attribute, []).append(value.removeprefix(link.strip))

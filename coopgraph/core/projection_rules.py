@@ -29,17 +29,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CG = "https://w3id.org/coopgraph/def#"
-CGR = "https://w3id.org/coopgraph/id/"
-IATI = "https://w3id.org/coopgraph/iati/"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-ORG = "http://www.w3.org/ns/org#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-DCTERMS = "http://purl.org/dc/terms/"
-RDF_TYPE = RDF + "type"
-LABEL_PROPERTIES = (RDFS + "label", SKOS + "prefLabel")
+from coopgraph.core.vocab import CG, DCTERMS, FOAF, IATI, LABEL, ORG, PREF_LABEL, RDF_TYPE, SKOS
+
+LABEL_PROPERTIES = (LABEL, PREF_LABEL)
 """Where a resource's name is read from, in this order (then the IRI's local name)."""
 
 

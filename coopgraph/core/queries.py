@@ -21,14 +21,13 @@ import pyoxigraph as ox
 
 from coopgraph.core.resources import resource_dir
 from coopgraph.core.store import QueryResult, Store
+from coopgraph.core.vocab import LANGS, XSD
 
 PARAM_TYPES: tuple[str, ...] = ("iri", "string", "integer", "decimal", "year", "lang")
-LANGUAGES: tuple[str, ...] = ("es", "en")
 VIOLATION_SUFFIX = "-violation"
 KINDS: tuple[str, ...] = ("competency", "violation")
 Term = ox.NamedNode | ox.Literal
 
-_XSD = "http://www.w3.org/2001/XMLSchema#"
 _HEADER_LINE = re.compile(r"^#\s*(?P<key>[A-Za-z]+)(?:@(?P<lang>[A-Za-z-]+))?\s*:\s*(?P<value>.*?)\s*$")
 _KEYS = ("title", "description", "param", "tags")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -168,8 +167,8 @@ def parse_query(text: str, *, name: str, path: Path | None = None) -> StoredQuer
         key, lang, value = match["key"], match["lang"], match["value"]
         context = f"{where}:{number}"
         if key in ("title", "description"):
-            if lang not in LANGUAGES:
-                raise QueryFormatError(f"{context}: {key} needs a language, one of @{', @'.join(LANGUAGES)}")
+            if lang not in LANGS:
+                raise QueryFormatError(f"{context}: {key} needs a language, one of @{', @'.join(LANGS)}")
             if not value:
                 raise QueryFormatError(f"{context}: empty {key}@{lang}")
             if key == "title":
@@ -187,7 +186,7 @@ def parse_query(text: str, *, name: str, path: Path | None = None) -> StoredQuer
             params.append(param)
         else:
             tags.extend(tag.strip() for tag in value.split(",") if tag.strip())
-    for lang in LANGUAGES:
+    for lang in LANGS:
         if lang not in title:
             raise QueryFormatError(f"{where}: missing '# title@{lang}:' header line")
         if lang not in description:
@@ -275,19 +274,19 @@ def _string(name: str, value: str) -> Term:
 def _integer(name: str, value: str) -> Term:
     if not _INTEGER.match(value):
         raise ParameterError(f"parameter {name!r}: {value!r} is not an integer")
-    return ox.Literal(str(int(value)), datatype=ox.NamedNode(_XSD + "integer"))
+    return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))
 
 
 def _decimal(name: str, value: str) -> Term:
     if not _DECIMAL.match(value):
         raise ParameterError(f"parameter {name!r}: {value!r} is not a decimal number (e.g. 12.5)")
-    return ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(_XSD + "decimal"))
+    return ox.Literal(str(Decimal(value)), datatype=ox.NamedNode(XSD + "decimal"))
 
 
 def _year(name: str, value: str) -> Term:
     if not _YEAR.match(value):
         raise ParameterError(f"parameter {name!r}: {value!r} is not a four-digit year")
-    return ox.Literal(value, datatype=ox.NamedNode(_XSD + "gYear"))
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
 
 
 def _lang(name: str, value: str) -> Term:

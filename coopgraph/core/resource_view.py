@@ -14,8 +14,9 @@ from typing import Any
 import pyoxigraph as ox
 
 from coopgraph.core.projection import Schema, SelectionError, UnknownResource, pick_language
-from coopgraph.core.projection_rules import DCTERMS, IGNORED, LINKS, LITERALS, RDF_TYPE, RELATIONS
+from coopgraph.core.projection_rules import IGNORED, LINKS, LITERALS, RELATIONS
 from coopgraph.core.store import Store
+from coopgraph.core.vocab import DCTERMS, RDF_TYPE
 
 MAX_LINKS = 500
 """Links listed at most (a sector of a 100k-actor graph has tens of thousands); `truncated` says when cut."""

@@ -12,20 +12,9 @@ from collections.abc import Callable
 import pyoxigraph as ox
 
 from coopgraph.core.store import QueryResult
+from coopgraph.core.vocab import prefixes
 
-PREFIXES: dict[str, str] = {
-    "cg": "https://w3id.org/coopgraph/def#",
-    "cgr": "https://w3id.org/coopgraph/id/",
-    "synth": "https://w3id.org/coopgraph/id/synth/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
+PREFIXES: dict[str, str] = prefixes("cg", "cgr", "synth", "dcterms", "foaf", "org", "owl", "rdf", "rdfs", "skos", "xsd")
 _LOCAL_NAME_FORBIDDEN = set(" <>\"{}|^`\\/#?&=%'()[],;")
 
 

@@ -20,6 +20,8 @@ from typing import Any, Protocol, runtime_checkable
 import pyoxigraph as ox
 import rdflib
 
+from coopgraph.core.vocab import RDF_LANG_STRING, XSD_STRING
+
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 Progress = Callable[[Path, int], None]
 """Called after each source is parsed, with its path and its number of triples."""
@@ -44,8 +46,6 @@ SUFFIXES: dict[str, str] = {
     ".jsonld": "jsonld",
 }
 _LOCATION_PREFIX = re.compile(r"^Parser error (at|between) line [^:]*: ")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 class StoreError(Exception):
@@ -426,7 +426,7 @@ def _to_rdflib(term: object) -> rdflib.term.Node:
         if term.language:
             return rdflib.Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        if datatype in (_XSD_STRING, _RDF_LANG_STRING):
+        if datatype in (XSD_STRING, RDF_LANG_STRING):
             return rdflib.Literal(term.value)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(datatype))
     raise TypeError(f"cannot convert {term!r} to rdflib")

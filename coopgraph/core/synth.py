@@ -23,33 +23,43 @@ import pycountry
 import pyoxigraph as ox
 
 from coopgraph.core.resources import resource_dir
+from coopgraph.core.vocab import CG, CGR, DCTERMS, FOAF, ORG, RDF_TYPE, RDFS, SKOS, SYNTH, prefixes
 
-CG = "https://w3id.org/coopgraph/def#"
-CGR = "https://w3id.org/coopgraph/id/"
-SYNTH = CGR + "synth/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-ORG = "http://www.w3.org/ns/org#"
-FOAF = "http://xmlns.com/foaf/0.1/"
-DCTERMS = "http://purl.org/dc/terms/"
-PREFIXES = {
-    "cg": CG,
-    "cgr": CGR,
-    "synth": SYNTH,
-    "rdfs": RDFS,
-    "skos": SKOS,
-    "org": ORG,
-    "foaf": FOAF,
-    "dcterms": DCTERMS,
-}
+PREFIXES = prefixes("cg", "cgr", "synth", "rdfs", "skos", "org", "foaf", "dcterms")
 REFERENCE = SYNTH + "ref-synthetic"
 HOMEPAGE_BASE = "https://example.org/coopgraph-synth/"
 FORMATS = ("turtle", "ntriples")
 _SAFE_LOCAL = re.compile(r"[A-Za-z0-9_-]+")
 
 # Fallbacks, declared in the output when the shipped data lacks the kind.
-STUDY_COUNTRIES = ("AR BO BR CA CL CO CR CU SV GT MX PA PY PE DO UY CN KR IR ES BE IT EC JP RU DE").split()
+STUDY_COUNTRIES = [
+    "AR",
+    "BO",
+    "BR",
+    "CA",
+    "CL",
+    "CO",
+    "CR",
+    "CU",
+    "SV",
+    "GT",
+    "MX",
+    "PA",
+    "PY",
+    "PE",
+    "DO",
+    "UY",
+    "CN",
+    "KR",
+    "IR",
+    "ES",
+    "BE",
+    "IT",
+    "EC",
+    "JP",
+    "RU",
+    "DE",
+]
 SECTORS = {
     "medio-ambiente": ("Medio ambiente", "Environment"),
     "salud": ("Salud", "Health"),

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import gettext
 import unicodedata
-from pathlib import Path
 
 import pycountry
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
+from coopgraph.core import vocab
 from coopgraph.core.resources import resource_dir
 
-CG = Namespace("https://w3id.org/coopgraph/def#")
-CGR = Namespace("https://w3id.org/coopgraph/id/")
+CG = Namespace(vocab.CG)
+CGR = Namespace(vocab.CGR)
 
 DEFAULT_OUTPUT = resource_dir("graph") / "territories.ttl"
 

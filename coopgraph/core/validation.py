@@ -33,7 +33,7 @@ import functools
 import json
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -46,27 +46,16 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
+from coopgraph.core import vocab
 from coopgraph.core.resources import resource_dir
 
-SHAPES_NS = "https://w3id.org/coopgraph/shapes#"
-ONTOLOGY_IRI = URIRef("https://w3id.org/coopgraph/def")
-PREFIXES: dict[str, str] = {
-    "cg": "https://w3id.org/coopgraph/def#",
-    "cgr": "https://w3id.org/coopgraph/id/",
-    "cgsh": SHAPES_NS,
-    "iati": "https://w3id.org/coopgraph/iati/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "org": "http://www.w3.org/ns/org#",
-    "skos": str(SKOS),
-    "rdfs": str(RDFS),
-    "rdf": str(RDF),
-    "owl": str(OWL),
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "sh": str(SH),
-}
+SHAPES_NS = vocab.CGSH
+ONTOLOGY_IRI = URIRef(vocab.ONTOLOGY_IRI)
+PREFIXES: dict[str, str] = vocab.prefixes(
+    "cg", "cgr", "cgsh", "iati", "dcterms", "foaf", "org", "skos", "rdfs", "rdf", "owl", "xsd", "sh"
+)
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
-LANGS: tuple[str, ...] = ("es", "en")
+LANGS = vocab.LANGS
 
 _LOCK = threading.Lock()
 
@@ -105,8 +94,6 @@ _WORDS: dict[str, dict[str, str]] = {
 
 
 # ---------------------------------------------------------------- resources
-
-
 
 
 def shapes_dir() -> Path:
@@ -294,9 +281,7 @@ class Report:
             "conforms": self.conforms,
             "counts": self.counts(),
             "shapes": {shape: len(results) for shape, results in self.by_shape().items()},
-            "violations": [
-                {**asdict(v), "focus_label": dict(self.labels.get(v.focus, {}))} for v in self.violations
-            ],
+            "violations": [{**asdict(v), "focus_label": dict(self.labels.get(v.focus, {}))} for v in self.violations],
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -311,7 +296,7 @@ def _rank(severity: str) -> int:
 def _compact(iri: str) -> str:
     for prefix, namespace in PREFIXES.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
+            return f"{prefix}:{iri[len(namespace) :]}"
     return iri if iri.startswith("_:") else f"<{iri}>"
 
 

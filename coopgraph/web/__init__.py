@@ -1,4 +1,4 @@
-"""coopgraph's web service (Flask app factory and blueprints); built on `graph`."""
+"""The web service: the Flask app factory, one blueprint per feature, the pre-forked server; built on coopgraph.core."""
 
 from coopgraph.web.app import create_app
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from coopgraph.core.resources import resource_dir
 from coopgraph.core.loading import default_data_dir, ensure_loaded
+from coopgraph.core.resources import resource_dir
 from coopgraph.core.store import OxigraphStore, Store
 from coopgraph.web import (
     errors,

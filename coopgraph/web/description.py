@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from coopgraph.core import vocab
 from coopgraph.core.store import Store
 from coopgraph.web.negotiation import GRAPH, TABULAR
 
-SD = "http://www.w3.org/ns/sparql-service-description#"
-VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-FORMATS = "http://www.w3.org/ns/formats/"
+RDF_TYPE = ox.NamedNode(vocab.RDF_TYPE)
+SD, VOID, FORMATS = vocab.SD, vocab.VOID, vocab.FORMATS
 PREFIXES = {"sd": SD, "void": VOID, "formats": FORMATS}
 RESULT_FORMATS = (
     "SPARQL_Results_JSON",
@@ -36,7 +35,7 @@ def _n(local: str, base: str) -> ox.NamedNode:
 
 
 def _int(value: int) -> ox.Literal:
-    return ox.Literal(str(value), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))
+    return ox.Literal(str(value), datatype=ox.NamedNode(vocab.XSD + "integer"))
 
 
 def _count(store: Store, query: str) -> int:

@@ -15,6 +15,7 @@ from json.encoder import encode_basestring as _quote
 import pyoxigraph as ox
 
 from coopgraph.core.store import Store
+from coopgraph.core.vocab import XSD_STRING
 from coopgraph.web.errors import ApiError
 from coopgraph.web.negotiation import choose, offered
 
@@ -121,7 +122,7 @@ def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None)
     return str(term)
 
 
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_XSD_STRING = XSD_STRING
 # `_quote` is the escaper of json.dumps(ensure_ascii=False) and escapes as pyoxigraph does: `"`, backslash,
 # \b \f \n \r \t, the other C0 controls as lower-case \u00xx, the rest raw (the tests check every code point).
 
@@ -135,7 +136,7 @@ def _json_body(variables: list[ox.Variable], rows: list[ox.QuerySolution], cap: 
     names = [_quote(variable.value) for variable in variables]
     bindings = []
     for row in rows:
-        members = [f"{name}:{_json_term(value)}" for name, value in zip(names, row) if value is not None]
+        members = [f"{name}:{_json_term(value)}" for name, value in zip(names, row, strict=False) if value is not None]
         bindings.append("{" + ",".join(members) + "}")
     truncation = "" if cap is None else f',{_quote(TRUNCATED_KEY)}:{{"truncated":true,"max_rows":{cap}}}'
     head = f'{{"head":{{"vars":[{",".join(names)}]}}'

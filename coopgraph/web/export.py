@@ -17,7 +17,6 @@ from flask import Blueprint, Response, jsonify, request
 from coopgraph.core import export
 from coopgraph.core.export import ExportError, RendererMissing, RenderFailed, RenderTimeout
 from coopgraph.core.projection import (
-    LANGUAGES,
     MAX_RADIUS,
     Selection,
     SelectionError,
@@ -27,6 +26,7 @@ from coopgraph.core.projection import (
     stored_query,
 )
 from coopgraph.core.resource_view import MAX_LINKS, describe_resource
+from coopgraph.core.vocab import LANGS
 from coopgraph.web.errors import ApiError
 from coopgraph.web.state import coopgraph
 
@@ -82,8 +82,8 @@ def _arg(name: str) -> str:
 
 def _lang() -> str:
     lang = _arg("lang") or "es"
-    if lang not in LANGUAGES:
-        raise ApiError(400, "Bad Request", f"unknown language {lang!r}; valid languages: {', '.join(LANGUAGES)}")
+    if lang not in LANGS:
+        raise ApiError(400, "Bad Request", f"unknown language {lang!r}; valid languages: {', '.join(LANGS)}")
     return lang
 
 

@@ -54,7 +54,8 @@ EXPOSED_HEADERS = ("X-Coopgraph-Truncated", "X-Coopgraph-Nodes", "X-Coopgraph-Ed
 """What cross-origin scripts may read, when a response carries it: truncation, export sizes, the file name."""
 
 CORS = [("Access-Control-Allow-Origin", "*")]
-PREFLIGHT = CORS + [
+PREFLIGHT = [
+    *CORS,
     ("Access-Control-Allow-Methods", CORS_METHODS),
     ("Access-Control-Allow-Headers", CORS_HEADERS),
     ("Access-Control-Max-Age", "86400"),

@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from coopgraph.core.matching import MatchError, MatchIndex, UnknownResource
+from coopgraph.core.vocab import LANGS, sparql_prefixes
 from coopgraph.web.errors import ApiError
 from coopgraph.web.state import Coopgraph, coopgraph
 from coopgraph.web.ui import render_page
@@ -25,7 +26,6 @@ bp = Blueprint("match", __name__)
 
 INDEX_KEY = "match_index"
 LOCK_KEY = "match_index_lock"
-LANGS = ("es", "en")
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 MAX_NEED_CHARS = 500
@@ -33,11 +33,12 @@ SINGLE_KEYS = ("need", "requester", "kind", "country", "cooperation", "limit", "
 MATCH_KEYS = (*SINGLE_KEYS, "sector")
 SIMILAR_KEYS = ("limit", "lang")
 JSON_TYPES = ("application/json",)
-COOPERATION_TYPES = """PREFIX cg: <https://w3id.org/coopgraph/def#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?type ?label ?lang WHERE {
+COOPERATION_TYPES = (
+    sparql_prefixes("cg", "skos")
+    + """SELECT ?type ?label ?lang WHERE {
   ?type a cg:CooperationType ; skos:prefLabel ?label . FILTER(LANG(?label) = ?lang)
 } ORDER BY LCASE(STR(?label))"""
+)
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,9 @@ def _limit(value: Any) -> int:
     if value is None or value == "":
         return DEFAULT_LIMIT
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise _bad(f"'limit' must be an integer from 1 to {MAX_LIMIT}", f"'limit' debe ser un entero de 1 a {MAX_LIMIT}")
+        raise _bad(
+            f"'limit' must be an integer from 1 to {MAX_LIMIT}", f"'limit' debe ser un entero de 1 a {MAX_LIMIT}"
+        )
     try:
         limit = int(value)
     except ValueError:
@@ -268,7 +271,8 @@ def _limit(value: Any) -> int:
         ) from None
     if not 1 <= limit <= MAX_LIMIT:
         raise _bad(
-            f"'limit' must be from 1 to {MAX_LIMIT}, not {limit}", f"'limit' debe estar entre 1 y {MAX_LIMIT}, no {limit}"
+            f"'limit' must be from 1 to {MAX_LIMIT}, not {limit}",
+            f"'limit' debe estar entre 1 y {MAX_LIMIT}, no {limit}",
         )
     return limit
 
@@ -293,7 +297,12 @@ def _engine_error(error: MatchError | UnknownResource) -> ApiError:
     """MatchError -> 400; UnknownResource -> 404 with the value not found and its suggestions (close matches)."""
     if isinstance(error, UnknownResource):
         return ApiError(
-            404, "Not Found", error.message, message_es=error.message_es, value=error.value, suggestions=error.suggestions
+            404,
+            "Not Found",
+            error.message,
+            message_es=error.message_es,
+            value=error.value,
+            suggestions=error.suggestions,
         )
     return ApiError(400, "Bad Request", error.message, message_es=error.message_es)
 
@@ -322,7 +331,10 @@ PAGE_STRINGS: dict[str, tuple[str, str]] = {
     "rank": ("n.º {rank}", "#{rank}"),
     "explore": ("explorar", "explore"),
     "sparql": ("SPARQL", "SPARQL"),
-    "describeTitle": ("Ver los datos de {iri} (consulta SPARQL DESCRIBE)", "See the data of {iri} (SPARQL DESCRIBE query)"),
+    "describeTitle": (
+        "Ver los datos de {iri} (consulta SPARQL DESCRIBE)",
+        "See the data of {iri} (SPARQL DESCRIBE query)",
+    ),
     "exploreTitle": ("Ver {iri} en la red", "See {iri} in the network"),
     "similarLink": ("Actores parecidos", "Similar actors"),
     "type.sector": ("Sector", "Sector"),

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from coopgraph.core.vocab import sparql_prefixes
 from coopgraph.web.ui import page_lang, render_page
 
 bp = Blueprint("pages", __name__)
 
 EXAMPLE = {
-    lang: f"""PREFIX cg: <https://w3id.org/coopgraph/def#>
-PREFIX cgr: <https://w3id.org/coopgraph/id/>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-
+    lang: sparql_prefixes("cg", "cgr", "rdfs", "skos")
+    + f"""
 # {comment}
 SELECT ?code ?province ?gad ?label WHERE {{
   ?gad a cg:SubnationalGovernment ;

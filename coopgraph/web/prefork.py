@@ -25,6 +25,7 @@ starts the retirement; it returns the WSGI app.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import logging
@@ -93,10 +94,8 @@ class RequestProcess:
         if self.server is not None:
             self.server.accepting = False  # waitress stops polling the listening socket
         if tell_supervisor:
-            try:
+            with contextlib.suppress(OSError):
                 self.control.sendall(b"retiring\n")
-            except OSError:
-                pass
         threading.Thread(target=self._drain_then_exit, name="coopgraph-retire", daemon=True).start()
 
     def wrap(self, app: WSGIApp) -> WSGIApp:

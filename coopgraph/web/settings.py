@@ -26,7 +26,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "processes",
         2,
-        "Request processes of `coopgraph serve`, each with an in-memory snapshot of the store; one whose query passes the time limit is replaced.",
+        "Request processes of `coopgraph serve`, each with an in-memory snapshot of the store; "
+        "one whose query passes the time limit is replaced.",
     ),
     Setting("threads", 4, "Request threads of each request process (waitress)."),
 )

@@ -171,7 +171,7 @@ class _Companion:
                 self.outcome = execute(store, request)
             except ApiError as error:
                 self.outcome = ApiError(error.status, error.title, error.message, **error.details)
-            except BaseException as error:  # noqa: BLE001 - handed to the request thread, which raises it
+            except BaseException as error:
                 self.outcome = error.with_traceback(None)
                 error.__context__ = error.__cause__ = None
             self.done.release()

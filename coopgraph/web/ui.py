@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, make_response, render_template, request
 
-LANGS = ("es", "en")
+from coopgraph.core.vocab import LANGS
+
 LANG_COOKIE = "coopgraph_lang"
 NAV: tuple[tuple[str, str, str], ...] = (
     ("pages.query", "Consulta SPARQL", "SPARQL query"),
@@ -38,9 +39,7 @@ def render_page(template: str, *, strings: dict[str, tuple[str, str]] | None = N
     pick = 0 if lang == "es" else 1
     other = "en" if lang == "es" else "es"
     switch_args = request.args.to_dict(flat=False) | {"lang": [other]}
-    nav = [
-        (endpoint, texts[pick]) for endpoint, *texts in NAV if endpoint in current_app.view_functions
-    ]
+    nav = [(endpoint, texts[pick]) for endpoint, *texts in NAV if endpoint in current_app.view_functions]
     response = make_response(
         render_template(
             template,

@@ -17,20 +17,11 @@ import networkx as nx
 import pyoxigraph as ox
 
 from coopgraph.core.projection import Schema, relation_for
-from coopgraph.core.projection_rules import CG, CGR, DCTERMS, FOAF, IATI, ORG, RDFS, RELATIONS, SKOS
+from coopgraph.core.projection_rules import RELATIONS
 from coopgraph.core.store import Store
+from coopgraph.core.vocab import prefixes
 
-PREFIXES = {
-    "cg": CG,
-    "cgr": CGR,
-    "iati": IATI,
-    "rdfs": RDFS,
-    "skos": SKOS,
-    "org": ORG,
-    "foaf": FOAF,
-    "dcterms": DCTERMS,
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
+PREFIXES = prefixes("cg", "cgr", "iati", "rdfs", "skos", "org", "foaf", "dcterms", "xsd")
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
 _RELATIONS = {ox.NamedNode(r.property): r.key for r in RELATIONS}
 

@@ -29,7 +29,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from coopgraph.core.matching.facts import IATI, NOTATION, SKOS, Facts
+from coopgraph.core.matching.facts import Facts
+from coopgraph.core.vocab import IATI, NOTATION, SKOS
 
 THEME_MAPPINGS: tuple[str, ...] = (SKOS + "exactMatch", SKOS + "closeMatch", SKOS + "broadMatch", SKOS + "narrowMatch")
 """How a theme may map to the code that starts a chain."""
@@ -75,7 +76,12 @@ def dac_links(facts: Facts, sectors: Iterable[str], strengths: dict[str, float])
 
     def codes(sector: str, mappings: tuple[str, ...]) -> list[str]:
         return sorted(
-            {code for m in mappings for code in facts.rel(m).get(sector, ()) if code.startswith(IATI) and code in described}
+            {
+                code
+                for m in mappings
+                for code in facts.rel(m).get(sector, ())
+                if code.startswith(IATI) and code in described
+            }
         )
 
     def categories(code: str) -> list[str]:
@@ -110,7 +116,9 @@ def dac_links(facts: Facts, sectors: Iterable[str], strengths: dict[str, float])
     }
 
 
-def reach(links: dict[str, tuple[DacLink, ...]], strengths: dict[str, float]) -> dict[str, tuple[tuple[str, float], ...]]:
+def reach(
+    links: dict[str, tuple[DacLink, ...]], strengths: dict[str, float]
+) -> dict[str, tuple[tuple[str, float], ...]]:
     """partner sector -> (theme, strongest DAC relation strength): what the postings add for a sector's actors."""
     best: dict[str, dict[str, float]] = defaultdict(dict)
     for theme, found in links.items():

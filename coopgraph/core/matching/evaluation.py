@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from coopgraph.core.matching.errors import MatchError, UnknownResource
-from coopgraph.core.matching.facts import CGR
 from coopgraph.core.matching.index import MAX_LIMIT, MatchIndex
+from coopgraph.core.vocab import CGR
 
 DEFAULT_SET = Path(__file__).resolve().parents[3] / "tests" / "match_eval.toml"
 """The evaluation set of the source tree (not shipped in the wheel)."""

@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from coopgraph.core.matching import scoring
 from coopgraph.core.matching.dac import DacLink
-from coopgraph.core.matching.facts import CG, CI_COMPETENCE, NOTATION, ORG
+from coopgraph.core.matching.facts import CI_COMPETENCE
 from coopgraph.core.matching.results import Explanation, Need, Theme
+from coopgraph.core.vocab import CG, NOTATION, ORG
 
 if TYPE_CHECKING:
     from coopgraph.core.matching.index import MatchIndex
@@ -72,7 +73,9 @@ def _matched(theme: Theme, lang: str) -> str:
     if theme.how == "code":
         how = f"{how} {theme.matched}, skos:{theme.mapping}"
         return _pick(lang, f" (coincidencia: {how})", f" (matched: {how})")
-    return _pick(lang, f" (coincidencia: {_q(theme.matched, lang)}, {how})", f" (matched {_q(theme.matched, lang)}, {how})")
+    return _pick(
+        lang, f" (coincidencia: {_q(theme.matched, lang)}, {how})", f" (matched {_q(theme.matched, lang)}, {how})"
+    )
 
 
 def sector_items(index: MatchIndex, actor: str, need: Need, lang: str) -> Iterator[Explanation]:
@@ -211,8 +214,7 @@ def space_items(index: MatchIndex, requester: Requester, actor: str, lang: str) 
                 lang,
                 f"Espacio compartido {space_label}: {name} {stands} él, y "
                 f"{index.short_label(side, lang)} {side_role} él.",
-                f"Shared space {space_label}: {name} {stands} it, and "
-                f"{index.short_label(side, lang)} {side_role} it.",
+                f"Shared space {space_label}: {name} {stands} it, and {index.short_label(side, lang)} {side_role} it.",
             )
             yield from _some(_item(index, kind, text, [space, actor, side]))
 
@@ -321,7 +323,9 @@ def cooperation_item(
         kinds = _and([_q(index.label(t, lang), lang) for t in offered], lang)
         through = _listing([_q(index.label(s, lang), lang) for s in via], lang)
         via_text = _pick(lang, f" (a través de {through})", f" (through {through})") if via else ""
-        text = prefix + _pick(lang, f"{name} ofrece o canaliza {kinds}{via_text}.", f"{name} offers or channels {kinds}{via_text}.")
+        text = prefix + _pick(
+            lang, f"{name} ofrece o canaliza {kinds}{via_text}.", f"{name} offers or channels {kinds}{via_text}."
+        )
         return _item(index, "cooperation", text, [*base, actor, *offered, *via])
     text = prefix + _pick(
         lang,
@@ -414,11 +418,15 @@ class Explainer:
 def similar_items(index: MatchIndex, actor: str, other: str, *, lang: str) -> list[Explanation]:
     """Shared sectors, networks and members of two actors; the same kind is shown by the result's `kind`."""
     items: list[Explanation] = []
-    shared = sorted(set(index.sectors_of.get(actor, ())) & set(index.sectors_of.get(other, ())), key=lambda s: index.label(s, lang))
+    shared = sorted(
+        set(index.sectors_of.get(actor, ())) & set(index.sectors_of.get(other, ())), key=lambda s: index.label(s, lang)
+    )
     name, other_name = index.label(actor, lang), index.label(other, lang)
     if shared:
         themes = ", ".join(_q(index.label(s, lang), lang) for s in shared)
-        text = _pick(lang, f"{name} y {other_name} trabajan en {themes}.", f"{name} and {other_name} both work on {themes}.")
+        text = _pick(
+            lang, f"{name} y {other_name} trabajan en {themes}.", f"{name} and {other_name} both work on {themes}."
+        )
         items += _some(_item(index, "sector", text, [actor, other, *shared]))
     member_of = index.facts.rel(ORG + "memberOf")
     for network in sorted(set(member_of.get(actor, ())) & set(member_of.get(other, ()))):

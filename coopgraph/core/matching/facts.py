@@ -12,24 +12,25 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from coopgraph.core.store import Store
+from coopgraph.core.vocab import (
+    ALT_LABEL,
+    CG,
+    CGR,
+    DCTERMS,
+    HIDDEN_LABEL,
+    LABEL,
+    NOTATION,
+    ORG,
+    PREF_LABEL,
+    RDF_TYPE,
+    RDFS,
+    SKOS,
+)
 
-CG = "https://w3id.org/coopgraph/def#"
-CGR = "https://w3id.org/coopgraph/id/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-ORG = "http://www.w3.org/ns/org#"
-DCTERMS = "http://purl.org/dc/terms/"
-IATI = "https://w3id.org/coopgraph/iati/"
 PROVINCIAL_LEVEL = CGR + "nivel-provincial"
 CI_COMPETENCE = CGR + "competencia-cooperacion-internacional"
 """The provincial level and the international-cooperation competence (vocabulary contract slugs)."""
 
-LABEL = RDFS + "label"
-PREF_LABEL = SKOS + "prefLabel"
-ALT_LABEL = SKOS + "altLabel"
-HIDDEN_LABEL = SKOS + "hiddenLabel"
-NOTATION = SKOS + "notation"
 LITERAL_PREDICATES: tuple[str, ...] = (
     LABEL,
     PREF_LABEL,
@@ -128,9 +129,7 @@ def read_facts(store: Store) -> Facts:
     facts.subjects.update(facts.types)
     facts.superclasses = _closure(
         (solution[0].value, solution[1].value)
-        for solution in store.query(
-            f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d FILTER(isIRI(?c) && isIRI(?d)) }}"
-        )
+        for solution in store.query(f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d FILTER(isIRI(?c) && isIRI(?d)) }}")
     )
     values = " ".join(f"<{p}>" for p in LITERAL_PREDICATES)
     literals: dict[str, dict[str, list[tuple[str, str | None]]]] = {p: defaultdict(list) for p in LITERAL_PREDICATES}

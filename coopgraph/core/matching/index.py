@@ -28,18 +28,9 @@ import networkx as nx
 from coopgraph.core.matching import dac, explain, scoring
 from coopgraph.core.matching.errors import MatchError
 from coopgraph.core.matching.facts import (
-    ALT_LABEL,
-    CG,
     CI_COMPETENCE,
-    HIDDEN_LABEL,
-    IATI,
-    LABEL,
-    NOTATION,
-    ORG,
     PATH_PREDICATES,
-    PREF_LABEL,
     ROLE_PREDICATES,
-    SKOS,
     Facts,
     fingerprint,
     read_facts,
@@ -48,8 +39,8 @@ from coopgraph.core.matching.lookup import SECTOR_MAPPINGS, Lookups, Requester
 from coopgraph.core.matching.results import MatchResult, Partner, SimilarResult
 from coopgraph.core.matching.text import PhraseMatcher, normalise
 from coopgraph.core.store import Store
+from coopgraph.core.vocab import ALT_LABEL, CG, HIDDEN_LABEL, IATI, LABEL, LANGS, NOTATION, ORG, PREF_LABEL, SKOS
 
-LANGS: tuple[str, ...] = ("es", "en")
 MAX_LIMIT = 50
 
 # Kinds of partner, most specific class first: key, class, Spanish and English names.
@@ -244,9 +235,7 @@ class MatchIndex(Lookups):
         for space, countries in facts.rel(CG + "partnerCountry").items():
             for country in countries:
                 self.by_partner_country[country].append(space)
-        self.peer_spaces = tuple(
-            sorted(iri for iri in facts.types if facts.is_a(iri, CG + "PeerCooperation"))
-        )
+        self.peer_spaces = tuple(sorted(iri for iri in facts.types if facts.is_a(iri, CG + "PeerCooperation")))
 
     def _build_actor_features(self) -> None:
         """Country, cooperation types (own and through channels) and channel bits of every candidate."""
@@ -262,7 +251,7 @@ class MatchIndex(Lookups):
             home = actor if kind == "country" else next(iter(country.get(actor, ())), None)
             self.country_of[actor] = home
             mask, types = 0, set(own_types.get(actor, ()))
-            for space in (self.by_partner_country.get(home, ()) if home else ()):
+            for space in self.by_partner_country.get(home, ()) if home else ():
                 mask |= scoring.BILATERAL
                 types.update(own_types.get(space, ()))
             for space, _ in self.actor_roles.get(actor, ()):

@@ -16,20 +16,10 @@ from typing import TYPE_CHECKING
 
 from coopgraph.core.matching import scoring
 from coopgraph.core.matching.errors import MatchError, UnknownResource
-from coopgraph.core.matching.facts import (
-    ALT_LABEL,
-    CG,
-    CGR,
-    HIDDEN_LABEL,
-    IATI,
-    LABEL,
-    PREF_LABEL,
-    PROVINCIAL_LEVEL,
-    SKOS,
-    Facts,
-)
+from coopgraph.core.matching.facts import PROVINCIAL_LEVEL, Facts
 from coopgraph.core.matching.results import Need, Theme
 from coopgraph.core.matching.text import PhraseMatcher, normalise, words
+from coopgraph.core.vocab import ALT_LABEL, CG, CGR, HIDDEN_LABEL, IATI, LABEL, PREF_LABEL, SKOS
 
 if TYPE_CHECKING:
     from coopgraph.core.matching.index import MatchIndex
@@ -156,7 +146,9 @@ class Lookups:
         code = value.rsplit("/", 1)[-1] if value.startswith(IATI) else value
         if code.isdigit() and code in self.sector_codes:
             return [
-                Theme(sector, self.label(sector, lang), code, "code", SECTOR_MAPPINGS[mapping], mapping.rsplit("#", 1)[1])
+                Theme(
+                    sector, self.label(sector, lang), code, "code", SECTOR_MAPPINGS[mapping], mapping.rsplit("#", 1)[1]
+                )
                 for sector, mapping, _ in self.sector_codes[code]
             ]
         for candidate in (value, CGR + value, CGR + "sector-" + value):

@@ -35,7 +35,7 @@ from itertools import compress, repeat
 from operator import add, ge, itemgetter, mul
 from typing import TYPE_CHECKING
 
-from coopgraph.core.matching.facts import CG, ORG
+from coopgraph.core.vocab import CG, ORG
 
 if TYPE_CHECKING:
     from coopgraph.core.matching.index import MatchIndex
@@ -120,8 +120,10 @@ def prepare_requester(index: MatchIndex, requester: Requester) -> None:
         if node not in index.roles:
             continue
         covered = any(territory in requester.sources for territory in covers.get(node, ()))
-        sides = [] if covered else sorted(
-            other for other in adjacency[node] if requester.distance.get(other, MAX_HOPS + 1) < SHARED_HOPS
+        sides = (
+            []
+            if covered
+            else sorted(other for other in adjacency[node] if requester.distance.get(other, MAX_HOPS + 1) < SHARED_HOPS)
         )
         for actor, role in index.roles[node]:
             if actor not in index.kind_of or actor in requester.sources:
@@ -243,8 +245,10 @@ def rank(
                 keys[actor] = score_key(0.0 + 1.0 * themes[actor] + channel.get(actor, 0.0) + extra, order[actor])
         top = [actor for actor, _ in heapq.nlargest(limit, keys.items(), key=itemgetter(1))]
     elif presorted:
-        top = _threshold_walk(index, need, weights, channel, bonus, excluded, rejected if filtered else None, limit, allowed)
-        keys = {actor: key for actor, key in top}
+        top = _threshold_walk(
+            index, need, weights, channel, bonus, excluded, rejected if filtered else None, limit, allowed
+        )
+        keys = dict(top)
         top = [actor for actor, _ in top]
     else:
         scores = _sum_columns(list(set().union(*(themes.keys() for _, themes in weights))), weights, channel)
@@ -268,7 +272,7 @@ def _sum_columns(
     totals = list(map(channel.get, actors, repeat(0.0)))
     for weight, themes in weights:
         totals = list(map(add, totals, map(mul, repeat(weight), map(themes.get, actors, repeat(0.0)))))
-    return dict(zip(actors, totals))
+    return dict(zip(actors, totals, strict=False))
 
 
 def _best(scores: dict[str, float], order: dict[str, int], limit: int) -> list[tuple[str, int]]:
@@ -335,7 +339,7 @@ def _threshold_walk(
                 weight * max(themes[ranking[depth]] + channel.get(ranking[depth], 0.0), ceiling)
                 if depth < len(ranking)
                 else weight * ceiling
-                for (weight, themes), ranking in zip(weights, rankings)
+                for (weight, themes), ranking in zip(weights, rankings, strict=False)
             )
             if heapq.nlargest(limit, scores.values())[-1] >= bound + WALK_MARGIN:
                 break
