@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from browser_tabs import site_tab
 from click.testing import CliRunner
+from tools import chromium_program, dot_program, missing
 
 from coopgraph.core.loading import DATA_DIR_ENV, ensure_loaded
 from coopgraph.core.store import OxigraphStore
@@ -61,6 +62,12 @@ def shipped_store() -> Iterator[OxigraphStore]:
 
 
 @pytest.fixture
+def needs_dot() -> str:
+    """Graphviz's dot: skips the test when it is absent (fails under CI=true)."""
+    return dot_program()
+
+
+@pytest.fixture
 def cli_runner() -> CliRunner:
     """A click runner (stdout and stderr captured separately)."""
     return CliRunner()
@@ -79,23 +86,15 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _chromium_path() -> str | None:
-    import os
-    import shutil
-
-    return os.environ.get("COOPGRAPH_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's `chromium`; `.ci/run` installs it). Skips with the reason when it is absent."""
-    executable = _chromium_path()
-    if executable is None:
-        pytest.skip("browser test: Debian's chromium is not installed (.ci/run installs it as root)")
+    """Headless Chromium (Debian's `chromium`; `.ci/run` installs it). Skips with the reason when it is absent
+    (fails under CI=true)."""
+    executable = chromium_program()
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("browser test: playwright is not installed (pip install -e '.[test]')")
+        missing("browser test: playwright is not installed (pip install -e '.[test]')")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
         yield chromium

@@ -14,8 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.bench_sparql import Workload, noop_check, sparql_check
 from bench.peers import NOOP_BODY
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 PEERS = ("noop", "ours", "oxigraph", "rdflib-endpoint")

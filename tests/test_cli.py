@@ -61,6 +61,7 @@ def test_first_load_then_current(cli_runner: CliRunner, isolated_data_dir: Path)
     assert (isolated_data_dir / "CURRENT").exists()  # a RocksDB store lives in the data folder
 
 
+@pytest.mark.slow
 def test_rebuild(cli_runner: CliRunner) -> None:
     run(cli_runner, "load")
     result = run(cli_runner, "load", "--rebuild")
@@ -173,6 +174,7 @@ def test_stats_lists_graphs_and_classes_sorted(cli_runner: CliRunner) -> None:
     assert any(line.split()[0] == "owl:Class" for line in class_lines)
 
 
+@pytest.mark.slow
 def test_validate_the_store_conforms_and_exits_0(cli_runner: CliRunner) -> None:
     result = run(cli_runner, "--memory", "validate", "--lang", "en")
     assert result.exit_code == 0, result.output

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import subprocess
 import warnings
 import xml.etree.ElementTree as ET
@@ -27,6 +26,7 @@ import pytest
 import rdflib
 import rdflib.compare
 from network_oracle import Network, expected_network
+from tools import dot_program
 
 from coopgraph.core import export
 from coopgraph.core.export import ExportError, RendererMissing, graphviz
@@ -37,7 +37,6 @@ from coopgraph.core.projection_rules import RELATIONS
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import CGR, RDF_TYPE, RDFS
 
-DOT_MISSING = "Graphviz dot is not installed (.ci/run installs it)"
 LOJA = CGR + "gadp-loja"
 CASES = {
     "whole-es": (Selection(), "es"),
@@ -250,7 +249,7 @@ def _dot_json(source: bytes) -> dict:
     return json.loads(done.stdout)
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason=DOT_MISSING)
+@pytest.mark.usefixtures("needs_dot")
 def test_dot_with_graphviz(case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path) -> None:
     net, expected = case
     document = _dot_json(exported(net, "dot", shipped_store, tmp_path).read_bytes())
@@ -263,7 +262,7 @@ def test_dot_with_graphviz(case: tuple[nx.MultiDiGraph, Network], shipped_store:
     )
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason=DOT_MISSING)
+@pytest.mark.usefixtures("needs_dot")
 def test_svg_drawn_by_graphviz(
     case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
 ) -> None:
@@ -285,7 +284,7 @@ def test_svg_drawn_by_graphviz(
     assert pairs == Counter((source, target) for source, target, _ in expected.edges.elements())
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason=DOT_MISSING)
+@pytest.mark.usefixtures("needs_dot")
 def test_svg_has_a_legend_of_the_kinds_drawn(
     case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
 ) -> None:
@@ -366,10 +365,10 @@ def test_dot_quotes_hostile_labels(memory_store: OxigraphStore, tmp_path: Path) 
     assert net.nodes[CGR + "hostile"]["label"] == hostile
     assert nx.read_graphml(exported(net, "graphml", memory_store, tmp_path)).nodes[CGR + "hostile"]["label"] == hostile
     assert nx.read_gexf(exported(net, "gexf", memory_store, tmp_path)).nodes[CGR + "hostile"]["label"] == hostile
-    if shutil.which("dot") is not None:
-        document = _dot_json(exported(net, "dot", memory_store, tmp_path).read_bytes())
-        label = next(obj["label"] for obj in document["objects"] if obj["name"] == CGR + "hostile")
-        assert label.replace("\\\\", "\\").replace("\\n", "\n") == hostile
+    dot_program()  # the rest needs Graphviz to read the DOT back
+    document = _dot_json(exported(net, "dot", memory_store, tmp_path).read_bytes())
+    label = next(obj["label"] for obj in document["objects"] if obj["name"] == CGR + "hostile")
+    assert label.replace("\\\\", "\\").replace("\\n", "\n") == hostile
 
 
 def test_svg_without_graphviz_says_so(shipped_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ from coopgraph.core.loading import shipped_sources
 from coopgraph.core.store import OxigraphStore
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.packaging
+pytestmark = [pytest.mark.packaging, pytest.mark.slow]
 
 
 def sh(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:

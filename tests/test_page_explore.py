@@ -15,6 +15,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 CGR = "https://w3id.org/coopgraph/id/"
 LOJA = CGR + "gadp-loja"
 READY = "#explore-status[data-state=ready]"

@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 CGR = "https://w3id.org/coopgraph/id/"
 ACTOR = CGR + "regions4"
 READY = "#match-form[data-ready='true']"

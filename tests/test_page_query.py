@@ -16,12 +16,15 @@ from typing import Any
 import pytest
 from browser_tabs import site_tab
 from flask.testing import FlaskClient
+from tools import missing
 
 from coopgraph.core.queries import load_queries, run
 from coopgraph.core.store import OxigraphStore
 from coopgraph.web import create_app
 from coopgraph.web.pages import EXAMPLE
 from coopgraph.web.testing import live_server
+
+pytestmark = pytest.mark.slow
 
 AZUAY_ES = "Gobierno Autónomo Descentralizado Provincial de Azuay"
 AZUAY_EN = "Provincial Government of Azuay"
@@ -38,8 +41,11 @@ SECTOR = "https://w3id.org/coopgraph/id/sector-cambio-climatico"
 @pytest.fixture
 def expect() -> Any:
     """Playwright's auto-waiting assertions (imported here: the module loads without playwright)."""
-    playwright = pytest.importorskip("playwright.sync_api", reason="browser test: playwright is not installed")
-    return playwright.expect
+    try:
+        from playwright.sync_api import expect
+    except ImportError:
+        missing("browser test: playwright is not installed (pip install -e '.[test]')")
+    return expect
 
 
 def _open(page: Any, path: str = "/") -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,6 +15,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from network_oracle import Network, expected_network
+from tools import dot_program
 
 from coopgraph.core import export
 from coopgraph.core.export import graphviz
@@ -27,7 +27,6 @@ from coopgraph.web.testing import live_server
 
 LOJA = CGR + "gadp-loja"
 REGIONS4 = CGR + "regions4"
-DOT_MISSING = "Graphviz dot is not installed (.ci/run installs it)"
 MEDIA_TYPES = {
     "graphml": "application/graphml+xml; charset=utf-8",
     "gexf": "application/gexf+xml; charset=utf-8",
@@ -76,8 +75,8 @@ def test_formats_match_the_documented_table() -> None:
 
 @pytest.mark.parametrize("name", list(MEDIA_TYPES))
 def test_each_format_downloads_with_its_media_type_and_name(client: FlaskClient, oracle: Network, name: str) -> None:
-    if name == "svg" and shutil.which("dot") is None:
-        pytest.skip(DOT_MISSING)
+    if name == "svg":
+        dot_program()
     response = client.get(url("/api/export", format=name, focus=LOJA, radius=2, lang="en"))
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.headers["Content-Type"] == MEDIA_TYPES[name]
@@ -178,7 +177,7 @@ def test_svg_without_graphviz_is_a_clear_503(client: FlaskClient, monkeypatch: p
     assert "Graphviz" in error["message"] and "apt-get install graphviz" in error["message"]
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason=DOT_MISSING)
+@pytest.mark.usefixtures("needs_dot")
 def test_svg_past_its_time_limit_is_a_clear_503(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(graphviz, "SVG_TIMEOUT_S", 0.001)
     error = error_of(client.get(url("/api/export", format="svg")), 503)

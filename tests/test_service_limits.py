@@ -26,6 +26,8 @@ from coopgraph.web.prefork import ANSWER_KEY
 from coopgraph.web.state import EXTENSION
 from coopgraph.web.time_limit import TimeLimit
 
+pytestmark = pytest.mark.slow
+
 ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 """A cartesian product over the shipped graph: ~5e12 rows, far past any time limit."""
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f }"

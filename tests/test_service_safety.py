@@ -15,6 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from served import serving
 
+pytestmark = pytest.mark.slow
+
 
 class Canary:
     """A loopback TCP listener that counts every connection made to it."""

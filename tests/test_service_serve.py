@@ -18,6 +18,8 @@ from served import MAIN, ROOT, get, serving
 from coopgraph.cli.main import cli
 from coopgraph.web.prefork import MALLOC_TUNABLES, child_environment
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:

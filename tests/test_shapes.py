@@ -214,6 +214,7 @@ def test_sparql_constraints_carry_both_messages() -> None:
         assert langs == ["en", "es"]
 
 
+@pytest.mark.slow
 def test_shapes_graph_is_valid_shacl() -> None:
     pyshacl.validate(rdflib.Graph(), shacl_graph=SHAPES, meta_shacl=True, advanced=True)
 

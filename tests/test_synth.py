@@ -148,10 +148,9 @@ def test_large_output_streams(tmp_path: Path) -> None:
     assert count > 10 * 10_000
 
 
+@pytest.mark.slow
 def test_conforms_to_the_project_shapes(tmp_path: Path) -> None:
-    validate = pytest.importorskip(
-        "coopgraph.core.validation", reason="coopgraph.core.validation (SHACL) is not written yet"
-    )
+    from coopgraph.core import validation as validate
     from coopgraph.core.resources import resource_dir
 
     assert any(resource_dir("shapes").glob("*.ttl")), "no shapes/*.ttl shipped"

@@ -199,6 +199,7 @@ cgr:red-de-prueba a cg:Network ;
 NEW_CONFORMING = NEW_FAILING.replace('"Red de prueba"@es ;', '"Red de prueba"@es, "Test network"@en ;')
 
 
+@pytest.mark.slow
 def test_cli_exit_codes_and_output(tmp_path: Path) -> None:
     bad, good = tmp_path / "bad.ttl", tmp_path / "good.ttl"
     bad.write_text(NEW_FAILING, encoding="utf-8")
@@ -277,6 +278,7 @@ def test_validate_store_accepts_anything_with_to_rdflib() -> None:
 BAD_CASES = sorted(CASES.glob("*/*-bad.ttl"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", BAD_CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_submission_agrees_with_whole_graph_validation(path: Path) -> None:
     """Validating one resource in its small context finds what the whole graph finds about it."""
@@ -332,6 +334,7 @@ def test_empty_submission_conforms() -> None:
     assert validate_submission(rdflib.Graph(), context=graph_of(FAILING)).conforms
 
 
+@pytest.mark.slow
 def test_shipped_data_conforms(shipped_store: OxigraphStore) -> None:
     """The curated data meets the contract; a failure lists every finding."""
     report = validate_store(shipped_store, lang="en")

@@ -38,8 +38,16 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=ox.NamedNode(vocab.XSD + "integer"))
 
 
+def _rows(store: Store, query: str) -> ox.QuerySolutions:
+    result = store.query(query)
+    assert isinstance(result, ox.QuerySolutions)  # a SELECT
+    return result
+
+
 def _count(store: Store, query: str) -> int:
-    return int(next(iter(store.query(query)))["n"].value)  # type: ignore[call-overload, index]
+    value = next(_rows(store, query))["n"]
+    assert isinstance(value, ox.Literal)
+    return int(value.value)
 
 
 def describe(store: Store, endpoint: str) -> list[ox.Triple]:
@@ -59,8 +67,8 @@ def describe(store: Store, endpoint: str) -> list[ox.Triple]:
         ox.Triple(default, _n("triples", VOID), _int(_count(store, "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"))),
     ]
     triples += [ox.Triple(service, _n("resultFormat", SD), _n(name, FORMATS)) for name in RESULT_FORMATS]
-    classes = [row["c"] for row in store.query("SELECT DISTINCT ?c { ?s a ?c } ORDER BY ?c")]  # type: ignore[index, union-attr]
-    properties = [row["p"] for row in store.query("SELECT DISTINCT ?p { ?s ?p ?o } ORDER BY ?p")]  # type: ignore[index, union-attr]
+    classes = [row["c"] for row in _rows(store, "SELECT DISTINCT ?c { ?s a ?c } ORDER BY ?c")]
+    properties = [row["p"] for row in _rows(store, "SELECT DISTINCT ?p { ?s ?p ?o } ORDER BY ?p")]
     triples += [
         ox.Triple(dataset, _n("classes", VOID), _int(len(classes))),
         ox.Triple(dataset, _n("properties", VOID), _int(len(properties))),

@@ -75,15 +75,19 @@ def execute(store: Store, request: QueryRequest) -> Answer:
         raise ApiError(
             406, "Not Acceptable", f"cannot answer {wanted} for this query; available: {', '.join(offered(kind))}"
         )
+    serializer = fmt.serializer
     try:
-        if isinstance(result, ox.QueryBoolean):
-            return Answer(result.serialize(format=fmt.serializer), fmt.media_type)
         if isinstance(result, ox.QueryTriples):
+            assert isinstance(serializer, ox.RdfFormat)  # negotiation offers graph formats for graphs only
             triples = list(islice(result, request.max_rows + 1))
             truncated = len(triples) > request.max_rows
-            body = ox.serialize(triples[: request.max_rows], format=fmt.serializer)
-            return Answer(body, fmt.media_type, truncated)
-        return _solutions(result, fmt.serializer, fmt.media_type, request.max_rows)
+            return Answer(
+                _bytes(ox.serialize(triples[: request.max_rows], format=serializer)), fmt.media_type, truncated
+            )
+        assert isinstance(serializer, ox.QueryResultsFormat)  # and results formats for solutions and booleans
+        if isinstance(result, ox.QueryBoolean):
+            return Answer(_bytes(result.serialize(format=serializer)), fmt.media_type)
+        return _solutions(result, serializer, fmt.media_type, request.max_rows)
     except (ValueError, OSError, RuntimeError) as error:
         raise ApiError(400, "Query evaluation failed", str(error)) from None
 
@@ -110,7 +114,13 @@ def _solutions(result: ox.QuerySolutions, serializer: ox.QueryResultsFormat, med
     for row in rows[:cap]:
         lines.append("\t".join(_tsv_term(value) for value in row))
     capped = ox.parse_query_results(("\n".join(lines) + "\n").encode(), format=ox.QueryResultsFormat.TSV)
-    return Answer(capped.serialize(format=serializer), media_type, truncated)
+    return Answer(_bytes(capped.serialize(format=serializer)), media_type, truncated)
+
+
+def _bytes(body: bytes | None) -> bytes:
+    """pyoxigraph's serialisers return bytes when given no output file (their stubs say `bytes | None`)."""
+    assert body is not None
+    return body
 
 
 def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
@@ -145,8 +155,7 @@ def _json_body(variables: list[ox.Variable], rows: list[ox.QuerySolution], cap: 
 
 def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
     """One RDF term as a JSON object, members in pyoxigraph's order (terms from a query have these exact types)."""
-    kind = type(term)
-    if kind is ox.Literal:
+    if isinstance(term, ox.Literal):
         value = _quote(term.value)
         language = term.language
         if language is not None:
@@ -158,9 +167,9 @@ def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> st
         if datatype == _XSD_STRING:
             return f'{{"type":"literal","value":{value}}}'
         return f'{{"type":"literal","value":{value},"datatype":{_quote(datatype)}}}'
-    if kind is ox.NamedNode:
+    if isinstance(term, ox.NamedNode):
         return f'{{"type":"uri","value":{_quote(term.value)}}}'
-    if kind is ox.BlankNode:
+    if isinstance(term, ox.BlankNode):
         return f'{{"type":"bnode","value":{_quote(term.value)}}}'
     subject, predicate, object_ = _json_term(term.subject), _json_term(term.predicate), _json_term(term.object)
     return f'{{"type":"triple","value":{{"subject":{subject},"predicate":{predicate},"object":{object_}}}}}'

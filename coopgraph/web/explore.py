@@ -106,7 +106,8 @@ def vendor(name: str) -> Response:
     response = Response(body, mimetype=None, content_type=_media_type(name))
     response.headers["Cache-Control"] = f"public, max-age={VENDOR_MAX_AGE_S}, immutable"
     response.set_etag(etag)
-    return response.make_conditional(request)
+    response.make_conditional(request)  # changes the response in place (304, 206) and returns it
+    return response
 
 
 def vendor_root() -> Traversable:

@@ -61,16 +61,16 @@ class MatchParams:
 def match_index(state: Coopgraph | None = None) -> MatchIndex:
     """This app's index of the store, built on first use and again whenever the store changed (once, under a lock)."""
     state = state or coopgraph()
-    index = state.cache.get(INDEX_KEY)
+    index: MatchIndex | None = state.cache.get(INDEX_KEY)
     if index is not None and index.is_current(state.store):
-        return index  # type: ignore[no-any-return]
+        return index
     lock = state.cache.setdefault(LOCK_KEY, threading.Lock())
     with lock:
         index = state.cache.get(INDEX_KEY)
         if index is None or not index.is_current(state.store):
             index = MatchIndex.build(state.store)
             state.cache[INDEX_KEY] = index
-    return index  # type: ignore[no-any-return]
+    return index
 
 
 # --- views -------------------------------------------------------------------------------------------------------
@@ -115,7 +115,8 @@ def options() -> Response:
     state = coopgraph()
     index = match_index(state)
     rows = state.store.query(COOPERATION_TYPES, substitutions={ox.Variable("lang"): ox.Literal(lang)})
-    cooperation = [{"iri": row["type"].value, "label": row["label"].value} for row in rows]  # type: ignore[index, union-attr]
+    assert isinstance(rows, ox.QuerySolutions)  # a SELECT
+    cooperation = [{"iri": str(row["type"].value), "label": str(row["label"].value)} for row in rows]
     return jsonify(
         {
             "lang": lang,

@@ -172,7 +172,7 @@ def _load_factory(name: str) -> AppFactory:
 
 def request_process(*, listen_fd: int, control_fd: int, threads: int, factory: str) -> None:
     """A request process's life: read the configuration, build the app, say `ready`, serve until retired."""
-    import waitress
+    from waitress.server import create_server
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the supervisor decides
     control = socket.socket(fileno=control_fd)
@@ -180,7 +180,7 @@ def request_process(*, listen_fd: int, control_fd: int, threads: int, factory: s
     process_hooks = RequestProcess(control)
     app = process_hooks.wrap(_load_factory(factory)(config, process_hooks.begin))
     listener = socket.socket(fileno=listen_fd)
-    server = waitress.create_server(
+    server = create_server(
         app,
         map=process_hooks.connections,
         sockets=[listener],

@@ -79,7 +79,7 @@ def _base_iri(environ: dict[str, Any]) -> str:
     a cheap query's cost in this process); the same few endpoint URLs repeat.
     """
     get = environ.get  # the keys werkzeug's `Request.base_url` is computed from
-    key = (get("wsgi.url_scheme"), get("HTTP_HOST"), get("SERVER_NAME"), get("SERVER_PORT"))
+    key: tuple[object, ...] = (get("wsgi.url_scheme"), get("HTTP_HOST"), get("SERVER_NAME"), get("SERVER_PORT"))
     key += (get("SCRIPT_NAME"), get("PATH_INFO"))
     base = _BASE_IRIS.get(key)
     if base is None:
@@ -98,6 +98,7 @@ def _service_description() -> Response:
     key = f"description {request.base_url}"
     if key not in state.cache:
         state.cache[key] = describe(state.store, request.base_url)
+    assert isinstance(fmt.serializer, ox.RdfFormat)  # a graph format
     body = ox.serialize(state.cache[key], format=fmt.serializer, prefixes=PREFIXES)
     response = Response(body, content_type=_with_charset(fmt.media_type))
     response.vary.add("Accept")

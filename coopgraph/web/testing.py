@@ -31,7 +31,7 @@ def live_server(app: Flask, *, threads: int = 8) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stopping.set()
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()
         server.close()
         wasyncore.close_all(server._map)  # type: ignore[union-attr]  # open client connections too: no leaked sockets
         thread.join(timeout=5)
