@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from coopgraph.core.projection import Schema, SelectionError, UnknownResource, pick_language
-from coopgraph.core.projection_rules import IGNORED, LINKS, LITERALS, RELATIONS
+from coopgraph.core.projection.rules import IGNORED, LINKS, LITERALS, RELATIONS
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import DCTERMS, RDF_TYPE
 

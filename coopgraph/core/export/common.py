@@ -8,7 +8,7 @@ from typing import Any
 
 import networkx as nx
 
-from coopgraph.core.projection_rules import BASE_ATTRIBUTES
+from coopgraph.core.projection.rules import BASE_ATTRIBUTES
 
 CHUNK_BYTES = 1 << 16
 _XML_SPECIAL = re.compile('[&<>"\x00-\x1f\ufffe\uffff]')

@@ -17,7 +17,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from coopgraph.core.projection import Schema, relation_for
-from coopgraph.core.projection_rules import RELATIONS
+from coopgraph.core.projection.rules import RELATIONS
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import prefixes
 
