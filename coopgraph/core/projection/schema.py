@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from coopgraph.core.patterns import Patterns
 from coopgraph.core.projection.rules import KINDS, LABEL_PROPERTIES, RELATIONS, Kind, Link, Literal, Relation
 from coopgraph.core.projection.selection import SelectionError, local_name
-from coopgraph.core.store import Store
+from coopgraph.core.store import Store, solutions
 from coopgraph.core.vocab import CG, LANGS, RDF_TYPE, RDFS, pick
 
 EDGE_RELATIONS: dict[ox.NamedNode, Relation] = {ox.NamedNode(r.property): r for r in RELATIONS}
@@ -38,8 +38,7 @@ def actor_kinds(store: Store) -> tuple[str, ...]:
     These are the resources partner matching compares (`MatchIndex.similar`); the explorer offers
     "find similar partners" on them.
     """
-    rows = store.query(f"SELECT DISTINCT ?class WHERE {{ ?class <{RDFS}subClassOf>* <{CG}Actor> }}")
-    assert isinstance(rows, ox.QuerySolutions)
+    rows = solutions(store.query(f"SELECT DISTINCT ?class WHERE {{ ?class <{RDFS}subClassOf>* <{CG}Actor> }}"))
     classes = {row[0].value for row in rows}
     return tuple(dict.fromkeys(kind.key for kind in KINDS if kind.cls in classes))
 
