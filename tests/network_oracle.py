@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from coopgraph.core.loading import META_GRAPH, ONTOLOGY_GRAPH
-from coopgraph.core.projection_rules import KINDS, RELATIONS
+from coopgraph.core.projection.rules import KINDS, RELATIONS
 from coopgraph.core.store import Store
 
 FACTS = f"FILTER(?g NOT IN (<{ONTOLOGY_GRAPH}>, <{META_GRAPH}>))"

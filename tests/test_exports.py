@@ -33,7 +33,7 @@ from coopgraph.core.export import ExportError, RendererMissing, graphviz
 from coopgraph.core.export.tables import write_csv_files
 from coopgraph.core.loading import DATA_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
 from coopgraph.core.projection import Selection, project
-from coopgraph.core.projection_rules import RELATIONS
+from coopgraph.core.projection.rules import RELATIONS
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import CGR, RDF_TYPE, RDFS
 

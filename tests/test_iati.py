@@ -343,7 +343,7 @@ def test_xml_with_a_doctype_is_refused(tmp_path: Path, prolog: str) -> None:
 
 def test_stdlib_fallback_still_refuses_a_doctype(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without defusedxml the stdlib parser is used, behind the same DOCTYPE check."""
-    import coopgraph.core.codelists as iati_module
+    import coopgraph.core.codelists.iati_xml as iati_module
 
     monkeypatch.setattr(iati_module, "_defused_et", None)
     good = tmp_path / "Foo.xml"

@@ -13,6 +13,8 @@ from network_oracle import Network, expected_network, regular_nodes
 
 import coopgraph.core.export
 import coopgraph.core.projection
+import coopgraph.core.projection.schema
+import coopgraph.core.projection.selection
 from coopgraph.core.loading import DATA_GRAPH
 from coopgraph.core.projection import (
     KIND_KEYS,
@@ -25,7 +27,7 @@ from coopgraph.core.projection import (
     pick_language,
     project,
 )
-from coopgraph.core.projection_rules import BASE_ATTRIBUTES, IGNORED, KINDS, LINKS, LITERALS, RELATIONS
+from coopgraph.core.projection.rules import BASE_ATTRIBUTES, IGNORED, KINDS, LINKS, LITERALS, RELATIONS
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import CG, CGR, IATI, RDFS, SKOS
 
@@ -48,7 +50,8 @@ def edges_of(net: nx.MultiDiGraph) -> Counter[tuple[str, str, str]]:
 
 
 def test_doctests() -> None:
-    for module in (coopgraph.core.projection, coopgraph.core.export):
+    projection = coopgraph.core.projection
+    for module in (projection, projection.schema, projection.selection, coopgraph.core.export):
         failures, tried = doctest.testmod(module)
         assert tried >= 1 and failures == 0, module.__name__
 

@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from coopgraph.cli.common import StoreOpener, echo_summary, handle_errors, progress, store_options
 from coopgraph.core.loading import LOCAL_GRAPH, rebuild
 from coopgraph.core.results import FORMATTERS, compact, format_results
-from coopgraph.core.store import FORMATS
+from coopgraph.core.store import FORMATS, solutions
 from coopgraph.core.synth import FORMATS as SYNTH_FORMATS
 from coopgraph.core.synth import synth_vocabulary, write_synthetic
 from coopgraph.core.validation import validate_files, validate_store
@@ -188,7 +188,7 @@ def stats(opener: StoreOpener) -> None:
     click.echo(f"store: {opener.where}")
     graph_rows = [(f"<{g}>", store.count(g)) for g in store.graphs()]
     click.echo(_rows("triples per named graph", [*graph_rows, ("total (quads)", store.count())]))
-    classes = store.query("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class")
+    classes = solutions(store.query("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"))
     class_rows = sorted(((compact(s["class"]), int(s["n"].value)) for s in classes), key=lambda r: (-r[1], r[0]))
     click.echo(_rows("instances per class", class_rows))
 

@@ -92,7 +92,8 @@ def export_command(
         raise click.UsageError("give --query or --expression, not both")
     sparql = expression
     if query is not None and Path(query).is_file():
-        query, sparql = None, Path(query).read_text(encoding="utf-8")
+        sparql = Path(query).read_text(encoding="utf-8")
+        query = None
     selection = Selection(
         kinds=_kinds(kinds), focus=_expand(focus), radius=radius, query=query, params=_params(params), sparql=sparql
     )
@@ -109,7 +110,7 @@ def export_command(
     )
 
 
-def _write(graph: nx.MultiDiGraph, fmt: str, output: Path, *, store: Store) -> str:
+def _write(graph: nx.MultiDiGraph[str], fmt: str, output: Path, *, store: Store) -> str:
     """Write to stdout, a file (through a temporary file, so a failure leaves no partial file) or a CSV folder."""
     if str(output) == "-":
         export.write(graph, fmt, sys.stdout.buffer, store=store)

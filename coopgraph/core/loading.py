@@ -16,7 +16,7 @@ from pathlib import Path
 import platformdirs
 
 from coopgraph.core.resources import resource_dir
-from coopgraph.core.store import Progress, Store, StoreError
+from coopgraph.core.store import Progress, Store, StoreError, solutions
 from coopgraph.core.vocab import GRAPH_BASE
 
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
@@ -70,7 +70,7 @@ def shipped_hash(sources: dict[str, list[Path]] | None = None) -> str:
 def stored_hash(store: Store) -> str | None:
     """The hash recorded by the last load of the shipped graphs, if any."""
     result = store.query(f"SELECT ?h WHERE {{ GRAPH <{META_GRAPH}> {{ <{META_GRAPH}> <{SHIPPED_HASH}> ?h }} }}")
-    values = [solution["h"].value for solution in result]
+    values = [solution["h"].value for solution in solutions(result)]
     return values[0] if len(values) == 1 else None
 
 

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 import pyoxigraph as ox
 
 from coopgraph.core.loading import META_GRAPH, ONTOLOGY_GRAPH
-from coopgraph.core.store import Store
+from coopgraph.core.store import Store, solutions
 
-Term = ox.NamedNode | ox.BlankNode | ox.Literal
-Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, Term]
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+"""An RDF term in object position (a quoted `ox.Triple` too: pyoxigraph reads RDF 1.2 triple terms)."""
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple
+Triple = tuple[Subject, ox.NamedNode, Term]
 NOT_FACTS: frozenset[str] = frozenset({ONTOLOGY_GRAPH, META_GRAPH})
 """Graphs whose triples are not facts about the world (vocabulary, loader metadata)."""
 _NOT_FACT_NODES = frozenset(ox.NamedNode(iri) for iri in NOT_FACTS)
@@ -72,7 +74,7 @@ class Patterns:
         self, subject: ox.NamedNode | None, predicate: ox.NamedNode | None, object: Term | None, *, facts: bool
     ) -> Iterator[Triple]:
         bound = {ox.Variable(name): term for name, term in (("s", subject), ("p", predicate), ("o", object)) if term}
-        for row in self.store.query(_FACTS if facts else _ALL, substitutions=bound or None):  # type: ignore[union-attr]
+        for row in solutions(self.store.query(_FACTS if facts else _ALL, substitutions=bound or None)):
             yield (
                 subject if subject is not None else row["s"],
                 predicate if predicate is not None else row["p"],

@@ -218,7 +218,8 @@ def _parse_param(value: str, context: str) -> Param:
         raise QueryFormatError(f"{context}: {name!r} is not a valid SPARQL variable name")
     if type_ not in PARAM_TYPES:
         raise QueryFormatError(f"{context}: unknown parameter type {type_!r}; valid types: {', '.join(PARAM_TYPES)}")
-    label, default, enum = "", None, ()
+    label, default = "", None
+    enum: tuple[str, ...] = ()
     for token in tokens[2:]:
         option, sep, option_value = token.partition("=")
         if sep and option == "default":

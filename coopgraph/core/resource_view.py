@@ -14,16 +14,19 @@ from typing import Any
 import pyoxigraph as ox
 
 from coopgraph.core.projection import Schema, SelectionError, UnknownResource, pick_language
-from coopgraph.core.projection_rules import IGNORED, LINKS, LITERALS, RELATIONS
+from coopgraph.core.projection.rules import IGNORED, LINKS, LITERALS, RELATIONS, Link, Literal, Relation
 from coopgraph.core.store import Store
-from coopgraph.core.vocab import DCTERMS, RDF_TYPE
+from coopgraph.core.vocab import DCTERMS, RDF_TYPE, Text
 
 MAX_LINKS = 500
 """Links listed at most (a sector of a 100k-actor graph has tens of thousands); `truncated` says when cut."""
 _SOURCE = DCTERMS + "source"
-_TYPE_LABELS = {"es": "tipo", "en": "type"}
+_TYPE_LABEL = Text(es="tipo", en="type")
 _RELATIONS = {r.property: r for r in RELATIONS}
-_ROWS = {**{item.property: item for item in LINKS}, **{item.property: item for item in LITERALS}}
+_ROWS: dict[str, Link | Literal] = {
+    **{item.property: item for item in LINKS},
+    **{item.property: item for item in LITERALS},
+}
 _IRI_LINKS = {link.property: link for link in LINKS if link.value == "iri"}
 _ORDER = {
     prop: index for index, prop in enumerate([RDF_TYPE, *(i.property for i in LITERALS), *(i.property for i in LINKS)])
@@ -63,7 +66,7 @@ def describe_resource(
             relation = _RELATIONS[prop]
             links.append(_link(schema, relation, o.value, "in" if relation.reverse else "out"))
         elif prop == RDF_TYPE:
-            facts.append(_fact(prop, _TYPE_LABELS[lang], schema.label(o.value), o.value))
+            facts.append(_fact(prop, _TYPE_LABEL(lang), schema.label(o.value), o.value))
         elif prop not in IGNORED:
             link = _IRI_LINKS.get(prop)
             value = o.value.removeprefix(link.strip) if link is not None and link.strip else o.value
@@ -73,9 +76,9 @@ def describe_resource(
         for text in untagged + pick_language([(t, tag) for t, tag in values if tag], lang):
             facts.append(_fact(prop, _property_label(schema, prop), text))
     for s, p, _ in schema.patterns.triples(object=node):
-        relation = _RELATIONS.get(p.value)
-        if relation is not None and isinstance(s, ox.NamedNode) and schema.is_node(s.value):
-            links.append(_link(schema, relation, s.value, "out" if relation.reverse else "in"))
+        incoming = _RELATIONS.get(p.value)
+        if incoming is not None and isinstance(s, ox.NamedNode) and schema.is_node(s.value):
+            links.append(_link(schema, incoming, s.value, "out" if incoming.reverse else "in"))
     links = sorted({tuple(link.items()): link for link in links}.values(), key=_link_order)
     facts.sort(key=lambda fact: (_ORDER.get(fact["property"], len(_ORDER)), fact["label"], fact["value"]))
     return {
@@ -104,7 +107,7 @@ def _property_label(schema: Schema, prop: str) -> str:
     return schema.property_label(item) if item is not None else schema.label(prop)
 
 
-def _link(schema: Schema, relation: Any, target: str, direction: str) -> dict[str, str]:
+def _link(schema: Schema, relation: Relation, target: str, direction: str) -> dict[str, str]:
     kind = schema.kind_of(target)
     return {
         "relation": relation.key,
@@ -116,5 +119,5 @@ def _link(schema: Schema, relation: Any, target: str, direction: str) -> dict[st
     }
 
 
-def _link_order(link: dict[str, str]) -> tuple[str, ...]:
+def _link_order(link: dict[str, str]) -> tuple[bool, str, str, str]:
     return (link["direction"] != "out", link["relation"], link["target_label"].casefold(), link["target"])

@@ -70,12 +70,12 @@ def to_json(results: QueryResult) -> bytes:
 
 def to_turtle(results: QueryResult, *, prefixes: dict[str, str] = PREFIXES) -> bytes:
     """Turtle for CONSTRUCT/DESCRIBE results, with the project's prefixes."""
-    return ox.serialize(_triples(results, "turtle"), format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return _written(ox.serialize(_triples(results, "turtle"), format=ox.RdfFormat.TURTLE, prefixes=prefixes))
 
 
 def to_ntriples(results: QueryResult) -> bytes:
     """N-Triples for CONSTRUCT/DESCRIBE results."""
-    return ox.serialize(_triples(results, "ntriples"), format=ox.RdfFormat.N_TRIPLES)
+    return _written(ox.serialize(_triples(results, "ntriples"), format=ox.RdfFormat.N_TRIPLES))
 
 
 FORMATTERS: dict[str, Callable[[QueryResult], bytes]] = {
@@ -102,7 +102,14 @@ def _table_line(cells: list[str], widths: list[int]) -> str:
 def _tabular(results: QueryResult, fmt: ox.QueryResultsFormat, name: str) -> bytes:
     if isinstance(results, ox.QueryTriples):
         raise ValueError(f"{name} needs a SELECT or ASK result; use turtle or ntriples for CONSTRUCT/DESCRIBE")
-    return results.serialize(format=fmt)
+    return _written(results.serialize(format=fmt))
+
+
+def _written(data: bytes | None) -> bytes:
+    """What a pyoxigraph serialiser returns when given no `output`: the bytes (its stub says `bytes | None`)."""
+    if data is None:
+        raise RuntimeError("pyoxigraph's serialiser returned nothing")
+    return data
 
 
 def _triples(results: QueryResult, name: str) -> ox.QueryTriples:

@@ -23,6 +23,7 @@ import pycountry
 import pyoxigraph as ox
 
 from coopgraph.core.resources import resource_dir
+from coopgraph.core.store import solutions
 from coopgraph.core.vocab import CG, CGR, DCTERMS, FOAF, ORG, RDF_TYPE, RDFS, SKOS, SYNTH, prefixes
 
 PREFIXES = prefixes("cg", "cgr", "synth", "rdfs", "skos", "org", "foaf", "dcterms")
@@ -245,7 +246,7 @@ def _shipped_concepts() -> dict[str, list[str]]:
     for cls in ("Country", "Sector", "GovernmentLevel", "CooperationType"):
         notation = f" ; <{SKOS}notation> ?n " if cls == "Country" else ""
         query = f"SELECT DISTINCT ?x WHERE {{ ?x a <{CG}{cls}> {notation} FILTER(isIRI(?x)) }}"
-        found[cls] = sorted(solution["x"].value for solution in store.query(query))
+        found[cls] = sorted(solution["x"].value for solution in solutions(store.query(query)))
     return found
 
 
@@ -254,6 +255,8 @@ def _declare_countries(declared: list[Triple]) -> list[str]:
     iris = []
     for code in sorted(STUDY_COUNTRIES):
         country = pycountry.countries.get(alpha_2=code)
+        if country is None:
+            raise ValueError(f"pycountry has no country with alpha-2 code {code!r}")
         iri = f"{CGR}pais-{code.lower()}"
         declared += [
             (iri, RDF_TYPE, CG + "Country"),

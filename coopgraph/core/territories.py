@@ -2,7 +2,7 @@
 
 Codes and names come from pycountry (ISO 3166-1 and 3166-2, with the Spanish names of
 its gettext catalogues), never by hand: only the choice of countries and the study's own
-wording for some of them are written here. Run ``python -m graph.territories`` to
+wording for some of them are written here. Run ``coopgraph build territories`` to
 regenerate the file; tests/test_territories.py checks that the shipped file matches.
 """
 
@@ -12,6 +12,7 @@ import gettext
 import unicodedata
 
 import pycountry
+from pycountry import SubdivisionHierarchy
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
@@ -91,9 +92,10 @@ def province_iri(code: str) -> URIRef:
     return CGR[f"provincia-{code.lower()}"]
 
 
-def ecuador_provinces() -> list:
+def ecuador_provinces() -> list[SubdivisionHierarchy]:
     """Ecuador's provinces as pycountry subdivisions, sorted by code."""
-    return sorted(pycountry.subdivisions.get(country_code="EC"), key=lambda s: s.code)
+    # Filtered by hand: pycountry's `subdivisions.get(country_code=...)` has no type annotations.
+    return sorted((s for s in pycountry.subdivisions if s.country_code == "EC"), key=lambda s: s.code)
 
 
 def _add_country(graph: Graph, alpha_2: str, study_wording: str | None, es: gettext.NullTranslations) -> None:
@@ -107,7 +109,8 @@ def _add_country(graph: Graph, alpha_2: str, study_wording: str | None, es: gett
     graph.add((iri, SKOS.notation, Literal(country.alpha_2)))
     graph.add((iri, RDFS.label, Literal(es_name, lang="es")))
     graph.add((iri, RDFS.label, Literal(en_name, lang="en")))
-    other_en = {getattr(country, "official_name", None), country.name} - {None, en_name}
+    official_name: str | None = getattr(country, "official_name", None)
+    other_en = {name for name in (official_name, country.name) if name is not None and name != en_name}
     for name in sorted(other_en):
         graph.add((iri, SKOS.altLabel, Literal(name, lang="en")))
         if es.gettext(name) != es_name:
@@ -117,7 +120,7 @@ def _add_country(graph: Graph, alpha_2: str, study_wording: str | None, es: gett
     graph.add((iri, DCTERMS.source, CGR["ref-iso-3166"]))
 
 
-def _add_province(graph: Graph, subdivision, es: gettext.NullTranslations) -> None:
+def _add_province(graph: Graph, subdivision: SubdivisionHierarchy, es: gettext.NullTranslations) -> None:
     iri = province_iri(subdivision.code)
     es_name = es.gettext(subdivision.name)
     graph.add((iri, RDF.type, CG.Province))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, TypeAlias
 
 import networkx as nx
 
@@ -24,7 +24,7 @@ from coopgraph.core.store import Store
 
 __all__ = ["FORMATS", "ExportError", "Format", "RenderFailed", "RenderTimeout", "RendererMissing", "chunks", "write"]
 
-Writer = Callable[[nx.MultiDiGraph, "Store | None"], Iterator[bytes]]
+Writer: TypeAlias = "Callable[[nx.MultiDiGraph[str], Store | None], Iterator[bytes]]"
 
 
 @dataclass(frozen=True)
@@ -39,12 +39,12 @@ class Format:
     needs_store: bool = False
 
 
-def _text(produce: Callable[[nx.MultiDiGraph], Iterator[str]]) -> Writer:
+def _text(produce: Callable[[nx.MultiDiGraph[str]], Iterator[str]]) -> Writer:
     return lambda graph, store: chunked(produce(graph))
 
 
 def _rdf(name: str) -> Writer:
-    def writer(graph: nx.MultiDiGraph, store: Store | None) -> Iterator[bytes]:
+    def writer(graph: nx.MultiDiGraph[str], store: Store | None) -> Iterator[bytes]:
         if store is None:
             raise ExportError(f"{name} needs the store the graph was projected from")
         return rdf.rdf_chunks(graph, store=store, format=name)
@@ -81,12 +81,12 @@ def get_format(name: str) -> Format:
         raise ExportError(f"unknown export format {name!r}; valid formats: {', '.join(FORMATS)}") from None
 
 
-def chunks(graph: nx.MultiDiGraph, name: str, *, store: Store | None = None) -> Iterator[bytes]:
+def chunks(graph: nx.MultiDiGraph[str], name: str, *, store: Store | None = None) -> Iterator[bytes]:
     """The export of `graph` in format `name`, as a stream of byte chunks."""
     return get_format(name).writer(graph, store)
 
 
-def write(graph: nx.MultiDiGraph, name: str, out: BinaryIO, *, store: Store | None = None) -> None:
+def write(graph: nx.MultiDiGraph[str], name: str, out: BinaryIO, *, store: Store | None = None) -> None:
     """Write the export of `graph` in format `name` to the binary stream `out`."""
     fmt = get_format(name)
     if fmt.name in rdf.FORMATS:

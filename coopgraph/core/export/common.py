@@ -8,7 +8,7 @@ from typing import Any
 
 import networkx as nx
 
-from coopgraph.core.projection_rules import BASE_ATTRIBUTES
+from coopgraph.core.projection.rules import BASE_ATTRIBUTES
 
 CHUNK_BYTES = 1 << 16
 _XML_SPECIAL = re.compile('[&<>"\x00-\x1f\ufffe\uffff]')
@@ -45,7 +45,7 @@ def chunked(parts: Iterable[str], *, size: int = CHUNK_BYTES) -> Iterator[bytes]
         yield "".join(buffer).encode("utf-8")
 
 
-def node_columns(graph: nx.MultiDiGraph) -> list[str]:
+def node_columns(graph: nx.MultiDiGraph[str]) -> list[str]:
     """Node attribute names: the base ones first (label, kind, ...), then the others sorted."""
     seen: set[str] = set()
     for _, data in graph.nodes(data=True):
@@ -53,7 +53,7 @@ def node_columns(graph: nx.MultiDiGraph) -> list[str]:
     return [name for name in BASE_ATTRIBUTES if name in seen] + sorted(seen - set(BASE_ATTRIBUTES))
 
 
-def edge_columns(graph: nx.MultiDiGraph) -> list[str]:
+def edge_columns(graph: nx.MultiDiGraph[str]) -> list[str]:
     """Edge attribute names: relation, label, property, then any others sorted."""
     seen: set[str] = set()
     for *_, data in graph.edges(keys=True, data=True):

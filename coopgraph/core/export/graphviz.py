@@ -48,7 +48,7 @@ def quote(value: Any) -> str:
     return '"' + text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n") + '"'
 
 
-def kind_colours(graph: nx.MultiDiGraph) -> dict[str, str]:
+def kind_colours(graph: nx.MultiDiGraph[str]) -> dict[str, str]:
     """A distinct fill colour for each kind of node in `graph`, kinds in the projection's order.
 
     The first twelve take PALETTE; further ones light hues a golden angle apart, so no two kinds of one
@@ -65,7 +65,7 @@ def _hue(index: int) -> str:
     return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
 
 
-def dot(graph: nx.MultiDiGraph, *, drawing: bool = False) -> Iterator[str]:
+def dot(graph: nx.MultiDiGraph[str], *, drawing: bool = False) -> Iterator[str]:
     """The graph in DOT with every attribute; `drawing=True` leaves edge labels out (tooltips instead)."""
     name = graph.graph.get("name", "coopgraph")
     colours = kind_colours(graph)
@@ -99,7 +99,9 @@ def _attributes(data: dict[str, Any], extra: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def svg(graph: nx.MultiDiGraph, *, timeout_s: float | None = None, max_nodes: int | None = None) -> Iterator[bytes]:
+def svg(
+    graph: nx.MultiDiGraph[str], *, timeout_s: float | None = None, max_nodes: int | None = None
+) -> Iterator[bytes]:
     """The drawing as SVG; `RendererMissing`, `RenderTimeout`, `RenderFailed` or a too-large `ExportError`."""
     timeout_s = SVG_TIMEOUT_S if timeout_s is None else timeout_s
     max_nodes = SVG_MAX_NODES if max_nodes is None else max_nodes
@@ -131,7 +133,7 @@ def svg(graph: nx.MultiDiGraph, *, timeout_s: float | None = None, max_nodes: in
     yield with_legend(done.stdout, legend_entries(graph))
 
 
-def legend_entries(graph: nx.MultiDiGraph) -> list[tuple[str, str, str]]:
+def legend_entries(graph: nx.MultiDiGraph[str]) -> list[tuple[str, str, str]]:
     """(kind, its label, its colour) for each kind of node drawn, in the projection's order of kinds."""
     labels: dict[str, str] = {}
     for _, data in graph.nodes(data=True):
@@ -164,7 +166,8 @@ def with_legend(drawing: bytes, entries: list[tuple[str, str, str]]) -> bytes:
     root.set("viewBox", f"{_n(left)} {_n(top)} {_n(total_width)} {_n(total_height)}")
     root.set("width", f"{_n(total_width)}pt")
     root.set("height", f"{_n(total_height)}pt")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    drawn: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)  # bytes for any encoding but "unicode"
+    return drawn
 
 
 def _n(value: float) -> str:

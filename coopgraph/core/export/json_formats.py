@@ -14,7 +14,7 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def legend(graph: nx.MultiDiGraph) -> dict[str, Any]:
+def legend(graph: nx.MultiDiGraph[str]) -> dict[str, Any]:
     """Graph-level data: selection, language, counts, and the kinds and relations present with their labels."""
     kinds: Counter[str] = Counter()
     kind_labels: dict[str, str] = {}
@@ -35,14 +35,15 @@ def legend(graph: nx.MultiDiGraph) -> dict[str, Any]:
     }
 
 
-def cyjs(graph: nx.MultiDiGraph) -> Iterator[str]:
+def cyjs(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
     """`{"data": {legend}, "elements": {"nodes": [{"data": {"id", ...}}], "edges": [{"data": {"id", ...}}]}}`.
 
     Nodes also get `name` (their label) and edges `interaction` (their relation): the columns Cytoscape
     desktop shows by default.
     """
     yield '{"data":' + _dumps(legend(graph)) + ',"elements":{"nodes":['
-    for index, (node, data) in enumerate(graph.nodes(data=True)):
+    # iter(): to mypy, networkx's NodeDataView is a set of nodes (its stub's base class); its __iter__ is right.
+    for index, (node, data) in enumerate(iter(graph.nodes(data=True))):
         yield ("," if index else "") + _dumps({"data": {"id": node, "name": data.get("label", node), **data}})
     yield '],"edges":['
     for index, (source, target, _, data) in enumerate(graph.edges(keys=True, data=True)):
@@ -51,10 +52,10 @@ def cyjs(graph: nx.MultiDiGraph) -> Iterator[str]:
     yield "]}}\n"
 
 
-def nodelink(graph: nx.MultiDiGraph) -> Iterator[str]:
+def nodelink(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
     """networkx's node-link layout (d3's): `{"directed", "multigraph", "graph", "nodes": [...], "links": [...]}`."""
     yield '{"directed":true,"multigraph":true,"graph":' + _dumps(legend(graph)) + ',"nodes":['
-    for index, (node, data) in enumerate(graph.nodes(data=True)):
+    for index, (node, data) in enumerate(iter(graph.nodes(data=True))):  # iter(): see cyjs
         yield ("," if index else "") + _dumps({"id": node, **data})
     yield '],"links":['
     for index, (source, target, key, data) in enumerate(graph.edges(keys=True, data=True)):

@@ -17,7 +17,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from coopgraph.core.projection import Schema, relation_for
-from coopgraph.core.projection_rules import RELATIONS
+from coopgraph.core.projection.rules import RELATIONS
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import prefixes
 
@@ -26,7 +26,7 @@ FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
 _RELATIONS = {ox.NamedNode(r.property): r.key for r in RELATIONS}
 
 
-def selected_triples(graph: nx.MultiDiGraph, store: Store) -> Iterator[ox.Triple]:
+def selected_triples(graph: nx.MultiDiGraph[str], store: Store) -> Iterator[ox.Triple]:
     """The triples behind `graph` (a projection of `store`), node by node."""
     schema = Schema(store, lang=graph.graph.get("lang", "es"))
     for node in graph.nodes:
@@ -44,14 +44,14 @@ def selected_triples(graph: nx.MultiDiGraph, store: Store) -> Iterator[ox.Triple
             yield ox.Triple(subject, predicate, obj)
 
 
-def write_rdf(graph: nx.MultiDiGraph, out: BinaryIO, *, store: Store, format: str) -> None:
+def write_rdf(graph: nx.MultiDiGraph[str], out: BinaryIO, *, store: Store, format: str) -> None:
     """Serialise the selection's triples to `out` as they are read (Turtle or JSON-LD)."""
     fmt = FORMATS[format]
     prefixes = PREFIXES if fmt == ox.RdfFormat.TURTLE else None
     ox.serialize(selected_triples(graph, store), out, format=fmt, prefixes=prefixes)
 
 
-def rdf_chunks(graph: nx.MultiDiGraph, *, store: Store, format: str) -> Iterator[bytes]:
+def rdf_chunks(graph: nx.MultiDiGraph[str], *, store: Store, format: str) -> Iterator[bytes]:
     """The same as one in-memory chunk (the serialiser writes in one native call)."""
     buffer = io.BytesIO()
     write_rdf(graph, buffer, store=store, format=format)

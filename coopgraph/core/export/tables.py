@@ -42,7 +42,7 @@ def _cell(value: object) -> str:
     return "" if value is None else as_text(value)
 
 
-def nodes_csv(graph: nx.MultiDiGraph) -> Iterator[str]:
+def nodes_csv(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
     """The node list: `id` then the attributes (`iri` left out: it is the `id`)."""
     columns = [name for name in node_columns(graph) if name != "iri"]
 
@@ -54,7 +54,7 @@ def nodes_csv(graph: nx.MultiDiGraph) -> Iterator[str]:
     return _csv_chunks(rows())
 
 
-def edges_csv(graph: nx.MultiDiGraph) -> Iterator[str]:
+def edges_csv(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
     """The edge list: `source`, `target`, `source_label`, `target_label`, then the edge attributes."""
     columns = edge_columns(graph)
     labels = graph.nodes
@@ -86,16 +86,19 @@ class _Sink:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
     def drain(self) -> Iterator[bytes]:
         parts, self.parts = self.parts, []
         if parts:
             yield b"".join(parts)
 
 
-def csv_zip(graph: nx.MultiDiGraph) -> Iterator[bytes]:
+def csv_zip(graph: nx.MultiDiGraph[str]) -> Iterator[bytes]:
     """A zip archive with `nodes.csv` and `edges.csv`, produced as a stream."""
     sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, chunks in ((NODES_FILE, nodes_csv(graph)), (EDGES_FILE, edges_csv(graph))):
             with archive.open(name, "w", force_zip64=True) as member:
                 for chunk in chunks:
@@ -105,7 +108,7 @@ def csv_zip(graph: nx.MultiDiGraph) -> Iterator[bytes]:
     yield from sink.drain()
 
 
-def write_csv_files(graph: nx.MultiDiGraph, folder: Path) -> tuple[Path, Path]:
+def write_csv_files(graph: nx.MultiDiGraph[str], folder: Path) -> tuple[Path, Path]:
     """Write `nodes.csv` and `edges.csv` into `folder` (created if needed); return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = (folder / NODES_FILE, folder / EDGES_FILE)

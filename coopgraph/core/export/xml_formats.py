@@ -18,7 +18,7 @@ GEXF_TYPES = {"int": "integer", "float": "double", "str": "string"}
 GRAPH_ATTRIBUTES = ("name", "selection", "lang", "generator")
 
 
-def graphml(graph: nx.MultiDiGraph) -> Iterator[str]:
+def graphml(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
     """GraphML: every node and edge attribute declared as a typed `<key>`; node id = IRI."""
     nodes, edges = node_columns(graph), edge_columns(graph)
     node_types = column_types((data for _, data in graph.nodes(data=True)), nodes)
@@ -65,7 +65,7 @@ def _graphml_data(keys: dict[str, str], data: dict[str, Any]) -> Iterator[str]:
             yield f'<data key="{keys[name]}">{xml_escape(value)}</data>'
 
 
-def gexf(graph: nx.MultiDiGraph) -> Iterator[str]:
+def gexf(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
     """GEXF 1.2: `label` is the node's and edge's own label; the other attributes are typed attvalues."""
     nodes = [name for name in node_columns(graph) if name != "label"]
     edges = [name for name in edge_columns(graph) if name != "label"]

@@ -1,7 +1,7 @@
 """The projection's rules as data: which resources become nodes, which properties edges, which attributes.
 
-Edit these tables to change the property graph that `graph.projection` builds
-from the RDF graph (and so every export and the /explore page):
+Edit these tables to change the property graph that `coopgraph.core.projection`
+builds from the RDF graph (and so every export and the /explore page):
 
 - `KINDS`: classes whose instances become nodes, each with a short `kind`
   key and its label. Order is priority: a resource gets the kind of the

@@ -1,0 +1,170 @@
+"""Running pyshacl, one validation at a time, and reading its results graph into a `Report`.
+
+pyshacl evaluates SPARQL with rdflib, whose parser is not thread-safe, so
+validations run one at a time (a module lock). `PreparedQueryGraph` is the
+graph they run on: it parses each SPARQL text once.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pyshacl
+import rdflib
+from rdflib import BNode, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
+
+from coopgraph.core.validation.report import Report, Violation, rank
+from coopgraph.core.validation.shapes import cached_shapes
+from coopgraph.core.vocab import LANGS
+
+_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=512)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
+class PreparedQueryGraph(rdflib.Graph):
+    """An in-memory graph that parses each SPARQL text once.
+
+    pyshacl sends the same query text for every focus node of a SPARQL
+    constraint, and rdflib's parser costs ~70 ms a query: parsed once, the
+    text is then only evaluated. Used only under the module lock.
+    """
+
+    def query(
+        self,
+        query_object: str | Query,
+        processor: str | rdflib.query.Processor = "sparql",
+        result: str | type[rdflib.query.Result] = "sparql",
+        initNs: Mapping[str, Any] | None = None,  # rdflib's names
+        initBindings: Mapping[str, rdflib.term.Identifier] | None = None,
+        use_store_provided: bool = True,
+        **kwargs: Any,
+    ) -> rdflib.query.Result:
+        if isinstance(query_object, str) and processor == "sparql" and not initNs:
+            query_object = _prepared(query_object)
+        return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+
+def run_shacl(
+    graph: rdflib.Graph,
+    *,
+    lang: str,
+    allow_warnings: bool,
+    shapes: rdflib.Graph | None = None,
+) -> Report:
+    """Run pyshacl on `graph` (changed in place only by what pyshacl itself adds: nothing)."""
+    shapes_graph = cached_shapes() if shapes is None else shapes
+    with _LOCK:
+        conforms, results_graph, _ = pyshacl.validate(
+            graph,
+            shacl_graph=shapes_graph,
+            inference="none",
+            advanced=True,
+            js=False,
+            abort_on_first=False,
+            allow_infos=allow_warnings,
+            allow_warnings=allow_warnings,
+            meta_shacl=False,
+            do_owl_imports=False,
+            inplace=True,
+        )
+    # Only the report's own results: nested sh:detail results (from sh:node) are not separate findings.
+    top = [
+        result
+        for report in results_graph.subjects(RDF.type, SH.ValidationReport)
+        for result in results_graph.objects(report, SH.result)
+    ]
+    violations = sorted(
+        (_violation(results_graph, result, shapes_graph) for result in top),
+        key=lambda v: (rank(v.severity), v.shape, v.focus, v.path or "", v.value or ""),
+    )
+    labels = _labels(graph, {v.focus for v in violations}) | _labels(shapes_graph, {v.shape for v in violations})
+    return Report(conforms=bool(conforms), violations=violations, lang=lang, labels=labels)
+
+
+def _violation(report: rdflib.Graph, result: rdflib.term.Node, shapes: rdflib.Graph) -> Violation:
+    # pyshacl drops the language tag of SPARQL-constraint messages: recover it from the shapes.
+    tagged = {
+        str(m): m.language
+        for node in (report.value(result, SH.sourceShape), report.value(result, SH.sourceConstraint))
+        if node is not None
+        for m in shapes.objects(node, SH.message)
+        if isinstance(m, Literal) and m.language
+    }
+    messages: dict[str, str] = {}
+    for message in report.objects(result, SH.resultMessage):
+        if isinstance(message, Literal):
+            messages.setdefault(message.language or tagged.get(str(message), ""), str(message))
+    plain = messages.get("", next(iter(messages.values()), ""))
+    path = report.value(result, SH.resultPath)
+    value = report.value(result, SH.value)
+    severity = report.value(result, SH.resultSeverity)
+    component = report.value(result, SH.sourceConstraintComponent)
+    return Violation(
+        focus=_node_text(report.value(result, SH.focusNode)),
+        path=None if path is None else _path_text(report, path),
+        value=None if value is None else _term_text(value),
+        severity=str(severity).removeprefix(str(SH)) if severity is not None else "Violation",
+        shape=_node_text(report.value(result, SH.sourceShape)),
+        message_es=messages.get("es", plain),
+        message_en=messages.get("en", plain),
+        component=str(component).removeprefix(str(SH)) if component is not None else "",
+    )
+
+
+def _node_text(node: rdflib.term.Node | None) -> str:
+    if node is None:
+        return ""
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
+def _term_text(term: rdflib.term.Node) -> str:
+    return term.n3() if isinstance(term, Literal) else _node_text(term)
+
+
+def _path_text(graph: rdflib.Graph, path: rdflib.term.Node) -> str:
+    """A SHACL path as an IRI (simple) or SPARQL property-path text (complex)."""
+    if isinstance(path, URIRef):
+        return str(path)
+    return _path_sparql(graph, path)
+
+
+def _path_sparql(graph: rdflib.Graph, path: rdflib.term.Node) -> str:
+    if isinstance(path, URIRef):
+        return f"<{path}>"
+    if (alternatives := graph.value(path, SH.alternativePath)) is not None:
+        return "(" + " | ".join(_path_sparql(graph, p) for p in Collection(graph, alternatives)) + ")"
+    if (inverse := graph.value(path, SH.inversePath)) is not None:
+        return "^" + _path_sparql(graph, inverse)
+    for predicate, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+        if (inner := graph.value(path, predicate)) is not None:
+            return _path_sparql(graph, inner) + suffix
+    if graph.value(path, RDF.first) is not None:
+        return "(" + " / ".join(_path_sparql(graph, p) for p in Collection(graph, path)) + ")"
+    return _node_text(path)
+
+
+def _labels(graph: rdflib.Graph, iris: Iterable[str]) -> dict[str, dict[str, str]]:
+    """rdfs:label (else skos:prefLabel) of each IRI, per language."""
+    found: dict[str, dict[str, str]] = {}
+    for iri in iris:
+        if iri.startswith("_:") or not iri:
+            continue
+        names: dict[str, str] = {}
+        for predicate in (RDFS.label, SKOS.prefLabel):
+            for label in graph.objects(URIRef(iri), predicate):
+                if isinstance(label, Literal) and label.language in LANGS:
+                    names.setdefault(label.language, str(label))
+        if names:
+            found[iri] = names
+    return found
