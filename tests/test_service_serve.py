@@ -53,6 +53,7 @@ def test_a_port_in_use_is_a_clear_error() -> None:
         )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "in use" in result.stderr.lower()
+    assert "--port" in result.stderr
 
 
 def test_request_processes_start_with_the_malloc_tunables() -> None:

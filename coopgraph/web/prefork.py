@@ -25,6 +25,7 @@ starts the retirement; it returns the WSGI app.
 from __future__ import annotations
 
 import argparse
+import errno
 import contextlib
 import importlib
 import json
@@ -350,7 +351,16 @@ def listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind((host, port))
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            raise StartError(
+                f"port {port} on {host} is in use (another coopgraph serve?): stop it, or choose another port "
+                f"with --port (make serve PORT=8080)"
+            ) from None
+        raise StartError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     listener.listen(BACKLOG)
     listener.set_inheritable(True)
     return listener
