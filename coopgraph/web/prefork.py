@@ -25,8 +25,8 @@ starts the retirement; it returns the WSGI app.
 from __future__ import annotations
 
 import argparse
-import errno
 import contextlib
+import errno
 import importlib
 import json
 import logging
