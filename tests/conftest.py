@@ -9,10 +9,14 @@ from typing import Any
 import pytest
 from browser_tabs import site_tab
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
 from tools import chromium_program, dot_program, missing
 
 from coopgraph.core.loading import DATA_DIR_ENV, ensure_loaded
 from coopgraph.core.store import OxigraphStore
+from coopgraph.web import create_app
+from coopgraph.web.state import EXTENSION
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -62,6 +66,26 @@ def shipped_store() -> Iterator[OxigraphStore]:
 
 
 @pytest.fixture
+def app_config() -> dict[str, Any]:
+    """Settings of the `app` fixture (see coopgraph.web.settings): a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], shipped_store: OxigraphStore) -> Iterator[Flask]:
+    """A fresh app per test over the session's shipped store (which no test may modify)."""
+    app = create_app(app_config, store=shipped_store)
+    yield app
+    app.extensions[EXTENSION].close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Flask's test client of `app`."""
+    return app.test_client()
+
+
+@pytest.fixture
 def needs_dot() -> str:
     """Graphviz's dot: skips the test when it is absent (fails under CI=true)."""
     return dot_program()
@@ -104,7 +128,6 @@ def browser() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def site_url(shipped_store: OxigraphStore) -> Iterator[str]:
     """The service over real HTTP (waitress, loopback), on the shipped graph, shared by the session's page tests."""
-    from coopgraph.web import create_app
     from coopgraph.web.testing import live_server
 
     app = create_app(store=shipped_store)

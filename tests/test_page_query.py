@@ -286,11 +286,6 @@ class _InlineFinder(HTMLParser):
             self._in_script = False
 
 
-@pytest.fixture
-def client(shipped_store: OxigraphStore) -> FlaskClient:
-    return create_app(store=shipped_store).test_client()
-
-
 @pytest.mark.parametrize("path", ["/", "/?lang=en", "/?name=network-offices", "/?query=ASK%7B%7D"])
 def test_page_html_has_no_inline_script_or_style(client: FlaskClient, path: str) -> None:
     response = client.get(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -16,14 +17,8 @@ from coopgraph.web.state import EXTENSION
 
 
 @pytest.fixture
-def app(shipped_store: OxigraphStore) -> Flask:
-    """A fresh app per test over the session's shipped store."""
-    return create_app({"max_body_bytes": 2_000}, store=shipped_store)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app_config() -> dict[str, Any]:
+    return {"max_body_bytes": 2_000}
 
 
 def test_every_setting_has_help_and_the_listed_defaults() -> None:

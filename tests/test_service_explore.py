@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import importlib.resources
 import re
-from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from coopgraph.core.store import OxigraphStore
-from coopgraph.web import create_app
 from coopgraph.web.explore import VIS_VERSION, vendor_files
 
 VIS_DIR = importlib.resources.files("pyvis") / "templates" / "lib" / f"vis-{VIS_VERSION}"
-
-
-@pytest.fixture
-def app(shipped_store: OxigraphStore) -> Flask:
-    return create_app(store=shipped_store)
-
-
-@pytest.fixture
-def client(app: Flask) -> Iterator[FlaskClient]:
-    with app.test_client() as client:
-        yield client
 
 
 def test_allow_list_is_exactly_the_shipped_files() -> None:

@@ -41,16 +41,6 @@ MEDIA_TYPES = {
 
 
 @pytest.fixture(scope="module")
-def app(shipped_store: OxigraphStore) -> Flask:
-    return create_app(store=shipped_store)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture(scope="module")
 def oracle(shipped_store: OxigraphStore) -> Network:
     return expected_network(shipped_store, lang="en")
 

@@ -23,7 +23,6 @@ from coopgraph.core.store import OxigraphStore
 from coopgraph.web import create_app
 from coopgraph.web.executor import QueryRequest
 from coopgraph.web.prefork import ANSWER_KEY
-from coopgraph.web.state import EXTENSION
 from coopgraph.web.time_limit import TimeLimit
 
 pytestmark = pytest.mark.slow
@@ -106,13 +105,6 @@ def test_sigterm_stops_everything_and_removes_the_snapshot(tmp_path: Path) -> No
 
 
 # --- In one process (create_app): the client still gets its timeout error ------------------------------------
-
-
-@pytest.fixture
-def app(shipped_store: OxigraphStore) -> Iterator[Flask]:
-    app = create_app(store=shipped_store)
-    yield app
-    app.extensions[EXTENSION].close()
 
 
 def test_in_process_timeout_answers_503_and_reports_the_overrun(shipped_store: OxigraphStore) -> None:

@@ -13,6 +13,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -78,17 +79,16 @@ def _add(app: Flask, *queries: StoredQuery) -> None:
             listed[query.name] = query
 
 
-@pytest.fixture(scope="module")
-def app(shipped_store: OxigraphStore) -> Flask:
-    """The app over the session's shipped store; small row cap."""
-    app = create_app({"max_rows": 500}, store=shipped_store)
-    _add(app, ECHO, PROVINCE_CODES)
-    return app
+@pytest.fixture
+def app_config() -> dict[str, Any]:
+    return {"max_rows": 500}
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app(app: Flask) -> Flask:
+    """The shared app, with two stored queries of this module's own added."""
+    _add(app, ECHO, PROVINCE_CODES)
+    return app
 
 
 @pytest.fixture(scope="module")

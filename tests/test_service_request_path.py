@@ -113,9 +113,9 @@ def test_pre_check_decides_as_the_tokenizer_does() -> None:
     assert disagreements == []
 
 
-@pytest.fixture(scope="module")
-def app(shipped_store: OxigraphStore) -> Flask:
-    app = create_app(store=shipped_store)
+@pytest.fixture
+def app(app: Flask) -> Flask:
+    """The shared app, with a route that sets its own frame and CORS headers."""
 
     @app.route("/sparql/own-frame-options")
     def own_frame_options() -> Response:
