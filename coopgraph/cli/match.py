@@ -15,10 +15,10 @@ from typing import Any
 import click
 
 from coopgraph.cli.common import StoreOpener, handle_errors, store_options
-from coopgraph.core.matching import MatchError, MatchIndex, MatchResult, UnknownResource
+from coopgraph.core import matching
+from coopgraph.core.matching import MAX_LIMIT, MatchError, MatchIndex, MatchResult, UnknownResource
 from coopgraph.core.matching.evaluation import DEFAULT_SET, EvalReport, evaluate, load_eval_set
-from coopgraph.core.matching.index import LANGS, MAX_LIMIT
-from coopgraph.core.vocab import CGR
+from coopgraph.core.vocab import CGR, LANGS
 
 LABELS = {
     "need": ("Necesidad", "Need"),
@@ -131,8 +131,8 @@ def match(
 
     Example: coopgraph match "cambio climático" --requester EC-E --kind network
     """
-    index = MatchIndex.build(opener.open())
-    result = index.match(
+    result = matching.match(
+        MatchIndex.build(opener.open()),
         need,
         sectors=sectors,
         requester=requester,
