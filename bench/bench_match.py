@@ -41,8 +41,9 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from coopgraph.core.loading import ensure_loaded
-from coopgraph.core.matching import MatchIndex
+from coopgraph.core.matching import MatchIndex, match
 from coopgraph.core.matching.evaluation import DEFAULT_SET, EvalNeed, load_eval_set
+from coopgraph.core.matching.lookup import parse_need
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.synth import write_synthetic
 
@@ -82,7 +83,8 @@ def load_store(actors: int, *, seed: int, workdir: Path) -> OxigraphStore:
 
 
 def run_need(index: MatchIndex, need: EvalNeed) -> object:
-    return index.match(
+    return match(
+        index,
         need.text,
         sectors=need.sectors,
         requester=need.requester,
@@ -95,7 +97,7 @@ def run_need(index: MatchIndex, need: EvalNeed) -> object:
 
 
 def sparql_query(index: MatchIndex, need: EvalNeed) -> str:
-    themes = index.parse_need(need.text, need.sectors, lang=need.lang).themes
+    themes = parse_need(index, need.text, need.sectors, lang=need.lang).themes
     total = sum(theme.strength for theme in themes)
     values = " ".join(f"(<{theme.sector}> {theme.strength / total:.6f})" for theme in themes)
     return SPARQL_RANKING.format(values=values)
@@ -125,7 +127,7 @@ def measure(actors: int, *, seed: int, repeat: int, sparql_repeat: int, workdir:
     several: list[float] = []
     for need in needs:
         run_need(index, need)  # warm: the requester's neighbourhood is cached per index
-        themes = len(index.parse_need(need.text, need.sectors, lang=need.lang).themes)
+        themes = len(parse_need(index, need.text, need.sectors, lang=need.lang).themes)
         for _ in range(repeat):
             elapsed = timed(lambda need=need: run_need(index, need))
             runs.append(elapsed)

@@ -16,7 +16,17 @@ import pyoxigraph as ox
 import pytest
 
 from coopgraph.core.loading import ensure_loaded
-from coopgraph.core.matching import MatchError, MatchIndex, MatchResult, UnknownResource, scoring
+from coopgraph.core.matching import (
+    MatchError,
+    MatchIndex,
+    MatchResult,
+    UnknownResource,
+    match,
+    scoring,
+    similar,
+    weights,
+)
+from coopgraph.core.matching.lookup import parse_need, resolve_requester
 from coopgraph.core.matching.results import EXPLANATION_TYPES
 from coopgraph.core.store import OxigraphStore, Store
 
@@ -111,27 +121,27 @@ def test_every_sector_label_and_synonym_is_recognised(index: MatchIndex, shipped
     assert len(labels) > 200
     for sector, label, _ in labels:
         for text in (label, label.upper(), label.casefold()):
-            themes = [theme.sector for theme in index.parse_need(text).themes]
+            themes = [theme.sector for theme in parse_need(index, text).themes]
             assert sector in themes, (text, sector)
 
 
 def test_accents_and_case_do_not_matter(index: MatchIndex) -> None:
     for text in ("cambio climatico", "CAMBIO CLIMÁTICO", "Cámbio Climático!"):
-        assert [t.sector for t in index.parse_need(text).themes] == [CGR + "sector-cambio-climatico"]
+        assert [t.sector for t in parse_need(index, text).themes] == [CGR + "sector-cambio-climatico"]
 
 
 def test_theme_reports_the_label_or_synonym_that_matched(index: MatchIndex) -> None:
-    need = index.parse_need("proyectos de riego para el clima", lang="en")
+    need = parse_need(index, "proyectos de riego para el clima", lang="en")
     matched = {theme.sector: (theme.matched, theme.how, theme.label) for theme in need.themes}
     assert matched[CGR + "sector-riego-y-drenaje"] == ("riego", "altLabel", "Irrigation and drainage")
     assert matched[CGR + "sector-cambio-climatico"] == ("clima", "altLabel", "Climate change")
-    assert index.parse_need("Riego y drenaje").themes[0].how == "label"
+    assert parse_need(index, "Riego y drenaje").themes[0].how == "label"
 
 
 def test_sectors_by_iri_slug_and_dac_code(index: MatchIndex, shipped_store: OxigraphStore) -> None:
     health = CGR + "sector-salud"
     for given in (health, "cgr:sector-salud", "sector-salud", "salud"):
-        assert [t.sector for t in index.parse_need(None, [given]).themes] == [health]
+        assert [t.sector for t in parse_need(index, None, [given]).themes] == [health]
     mapped = rows(
         shipped_store,
         """SELECT ?sector ?target WHERE { ?sector a cg:Sector ; skos:exactMatch|skos:closeMatch ?target }""",
@@ -139,7 +149,7 @@ def test_sectors_by_iri_slug_and_dac_code(index: MatchIndex, shipped_store: Oxig
     assert mapped
     for row in mapped:
         code = row["target"].rsplit("/", 1)[1]
-        themes = {t.sector: t for t in index.parse_need(None, [code]).themes}
+        themes = {t.sector: t for t in parse_need(index, None, [code]).themes}
         assert row["sector"] in themes and themes[row["sector"]].how == "code"
 
 
@@ -160,13 +170,13 @@ def test_unusable_needs_are_match_errors(
     index: MatchIndex, need: str | None, sectors: tuple[str, ...], fragment: str
 ) -> None:
     with pytest.raises(MatchError) as raised:
-        index.match(need, sectors=sectors)
-    assert fragment in raised.value.message and raised.value.message_es
+        match(index, need, sectors=sectors)
+    assert fragment in raised.value.text.en and raised.value.text.es
 
 
 def test_a_misspelt_need_suggests_close_themes(index: MatchIndex) -> None:
     with pytest.raises(MatchError) as raised:
-        index.match("cambio climatco", lang="es")
+        match(index, "cambio climatco", lang="es")
     assert "Cambio climático" in raised.value.details["suggestions"]
 
 
@@ -176,7 +186,7 @@ def test_a_theme_with_no_partner_gives_no_results(index: MatchIndex, shipped_sto
         {{ ?a cg:sector ?s . ?s skos:broader* ?t }} UNION {{ ?a cg:sector ?s . ?t skos:broader+ ?s }} UNION
         {{ ?space cg:sector ?t ; ?role ?a . ?a a ?class }} UNION {{ {DAC_CHAIN} }} }}"""
     assert rows(shipped_store, query) == []
-    result = index.match("vialidad", requester="EC-F")
+    result = match(index, "vialidad", requester="EC-F")
     assert [t.sector for t in result.need.themes] == [CGR + "sector-vialidad"]
     assert result.results == ()
 
@@ -226,7 +236,7 @@ def test_irrigation_reaches_agriculture_partners_through_the_dac_chain(
 ) -> None:
     """No actor declares riego y drenaje; the DAC chain 31140 -> 311 reaches those on (food and) agriculture."""
     assert not declares(shipped_store, RIEGO)
-    result = index.match(need, requester="EC-L", lang=lang, limit=50)
+    result = match(index, need, requester="EC-L", lang=lang, limit=50)
     assert [t.sector for t in result.need.themes] == [RIEGO]
     expected = dac_reached(shipped_store, RIEGO)
     assert {CGR + "abc", CGR + "pais-br", CGR + "oru-fogar"} <= expected
@@ -240,7 +250,7 @@ def test_irrigation_reaches_agriculture_partners_through_the_dac_chain(
         for iri in first.resources:
             assert is_subject(shipped_store, iri), iri
         assert ("CAD 31140" if lang == "es" else "DAC 31140") in first.text and "311" in first.text
-        assert partner.components["theme"] == pytest.approx(scoring.RELATION["dac"] * scoring.THEME_BASE)
+        assert partner.components["theme"] == pytest.approx(weights.RELATION["dac"] * weights.THEME_BASE)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -257,7 +267,7 @@ def test_the_chain_is_told_with_the_codelists_labels(
         )
     }
     quote = (lambda text: f"«{text}»") if lang == "es" else (lambda text: f"“{text}”")
-    texts = {p.iri: p.explanation[0].text for p in index.match("riego", lang=lang, limit=50).results}
+    texts = {p.iri: p.explanation[0].text for p in match(index, "riego", lang=lang, limit=50).results}
     brazil = texts[CGR + "abc"]
     for iri in (RIEGO, IATI + "Sector/31140", IATI + "SectorCategory/311", CGR + "sector-agricultura"):
         assert quote(labels[iri]) in brazil, (iri, brazil)
@@ -289,7 +299,7 @@ def test_every_dac_chain_of_the_index_holds_in_the_graph(index: MatchIndex, ship
 def test_every_dac_reached_partner_is_found_and_explained(index: MatchIndex, shipped_store: OxigraphStore) -> None:
     """For every theme with a DAC chain, the partners it reaches that way are exactly those SPARQL finds."""
     for theme in sorted(index.dac_links):
-        result = index.match(None, sectors=[theme], limit=50)
+        result = match(index, None, sectors=[theme], limit=50)
         found = {p.iri for p in result.results}
         reached = dac_reached(shipped_store, theme)
         if len(found) < 50:
@@ -307,10 +317,10 @@ def test_declared_partners_outrank_dac_related_ones(index: MatchIndex, shipped_s
     checked = 0
     for theme in sorted(index.dac_links):
         direct = declares(shipped_store, theme)
-        result = index.match(None, sectors=[theme], limit=50)
+        result = match(index, None, sectors=[theme], limit=50)
         ranks = {p.iri: rank for rank, p in enumerate(result.results)}
         dac_only = {
-            iri for iri in ranks if iri not in direct and index.postings[theme][iri] < scoring.RELATION["broader"]
+            iri for iri in ranks if iri not in direct and index.postings[theme][iri] < weights.RELATION["broader"]
         }
         if direct and dac_only:
             checked += 1
@@ -322,7 +332,7 @@ def test_declared_partners_outrank_dac_related_ones(index: MatchIndex, shipped_s
 def test_a_theme_with_direct_partners_returns_them_first(index: MatchIndex, shipped_store: OxigraphStore) -> None:
     """'formación profesional' has partners of its own (Tabla 2: Brasil) and DAC-related ones (11330 lies in category
     113, which «Educación» covers): its own come first, and within each proximity every one of them ranks above the rest."""
-    result = index.match("formación profesional", requester="EC-L", limit=50)
+    result = match(index, "formación profesional", requester="EC-L", limit=50)
     direct = declares(shipped_store, CGR + "sector-formacion-profesional")
     assert direct and {p.iri for p in result.results[: len(direct)]} == direct
     assert any(p.iri not in direct for p in result.results), "the DAC chain 11330 -> 113 adds no partner"
@@ -343,7 +353,7 @@ def test_a_theme_with_direct_partners_returns_them_first(index: MatchIndex, ship
 def test_answers_are_ranked_explained_and_grounded(
     index: MatchIndex, shipped_store: OxigraphStore, need: str, lang: str
 ) -> None:
-    result = index.match(need, requester="EC-L", lang=lang, limit=50)
+    result = match(index, need, requester="EC-L", lang=lang, limit=50)
     assert result.results
     check_answer(result, shipped_store)
 
@@ -352,7 +362,7 @@ def test_every_province_can_ask(index: MatchIndex, shipped_store: OxigraphStore)
     codes = provinces(shipped_store)
     assert len(codes) == 24
     for code in codes:
-        result = index.match("medio ambiente", requester=code, limit=5)
+        result = match(index, "medio ambiente", requester=code, limit=5)
         assert result.requester is not None and result.requester["code"] == code
         check_answer(result, shipped_store)
 
@@ -361,7 +371,7 @@ def test_a_partner_only_ever_appears_on_a_theme(index: MatchIndex, shipped_store
     """Each partner declares a need's theme, a narrower or broader one, takes part in a space on it, or
     declares a sector related to it through the DAC classification."""
     for need, lang in [*NEEDS, ("riego", "es"), ("migración", "es"), ("biodiversidad", "es")]:
-        result = index.match(need, lang=lang, limit=50)
+        result = match(index, need, lang=lang, limit=50)
         themes = [theme.sector for theme in result.need.themes]
         for partner in result.results:
             values = " ".join(f"<{t}>" for t in themes)
@@ -381,7 +391,7 @@ def test_paths_follow_relations_of_the_graph(index: MatchIndex, shipped_store: O
     assert networks
     seen = 0
     for need, lang in NEEDS:
-        for partner in index.match(need, requester="EC-L", lang=lang, limit=50).results:
+        for partner in match(index, need, requester="EC-L", lang=lang, limit=50).results:
             for item in partner.explanation:
                 if item.type == "path":
                     seen += 1
@@ -410,7 +420,7 @@ def test_joint_commission_of_the_partners_country_and_how_often_it_meets(
     )
     assert commissions
     for row in commissions:
-        result = index.match(None, sectors=[row["sector"]], requester="EC-P", limit=50)
+        result = match(index, None, sectors=[row["sector"]], requester="EC-P", limit=50)
         partner = next(p for p in result.results if p.iri == row["actor"])
         items = [item for item in partner.explanation if item.type == "mechanism" and row["space"] in item.resources]
         assert items and row["every"] in items[0].text
@@ -427,7 +437,7 @@ def test_a_space_covering_the_requesters_province(index: MatchIndex, shipped_sto
     )
     assert covering
     for row in covering:
-        result = index.match(None, sectors=[row["sector"]], requester=row["code"], limit=50)
+        result = match(index, None, sectors=[row["sector"]], requester=row["code"], limit=50)
         partner = next(p for p in result.results if p.iri == row["actor"])
         assert any(
             {row["space"], row["actor"]} <= set(item.resources) and item.type in ("space", "mechanism")
@@ -447,12 +457,12 @@ def test_legal_basis_for_a_provincial_requester(index: MatchIndex, shipped_store
     )
     assert ordinances
     for row in ordinances:
-        result = index.match("salud", requester=row["code"], limit=3)
+        result = match(index, "salud", requester=row["code"], limit=3)
         legal = [set(item.resources) for item in result.results[0].explanation if item.type == "legal"]
         assert {row["ordinance"]} in [r & {row["ordinance"]} for r in legal]
         for grant in grants:
             assert any({grant["provision"], grant["competence"]} <= r for r in legal)
-    foreign = index.match("salud", requester="cgr:gore-antofagasta", limit=3)
+    foreign = match(index, "salud", requester="cgr:gore-antofagasta", limit=3)
     assert not [
         item
         for p in foreign.results
@@ -468,7 +478,7 @@ def test_competence_of_the_needs_theme(index: MatchIndex, shipped_store: Oxigrap
     )
     assert related
     for row in related:
-        result = index.match(None, sectors=[row["sector"]], requester="EC-A", limit=3)
+        result = match(index, None, sectors=[row["sector"]], requester="EC-A", limit=3)
         for partner in result.results:
             assert any({row["competence"], row["sector"]} <= set(item.resources) for item in partner.explanation)
 
@@ -485,16 +495,16 @@ def test_provincial_scope_is_shown_and_enforced(index: MatchIndex, shipped_store
         )
     }
     assert scope == {CGR + "tipo-no-reembolsable", CGR + "tipo-tecnica"}
-    result = index.match("cambio climático", requester="EC-E")
+    result = match(index, "cambio climático", requester="EC-E")
     assert {item["iri"] for item in result.filters["cooperation_scope"]} == scope
     for partner in result.results:
         items = [item for item in partner.explanation if item.type == "cooperation"]
         assert len(items) == 1 and scope <= set(items[0].resources)
     with pytest.raises(MatchError) as raised:
-        index.match("cambio climático", requester="EC-E", cooperation="financiera")
-    assert "non-reimbursable" in raised.value.message.lower() and "no reembolsable" in raised.value.message_es.lower()
+        match(index, "cambio climático", requester="EC-E", cooperation="financiera")
+    assert "non-reimbursable" in raised.value.text.en.lower() and "no reembolsable" in raised.value.text.es.lower()
     assert (
-        index.match("cambio climático", cooperation="financiera").filters["cooperation"]["iri"]
+        match(index, "cambio climático", cooperation="financiera").filters["cooperation"]["iri"]
         == CGR + "tipo-financiera"
     )
 
@@ -503,7 +513,7 @@ def test_provincial_scope_is_shown_and_enforced(index: MatchIndex, shipped_store
     "cooperation", ["tecnica", "tipo-tecnica", "cgr:tipo-tecnica", "Cooperación técnica", "asistencia técnica"]
 )
 def test_cooperation_filter(index: MatchIndex, cooperation: str) -> None:
-    result = index.match("medio ambiente", requester="EC-E", cooperation=cooperation, limit=50)
+    result = match(index, "medio ambiente", requester="EC-E", cooperation=cooperation, limit=50)
     assert result.results and result.filters["cooperation"]["iri"] == CGR + "tipo-tecnica"
     for partner in result.results:
         assert CGR + "tipo-tecnica" in index.coop_of[partner.iri]
@@ -518,9 +528,9 @@ def test_cooperation_filter(index: MatchIndex, cooperation: str) -> None:
 def test_kind_and_country_filters(index: MatchIndex) -> None:
     assert set(index.kinds("en")) >= {"network", "agency", "peer", "multilateral", "embassy", "national", "country"}
     for kind in index.kinds():
-        for partner in index.match("salud y educación y medio ambiente", kind=kind, limit=50).results:
+        for partner in match(index, "salud y educación y medio ambiente", kind=kind, limit=50).results:
             assert partner.kind == kind
-    spanish = index.match("salud", country="es", limit=50)
+    spanish = match(index, "salud", country="es", limit=50)
     assert spanish.results and {p.country["code"] for p in spanish.results if p.country} == {"ES"}
     assert all(p.country for p in spanish.results)
     assert spanish.filters["country"]["iri"] == CGR + "pais-es"
@@ -543,29 +553,29 @@ def test_kind_and_country_filters(index: MatchIndex) -> None:
 )
 def test_bad_options_are_match_errors(index: MatchIndex, options: dict[str, Any], fragment: str) -> None:
     with pytest.raises(MatchError) as raised:
-        index.match("salud", **options)
-    assert fragment in raised.value.message
+        match(index, "salud", **options)
+    assert fragment in raised.value.text.en
 
 
 def test_requester_by_code_iri_gad_and_name(index: MatchIndex) -> None:
-    assert index.match("salud", requester="").requester is None
+    assert match(index, "salud", requester="").requester is None
     with pytest.raises(MatchError):
-        index.resolve_requester("  ")
-    assert index.resolve_requester("Canar").iri == CGR + "provincia-ec-f", "names are accent-insensitive"
+        resolve_requester(index, "  ")
+    assert resolve_requester(index, "Canar").iri == CGR + "provincia-ec-f", "names are accent-insensitive"
     expected = CGR + "provincia-ec-e"
     for value in ("EC-E", "ec-e", expected, "cgr:provincia-ec-e", "Esmeraldas", "esmeraldas"):
-        assert index.resolve_requester(value).iri == expected
-    gad = index.resolve_requester("cgr:gadp-esmeraldas")
+        assert resolve_requester(index, value).iri == expected
+    gad = resolve_requester(index, "cgr:gadp-esmeraldas")
     assert gad.provincial and CGR + "provincia-ec-e" in gad.sources
-    assert index.resolve_requester("CONGOPE").iri == CGR + "congope"
-    assert not index.resolve_requester("EC-W").provincial, "Galápagos has no GAD provincial"
+    assert resolve_requester(index, "CONGOPE").iri == CGR + "congope"
+    assert not resolve_requester(index, "EC-W").provincial, "Galápagos has no GAD provincial"
 
 
 @pytest.mark.parametrize("value", ["EC-QQ", "Lojaa", CGR + "gadp-atlantida", "'; DROP"])
 def test_unknown_requester_has_suggestions(index: MatchIndex, value: str) -> None:
     with pytest.raises(UnknownResource) as raised:
-        index.match("salud", requester=value)
-    assert raised.value.message and raised.value.value == value
+        match(index, "salud", requester=value)
+    assert raised.value.text.en and raised.value.value == value
     for suggestion in raised.value.suggestions:
         assert suggestion["iri"].startswith(CGR) and suggestion["label"]
 
@@ -573,12 +583,12 @@ def test_unknown_requester_has_suggestions(index: MatchIndex, value: str) -> Non
 def test_suggestions_are_close_and_accent_insensitive(index: MatchIndex) -> None:
     for typed, wanted in (("Lojaa", "provincia-ec-l"), ("Cañarr", "provincia-ec-f"), ("regionss4", "regions4")):
         with pytest.raises(UnknownResource) as raised:
-            index.resolve_requester(typed)
+            resolve_requester(index, typed)
         assert CGR + wanted in [s["iri"] for s in raised.value.suggestions], typed
 
 
 def test_languages_give_the_same_ranking_and_their_own_labels(index: MatchIndex) -> None:
-    es, en = (index.match("educación", requester="EC-N", lang=lang, limit=20) for lang in ("es", "en"))
+    es, en = (match(index, "educación", requester="EC-N", lang=lang, limit=20) for lang in ("es", "en"))
     assert [p.iri for p in es.results] == [p.iri for p in en.results]
     assert [p.score for p in es.results] == [p.score for p in en.results]
     assert es.need.themes[0].label == "Educación" and en.need.themes[0].label == "Education"
@@ -586,8 +596,8 @@ def test_languages_give_the_same_ranking_and_their_own_labels(index: MatchIndex)
 
 
 def test_answers_are_deterministic_and_json_serialisable(index: MatchIndex, shipped_store: OxigraphStore) -> None:
-    first = index.match("salud y educación", requester="EC-L").to_json()
-    again = MatchIndex.build(shipped_store).match("salud y educación", requester="EC-L").to_json()
+    first = match(index, "salud y educación", requester="EC-L").to_json()
+    again = match(MatchIndex.build(shipped_store), "salud y educación", requester="EC-L").to_json()
     assert first == again
     assert json.loads(json.dumps(first)) == first
 
@@ -595,9 +605,9 @@ def test_answers_are_deterministic_and_json_serialisable(index: MatchIndex, ship
 def test_presorted_and_full_scoring_agree(index: MatchIndex) -> None:
     texts = ("salud", "cambio climático", "agricultura", "reactivar la economía", "fortalecimiento institucional")
     for text in (*texts, "salud y educación", "agricultura y alimentación", "biodiversity and natural resources"):
-        need = index.parse_need(text)
+        need = parse_need(index, text)
         for code in (None, "EC-M", "EC-S", "EC-C"):
-            who = index.resolve_requester(code) if code else None
+            who = resolve_requester(index, code) if code else None
             for kind in (None, "peer"):
                 fast = scoring.rank(index, need, who, kind=kind, country=None, accepted=None, limit=7)
                 full = scoring.rank(index, need, who, kind=kind, country=None, accepted=None, limit=7, presorted=False)
@@ -605,11 +615,11 @@ def test_presorted_and_full_scoring_agree(index: MatchIndex) -> None:
 
 
 def test_concurrent_matches_agree(index: MatchIndex) -> None:
-    expected = index.match("cambio climático", requester="EC-T").to_json()
+    expected = match(index, "cambio climático", requester="EC-T").to_json()
     answers: list[Any] = []
 
     def ask() -> None:
-        answers.append(index.match("cambio climático", requester="EC-T").to_json())
+        answers.append(match(index, "cambio climático", requester="EC-T").to_json())
 
     threads = [threading.Thread(target=ask) for _ in range(8)]
     for thread in threads:
@@ -631,7 +641,7 @@ def test_requester_options_for_the_page(index: MatchIndex, shipped_store: Oxigra
 
 def test_similar_actors_share_sectors_or_networks(index: MatchIndex, shipped_store: OxigraphStore) -> None:
     for actor in ("regions4", "aacid", "gore-antofagasta", "pais-it"):
-        answer = index.similar(CGR + actor, limit=10)
+        answer = similar(index, CGR + actor, limit=10)
         assert answer.results and CGR + actor not in {p.iri for p in answer.results}
         for partner in answer.results:
             assert 0.0 <= partner.score <= 1.0 and partner.explanation
@@ -645,7 +655,7 @@ def test_similar_actors_share_sectors_or_networks(index: MatchIndex, shipped_sto
 
 def test_similar_ranks_the_closest_first(index: MatchIndex) -> None:
     """AACID's Tabla 2 peers (same country row: same sectors, same kind) come before anyone else."""
-    answer = index.similar("cgr:aacid", limit=5)
+    answer = similar(index, "cgr:aacid", limit=5)
     assert answer.results[0].components["sectors"] == 1.0 and answer.results[0].kind == "agency"
 
 
@@ -653,7 +663,7 @@ def test_networks_sharing_a_member_are_similar(index: MatchIndex, shipped_store:
     networks = {row["n"] for row in rows(shipped_store, "SELECT ?n WHERE { cgr:congope org:memberOf ?n }")}
     assert len(networks) > 1
     for network in networks:
-        answer = index.similar(network, limit=20)
+        answer = similar(index, network, limit=20)
         for other in networks - {network}:
             partner = next(p for p in answer.results if p.iri == other)
             assert any(item.type == "path" and CGR + "congope" in item.resources for item in partner.explanation)
@@ -661,11 +671,11 @@ def test_networks_sharing_a_member_are_similar(index: MatchIndex, shipped_store:
 
 def test_similar_bad_input(index: MatchIndex) -> None:
     with pytest.raises(UnknownResource):
-        index.similar("aecidd")
+        similar(index, "aecidd")
     with pytest.raises(MatchError):
-        index.similar("EC-L")
+        similar(index, "EC-L")
     with pytest.raises(MatchError):
-        index.similar("cgr:regions4", limit=0)
+        similar(index, "cgr:regions4", limit=0)
 
 
 # --- freshness ----------------------------------------------------------------------------------------------------
@@ -686,13 +696,13 @@ def test_index_follows_the_graph_after_a_rebuild(own_store: OxigraphStore) -> No
     """A partner that declares riego y drenaje appears after a rebuild, first: above the DAC-related ones."""
     index = MatchIndex.build(own_store)
     assert index.is_current(own_store)
-    before = [p.iri for p in index.match("riego y drenaje", limit=50).results]
+    before = [p.iri for p in match(index, "riego y drenaje", limit=50).results]
     assert before and set(before) == dac_reached(own_store, RIEGO)
     own_store.update(NEW_PARTNER.format(verb="INSERT"))
     assert not index.is_current(own_store)
     index = MatchIndex.build(own_store)
     assert index.is_current(own_store)
-    result = index.match("riego y drenaje", requester="EC-F", limit=50)
+    result = match(index, "riego y drenaje", requester="EC-F", limit=50)
     assert result.results[0].iri == CGR + "agencia-de-prueba"
     assert {p.iri for p in result.results[1:]} == set(before)
     assert "«Riego y drenaje»" in result.results[0].explanation[0].text
@@ -701,7 +711,7 @@ def test_index_follows_the_graph_after_a_rebuild(own_store: OxigraphStore) -> No
     own_store.update(NEW_PARTNER.format(verb="DELETE"))
     assert not index.is_current(own_store)
     index = MatchIndex.build(own_store)
-    assert [p.iri for p in index.match("riego y drenaje", limit=50).results] == before
+    assert [p.iri for p in match(index, "riego y drenaje", limit=50).results] == before
 
 
 # --- synthetic scale ----------------------------------------------------------------------------------------------
@@ -724,12 +734,12 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Oxigra
 def test_synthetic_actors_are_matched_and_explained(synthetic: tuple[OxigraphStore, MatchIndex]) -> None:
     store, index = synthetic
     for need in ("salud", "agricultura y alimentación", "medio ambiente", "salud, educación y energía"):
-        result = index.match(need, requester="EC-L", limit=20)
+        result = match(index, need, requester="EC-L", limit=20)
         assert any("/synth/" in p.iri for p in result.results)
         check_answer(result, store)
-    synthetic_actor = next(p.iri for p in index.match("salud", limit=50).results if "/synth/" in p.iri)
-    assert index.match("salud", requester=synthetic_actor, limit=5).results
-    assert index.similar(synthetic_actor, limit=5).results
+    synthetic_actor = next(p.iri for p in match(index, "salud", limit=50).results if "/synth/" in p.iri)
+    assert match(index, "salud", requester=synthetic_actor, limit=5).results
+    assert similar(index, synthetic_actor, limit=5).results
 
 
 def test_fast_paths_give_the_exhaustive_answer(
@@ -743,8 +753,8 @@ def test_fast_paths_give_the_exhaustive_answer(
     synthetic_actor = next(iri for iri in index.kind_of if "/synth/" in iri and index.kind_of[iri] == "peer")
     theme_sets = [[a] for a in sectors[:4]] + [[a, b] for a, b in pairwise(sectors)] + [sectors[:3], sectors[-4:]]
     for chosen in theme_sets:
-        need = index.parse_need(None, chosen)
-        for who in (None, index.resolve_requester("EC-L"), index.resolve_requester(synthetic_actor)):
+        need = parse_need(index, None, chosen)
+        for who in (None, resolve_requester(index, "EC-L"), resolve_requester(index, synthetic_actor)):
             for limit in (1, 4, 25):
                 for kind in (None, "agency"):
                     options = {"kind": kind, "country": None, "accepted": None, "limit": limit}

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from coopgraph.cli.main import cli
-from coopgraph.core.matching import MatchIndex
+from coopgraph.core.matching import MatchIndex, match
 from coopgraph.core.store import OxigraphStore
 
 CGR = "https://w3id.org/coopgraph/id/"
@@ -19,7 +19,7 @@ def test_match_prints_ranking_and_explanations(cli_runner: CliRunner, shipped_st
         cli, ["match", "cambio climático", "--requester", "EC-E", "--kind", "network", "--lang", "es", "--memory"]
     )
     assert result.exit_code == 0, result.stderr
-    expected = MatchIndex.build(shipped_store).match("cambio climático", requester="EC-E", kind="network")
+    expected = match(MatchIndex.build(shipped_store), "cambio climático", requester="EC-E", kind="network")
     out = result.stdout
     assert "Solicitante: Esmeraldas (EC-E)" in out
     for rank, partner in enumerate(expected.results, start=1):
@@ -33,8 +33,8 @@ def test_match_json_is_the_api_answer(cli_runner: CliRunner, shipped_store: Oxig
     args = ["--memory", "match", "women's empowerment", "--requester", "EC-P", "--country", "ES", "--limit", "3"]
     result = cli_runner.invoke(cli, [*args, "--lang", "en", "--json"])
     assert result.exit_code == 0, result.stderr
-    expected = MatchIndex.build(shipped_store).match(
-        "women's empowerment", requester="EC-P", country="ES", limit=3, lang="en"
+    expected = match(
+        MatchIndex.build(shipped_store), "women's empowerment", requester="EC-P", country="ES", limit=3, lang="en"
     )
     assert json.loads(result.stdout) == expected.to_json()
 

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from coopgraph.cli.main import cli
 from coopgraph.core.matching import MatchIndex
 from coopgraph.core.matching.evaluation import DEFAULT_SET, evaluate, load_eval_set
+from coopgraph.core.matching.lookup import resolve_requester
 from coopgraph.core.store import OxigraphStore
 
 HIT_AT_5_AT_LEAST = 0.9
@@ -41,7 +42,7 @@ def test_the_set_is_complete_and_grounded(index: MatchIndex) -> None:
         assert need.why.strip() and need.expected
         for iri in need.expected:
             assert index.exists(iri), f"{need.id}: expected partner {iri} is not in the graph"
-        assert need.requester is not None and index.resolve_requester(need.requester)
+        assert need.requester is not None and resolve_requester(index, need.requester)
 
 
 def test_scores_hold(index: MatchIndex) -> None:

@@ -15,29 +15,27 @@ from typing import Any
 import click
 
 from coopgraph.cli.common import StoreOpener, handle_errors, store_options
-from coopgraph.core.matching import MatchError, MatchIndex, MatchResult, UnknownResource
+from coopgraph.core import matching
+from coopgraph.core.matching import MAX_LIMIT, MatchError, MatchIndex, MatchResult, UnknownResource
 from coopgraph.core.matching.evaluation import DEFAULT_SET, EvalReport, evaluate, load_eval_set
-from coopgraph.core.matching.index import LANGS, MAX_LIMIT
-from coopgraph.core.vocab import CGR
+from coopgraph.core.vocab import CGR, LANGS, Text, pick
 
-LABELS = {
-    "need": ("Necesidad", "Need"),
-    "themes": ("temas", "themes"),
-    "requester": ("Solicitante", "Requester"),
-    "filters": ("Filtros", "Filters"),
-    "none": ("Ningún socio del grafo trabaja en estos temas.", "No partner in the graph works on these themes."),
-    "score": ("puntuación", "score"),
-    "theme": ("tema", "theme"),
-    "proximity": ("proximidad", "proximity"),
-    "channel": ("canal", "channel"),
-    "resources": ("recursos", "resources"),
-    "scope": ("ámbito de cooperación del solicitante", "requester's cooperation scope"),
+LABELS: dict[str, Text] = {
+    "need": Text(es="Necesidad", en="Need"),
+    "themes": Text(es="temas", en="themes"),
+    "requester": Text(es="Solicitante", en="Requester"),
+    "filters": Text(es="Filtros", en="Filters"),
+    "none": Text(
+        es="Ningún socio del grafo trabaja en estos temas.", en="No partner in the graph works on these themes."
+    ),
+    "score": Text(es="puntuación", en="score"),
+    "theme": Text(es="tema", en="theme"),
+    "proximity": Text(es="proximidad", en="proximity"),
+    "channel": Text(es="canal", en="channel"),
+    "resources": Text(es="recursos", en="resources"),
+    "scope": Text(es="ámbito de cooperación del solicitante", en="requester's cooperation scope"),
 }
-
-
-def _t(key: str, lang: str) -> str:
-    es, en = LABELS[key]
-    return es if lang == "es" else en
+"""The words of the text rendering (`render`), by key; the score's components use their own key."""
 
 
 def _compact(iri: str) -> str:
@@ -55,7 +53,7 @@ def handle_match_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except UnknownResource as error:
             click.echo(f"error: {error.text(lang)}", err=True)
             if error.suggestions:
-                click.echo("did you mean:" if lang == "en" else "¿quiso decir?:", err=True)
+                click.echo(pick(lang, "¿quiso decir?:", "did you mean:"), err=True)
                 for suggestion in error.suggestions:
                     code = f" [{suggestion['code']}]" if suggestion.get("code") else ""
                     click.echo(f"  {suggestion['label']}{code}  {_compact(suggestion['iri'])}", err=True)
@@ -72,31 +70,33 @@ def render(result: MatchResult, lang: str) -> str:
     lines = []
     need = result.need
     themes = ", ".join(f"{theme.label} («{theme.matched}»)" for theme in need.themes)
-    lines.append(f"{_t('need', lang)}: {need.text or ''} -> {_t('themes', lang)}: {themes}")
+    lines.append(f"{LABELS['need'](lang)}: {need.text or ''} -> {LABELS['themes'](lang)}: {themes}")
     if result.requester:
         code = f" ({result.requester['code']})" if result.requester.get("code") else ""
-        lines.append(f"{_t('requester', lang)}: {result.requester['label']}{code}")
+        lines.append(f"{LABELS['requester'](lang)}: {result.requester['label']}{code}")
     shown = {key: value for key, value in result.filters.items() if value and key not in ("limit", "lang")}
     if shown:
         parts = []
         for key, value in shown.items():
             if isinstance(value, dict):
-                value = value.get("label") or value.get("iri")
+                text = value.get("label") or value.get("iri")
             elif isinstance(value, list):
-                value = ", ".join(item["label"] for item in value)
-            parts.append(f"{_t('scope', lang) if key == 'cooperation_scope' else key}={value}")
-        lines.append(f"{_t('filters', lang)}: " + "; ".join(parts))
+                text = ", ".join(item["label"] for item in value)
+            else:
+                text = value
+            parts.append(f"{LABELS['scope'](lang) if key == 'cooperation_scope' else key}={text}")
+        lines.append(f"{LABELS['filters'](lang)}: " + "; ".join(parts))
     lines.append("")
     if not result.results:
-        lines.append(_t("none", lang))
+        lines.append(LABELS["none"](lang))
     for rank, partner in enumerate(result.results, start=1):
         country = f", {partner.country['label']}" if partner.country else ""
-        parts = " · ".join(f"{_t(name, lang)} {value:g}" for name, value in partner.components.items())
+        components = " · ".join(f"{LABELS[name](lang)} {value:g}" for name, value in partner.components.items())
         lines.append(f"{rank:>2}. {partner.label}  [{partner.kind}{country}]")
-        lines.append(f"    {_t('score', lang)} {partner.score:.4f}  ({parts})  {_compact(partner.iri)}")
+        lines.append(f"    {LABELS['score'](lang)} {partner.score:.4f}  ({components})  {_compact(partner.iri)}")
         for item in partner.explanation:
             lines.append(f"    - [{item.type}] {item.text}")
-            lines.append(f"      {_t('resources', lang)}: {', '.join(_compact(iri) for iri in item.resources)}")
+            lines.append(f"      {LABELS['resources'](lang)}: {', '.join(_compact(iri) for iri in item.resources)}")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -131,8 +131,8 @@ def match(
 
     Example: coopgraph match "cambio climático" --requester EC-E --kind network
     """
-    index = MatchIndex.build(opener.open())
-    result = index.match(
+    result = matching.match(
+        MatchIndex.build(opener.open()),
         need,
         sectors=sectors,
         requester=requester,

@@ -1,6 +1,6 @@
 """Partner matching over HTTP: `/api/match`, `/api/partners/<IRI>/similar`, `/api/match/options` and the `/match` page.
 
-The ranking itself is `graph.matching`'s; this module reads and checks the
+The ranking itself is `coopgraph.core.matching`'s; this module reads and checks the
 request, keeps one `MatchIndex` per app (rebuilt under a lock when the store
 changed) and turns the engine's errors into the service's JSON errors.
 """
@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
+from coopgraph.core import matching
 from coopgraph.core.matching import MatchError, MatchIndex, UnknownResource
 from coopgraph.core.vocab import LANGS, sparql_prefixes
 from coopgraph.web.errors import ApiError
@@ -43,7 +44,7 @@ COOPERATION_TYPES = (
 
 @dataclass(frozen=True)
 class MatchParams:
-    """A checked match request: what `MatchIndex.match` takes."""
+    """A checked match request: what `matching.match` takes."""
 
     need: str | None
     sectors: tuple[str, ...]
@@ -81,7 +82,8 @@ def match() -> Response:
     """Ranked, explained partners for a need (GET parameters or a POST JSON body with the same keys)."""
     params = parse_match(_json_body() if request.method == "POST" else _args(MATCH_KEYS))
     try:
-        result = match_index().match(
+        result = matching.match(
+            match_index(),
             params.need,
             sectors=params.sectors,
             requester=params.requester,
@@ -102,7 +104,7 @@ def similar(iri: str) -> Response:
     values = _args(SIMILAR_KEYS)
     limit, lang = _limit(values.get("limit")), _lang(values.get("lang"))
     try:
-        result = match_index().similar(iri, limit=limit, lang=lang)
+        result = matching.similar(match_index(), iri, limit=limit, lang=lang)
     except (MatchError, UnknownResource) as error:
         raise _engine_error(error) from None
     return jsonify(result.to_json())
@@ -300,12 +302,12 @@ def _engine_error(error: MatchError | UnknownResource) -> ApiError:
         return ApiError(
             404,
             "Not Found",
-            error.message,
-            message_es=error.message_es,
+            error.text.en,
+            message_es=error.text.es,
             value=error.value,
             suggestions=error.suggestions,
         )
-    return ApiError(400, "Bad Request", error.message, message_es=error.message_es)
+    return ApiError(400, "Bad Request", error.text.en, message_es=error.text.es)
 
 
 PAGE_STRINGS: dict[str, tuple[str, str]] = {

@@ -32,6 +32,14 @@ from dataclasses import dataclass
 from coopgraph.core.matching.facts import Facts
 from coopgraph.core.vocab import IATI, NOTATION, SKOS
 
+SECTOR_MAPPINGS: dict[str, float] = {
+    SKOS + "exactMatch": 1.0,
+    SKOS + "closeMatch": 0.9,
+    SKOS + "narrowMatch": 0.8,  # the DAC code is narrower: our concept covers it
+    SKOS + "broadMatch": 0.7,  # the DAC code is broader than our concept
+    SKOS + "relatedMatch": 0.5,
+}
+"""How a DAC code given as a need maps to our sectors, and the strength of the theme it gives."""
 THEME_MAPPINGS: tuple[str, ...] = (SKOS + "exactMatch", SKOS + "closeMatch", SKOS + "broadMatch", SKOS + "narrowMatch")
 """How a theme may map to the code that starts a chain."""
 COVERING_MAPPINGS: tuple[str, ...] = (SKOS + "exactMatch", SKOS + "closeMatch", SKOS + "narrowMatch")

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coopgraph.core.matching.engine import MAX_LIMIT, match
 from coopgraph.core.matching.errors import MatchError, UnknownResource
-from coopgraph.core.matching.index import MAX_LIMIT, MatchIndex
+from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.vocab import CGR
 
 DEFAULT_SET = Path(__file__).resolve().parents[3] / "tests" / "match_eval.toml"
@@ -127,7 +128,8 @@ def evaluate(index: MatchIndex, needs: list[EvalNeed], *, k: int = 5) -> EvalRep
     rows = []
     for need in needs:
         try:
-            result = index.match(
+            result = match(
+                index,
                 need.text,
                 sectors=need.sectors,
                 requester=need.requester,

@@ -9,7 +9,10 @@ protocol, so a remote store works the same way.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+import pyoxigraph as ox
 
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import (
@@ -122,34 +125,38 @@ def read_facts(store: Store) -> Facts:
     pool: dict[str, str] = {}
     same = pool.setdefault
     types: dict[str, set[str]] = defaultdict(set)
-    for solution in store.query(f"SELECT ?s ?c WHERE {{ ?s <{RDF_TYPE}> ?c FILTER(isIRI(?s) && isIRI(?c)) }}"):
+    for solution in _select(store, f"SELECT ?s ?c WHERE {{ ?s <{RDF_TYPE}> ?c FILTER(isIRI(?s) && isIRI(?c)) }}"):
         subject = same(solution[0].value, solution[0].value)
         types[subject].add(same(solution[1].value, solution[1].value))
     facts.types = {subject: tuple(sorted(classes)) for subject, classes in types.items()}
     facts.subjects.update(facts.types)
     facts.superclasses = _closure(
         (solution[0].value, solution[1].value)
-        for solution in store.query(f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d FILTER(isIRI(?c) && isIRI(?d)) }}")
+        for solution in _select(
+            store, f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d FILTER(isIRI(?c) && isIRI(?d)) }}"
+        )
     )
     values = " ".join(f"<{p}>" for p in LITERAL_PREDICATES)
     literals: dict[str, dict[str, list[tuple[str, str | None]]]] = {p: defaultdict(list) for p in LITERAL_PREDICATES}
-    for solution in store.query(
-        f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }}"
+    for solution in _select(
+        store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }}"
     ):
         subject, literal = same(solution[0].value, solution[0].value), solution[2]
         language = literal.language
         literals[solution[1].value][subject].append((literal.value, same(language, language) if language else None))
     values = " ".join(f"<{p}>" for p in IRI_PREDICATES)
     relations: dict[str, dict[str, list[str]]] = {p: defaultdict(list) for p in IRI_PREDICATES}
-    for solution in store.query(
-        f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
+    for solution in _select(
+        store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
     ):
         subject, obj = solution[0].value, solution[2].value
         relations[solution[1].value][same(subject, subject)].append(same(obj, obj))
     facts.literals = {p: {s: tuple(v) for s, v in by.items()} for p, by in literals.items()}
     facts.relations = {p: {s: tuple(v) for s, v in by.items()} for p, by in relations.items()}
-    for by_subject in (*facts.literals.values(), *facts.relations.values()):
-        facts.subjects.update(by_subject)
+    for literal_subjects in facts.literals.values():
+        facts.subjects.update(literal_subjects)
+    for relation_subjects in facts.relations.values():
+        facts.subjects.update(relation_subjects)
     return facts
 
 
@@ -162,10 +169,18 @@ def fingerprint(store: Store) -> tuple[int, int]:
     return id(store), store.generation
 
 
-def _closure(pairs: object) -> dict[str, set[str]]:
+def _select(store: Store, query: str) -> ox.QuerySolutions:
+    """The solutions of a SELECT query."""
+    solutions = store.query(query)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"expected SELECT solutions, got {type(solutions).__name__}")
+    return solutions
+
+
+def _closure(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
     """class -> itself and all its superclasses (rdfs:subClassOf*)."""
     parents: dict[str, set[str]] = defaultdict(set)
-    for child, parent in pairs:  # type: ignore[attr-defined]
+    for child, parent in pairs:
         parents[child].add(parent)
     closure: dict[str, set[str]] = {}
 

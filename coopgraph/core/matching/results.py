@@ -1,4 +1,7 @@
-"""What a match returns: plain frozen dataclasses with the JSON shape service/README.md documents."""
+"""What a match reads and returns: the need and requester as understood, and the ranked partners.
+
+Plain dataclasses; the returned ones have the JSON shape service/README.md documents.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +42,31 @@ class Need:
         return {"text": self.text, "themes": [theme.to_json() for theme in self.themes]}
 
 
+@dataclass
+class Requester:
+    """A resolved requester with everything requester-dependent, computed once and cached (requester.py).
+
+    `sources` are the starts of its paths (itself, its GADs and territories);
+    `distance` and `parent` the breadth-first search from them; `links` the
+    spaces linking it to a partner (space, "covers" or "shared", the partner's
+    role, the requester's side); `bonus` each reached partner's
+    requester-dependent part of the score.
+    """
+
+    iri: str
+    code: str | None
+    province: str | None
+    sources: frozenset[str]
+    gads: tuple[str, ...]
+    provincial: bool
+    home: bool
+    subnational: bool
+    distance: dict[str, int] = field(default_factory=dict)
+    parent: dict[str, str] = field(default_factory=dict)
+    bonus: dict[str, float] = field(default_factory=dict)
+    links: dict[str, list[tuple[str, str, str, str | None]]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Explanation:
     """One checkable reason: its type, a sentence, and the graph resources it rests on."""
@@ -76,7 +104,7 @@ class Partner:
 
 @dataclass(frozen=True)
 class MatchResult:
-    """The answer to `MatchIndex.match`."""
+    """The answer to `match` (engine.py)."""
 
     need: Need
     requester: dict[str, Any] | None
@@ -94,7 +122,7 @@ class MatchResult:
 
 @dataclass(frozen=True)
 class SimilarResult:
-    """The answer to `MatchIndex.similar`: the actor asked about and the actors most like it."""
+    """The answer to `similar` (engine.py): the actor asked about and the actors most like it."""
 
     actor: dict[str, Any]
     results: tuple[Partner, ...]
