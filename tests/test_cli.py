@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -236,3 +238,31 @@ def test_stored_query_bad_param_and_unknown_name_are_clear(cli_runner: CliRunner
     assert typo.exit_code == 2 and "networks-of-congope" in typo.stderr
     plain = run(cli_runner, "--memory", "query", "-e", "ASK {}", "-p", "x=1")
     assert plain.exit_code == 2 and "declares no parameters" in plain.stderr
+
+
+def test_a_store_in_use_is_named_with_the_way_out(tmp_path: Path) -> None:
+    """Another process holding the on-disk store (e.g. `coopgraph serve`): the CLI says so and how to go on."""
+    folder = tmp_path / "held"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import pyoxigraph, sys; s = pyoxigraph.Store({str(folder)!r}); print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        result = subprocess.run(
+            [sys.executable, "-c", "from coopgraph.cli.main import main; main()", "--data-dir", str(folder), "stats"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        holder.communicate("", timeout=30)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "in use by another process" in result.stderr and "--memory" in result.stderr

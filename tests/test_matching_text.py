@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import doctest
-
 import pytest
 
-from coopgraph.core.matching import text
 from coopgraph.core.matching.text import PhraseMatcher, normalise, stem, words
-
-
-def test_doctests_of_the_text_module() -> None:
-    failures, tried = doctest.testmod(text)
-    assert tried > 0 and failures == 0
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 from collections import Counter
 from typing import Any
 
@@ -11,10 +10,6 @@ import pyoxigraph as ox
 import pytest
 from network_oracle import Network, expected_network, regular_nodes
 
-import coopgraph.core.export
-import coopgraph.core.projection
-import coopgraph.core.projection.schema
-import coopgraph.core.projection.selection
 from coopgraph.core.loading import DATA_GRAPH
 from coopgraph.core.projection import (
     KIND_KEYS,
@@ -47,13 +42,6 @@ def oracle(shipped_store: OxigraphStore) -> dict[str, Network]:
 
 def edges_of(net: nx.MultiDiGraph) -> Counter[tuple[str, str, str]]:
     return Counter((u, v, data["relation"]) for u, v, data in net.edges(data=True))
-
-
-def test_doctests() -> None:
-    projection = coopgraph.core.projection
-    for module in (projection, projection.schema, projection.selection, coopgraph.core.export):
-        failures, tried = doctest.testmod(module)
-        assert tried >= 1 and failures == 0, module.__name__
 
 
 def test_every_data_predicate_has_a_rule(shipped_store: OxigraphStore) -> None:

@@ -439,15 +439,6 @@ def test_header_parsing() -> None:
     assert parse_query(query.text, name="sample-violation").kind == "violation"
 
 
-def test_docstring_examples() -> None:
-    import doctest
-
-    import coopgraph.core.queries
-
-    failures, tried = doctest.testmod(coopgraph.core.queries)
-    assert tried >= 2 and failures == 0
-
-
 def test_run_refuses_a_store_without_substitutions() -> None:
     class Remote:
         def query(self, sparql: str) -> None:

@@ -8,13 +8,21 @@ from typing import Any
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from coopgraph.core.vocab import Text
+
 log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    """An error the client caused (or a limit it hit): status, short title, readable message, details."""
+    """An error the client caused (or a limit it hit): status, short title, readable message, details.
 
-    def __init__(self, status: int, title: str, message: str, **details: Any) -> None:
+    A bilingual message (`Text`) is answered in English with its Spanish in `message_es`.
+    """
+
+    def __init__(self, status: int, title: str, message: str | Text, **details: Any) -> None:
+        if isinstance(message, Text):
+            details.setdefault("message_es", message.es)
+            message = message.en
         super().__init__(message)
         self.status, self.title, self.message, self.details = status, title, message, details
 

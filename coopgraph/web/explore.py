@@ -15,9 +15,10 @@ from importlib.resources.abc import Traversable
 from flask import Blueprint, Response, request
 
 from coopgraph.core.projection import actor_kinds
+from coopgraph.core.vocab import Text
 from coopgraph.web.errors import ApiError
 from coopgraph.web.state import coopgraph
-from coopgraph.web.ui import render_page
+from coopgraph.web.ui import page_lang, render_page
 
 bp = Blueprint("explore", __name__)
 
@@ -28,48 +29,48 @@ MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; chars
 RADII = (1, 2, 3)
 DEFAULT_RADIUS = 1
 
-EXPORT_FORMATS: tuple[tuple[str, str, str], ...] = (
-    ("graphml", "GraphML (yEd, Cytoscape, Gephi)", "GraphML (yEd, Cytoscape, Gephi)"),
-    ("gexf", "GEXF (Gephi)", "GEXF (Gephi)"),
-    ("cyjs", "Cytoscape.js JSON", "Cytoscape.js JSON"),
-    ("nodelink", "JSON nodo-enlace (d3)", "Node-link JSON (d3)"),
-    ("dot", "DOT (Graphviz)", "DOT (Graphviz)"),
-    ("svg", "SVG (imagen)", "SVG (image)"),
-    ("csv", "CSV (nodos y enlaces)", "CSV (nodes and edges)"),
-    ("ttl", "RDF Turtle", "RDF Turtle"),
-    ("jsonld", "RDF JSON-LD", "RDF JSON-LD"),
+EXPORT_FORMATS: tuple[tuple[str, Text], ...] = (
+    ("graphml", Text("GraphML (yEd, Cytoscape, Gephi)", "GraphML (yEd, Cytoscape, Gephi)")),
+    ("gexf", Text("GEXF (Gephi)", "GEXF (Gephi)")),
+    ("cyjs", Text("Cytoscape.js JSON", "Cytoscape.js JSON")),
+    ("nodelink", Text("JSON nodo-enlace (d3)", "Node-link JSON (d3)")),
+    ("dot", Text("DOT (Graphviz)", "DOT (Graphviz)")),
+    ("svg", Text("SVG (imagen)", "SVG (image)")),
+    ("csv", Text("CSV (nodos y enlaces)", "CSV (nodes and edges)")),
+    ("ttl", Text("RDF Turtle", "RDF Turtle")),
+    ("jsonld", Text("RDF JSON-LD", "RDF JSON-LD")),
 )
-"""(format key of /api/export, Spanish, English) in the order the download list shows them."""
+"""(format key of /api/export, its name) in the order the download list shows them."""
 
-STRINGS: dict[str, tuple[str, str]] = {
-    "loading": ("Cargando la red…", "Loading the network…"),
-    "stabilising": ("Ordenando la red…", "Laying out the network…"),
-    "drawn": (
+STRINGS: dict[str, Text] = {
+    "loading": Text("Cargando la red…", "Loading the network…"),
+    "stabilising": Text("Ordenando la red…", "Laying out the network…"),
+    "drawn": Text(
         "{nodes} nodos y {edges} enlaces dibujados de {total} nodos",
         "{nodes} nodes and {edges} links drawn of {total} nodes",
     ),
-    "focused_on": ("Red de «{label}», radio {radius}", "Network of “{label}”, radius {radius}"),
-    "load_failed": ("No se pudo cargar la red: {message}", "The network could not be loaded: {message}"),
-    "panel_failed": ("No se pudo cargar el recurso: {message}", "The resource could not be loaded: {message}"),
-    "no_results": ("Ningún nodo visible se llama así.", "No visible node has that name."),
-    "facts": ("Datos", "Facts"),
-    "links": ("Enlaces", "Links"),
-    "sources": ("Fuentes", "Sources"),
-    "none": ("—", "—"),
-    "focus_here": ("Centrar la red aquí", "Focus the network here"),
-    "find_partners": ("Buscar socios parecidos", "Find similar partners"),
-    "find_sector_partners": ("Buscar socios en este sector", "Find partners in this sector"),
-    "sparql_describe": ("Consultarlo en SPARQL", "Query it in SPARQL"),
-    "not_drawn": ("(no dibujado)", "(not drawn)"),
-    "more_links": ("… y más enlaces (consulte en SPARQL)", "… and more links (query them in SPARQL)"),
-    "all_sectors": ("Todos los sectores", "All sectors"),
-    "download_note_sector": (
+    "focused_on": Text("Red de «{label}», radio {radius}", "Network of “{label}”, radius {radius}"),
+    "load_failed": Text("No se pudo cargar la red: {message}", "The network could not be loaded: {message}"),
+    "panel_failed": Text("No se pudo cargar el recurso: {message}", "The resource could not be loaded: {message}"),
+    "no_results": Text("Ningún nodo visible se llama así.", "No visible node has that name."),
+    "facts": Text("Datos", "Facts"),
+    "links": Text("Enlaces", "Links"),
+    "sources": Text("Fuentes", "Sources"),
+    "none": Text("—", "—"),
+    "focus_here": Text("Centrar la red aquí", "Focus the network here"),
+    "find_partners": Text("Buscar socios parecidos", "Find similar partners"),
+    "find_sector_partners": Text("Buscar socios en este sector", "Find partners in this sector"),
+    "sparql_describe": Text("Consultarlo en SPARQL", "Query it in SPARQL"),
+    "not_drawn": Text("(no dibujado)", "(not drawn)"),
+    "more_links": Text("… y más enlaces (consulte en SPARQL)", "… and more links (query them in SPARQL)"),
+    "all_sectors": Text("Todos los sectores", "All sectors"),
+    "download_note_sector": Text(
         "Las descargas contienen la selección sin el filtro de sector, que solo cambia la vista.",
         "Downloads hold the selection without the sector filter, which only changes the view.",
     ),
-    "close": ("Cerrar", "Close"),
-    "focus_kind": ("El tipo del nodo central siempre se muestra.", "The central node's kind is always shown."),
-    "nothing_selected": ("Haga clic en un nodo para ver sus datos.", "Click a node to see its facts."),
+    "close": Text("Cerrar", "Close"),
+    "focus_kind": Text("El tipo del nodo central siempre se muestra.", "The central node's kind is always shown."),
+    "nothing_selected": Text("Haga clic en un nodo para ver sus datos.", "Click a node to see its facts."),
 }
 
 
@@ -92,7 +93,7 @@ def page() -> Response:
         radii=RADII,
         kinds=kinds,
         actor_kinds=state.cache["actor kinds"],
-        formats=EXPORT_FORMATS,
+        formats=[(key, name(page_lang())) for key, name in EXPORT_FORMATS],
     )
 
 

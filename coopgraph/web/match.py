@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from coopgraph.core import matching
 from coopgraph.core.matching import MatchError, MatchIndex, UnknownResource
-from coopgraph.core.vocab import LANGS, sparql_prefixes
+from coopgraph.core.vocab import LANGS, Text, sparql_prefixes
 from coopgraph.web.errors import ApiError
 from coopgraph.web.state import Coopgraph, coopgraph
 from coopgraph.web.ui import render_page
@@ -154,21 +154,27 @@ def parse_match(values: Mapping[str, Any]) -> MatchParams:
     unknown = sorted(set(values) - set(MATCH_KEYS))
     if unknown:
         raise _bad(
-            f"unknown parameter(s) {', '.join(unknown)}; accepted: {', '.join(MATCH_KEYS)}",
-            f"parámetro(s) desconocido(s) {', '.join(unknown)}; se aceptan: {', '.join(MATCH_KEYS)}",
+            Text(
+                f"parámetro(s) desconocido(s) {', '.join(unknown)}; se aceptan: {', '.join(MATCH_KEYS)}",
+                f"unknown parameter(s) {', '.join(unknown)}; accepted: {', '.join(MATCH_KEYS)}",
+            )
         )
     text = {key: _text(key, values.get(key)) for key in ("need", "requester", "kind", "country", "cooperation")}
     sectors = _sectors(values.get("sector"))
     need = text["need"]
     if need is not None and len(need) > MAX_NEED_CHARS:
         raise _bad(
-            f"the need is too long ({len(need)} characters; at most {MAX_NEED_CHARS})",
-            f"la necesidad es demasiado larga ({len(need)} caracteres; máximo {MAX_NEED_CHARS})",
+            Text(
+                f"la necesidad es demasiado larga ({len(need)} caracteres; máximo {MAX_NEED_CHARS})",
+                f"the need is too long ({len(need)} characters; at most {MAX_NEED_CHARS})",
+            )
         )
     if need is None and not sectors:
         raise _bad(
-            "say what you need: give 'need' (free text, e.g. 'riego y drenaje') or at least one 'sector'",
-            "indique qué necesita: dé 'need' (texto libre, p. ej. 'riego y drenaje') o al menos un 'sector'",
+            Text(
+                "indique qué necesita: dé 'need' (texto libre, p. ej. 'riego y drenaje') o al menos un 'sector'",
+                "say what you need: give 'need' (free text, e.g. 'riego y drenaje') or at least one 'sector'",
+            )
         )
     return MatchParams(
         need=need,
@@ -187,8 +193,10 @@ def _args(keys: tuple[str, ...]) -> dict[str, Any]:
     unknown = sorted(set(request.args) - set(keys))
     if unknown:
         raise _bad(
-            f"unknown parameter(s) {', '.join(unknown)}; accepted: {', '.join(keys)}",
-            f"parámetro(s) desconocido(s) {', '.join(unknown)}; se aceptan: {', '.join(keys)}",
+            Text(
+                f"parámetro(s) desconocido(s) {', '.join(unknown)}; se aceptan: {', '.join(keys)}",
+                f"unknown parameter(s) {', '.join(unknown)}; accepted: {', '.join(keys)}",
+            )
         )
     values: dict[str, Any] = {}
     for key in request.args:
@@ -196,7 +204,7 @@ def _args(keys: tuple[str, ...]) -> dict[str, Any]:
         if key == "sector":
             values[key] = given
         elif len(given) > 1:
-            raise _bad(f"give '{key}' once, not {len(given)} times", f"dé '{key}' una sola vez, no {len(given)}")
+            raise _bad(Text(f"dé '{key}' una sola vez, no {len(given)}", f"give '{key}' once, not {len(given)} times"))
         else:
             values[key] = given[0]
     return values
@@ -206,16 +214,20 @@ def _json_body() -> dict[str, Any]:
     """The POST body: a UTF-8 JSON object (415 for another media type, 400 when it does not parse, 413 too big)."""
     if request.args:
         raise _bad(
-            f"POST takes its parameters in the JSON body, not in the URL ({', '.join(sorted(request.args))})",
-            f"POST recibe sus parámetros en el cuerpo JSON, no en la URL ({', '.join(sorted(request.args))})",
+            Text(
+                f"POST recibe sus parámetros en el cuerpo JSON, no en la URL ({', '.join(sorted(request.args))})",
+                f"POST takes its parameters in the JSON body, not in the URL ({', '.join(sorted(request.args))})",
+            )
         )
     media_type = (request.mimetype or "").lower()
     if media_type not in JSON_TYPES and not media_type.endswith("+json"):
         raise ApiError(
             415,
             "Unsupported Media Type",
-            f"POST a JSON object as application/json; got {media_type or 'no Content-Type'}",
-            message_es=f"envíe un objeto JSON como application/json; se recibió {media_type or 'ningún Content-Type'}",
+            Text(
+                f"envíe un objeto JSON como application/json; se recibió {media_type or 'ningún Content-Type'}",
+                f"POST a JSON object as application/json; got {media_type or 'no Content-Type'}",
+            ),
         )
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
@@ -224,18 +236,22 @@ def _json_body() -> dict[str, Any]:
     try:
         body = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
-        raise _bad(f"the body is not valid UTF-8: {error}", "el cuerpo no es UTF-8 válido") from None
+        raise _bad(Text("el cuerpo no es UTF-8 válido", f"the body is not valid UTF-8: {error}")) from None
     except json.JSONDecodeError as error:
         raise _bad(
-            f"the body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
-            f"el cuerpo no es JSON válido (línea {error.lineno}, columna {error.colno})",
+            Text(
+                f"el cuerpo no es JSON válido (línea {error.lineno}, columna {error.colno})",
+                f"the body is not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})",
+            ),
             line=error.lineno,
             column=error.colno,
         ) from None
     if not isinstance(body, dict):
         raise _bad(
-            f"the body must be a JSON object with keys {', '.join(MATCH_KEYS)}, not {type(body).__name__}",
-            f"el cuerpo debe ser un objeto JSON con las claves {', '.join(MATCH_KEYS)}",
+            Text(
+                f"el cuerpo debe ser un objeto JSON con las claves {', '.join(MATCH_KEYS)}",
+                f"the body must be a JSON object with keys {', '.join(MATCH_KEYS)}, not {type(body).__name__}",
+            )
         )
     return body
 
@@ -245,7 +261,7 @@ def _text(key: str, value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise _bad(f"'{key}' must be a string, not {type(value).__name__}", f"'{key}' debe ser un texto")
+        raise _bad(Text(f"'{key}' debe ser un texto", f"'{key}' must be a string, not {type(value).__name__}"))
     return value.strip() or None
 
 
@@ -263,19 +279,23 @@ def _limit(value: Any) -> int:
         return DEFAULT_LIMIT
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise _bad(
-            f"'limit' must be an integer from 1 to {MAX_LIMIT}", f"'limit' debe ser un entero de 1 a {MAX_LIMIT}"
+            Text(f"'limit' debe ser un entero de 1 a {MAX_LIMIT}", f"'limit' must be an integer from 1 to {MAX_LIMIT}")
         )
     try:
         limit = int(value)
     except ValueError:
         raise _bad(
-            f"'limit' must be an integer from 1 to {MAX_LIMIT}, not {value!r}",
-            f"'limit' debe ser un entero de 1 a {MAX_LIMIT}, no {value!r}",
+            Text(
+                f"'limit' debe ser un entero de 1 a {MAX_LIMIT}, no {value!r}",
+                f"'limit' must be an integer from 1 to {MAX_LIMIT}, not {value!r}",
+            )
         ) from None
     if not 1 <= limit <= MAX_LIMIT:
         raise _bad(
-            f"'limit' must be from 1 to {MAX_LIMIT}, not {limit}",
-            f"'limit' debe estar entre 1 y {MAX_LIMIT}, no {limit}",
+            Text(
+                f"'limit' debe estar entre 1 y {MAX_LIMIT}, no {limit}",
+                f"'limit' must be from 1 to {MAX_LIMIT}, not {limit}",
+            )
         )
     return limit
 
@@ -285,68 +305,63 @@ def _lang(value: Any) -> str:
     if value is None or value == "":
         return "es"
     if value not in LANGS:
-        raise _bad(f"'lang' must be one of {', '.join(LANGS)}, not {value!r}", f"'lang' debe ser es o en, no {value!r}")
+        raise _bad(
+            Text(f"'lang' debe ser es o en, no {value!r}", f"'lang' must be one of {', '.join(LANGS)}, not {value!r}")
+        )
     return str(value)
 
 
 # --- errors ------------------------------------------------------------------------------------------------------
 
 
-def _bad(message: str, message_es: str, **details: Any) -> ApiError:
-    return ApiError(400, "Bad Request", message, message_es=message_es, **details)
+def _bad(message: Text, **details: Any) -> ApiError:
+    return ApiError(400, "Bad Request", message, **details)
 
 
 def _engine_error(error: MatchError | UnknownResource) -> ApiError:
     """MatchError -> 400; UnknownResource -> 404 with the value not found and its suggestions (close matches)."""
     if isinstance(error, UnknownResource):
-        return ApiError(
-            404,
-            "Not Found",
-            error.text.en,
-            message_es=error.text.es,
-            value=error.value,
-            suggestions=error.suggestions,
-        )
-    return ApiError(400, "Bad Request", error.text.en, message_es=error.text.es)
+        return ApiError(404, "Not Found", error.text, value=error.value, suggestions=error.suggestions)
+    return ApiError(400, "Bad Request", error.text)
 
 
-PAGE_STRINGS: dict[str, tuple[str, str]] = {
-    "any": ("(cualquiera)", "(any)"),
-    "none": ("(ninguno)", "(none)"),
-    "loading": ("Buscando socios…", "Finding partners…"),
-    "loadingOptions": ("Cargando opciones…", "Loading options…"),
-    "count": ("{n} socios para «{need}»", "{n} partners for “{need}”"),
-    "countSimilar": ("{n} actores parecidos a {label}", "{n} actors similar to {label}"),
-    "noResults": (
+PAGE_STRINGS: dict[str, Text] = {
+    "any": Text("(cualquiera)", "(any)"),
+    "none": Text("(ninguno)", "(none)"),
+    "loading": Text("Buscando socios…", "Finding partners…"),
+    "loadingOptions": Text("Cargando opciones…", "Loading options…"),
+    "count": Text("{n} socios para «{need}»", "{n} partners for “{need}”"),
+    "countSimilar": Text("{n} actores parecidos a {label}", "{n} actors similar to {label}"),
+    "noResults": Text(
         "Ningún socio con una base explícita en el grafo para esta necesidad y estos filtros.",
         "No partner with a stated basis in the graph for this need and these filters.",
     ),
-    "emptyNeed": (
+    "emptyNeed": Text(
         "Escriba qué necesita (p. ej. «riego y drenaje»).",
         "Type what you need (e.g. “irrigation and drainage”).",
     ),
-    "error": ("Error: {message}", "Error: {message}"),
-    "suggest": ("¿Quiso decir…?", "Did you mean…?"),
-    "themes": ("Temas reconocidos:", "Themes recognised:"),
-    "matchedBy": ("por «{matched}»", "by “{matched}”"),
-    "requester": ("Solicitante: {label}", "Requester: {label}"),
-    "score": ("Puntuación {score}", "Score {score}"),
-    "rank": ("n.º {rank}", "#{rank}"),
-    "explore": ("explorar", "explore"),
-    "sparql": ("SPARQL", "SPARQL"),
-    "describeTitle": (
+    "error": Text("Error: {message}", "Error: {message}"),
+    "suggest": Text("¿Quiso decir…?", "Did you mean…?"),
+    "themes": Text("Temas reconocidos:", "Themes recognised:"),
+    "matchedBy": Text("por «{matched}»", "by “{matched}”"),
+    "requester": Text("Solicitante: {label}", "Requester: {label}"),
+    "score": Text("Puntuación {score}", "Score {score}"),
+    "rank": Text("n.º {rank}", "#{rank}"),
+    "explore": Text("explorar", "explore"),
+    "sparql": Text("SPARQL", "SPARQL"),
+    "describeTitle": Text(
         "Ver los datos de {iri} (consulta SPARQL DESCRIBE)",
         "See the data of {iri} (SPARQL DESCRIBE query)",
     ),
-    "exploreTitle": ("Ver {iri} en la red", "See {iri} in the network"),
-    "similarLink": ("Actores parecidos", "Similar actors"),
-    "type.sector": ("Sector", "Sector"),
-    "type.path": ("Vínculo", "Connection"),
-    "type.mechanism": ("Mecanismo", "Mechanism"),
-    "type.space": ("Espacio", "Space"),
-    "type.legal": ("Base legal", "Legal basis"),
-    "type.cooperation": ("Cooperación", "Cooperation"),
-    "type.kind": ("Tipo", "Kind"),
-    "type.network": ("Red", "Network"),
+    "exploreTitle": Text("Ver {iri} en la red", "See {iri} in the network"),
+    "similarLink": Text("Actores parecidos", "Similar actors"),
+    "type.sector": Text("Sector", "Sector"),
+    "type.path": Text("Vínculo", "Connection"),
+    "type.mechanism": Text("Mecanismo", "Mechanism"),
+    "type.space": Text("Espacio", "Space"),
+    "type.legal": Text("Base legal", "Legal basis"),
+    "type.cooperation": Text("Cooperación", "Cooperation"),
+    "type.kind": Text("Tipo", "Kind"),
+    "type.network": Text("Red", "Network"),
 }
 """(Spanish, English) texts the page's script shows (cg.t(key) in match.js)."""

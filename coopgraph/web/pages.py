@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
-from coopgraph.core.vocab import sparql_prefixes
+from coopgraph.core.vocab import Text, sparql_prefixes
 from coopgraph.web.ui import page_lang, render_page
 
 bp = Blueprint("pages", __name__)
@@ -30,41 +30,41 @@ ORDER BY ?code
 }
 """The editor's starting query, in the page language: every provincial government (GAD) and its province."""
 
-STRINGS: dict[str, tuple[str, str]] = {
-    "own": ("— Escribir mi propia consulta —", "— Write my own query —"),
-    "questions": ("Preguntas", "Questions"),
-    "checks": ("Controles de datos (no deben dar filas)", "Data checks (must return no rows)"),
-    "running": ("Ejecutando…", "Running…"),
-    "rows": ("{count} filas · {ms} ms", "{count} rows · {ms} ms"),
-    "one_row": ("1 fila · {ms} ms", "1 row · {ms} ms"),
-    "graph": ("Grafo RDF (Turtle) · {ms} ms", "RDF graph (Turtle) · {ms} ms"),
-    "boolean": ("Respuesta: {value} · {ms} ms", "Answer: {value} · {ms} ms"),
-    "true": ("sí (true)", "yes (true)"),
-    "false": ("no (false)", "no (false)"),
-    "no_rows": ("La consulta no devolvió filas.", "The query returned no rows."),
-    "truncated": (
+STRINGS: dict[str, Text] = {
+    "own": Text("— Escribir mi propia consulta —", "— Write my own query —"),
+    "questions": Text("Preguntas", "Questions"),
+    "checks": Text("Controles de datos (no deben dar filas)", "Data checks (must return no rows)"),
+    "running": Text("Ejecutando…", "Running…"),
+    "rows": Text("{count} filas · {ms} ms", "{count} rows · {ms} ms"),
+    "one_row": Text("1 fila · {ms} ms", "1 row · {ms} ms"),
+    "graph": Text("Grafo RDF (Turtle) · {ms} ms", "RDF graph (Turtle) · {ms} ms"),
+    "boolean": Text("Respuesta: {value} · {ms} ms", "Answer: {value} · {ms} ms"),
+    "true": Text("sí (true)", "yes (true)"),
+    "false": Text("no (false)", "no (false)"),
+    "no_rows": Text("La consulta no devolvió filas.", "The query returned no rows."),
+    "truncated": Text(
         "Resultado truncado: el servicio devuelve como máximo {max} filas. Afine la consulta (LIMIT, FILTER).",
         "Truncated result: the service returns at most {max} rows. Narrow the query (LIMIT, FILTER).",
     ),
-    "truncated_plain": (
+    "truncated_plain": Text(
         "Resultado truncado por el límite de filas del servicio.",
         "Result truncated by the service's row limit.",
     ),
-    "error_at": ("{title} (línea {line}, columna {column})", "{title} (line {line}, column {column})"),
-    "error": ("Error", "Error"),
-    "network_error": ("No se pudo contactar con el servicio: {message}", "Could not reach the service: {message}"),
-    "download": ("Descargar:", "Download:"),
-    "edited": (
+    "error_at": Text("{title} (línea {line}, columna {column})", "{title} (line {line}, column {column})"),
+    "error": Text("Error", "Error"),
+    "network_error": Text("No se pudo contactar con el servicio: {message}", "Could not reach the service: {message}"),
+    "download": Text("Descargar:", "Download:"),
+    "edited": Text(
         "Consulta modificada: se ejecutará tal como está en el editor, sin los parámetros.",
         "Query edited: it will run as written in the editor, without the parameters.",
     ),
-    "default": ("por defecto: {value}", "default: {value}"),
-    "list_failed": (
+    "default": Text("por defecto: {value}", "default: {value}"),
+    "list_failed": Text(
         "No se pudo cargar la lista de consultas guardadas: {message}",
         "Could not load the stored queries: {message}",
     ),
-    "unknown_name": ("No existe la consulta guardada «{name}».", "There is no stored query '{name}'."),
-    "empty": ("Escriba una consulta.", "Write a query."),
+    "unknown_name": Text("No existe la consulta guardada «{name}».", "There is no stored query '{name}'."),
+    "empty": Text("Escriba una consulta.", "Write a query."),
 }
 """Texts the page's script shows, (Spanish, English)."""
 

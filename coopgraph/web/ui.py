@@ -7,15 +7,15 @@ from urllib.parse import urlencode
 
 from flask import Response, current_app, make_response, render_template, request
 
-from coopgraph.core.vocab import LANGS
+from coopgraph.core.vocab import LANGS, Text, pick
 
 LANG_COOKIE = "coopgraph_lang"
-NAV: tuple[tuple[str, str, str], ...] = (
-    ("pages.query", "Consulta SPARQL", "SPARQL query"),
-    ("match.page", "Buscar socios", "Find partners"),
-    ("explore.page", "Explorar la red", "Explore the network"),
+NAV: tuple[tuple[str, Text], ...] = (
+    ("pages.query", Text("Consulta SPARQL", "SPARQL query")),
+    ("match.page", Text("Buscar socios", "Find partners")),
+    ("explore.page", Text("Explorar la red", "Explore the network")),
 )
-"""(endpoint, Spanish, English): a page is listed once its blueprint is registered."""
+"""(endpoint, name): a page is listed once its blueprint is registered."""
 
 
 def page_lang() -> str:
@@ -27,28 +27,27 @@ def page_lang() -> str:
     return remembered if remembered in LANGS else "es"
 
 
-def render_page(template: str, *, strings: dict[str, tuple[str, str]] | None = None, **context: Any) -> Response:
+def render_page(template: str, *, strings: dict[str, Text] | None = None, **context: Any) -> Response:
     """Render `template` (which extends base.html) in the page language.
 
-    `strings` maps keys to (Spanish, English) texts the page's script needs;
-    the template gets them, in the page language, as `strings` (base.html
-    embeds them as JSON for `cg.t(key)` in coopgraph.js). Templates pick a
-    text with `tr("español", "English")`.
+    `strings` maps keys to the texts the page's script needs; the template
+    gets them, in the page language, as `strings` (base.html embeds them as
+    JSON for `cg.t(key)` in coopgraph.js). Templates pick a text with
+    `tr("español", "English")` (vocab.pick).
     """
     lang = page_lang()
-    pick = 0 if lang == "es" else 1
     other = "en" if lang == "es" else "es"
     switch_args = request.args.to_dict(flat=False) | {"lang": [other]}
-    nav = [(endpoint, texts[pick]) for endpoint, *texts in NAV if endpoint in current_app.view_functions]
+    nav = [(endpoint, name(lang)) for endpoint, name in NAV if endpoint in current_app.view_functions]
     response = make_response(
         render_template(
             template,
             lang=lang,
             other_lang=other,
             lang_switch_href="?" + urlencode(switch_args, doseq=True),
-            tr=lambda es, en: es if lang == "es" else en,
+            tr=lambda es, en: pick(lang, es, en),
             nav=nav,
-            strings={key: texts[pick] for key, texts in (strings or {}).items()},
+            strings={key: text(lang) for key, text in (strings or {}).items()},
             **context,
         )
     )

@@ -35,6 +35,11 @@ class OxigraphStore:
         try:
             return cls(ox.Store(str(folder)), path=folder)
         except OSError as error:
+            if "lock" in str(error).lower():  # RocksDB's LOCK file: another process has the store open
+                raise StoreError(
+                    f"the store in {folder} is in use by another process (a running `coopgraph serve`?): "
+                    "stop it, or use --memory (a fresh in-memory copy) or another --data-dir"
+                ) from None
             raise StoreError(f"cannot open the store in {folder}: {error}") from None
 
     @classmethod
