@@ -50,21 +50,18 @@ EXISTS = "ASK { { ?iri ?p ?o } UNION { ?s ?p ?iri } }"
 # --- fixtures ------------------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def app(shipped_store: OxigraphStore) -> Flask:
-    """One app on the shipped graph for this module's read-only tests (the index is built once)."""
-    return create_app({"max_body_bytes": 4_000}, store=shipped_store)
+SETTINGS = {"max_body_bytes": 4_000}
 
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+def app_config() -> dict[str, Any]:
+    return SETTINGS
 
 
 @pytest.fixture(scope="module")
-def base_url(app: Flask) -> Iterator[str]:
-    """The same app over real HTTP."""
-    with live_server(app) as url:
+def base_url(shipped_store: OxigraphStore) -> Iterator[str]:
+    """The app over real HTTP, shared by the module's HTTP tests."""
+    with live_server(create_app(SETTINGS, store=shipped_store)) as url:
         yield url
 
 

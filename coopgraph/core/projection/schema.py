@@ -35,7 +35,7 @@ def relation_for(key: str) -> Relation | None:
 def actor_kinds(store: Store) -> tuple[str, ...]:
     """The kinds of node that are actors: their class is cg:Actor or, in the store's ontology, a subclass of it.
 
-    These are the resources partner matching compares (`MatchIndex.similar`); the explorer offers
+    These are the resources partner matching compares (`coopgraph.core.matching.similar`); the explorer offers
     "find similar partners" on them.
     """
     rows = solutions(store.query(f"SELECT DISTINCT ?class WHERE {{ ?class <{RDFS}subClassOf>* <{CG}Actor> }}"))
