@@ -102,6 +102,47 @@ class StoredQuery:
                 return param
         raise KeyError(name)
 
+    def with_values(self, values: Mapping[str, str] | None = None) -> str:
+        """The query text with its parameters written in: a `VALUES` block opening the top-level WHERE group.
+
+        Values are checked as `bind` checks them (`ParameterError`); the text then runs on its own, at any
+        SPARQL endpoint, with the same answer as the stored query with those values bound, and keeps it when a
+        person edits it (adds `LIMIT 5`, another pattern...). The header comments stay.
+
+        >>> header = "# title@es: T\\n# title@en: T\\n# description@es: D\\n# description@en: D\\n"
+        >>> query = parse_query(header + "# param: n integer default=1\\nSELECT ?n WHERE { ?s ?p ?n }", name="q")
+        >>> print(query.with_values({"n": "42"}).splitlines()[-1])
+        SELECT ?n WHERE { VALUES ?n { 42 } ?s ?p ?n }
+        """
+        block = self.values_block(values)
+        if not block:
+            return self.text
+        where = _where_brace(self.text)
+        if where is None:
+            raise QueryFormatError(f"{self.name}: no WHERE group to write the parameters into")
+        after = self.text[where + 1 :]
+        if after.startswith("\n"):
+            indent = re.match(r"\n([ \t]*)", after)
+            return self.text[: where + 1] + f"\n{indent[1] if indent else ''}{block}" + after
+        return self.text[: where + 1] + f" {block}" + after
+
+    def values_block(self, values: Mapping[str, str] | None = None) -> str:
+        """The parameters and their values (defaults for the rest) as one SPARQL `VALUES` block ('' without any).
+
+        >>> header = "# title@es: T\\n# title@en: T\\n# description@es: D\\n# description@en: D\\n"
+        >>> params = '# param: s iri default=https://example.org/a\\n# param: lang lang default=es\\n'
+        >>> parse_query(header + params + "SELECT ?s ?lang WHERE {}", name="q").values_block({"lang": "en"})
+        'VALUES (?s ?lang) { (<https://example.org/a> "en") }'
+        """
+        bound = self.bind(values)
+        names = [f"?{param.name}" for param in self.params]
+        terms = [_sparql_term(bound[ox.Variable(param.name)]) for param in self.params]
+        if not names:
+            return ""
+        if len(names) == 1:
+            return f"VALUES {names[0]} {{ {terms[0]} }}"
+        return f"VALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}"
+
     def bind(self, values: Mapping[str, str] | None = None) -> dict[ox.Variable, Term]:
         """Validate `values` and return the substitutions for every parameter (defaults filled in).
 
@@ -259,6 +300,45 @@ def _check_params_used(body: str, params: list[Param], where: str) -> None:
                 f"{where}: parameter ?{param.name} must be in the SELECT projection "
                 "(pyoxigraph substitutes projected variables only)"
             )
+
+
+def _where_brace(text: str) -> int | None:
+    """The offset of the `{` opening the query's top-level group (comments, strings and IRIs skipped)."""
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if char == "#":
+            end = text.find("\n", index)
+            index = length if end < 0 else end
+        elif char in "\"'":
+            triple = text[index : index + 3]
+            if triple in ('"""', "'''"):
+                end = text.find(triple, index + 3)
+                index = length if end < 0 else end + 3
+                continue
+            index += 1
+            while index < length and text[index] not in (char, "\n"):
+                index += 2 if text[index] == "\\" else 1
+        elif char == "<" and re.match(r"<[^\s<>\"{}|^`\\]*>", text[index:]):
+            index = text.index(">", index)
+        elif char == "{":
+            return index
+        index += 1
+    return None
+
+
+def _sparql_term(term: Term) -> str:
+    """A term as SPARQL text: `<iri>`, `42` for integers and decimals, a quoted literal otherwise."""
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if term.datatype.value in (XSD + "integer", XSD + "decimal"):
+        return term.value
+    text = term.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    if term.language:
+        return f'"{text}"@{term.language}'
+    if term.datatype.value == XSD + "string":
+        return f'"{text}"'
+    return f'"{text}"^^<{term.datatype.value}>'
 
 
 def _iri(name: str, value: str) -> Term:

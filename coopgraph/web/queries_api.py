@@ -70,6 +70,7 @@ def describe_query(query: StoredQuery) -> dict[str, Any]:
             for param in query.params
         ],
         "url": url_for("queries_api.run_query", name=query.name),
+        "text_url": url_for("queries_api.query_text", name=query.name),
         "query": query.text,
     }
 
@@ -108,6 +109,29 @@ def run_query(name: str) -> Response:
     if answer.truncated:
         response.headers["X-Coopgraph-Truncated"] = "true"
     return response
+
+
+@bp.get("/api/queries/<name>/text")
+def query_text(name: str) -> Response:
+    """The stored query's text with the request's parameter values written in as a VALUES block (the page's editor).
+
+    `{"name", "parameters": {name: value}, "values": the VALUES block, "query": text}`: the text runs as it is at /sparql, or anywhere,
+    with the answer the stored query gives for those values, and keeps its parameters when edited.
+    """
+    query = _find(name)
+    values, formats = _read_parameters()
+    if formats or QUERY_PARAM in values:
+        raise ApiError(
+            400, "Bad parameter", "give only the stored query's parameters", parameters=[p.name for p in query.params]
+        )
+    try:
+        text, block = query.with_values(values), query.values_block(values)
+    except ParameterError as error:
+        raise ApiError(
+            400, "Bad parameter", str(error), query=query.name, parameters=[p.name for p in query.params]
+        ) from None
+    used = {param.name: values.get(param.name, param.default) for param in query.params}
+    return jsonify({"name": query.name, "parameters": used, "values": block, "query": text})
 
 
 def _find(name: str) -> StoredQuery:
