@@ -48,10 +48,37 @@ def expect() -> Any:
     return expect
 
 
+@pytest.fixture
+def page(page: Any) -> Iterator[Any]:
+    """conftest's tab, also failed by any Content-Security-Policy violation (the editor's styles included) or
+    uncaught error."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    page.on(
+        "console", lambda message: problems.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', (e) => "
+        "console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));"
+    )
+    yield page
+    assert not problems, problems
+
+
 def _open(page: Any, path: str = "/") -> None:
     """Go to `path` and wait until the stored queries are loaded (the form says so with data-ready)."""
     page.goto(path)
     page.wait_for_selector("#query-form[data-ready='true']", state="attached")
+
+
+def set_query(page: Any, text: str) -> None:
+    """Replace the editor's text (as a paste would; typing is tested where it matters: completion)."""
+    page.evaluate("(text) => window.coopgraphQuery.setText(text)", text)
+
+
+def query_text(page: Any) -> str:
+    """The editor's text."""
+    return str(page.evaluate("window.coopgraphQuery.getText()"))
 
 
 # --- Language -----------------------------------------------------------------------------------------------
@@ -64,7 +91,7 @@ def test_page_is_spanish_by_default(page: Any, expect: Any) -> None:
     expect(page.locator("#run")).to_have_text("Ejecutar")
     title_es = load_queries()[STORED].title["es"]
     expect(page.locator(f"#stored option[value='{STORED}']")).to_have_text(title_es)
-    assert 'lang(?label) = "es"' in page.locator("#editor").input_value()
+    assert 'lang(?label) = "es"' in query_text(page)
 
 
 def test_page_in_english_with_lang_en(page: Any, expect: Any, shipped_store: OxigraphStore) -> None:
@@ -87,7 +114,7 @@ def test_a_typed_query_shows_its_rows(page: Any, expect: Any, shipped_store: Oxi
     expected = [row["label"].value for row in shipped_store.query(GADS)]
     assert AZUAY_ES in expected
     _open(page)
-    page.locator("#editor").fill(GADS)
+    set_query(page, GADS)
     page.locator("#run").click()
     expect(page.locator("table.results tbody tr")).to_have_count(len(expected))
     expect(page.locator("#status")).to_contain_text(f"{len(expected)} filas")
@@ -106,26 +133,27 @@ def test_a_typed_query_shows_its_rows(page: Any, expect: Any, shipped_store: Oxi
 
 def test_ctrl_enter_runs_the_query(page: Any, expect: Any) -> None:
     _open(page)
-    page.locator("#editor").fill('ASK { ?p <http://www.w3.org/2004/02/skos/core#notation> "EC-A" }')
-    page.locator("#editor").press("Control+Enter")
+    set_query(page, 'ASK { ?p <http://www.w3.org/2004/02/skos/core#notation> "EC-A" }')
+    page.locator(".cm-content").press("Control+Enter")
     expect(page.locator("#status")).to_contain_text("sí (true)")
 
 
 def test_a_syntax_error_shows_the_message_and_position(page: Any, expect: Any) -> None:
     _open(page)
-    page.locator("#editor").fill("SELECT * WHERE {\n  ?s ?p \n}")
+    set_query(page, "SELECT * WHERE {\n  ?s ?p \n}")
     page.locator("#run").click()
     error = page.locator("#error")
     expect(error).to_be_visible()
-    expect(error.locator(".error-title")).to_contain_text("SPARQL syntax error (línea 3, columna")
-    expect(error.locator(".error-message")).to_contain_text("error at 3:")
+    expect(error.locator(".error-title")).to_contain_text("Error de sintaxis SPARQL (línea 3, columna")
+    expect(error.locator(".error-message")).to_contain_text("Aquí no se esperaba «}».")
+    expect(error.locator("details.parser-message pre")).to_contain_text("error at 3:")  # the parser's words, folded
     expect(error.locator(".error-context")).to_contain_text("^")
     expect(page.locator("table.results")).to_have_count(0)
 
 
 def test_a_refused_query_shows_the_service_s_reason(page: Any, expect: Any) -> None:
     _open(page, "/?lang=en")
-    page.locator("#editor").fill("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    set_query(page, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
     page.locator("#run").click()
     expect(page.locator("#error")).to_contain_text("SERVICE is refused")
     expect(page.locator("#error .error-title")).to_contain_text("(line 1, column")
@@ -134,7 +162,7 @@ def test_a_refused_query_shows_the_service_s_reason(page: Any, expect: Any) -> N
 def test_download_link_yields_csv(page: Any, expect: Any, shipped_store: OxigraphStore) -> None:
     expected = [row["label"].value for row in shipped_store.query(GADS)]
     _open(page)
-    page.locator("#editor").fill(GADS)
+    set_query(page, GADS)
     page.locator("#run").click()
     expect(page.locator("table.results tbody tr")).to_have_count(len(expected))
     expect(page.locator("#downloads a.download")).to_have_text(["JSON", "XML", "CSV", "TSV"])
@@ -142,14 +170,14 @@ def test_download_link_yields_csv(page: Any, expect: Any, shipped_store: Oxigrap
         page.locator("#downloads a[data-format='csv']").click()
     download = info.value
     assert download.suggested_filename.endswith(".csv")
-    with open(download.path(), encoding="utf-8") as handle:
+    with open(download.path(), encoding="utf-8-sig") as handle:
         table = list(csv.reader(io.StringIO(handle.read())))
     assert table[0] == ["gad", "label"] and [row[1] for row in table[1:]] == expected
 
 
 def test_a_construct_query_is_shown_as_turtle_with_rdf_downloads(page: Any, expect: Any) -> None:
     _open(page)
-    page.locator("#editor").fill("DESCRIBE <https://w3id.org/coopgraph/id/gadp-azuay>")
+    set_query(page, "DESCRIBE <https://w3id.org/coopgraph/id/gadp-azuay>")
     page.locator("#run").click()
     expect(page.locator("pre.graph-text")).to_contain_text(AZUAY_ES)
     expect(page.locator("#downloads a.download")).to_have_text(["Turtle", "N-Triples", "JSON-LD", "RDF/XML"])
@@ -157,13 +185,13 @@ def test_a_construct_query_is_shown_as_turtle_with_rdf_downloads(page: Any, expe
 
 def test_query_in_the_url_prefills_and_runs(page: Any, expect: Any) -> None:
     _open(page, "/?" + urllib.parse.urlencode({"query": GADS}))
-    assert page.locator("#editor").input_value() == GADS
+    assert query_text(page) == GADS
     expect(page.locator("table.results")).to_contain_text(AZUAY_ES)
 
 
 def test_running_keeps_the_query_in_the_address(page: Any, expect: Any) -> None:
     _open(page)
-    page.locator("#editor").fill(GADS)
+    set_query(page, GADS)
     page.locator("#run").click()
     expect(page.locator("table.results")).to_be_visible()
     assert urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)["query"] == [GADS]
@@ -181,8 +209,8 @@ def test_a_stored_query_with_a_parameter_shows_its_rows(page: Any, expect: Any, 
     assert expected
     _open(page)
     page.locator("#stored").select_option(STORED)
-    assert page.locator("#editor").input_value() == query.text
     expect(page.locator("#stored-description")).to_have_text(query.description["es"])
+    page.wait_for_function("(t) => window.coopgraphQuery.getText() === t", arg=query.with_values({"lang": "es"}))
     expect(page.locator("#param-sector")).to_have_value(query.param("sector").default)
     expect(page.locator("#param-lang option")).to_have_count(2)
     page.locator("#param-sector").fill(SECTOR)
@@ -208,20 +236,280 @@ def test_a_stored_query_in_english_labels(page: Any, expect: Any, shipped_store:
     expect(page.locator("table.results tbody .lang").first).to_have_text("@en")
 
 
-def test_name_in_the_url_selects_a_stored_query(page: Any, expect: Any) -> None:
+def test_name_in_the_url_selects_a_stored_query_and_runs_it(
+    page: Any, expect: Any, shipped_store: OxigraphStore
+) -> None:
+    query = load_queries()["network-offices"]
     _open(page, "/?name=network-offices")
     expect(page.locator("#stored")).to_have_value("network-offices")
-    assert page.locator("#editor").input_value() == load_queries()["network-offices"].text
     expect(page.locator("#param-network")).to_be_visible()
+    assert query_text(page) == query.with_values({"lang": "es"})
+    expect(page.locator("table.results tbody tr")).to_have_count(len(list(run(shipped_store, query, {"lang": "es"}))))
 
 
-def test_editing_a_stored_query_runs_the_text_without_parameters(page: Any, expect: Any) -> None:
+def test_replacing_a_stored_query_s_text_runs_the_new_text(page: Any, expect: Any) -> None:
     _open(page)
-    page.locator("#stored").select_option("unit-processes")
-    page.locator("#editor").fill(GADS)
+    _pick(page, "unit-processes")
+    set_query(page, GADS)
     expect(page.locator("#edited")).to_be_visible()
     page.locator("#run").click()
     expect(page.locator("table.results")).to_contain_text(AZUAY_ES)
+
+
+# --- Stored questions keep their parameters when edited (issue #18) -----------------------------------------------
+
+
+def _pick(page: Any, name: str) -> str:
+    """Choose a stored question and wait until its text (with the VALUES block) is in the editor; return it."""
+    page.locator("#stored").select_option(name)
+    page.wait_for_selector(f"#query-form[data-question='{name}']", state="attached")
+    return query_text(page)
+
+
+def test_every_stored_question_edited_keeps_its_parameters(
+    page: Any, expect: Any, shipped_store: OxigraphStore
+) -> None:
+    """Each competency question, with `LIMIT 5` added, runs as written at /sparql and gives its first rows (it used to
+    lose its parameters and return none); the CSV of the edited run holds those rows."""
+    questions = load_queries(kind="competency")
+    assert len(questions) >= 39
+    _open(page)
+    for name, query in questions.items():
+        text = _pick(page, name)
+        assert text == query.with_values({"lang": "es"}), name
+        expected = len(list(run(shipped_store, query, {"lang": "es"})))
+        assert expected > 0, f"{name} returns rows with its defaults"
+        set_query(page, text + "\nLIMIT 5\n")
+        expect(page.locator("#edited")).to_be_visible()
+        runs = int(page.locator("#query-form").get_attribute("data-runs") or 0)
+        page.locator("#run").click()
+        page.wait_for_function("(n) => Number(document.getElementById('query-form').dataset.runs) > n", arg=runs)
+        expect(page.locator("#error")).to_be_hidden()
+        expect(page.locator("table.results tbody tr")).to_have_count(min(5, expected))
+        assert urllib.parse.urlsplit(page.url).query.startswith("lang=es&query=")
+    csv_href = page.locator("#downloads a[data-format='csv']").get_attribute("href")
+    assert urllib.parse.urlsplit(csv_href).path == "/sparql"
+    rows = list(csv.reader(io.StringIO(page.request.get(csv_href).text())))
+    assert len(rows) == 1 + min(5, expected)
+
+
+def test_changing_a_parameter_rewrites_the_values_block_of_an_edited_question(
+    page: Any, expect: Any, shipped_store: OxigraphStore
+) -> None:
+    query = load_queries()[STORED]
+    _open(page)
+    text = _pick(page, STORED)
+    set_query(page, text.replace("ORDER BY", "# my note\nORDER BY"))
+    page.locator("#param-sector").fill(SECTOR)
+    page.locator("#param-sector").press("Tab")
+    wanted = query.with_values({"sector": SECTOR, "lang": "es"}).replace("ORDER BY", "# my note\nORDER BY")
+    page.wait_for_function("(t) => window.coopgraphQuery.getText() === t", arg=wanted)
+    page.locator("#run").click()
+    expected = [row["partnerLabel"].value for row in run(shipped_store, query, {"sector": SECTOR, "lang": "es"})]
+    expect(page.locator("table.results tbody tr")).to_have_count(len(expected))
+
+
+def test_a_run_s_address_carries_the_parameters_and_opens_the_same_run(
+    page: Any, expect: Any, shipped_store: OxigraphStore
+) -> None:
+    query = load_queries()[STORED]
+    expected = len(list(run(shipped_store, query, {"sector": SECTOR, "lang": "es"})))
+    _open(page)
+    _pick(page, STORED)
+    page.locator("#param-sector").fill(SECTOR)
+    page.locator("#param-sector").press("Tab")
+    page.wait_for_function("(s) => window.coopgraphQuery.getText().includes(s)", arg=SECTOR)
+    page.locator("#run").click()
+    expect(page.locator("table.results tbody tr")).to_have_count(expected)
+    address = urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+    assert address == {"lang": ["es"], "name": [STORED], "sector": [SECTOR]}
+    assert (
+        page.locator("#share").get_attribute("href")
+        == urllib.parse.urlsplit(page.url)._replace(scheme="", netloc="").geturl()
+    )
+    shared = urllib.parse.urlsplit(page.url)
+    page.goto("about:blank")
+    _open(page, f"{shared.path}?{shared.query}")  # the link, opened afresh: same question, same value, same rows
+    expect(page.locator("#param-sector")).to_have_value(SECTOR)
+    expect(page.locator("table.results tbody tr")).to_have_count(expected)
+
+
+def test_the_english_page_asks_for_english_labels(page: Any, expect: Any) -> None:
+    _open(page, "/?lang=en")
+    text = _pick(page, "network-offices")
+    expect(page.locator("#param-lang")).to_have_value("en")
+    assert text == load_queries()["network-offices"].with_values({"lang": "en"})
+    page.locator("#run").click()
+    expect(page.locator("table.results tbody .lang").first).to_have_text("@en")
+    assert "param-lang" not in urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+    page.locator("#param-lang").select_option("es")  # labels in Spanish on the English page: the address says so
+    page.wait_for_function("() => window.coopgraphQuery.getText().includes('\"es\")')")
+    page.locator("#run").click()
+    expect(page.locator("table.results tbody .lang").first).to_have_text("@es")
+    assert urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)["param-lang"] == ["es"]
+
+
+# --- Readable errors, in the page's language ------------------------------------------------------------------
+
+
+def test_an_undeclared_prefix_is_named_and_can_be_declared(page: Any, expect: Any) -> None:
+    _open(page)
+    set_query(page, "SELECT ?s ?label WHERE { ?s rdfs:label ?label } LIMIT 3")
+    page.locator("#run").click()
+    error = page.locator("#error")
+    expect(error.locator(".error-title")).to_contain_text("Error de sintaxis SPARQL (línea 1, columna")
+    expect(error.locator(".error-message")).to_have_text(
+        "El prefijo «rdfs:» no está declarado: añada al principio «PREFIX rdfs: <…>»."
+    )
+    assert "u{" not in error.locator(".error-message").inner_text()  # not the parser's Unicode ranges
+    expect(error.locator("details.parser-message")).not_to_have_attribute("open", "")
+    error.locator("#add-prefix").click()
+    assert query_text(page).startswith("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
+    page.locator("#run").click()
+    expect(page.locator("table.results tbody tr")).to_have_count(3)
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "message"),
+    [
+        ("es", "Error de sintaxis SPARQL", "«SELEC» no es ninguna. ¿Quiso decir SELECT?"),
+        ("en", "SPARQL syntax error", "“SELEC” is none of them. Did you mean SELECT?"),
+    ],
+)
+def test_a_misspelt_query_form_is_explained(page: Any, expect: Any, lang: str, title: str, message: str) -> None:
+    _open(page, f"/?lang={lang}")
+    set_query(page, "SELEC * WHERE { ?s ?p ?o }")
+    page.locator("#run").click()
+    expect(page.locator("#error .error-title")).to_contain_text(title)
+    expect(page.locator("#error .error-message")).to_contain_text(message)
+    assert "CONSTRUCT" not in page.locator("#error .error-message").inner_text().replace("CONSTRUCT o", "")
+
+
+def test_error_titles_follow_the_spanish_page(page: Any, expect: Any) -> None:
+    _open(page)
+    set_query(page, "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }")
+    page.locator("#run").click()
+    expect(page.locator("#error .error-title")).to_contain_text("Consulta rechazada")
+    expect(page.locator("#error .error-message")).to_have_text(
+        "SERVICE no está permitido: este servicio no consulta otros sitios."
+    )
+
+
+# --- The editor: highlighting, completion, history ------------------------------------------------------------
+
+
+def test_the_editor_highlights_sparql(page: Any) -> None:
+    _open(page)
+    set_query(page, 'SELECT ?gad WHERE { ?gad a <https://w3id.org/coopgraph/def#Network> } # a comment "x"')
+    colours = page.evaluate(
+        """() => {
+            const colour = (text) => {
+                const span = [...document.querySelectorAll('.cm-content span')].find((s) => s.textContent === text);
+                return span ? getComputedStyle(span).color : null;
+            };
+            return {keyword: colour('SELECT'), variable: colour('?gad'), comment: colour('# a comment "x"')};
+        }"""
+    )
+    assert None not in colours.values(), colours
+    assert len(set(colours.values())) == 3, colours
+
+
+def test_prefix_completion_offers_the_graph_s_prefixes_and_declares_them(page: Any, expect: Any) -> None:
+    _open(page)
+    set_query(page, "SELECT ?s WHERE {\n  ?s  ?o\n}")
+    page.evaluate("window.coopgraphQuery.editor.select(23, 23)")  # after "?s "
+    page.keyboard.type("skos")
+    options = page.locator(".cm-tooltip-autocomplete li")
+    expect(options.first).to_be_visible()
+    labels = options.all_inner_texts()
+    assert any(label.startswith("skos:") and "http://www.w3.org/2004/02/skos/core#" in label for label in labels)
+    options.filter(has_text="http://www.w3.org/2004/02/skos/core#").first.click()
+    page.keyboard.type("notation")
+    assert query_text(page) == (
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\nSELECT ?s WHERE {\n  ?s skos:notation ?o\n}"
+    )
+    page.locator(".cm-content").press("Control+Enter")
+    expect(page.locator("#status")).to_contain_text("filas")
+
+
+def test_history_keeps_the_runs_across_reloads(page: Any, expect: Any) -> None:
+    _open(page)
+    first = "ASK { ?s ?p ?o }"
+    set_query(page, first)
+    page.locator("#run").click()
+    expect(page.locator("#status")).to_contain_text("sí (true)")
+    set_query(page, GADS)
+    page.locator("#run").click()
+    expect(page.locator("table.results")).to_be_visible()
+    page.goto("/")
+    page.wait_for_selector("#query-form[data-ready='true']", state="attached")
+    page.locator("#history summary").click()
+    items = page.locator("#history-list button.history-item")
+    expect(items).to_have_count(2)
+    items.nth(1).click()
+    assert query_text(page) == first
+
+
+# --- Results: paging and sorting --------------------------------------------------------------------------------
+
+
+def test_big_results_are_paged(page: Any, expect: Any, shipped_store: OxigraphStore) -> None:
+    every = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 1000"
+    expected = [row["s"].value for row in shipped_store.query(every)]
+    assert len(expected) == 1000
+    _open(page)
+    set_query(page, every)
+    page.locator("#run").click()
+    expect(page.locator("#status")).to_contain_text("1000 filas")
+    rows = page.locator("table.results tbody tr")
+    expect(rows).to_have_count(100)  # one page is drawn, not a thousand rows
+    expect(page.locator("#page-info")).to_have_text("Filas 1 a 100 de 1000")
+    expect(page.locator("#page-prev")).to_be_disabled()
+    page.locator("#page-next").click()
+    expect(page.locator("#page-info")).to_have_text("Filas 101 a 200 de 1000")
+    assert page.locator("table.results tbody tr td:first-child a").first.get_attribute("title") == expected[100]
+    page.locator("#page-size").select_option("500")
+    expect(rows).to_have_count(500)
+
+
+def test_a_column_sorts_both_ways(page: Any, expect: Any, shipped_store: OxigraphStore) -> None:
+    years = """PREFIX cg: <https://w3id.org/coopgraph/def#>
+SELECT ?network ?year WHERE { ?network cg:foundingYear ?year }"""
+    values = sorted(int(row["year"].value) for row in shipped_store.query(years))
+    assert len(set(values)) > 2
+    _open(page)
+    set_query(page, years)
+    page.locator("#run").click()
+    expect(page.locator("table.results tbody tr")).to_have_count(len(values))
+    header = page.locator("table.results th[data-column='year']")
+    header.locator("button").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    shown = [int(text) for text in page.locator("table.results tbody td:nth-child(2) .literal").all_inner_texts()]
+    assert shown == values
+    header.locator("button").click()
+    expect(header).to_have_attribute("aria-sort", "descending")
+    shown = [int(text) for text in page.locator("table.results tbody td:nth-child(2) .literal").all_inner_texts()]
+    assert shown == values[::-1]
+
+
+# --- CSV for spreadsheets ---------------------------------------------------------------------------------------
+
+
+def test_the_csv_download_has_a_bom_and_the_protocol_answer_none(page: Any, expect: Any) -> None:
+    _open(page)
+    set_query(page, GADS)
+    page.locator("#run").click()
+    expect(page.locator("table.results")).to_contain_text(AZUAY_ES)
+    link = page.locator("#downloads a[data-format='csv']")
+    with page.expect_download() as info:
+        link.click()
+    with open(info.value.path(), "rb") as handle:
+        raw = handle.read()
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the file as UTF-8 (accents intact)
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert table[0] == ["gad", "label"] and AZUAY_ES in [row[1] for row in table]
+    protocol = page.request.get(link.get_attribute("href")).body()  # /sparql: the W3C CSV, as programs read it
+    assert protocol.startswith(b"gad,label")
 
 
 # --- Truncation (a server with a small row cap) -------------------------------------------------------------
@@ -237,7 +525,7 @@ def capped_page(browser: Any, shipped_store: OxigraphStore) -> Iterator[Any]:
 
 def test_truncated_results_show_a_notice(capped_page: Any, expect: Any) -> None:
     _open(capped_page)
-    capped_page.locator("#editor").fill(GADS)
+    set_query(capped_page, GADS)
     capped_page.locator("#run").click()
     expect(capped_page.locator("table.results tbody tr")).to_have_count(3)
     expect(capped_page.locator("#notice")).to_contain_text("Resultado truncado")

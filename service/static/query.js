@@ -125,6 +125,7 @@
     show(edited, false);
     generated = "";
     valuesBlock = "";
+    delete form.dataset.question;
     if (!selected) return;
     description.textContent = selected.description[cg.lang] || selected.description.es;
     show(description, true);
@@ -188,6 +189,7 @@
     generated = body.query;
     valuesBlock = block;
     onEdit();
+    form.dataset.question = selected.name;  // the editor holds this question's text (tests wait for it)
   }
 
   function storedRunnable() {
@@ -482,11 +484,13 @@
       return [`${cg.t("bad_form", {word: first})}${guess ? ` ${cg.t("did_you_mean", {word: guess})}` : ""}`, null];
     }
     if (/unbound/.test(message)) return [cg.t("unbound_select"), null];
-    const rest = text.split("\n").slice((error.line || 1) - 1).join("\n").slice(Math.max((error.column || 1) - 1, 0));
-    if (error.line && !rest.trim()) return [cg.t("unexpected_end"), null];
+    // The parser's column is where it stopped: just after the token it could not take.
+    const offset = text.split("\n").slice(0, (error.line || 1) - 1).reduce((sum, l) => sum + l.length + 1, 0) + (error.column || 1) - 1;
+    const before = text.slice(0, offset).trimEnd();
+    if (error.line && offset > before.length && !text.slice(offset).trim()) return [cg.t("unexpected_end"), null];
     const expected = [...(message.split("expected one of ")[1] || message.split("expected ")[1] || "").matchAll(/"((?:[^"\\]|\\.)+)"|\b([A-Z][A-Z_]+)\b/g)]
       .map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2])).filter((token) => token !== "_");
-    const found = error.line ? wordAt(text, error.line, error.column) || rest.trim().charAt(0) : "";
+    const found = error.line ? (before.match(/[\w:?$-]+$/) || [before.slice(-1)])[0] : "";
     const parts = [];
     if (found) parts.push(cg.t("unexpected_here", {found}));
     if (expected.length) parts.push(cg.t("expected", {tokens: expected.slice(0, 8).map((t) => `«${t}»`).join(", ")}));
