@@ -32,7 +32,7 @@ from coopgraph.core import export
 from coopgraph.core.export import ExportError, RendererMissing, graphviz
 from coopgraph.core.export.tables import write_csv_files
 from coopgraph.core.loading import DATA_GRAPH, META_GRAPH, ONTOLOGY_GRAPH
-from coopgraph.core.projection import Selection, project
+from coopgraph.core.projection import KIND_COLOURS, KIND_KEYS, OTHER_COLOUR, Selection, project, text_colour
 from coopgraph.core.projection.rules import RELATIONS
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import CGR, RDF_TYPE, RDFS
@@ -323,7 +323,7 @@ def test_svg_has_a_legend_of_the_kinds_drawn(
 
 def test_svg_legend_lists_each_kind_once_in_the_projection_order() -> None:
     """Kinds in the order the projection defines them (unknown ones last), each with its first label, in the
-    colours the drawing gives them: the palette's first colours, whatever the kinds."""
+    kind's own colour, whatever else the drawing holds (issue #18: a kind's colour changed between views)."""
     net = nx.MultiDiGraph()
     net.add_node("a", kind="zz-unknown", kind_label="Otro")
     net.add_node("b", kind="sector", kind_label="Sector")
@@ -332,21 +332,68 @@ def test_svg_legend_lists_each_kind_once_in_the_projection_order() -> None:
     entries = graphviz.legend_entries(net)
     assert graphviz.KIND_KEYS.index("network") < graphviz.KIND_KEYS.index("sector")
     assert entries == [
-        ("network", "Red", graphviz.PALETTE[0]),
-        ("sector", "Sector", graphviz.PALETTE[1]),
-        ("zz-unknown", "Otro", graphviz.PALETTE[2]),
+        ("network", "Red", KIND_COLOURS["network"]),
+        ("sector", "Sector", KIND_COLOURS["sector"]),
+        ("zz-unknown", "Otro", OTHER_COLOUR),
     ]
+    only_sectors = nx.MultiDiGraph()
+    only_sectors.add_node("b", kind="sector", kind_label="Sector")
+    assert graphviz.legend_entries(only_sectors) == [("sector", "Sector", KIND_COLOURS["sector"])]
 
 
-def test_every_kind_of_a_large_drawing_gets_its_own_colour() -> None:
-    """Past the palette's twelve colours, further kinds get further distinct colours (no cycling)."""
+def test_every_kind_has_its_own_colour() -> None:
+    """One palette, in the projection's rules: every kind a colour, no two kinds the same, none the 'other' grey."""
+    assert set(KIND_COLOURS) == set(KIND_KEYS)
+    assert len(set(KIND_COLOURS.values())) == len(KIND_COLOURS)
+    assert OTHER_COLOUR not in KIND_COLOURS.values()
+    assert all(len(colour) == 7 and colour.startswith("#") for colour in KIND_COLOURS.values())
     net = nx.MultiDiGraph()
-    for index, kind in enumerate(graphviz.KIND_KEYS):
+    for index, kind in enumerate(KIND_KEYS):
         net.add_node(str(index), kind=kind)
-    colours = graphviz.kind_colours(net)
-    assert list(colours) == list(graphviz.KIND_KEYS)
-    assert len(set(colours.values())) == len(graphviz.KIND_KEYS) > len(graphviz.PALETTE)
-    assert all(len(colour) == 7 and colour.startswith("#") for colour in colours.values())
+    assert graphviz.kind_colours(net) == {kind: KIND_COLOURS[kind] for kind in KIND_KEYS}
+
+
+def test_gexf_carries_the_kind_colours_positions_and_sizes(
+    case: tuple[nx.MultiDiGraph, Network], shipped_store: OxigraphStore, tmp_path: Path
+) -> None:
+    """Gephi opens the download coloured and laid out (issue #18: it opened grey): networkx reads the viz module's
+    colour (the kind's), a position for every node (distinct ones) and a size."""
+    net, _ = case
+    read = nx.read_gexf(exported(net, "gexf", shipped_store, tmp_path))
+    seen = set()
+    for node, data in net.nodes(data=True):
+        viz = read.nodes[node]["viz"]
+        red, green, blue = (int(KIND_COLOURS[data["kind"]][i : i + 2], 16) for i in (1, 3, 5))
+        assert (viz["color"]["r"], viz["color"]["g"], viz["color"]["b"]) == (red, green, blue)
+        assert viz["size"] > 0
+        seen.add((viz["position"]["x"], viz["position"]["y"]))
+    assert len(seen) == net.number_of_nodes()
+    focus = net.graph.get("focus")
+    if focus is not None:
+        assert read.nodes[focus]["viz"]["position"] == {"x": 0.0, "y": 0.0, "z": 0.0}
+    ns = {"gexf": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    root = ET.parse(exported(net, "gexf", shipped_store, tmp_path)).getroot()
+    for element in root.iterfind(".//gexf:node", ns):
+        assert [child.tag.split("}")[0][1:] for child in element][-3:] == [ns["viz"]] * 3
+
+
+def test_cytoscape_legend_gives_each_kind_its_colour(shipped_store: OxigraphStore) -> None:
+    net = project(shipped_store, Selection(focus=LOJA, radius=2))
+    body = json.loads(b"".join(export.chunks(net, "cyjs")))
+    assert body["data"]["kinds"] and all(k["colour"] == KIND_COLOURS[k["kind"]] for k in body["data"]["kinds"])
+
+
+@pytest.mark.usefixtures("needs_dot")
+def test_svg_text_stays_readable_on_dark_fills(shipped_store: OxigraphStore, tmp_path: Path) -> None:
+    net = project(shipped_store, Selection(focus=LOJA, radius=1))
+    ns = {"svg": graphviz.SVG_NS}
+    root = ET.parse(exported(net, "svg", shipped_store, tmp_path)).getroot()
+    for group in root.iterfind(".//svg:g[@class]", ns):
+        if "node" in group.get("class", "").split():
+            kind = net.nodes[group.findtext("svg:title", namespaces=ns)]["kind"]
+            text = group.find(".//svg:text", ns)
+            assert text is not None
+            assert (text.get("fill") or "#000000") == text_colour(KIND_COLOURS[kind])
 
 
 def test_dot_quotes_hostile_labels(memory_store: OxigraphStore, tmp_path: Path) -> None:

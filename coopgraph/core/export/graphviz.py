@@ -7,7 +7,6 @@ paper as it is.
 
 from __future__ import annotations
 
-import colorsys
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -17,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from coopgraph.core.export.common import ExportError, RendererMissing, RenderFailed, RenderTimeout, as_text, chunked
-from coopgraph.core.projection import KIND_KEYS
+from coopgraph.core.projection import KIND_KEYS, kind_colour, text_colour
 
 DOT_PROGRAM = "dot"
 """The Graphviz program run for SVG (found on PATH)."""
@@ -26,11 +25,6 @@ LAYOUT = "sfdp"
 SVG_MAX_NODES = 2_000
 """Past this many nodes the layout takes minutes and the drawing is unreadable: export DOT or GEXF instead."""
 SVG_TIMEOUT_S = 60.0
-PALETTE = (
-    "#8dd3c7", "#ffffb3", "#bebada", "#fb8072", "#80b1d3", "#fdb462",
-    "#b3de69", "#fccde5", "#d9d9d9", "#bc80bd", "#ccebc5", "#ffed6f",
-)  # fmt: skip
-"""ColorBrewer Set3: the colours of the first twelve kinds drawn."""
 _RENAMED = {"class": "rdf_class"}
 """Attributes whose names Graphviz uses for something else (`class` becomes SVG classes)."""
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -49,20 +43,12 @@ def quote(value: Any) -> str:
 
 
 def kind_colours(graph: nx.MultiDiGraph[str]) -> dict[str, str]:
-    """A distinct fill colour for each kind of node in `graph`, kinds in the projection's order.
-
-    The first twelve take PALETTE; further ones light hues a golden angle apart, so no two kinds of one
-    drawing share a colour and its legend stays unambiguous.
-    """
+    """The fill colour of each kind of node in `graph` (the one palette: `projection.kind_colour`), kinds in the
+    projection's order (unknown ones last, sorted)."""
     rank = {kind: index for index, kind in enumerate(KIND_KEYS)}
     drawn = {str(data.get("kind", "")) for _, data in graph.nodes(data=True)}
     kinds = sorted(drawn, key=lambda kind: (rank.get(kind, len(rank)), kind))
-    return {kind: PALETTE[index] if index < len(PALETTE) else _hue(index) for index, kind in enumerate(kinds)}
-
-
-def _hue(index: int) -> str:
-    red, green, blue = colorsys.hls_to_rgb(((index * 137.508) % 360) / 360, 0.78, 0.6)
-    return f"#{round(red * 255):02x}{round(green * 255):02x}{round(blue * 255):02x}"
+    return {kind: kind_colour(kind) for kind in kinds}
 
 
 def dot(graph: nx.MultiDiGraph[str], *, drawing: bool = False) -> Iterator[str]:
@@ -80,6 +66,7 @@ def dot(graph: nx.MultiDiGraph[str], *, drawing: bool = False) -> Iterator[str]:
         extra = {
             "class": f"kind-{kind}",
             "fillcolor": colours[str(kind)],
+            "fontcolor": text_colour(colours[str(kind)]),
             "tooltip": f"{data.get('label', node)} ({data.get('kind_label', kind)})",
         }
         yield f"  {quote(node)} [{_attributes(data, extra)}];\n"

@@ -9,13 +9,15 @@ from typing import Any
 
 import networkx as nx
 
+from coopgraph.core.projection import kind_colour
+
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def legend(graph: nx.MultiDiGraph[str]) -> dict[str, Any]:
-    """Graph-level data: selection, language, counts, and the kinds and relations present with their labels."""
+    """Graph-level data: selection, language, counts, and the kinds (with their colour) and relations present."""
     kinds: Counter[str] = Counter()
     kind_labels: dict[str, str] = {}
     for _, data in graph.nodes(data=True):
@@ -30,7 +32,9 @@ def legend(graph: nx.MultiDiGraph[str]) -> dict[str, Any]:
         **{name: graph.graph[name] for name in ("name", "selection", "lang", "generator") if name in graph.graph},
         "nodes": graph.number_of_nodes(),
         "edges": graph.number_of_edges(),
-        "kinds": [{"kind": k, "label": kind_labels[k], "count": n} for k, n in sorted(kinds.items())],
+        "kinds": [
+            {"kind": k, "label": kind_labels[k], "count": n, "colour": kind_colour(k)} for k, n in sorted(kinds.items())
+        ],
         "relations": [{"relation": r, "label": relation_labels[r], "count": n} for r, n in sorted(relations.items())],
     }
 

@@ -12,10 +12,15 @@ from typing import Any
 import networkx as nx
 
 from coopgraph.core.export.common import column_types, edge_columns, node_columns, xml_escape
+from coopgraph.core.export.layout import positions
+from coopgraph.core.projection import kind_colour, rgb
 
 GRAPHML_TYPES = {"int": "long", "float": "double", "str": "string"}
 GEXF_TYPES = {"int": "integer", "float": "double", "str": "string"}
 GRAPH_ATTRIBUTES = ("name", "selection", "lang", "generator")
+VIZ_NS = "http://www.gexf.net/1.2draft/viz"
+GEXF_MIN_SIZE, GEXF_SIZE_STEP, GEXF_MAX_SIZE = 6.0, 1.5, 40.0
+"""`viz:size` of a node: grows with its number of links, within these bounds."""
 
 
 def graphml(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
@@ -66,7 +71,12 @@ def _graphml_data(keys: dict[str, str], data: dict[str, Any]) -> Iterator[str]:
 
 
 def gexf(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
-    """GEXF 1.2: `label` is the node's and edge's own label; the other attributes are typed attvalues."""
+    """GEXF 1.2: `label` is the node's and edge's own label; the other attributes are typed attvalues.
+
+    Each node also carries the viz module's `color` (its kind's, as everywhere), `position` (`layout.positions`)
+    and `size` (by its number of links), so Gephi opens a coloured, laid-out picture.
+    """
+    at = positions(graph)
     nodes = [name for name in node_columns(graph) if name != "label"]
     edges = [name for name in edge_columns(graph) if name != "label"]
     node_types = column_types((data for _, data in graph.nodes(data=True)), nodes)
@@ -75,7 +85,7 @@ def gexf(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
     yield (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<gexf xmlns="http://www.gexf.net/1.2draft" '
-        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xmlns:viz="{VIZ_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
         'xsi:schemaLocation="http://www.gexf.net/1.2draft http://www.gexf.net/1.2draft/gexf.xsd" version="1.2">\n'
         f"  <meta><creator>{xml_escape(graph.graph.get('generator', 'coopgraph'))}</creator>"
         f"<description>{description}</description></meta>\n"
@@ -94,6 +104,13 @@ def gexf(graph: nx.MultiDiGraph[str]) -> Iterator[str]:
         label = xml_escape(data.get("label", node), attribute=True)
         yield f'      <node id="{xml_escape(node, attribute=True)}" label="{label}">'
         yield from _gexf_values(node_ids, data)
+        red, green, blue = rgb(kind_colour(str(data.get("kind", ""))))
+        x, y = at[node]
+        size = min(GEXF_MAX_SIZE, GEXF_MIN_SIZE + GEXF_SIZE_STEP * graph.degree(node))
+        yield (
+            f'<viz:color r="{red}" g="{green}" b="{blue}"/><viz:position x="{x}" y="{y}" z="0.0"/>'
+            f'<viz:size value="{size}"/>'
+        )
         yield "</node>\n"
     yield "    </nodes>\n    <edges>\n"
     for index, (source, target, _, data) in enumerate(graph.edges(keys=True, data=True)):

@@ -19,8 +19,9 @@ or English, falling back to the other language, then to the IRI's local name.
 What is where (import the API from this package; `rules` is the one module
 meant to be edited, and is imported by name):
 
-- `rules`: the tables: which classes are kinds of node, which properties
-  edges, links and literal attributes. Data only.
+- `rules`: the tables: which classes are kinds of node (and each kind's
+  colour), which properties edges, links and literal attributes. Data only.
+- `palette`: a kind's colour, as every drawing uses it (page, SVG, GEXF).
 - `selection`: `Selection` and its checks (no store needed), `KIND_KEYS`,
   `MAX_RADIUS`, and the errors a projection raises.
 - `schema`: `Schema`, the rules bound to one store and language (each
@@ -31,13 +32,14 @@ meant to be edited, and is imported by name):
 - `build`: `project()`, and the builder that reads each node's triples once
   (the exports' hot path).
 
-The imports run one way: build → candidates → schema → selection → rules.
+The imports run one way: build → candidates → schema → selection → rules (palette → rules).
 """
 
 from __future__ import annotations
 
 from coopgraph.core.projection.build import project
 from coopgraph.core.projection.candidates import stored_query
+from coopgraph.core.projection.palette import KIND_COLOURS, OTHER_COLOUR, kind_colour, rgb, text_colour
 from coopgraph.core.projection.schema import Schema, actor_kinds, pick_language, relation_for
 from coopgraph.core.projection.selection import (
     KIND_KEYS,
@@ -51,8 +53,10 @@ from coopgraph.core.projection.selection import (
 )
 
 __all__ = [
+    "KIND_COLOURS",
     "KIND_KEYS",
     "MAX_RADIUS",
+    "OTHER_COLOUR",
     "ProjectionError",
     "Schema",
     "Selection",
@@ -60,9 +64,12 @@ __all__ = [
     "SelectionTooLarge",
     "UnknownResource",
     "actor_kinds",
+    "kind_colour",
     "local_name",
     "pick_language",
     "project",
     "relation_for",
+    "rgb",
     "stored_query",
+    "text_colour",
 ]

@@ -71,6 +71,8 @@ def project(
             "generator": f"coopgraph {__version__}",
         }
     )
+    if selection.focus is not None and selection.focus in graph:
+        graph.graph["focus"] = selection.focus  # the drawings' centre (GEXF positions)
     return graph
 
 

@@ -143,6 +143,56 @@ KINDS: tuple[Kind, ...] = (
     Kind("concept", SKOS + "Concept", "Concepto", "Concept", linked_only=True),
 )
 
+KIND_COLOURS: dict[str, str] = {
+    # organisations (actors): warm and purple hues
+    "network": "#d62728",
+    "association": "#ff7f0e",
+    "subnational-government": "#0b6e4f",
+    "agency": "#9467bd",
+    "government-body": "#8c564b",
+    "international-organisation": "#e377c2",
+    "embassy": "#7b4173",
+    "fund": "#bcbd22",
+    "company": "#637939",
+    "organisation": "#ad494a",
+    "actor": "#843c39",
+    "programme": "#e7969c",
+    # places: blues
+    "country": "#1f77b4",
+    "province": "#6baed6",
+    "city": "#9ecae1",
+    "territory": "#3182bd",
+    # spaces, calls, events: cyan and green
+    "space": "#17becf",
+    "call": "#9edae5",
+    "event": "#2ca02c",
+    # the legal framework: indigo
+    "legal-provision": "#393b79",
+    "legal-instrument": "#5254a3",
+    # concepts of the taxonomies, figures, goals
+    "sector": "#b5cf6b",
+    "mechanism": "#e6550d",
+    "modality": "#fd8d3c",
+    "decentralised-modality": "#fdae6b",
+    "instrument": "#31a354",
+    "cooperation-type": "#e7ba52",
+    "government-level": "#a1d99b",
+    "competence": "#756bb1",
+    "unit-process": "#9c9ede",
+    "unit-product": "#cedb9c",
+    "strengthening-component": "#de9ed6",
+    "internationalisation-axis": "#8ca252",
+    "ordinance-purpose": "#bd9e39",
+    "goal": "#d6616b",
+    "figure": "#ce6dbd",
+    "iati-code": "#c7c7c7",
+    "concept": "#7f7f7f",
+}
+"""One colour per kind of node, everywhere: the /explore page, the SVG drawing and its legend, GEXF `viz:color`,
+the Cytoscape.js legend. Every key of KINDS has one, and no two kinds share one (a test checks both)."""
+OTHER_COLOUR = "#969696"
+"""The colour of a node whose kind is not in KIND_COLOURS (never one of the graph's own kinds)."""
+
 RELATIONS: tuple[Relation, ...] = (
     Relation(ORG + "memberOf", "memberOf", "miembro de", "member of"),
     Relation(ORG + "subOrganizationOf", "subOrganizationOf", "parte de", "part of"),
