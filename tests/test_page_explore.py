@@ -115,7 +115,7 @@ def panel_ready_for(page: Any, iri: str) -> Any:
 
 
 def test_draws_every_node_and_edge_of_the_whole_graph(explorer: Any) -> None:
-    open_explorer(explorer)
+    open_explorer(explorer, "?all=1")
     body = cyjs(explorer)
     nodes, edges = nodes_of(body), edges_of(body)
     assert len(nodes) > 100, "the shipped graph should project to more than a hundred nodes"
@@ -139,7 +139,7 @@ def test_vis_network_comes_from_the_vendor_route(explorer: Any) -> None:
 
 
 def test_legend_lists_every_kind_with_its_count(explorer: Any) -> None:
-    open_explorer(explorer)
+    open_explorer(explorer, "?all=1")
     counts = Counter(node["kind"] for node in nodes_of(cyjs(explorer)))
     shown = {
         box.get_attribute("data-kind"): int(
@@ -296,12 +296,13 @@ def test_search_ignores_accents_and_case_and_focuses_the_node(explorer: Any) -> 
 
 
 def test_search_lists_every_visible_match(explorer: Any) -> None:
-    open_explorer(explorer)
+    open_explorer(explorer, "?all=1")
     nodes = nodes_of(cyjs(explorer))
     names = {node["id"]: [node["label"], *str(node.get("alt_labels", "")).split(";")] for node in nodes}
     expected = {iri for iri, texts in names.items() if any("loja" in fold(text) for text in texts)}
     assert expected, "the graph names Loja"
     explorer.fill("#explore-search", "LOJA")
+    explorer.wait_for_selector("#explore-results button[data-id]")
     listed = {b.get_attribute("data-id") for b in explorer.locator("#explore-results button[data-id]").all()}
     assert listed <= expected
     assert len(listed) == min(len(expected), 12)  # the list shows at most twelve
@@ -310,7 +311,8 @@ def test_search_lists_every_visible_match(explorer: Any) -> None:
 def test_search_without_match_says_so(explorer: Any) -> None:
     open_explorer(explorer, f"?focus={LOJA}")
     explorer.fill("#explore-search", "zzzz-nada-zzzz")
-    assert explorer.locator("#explore-results").inner_text() == "Ningún nodo visible se llama así."
+    explorer.wait_for_selector("#explore-results li.muted")
+    assert explorer.locator("#explore-results").inner_text() == "Ningún nodo se llama así."
 
 
 # --- filters ----------------------------------------------------------------------------------------------------
@@ -353,7 +355,7 @@ def test_the_focus_kind_cannot_be_unchecked(explorer: Any) -> None:
 
 
 def test_kind_parameter_preselects_kinds(explorer: Any) -> None:
-    open_explorer(explorer, "?kind=network,country")
+    open_explorer(explorer, "?all=1&kind=network,country")
     expected = cyjs(explorer, kind="network,country")
     assert {node["kind"] for node in nodes_of(expected)} == {"network", "country"}
     assert drawn(explorer) == (len(nodes_of(expected)), len(nodes_of(expected)), len(edges_of(expected)))
@@ -362,7 +364,7 @@ def test_kind_parameter_preselects_kinds(explorer: Any) -> None:
 
 
 def test_sector_filter_keeps_the_nodes_of_that_sector(explorer: Any) -> None:
-    open_explorer(explorer)
+    open_explorer(explorer, "?all=1")
     nodes = nodes_of(cyjs(explorer))
     by_sector = Counter(s.strip() for node in nodes for s in str(node.get("sectors", "")).split(";") if s.strip())
     sector, _ = by_sector.most_common(1)[0]

@@ -14,8 +14,8 @@ from importlib.resources.abc import Traversable
 
 from flask import Blueprint, Response, request
 
-from coopgraph.core.projection import actor_kinds
-from coopgraph.core.vocab import Text
+from coopgraph.core.projection import KIND_COLOURS, OTHER_COLOUR, actor_kinds
+from coopgraph.core.vocab import CGR, Text
 from coopgraph.web.errors import ApiError
 from coopgraph.web.state import coopgraph
 from coopgraph.web.ui import page_lang, render_page
@@ -27,6 +27,9 @@ VENDOR_MAX_AGE_S = 365 * 24 * 3600
 """The folder name carries vis-network's version, so a file under it never changes: cache it for a year."""
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 RADII = (1, 2, 3)
+DEFAULT_FOCUS = CGR + "congope"
+"""Where the page opens when the address names no focus (and the browser remembers no province of the user's):
+CONGOPE, the provincial governments' association, and its ego network, rather than the whole graph's hairball."""
 DEFAULT_RADIUS = 1
 
 EXPORT_FORMATS: tuple[tuple[str, Text], ...] = (
@@ -52,7 +55,9 @@ STRINGS: dict[str, Text] = {
     "focused_on": Text("Red de «{label}», radio {radius}", "Network of “{label}”, radius {radius}"),
     "load_failed": Text("No se pudo cargar la red: {message}", "The network could not be loaded: {message}"),
     "panel_failed": Text("No se pudo cargar el recurso: {message}", "The resource could not be loaded: {message}"),
-    "no_results": Text("Ningún nodo visible se llama así.", "No visible node has that name."),
+    "no_results": Text("Ningún nodo se llama así.", "No node has that name."),
+    "searching": Text("Buscando…", "Searching…"),
+    "not_drawn_result": Text("fuera de la vista: centra la red en él", "not drawn: focuses the network on it"),
     "facts": Text("Datos", "Facts"),
     "links": Text("Enlaces", "Links"),
     "sources": Text("Fuentes", "Sources"),
@@ -76,8 +81,10 @@ STRINGS: dict[str, Text] = {
 
 @bp.get("/explore")
 def page() -> Response:
-    """The explorer; `?focus=IRI&radius=N` opens the ego network of a resource, `?kind=a,b` preselects kinds."""
+    """The explorer; `?focus=IRI&radius=N` opens the ego network of a resource, `?all=1` the whole network, `?kind=a,b`
+    preselects kinds. Without either, the user's province (remembered by the browser) or CONGOPE."""
     focus = request.args.get("focus", "").strip()
+    whole = not focus and request.args.get("all", "") not in ("", "0", "false")
     radius = request.args.get("radius", type=int)
     if radius not in RADII:
         radius = DEFAULT_RADIUS
@@ -89,6 +96,9 @@ def page() -> Response:
         "explore.html",
         strings=STRINGS,
         focus=focus,
+        default_focus=DEFAULT_FOCUS,
+        whole=whole,
+        kind_colours={**KIND_COLOURS, "": OTHER_COLOUR},
         radius=radius,
         radii=RADII,
         kinds=kinds,

@@ -23,6 +23,10 @@
     panel: $("explore-panel"),
     downloads: $("explore-download-list"),
     downloadNote: $("explore-download-note"),
+    zoomIn: $("explore-zoom-in"),
+    zoomOut: $("explore-zoom-out"),
+    fit: $("explore-fit"),
+    relayout: $("explore-relayout"),
   };
   const endpoints = {
     export: root.dataset.exportUrl,
@@ -34,36 +38,29 @@
   /** Kinds of node that are actors (from the ontology, via the page): partner matching finds partners like them. */
   const ACTOR_KINDS = new Set((root.dataset.actorKinds || "").split(",").filter(Boolean));
   const OWN_NAMESPACE = "https://w3id.org/coopgraph/";
-  /** Colours per kind for the most common kinds; any other kind gets a hue of its own (golden-angle steps). */
-  const KIND_COLOURS = {
-    "subnational-government": "#0b6e4f", "country": "#1f77b4", "province": "#6baed6", "city": "#9ecae1",
-    "network": "#d62728", "association": "#ff7f0e", "agency": "#9467bd", "government-body": "#8c564b",
-    "international-organisation": "#e377c2", "sector": "#bcbd22", "mechanism": "#17becf", "space": "#7f7f7f",
-    "legal-provision": "#393b79", "legal-instrument": "#5254a3", "iati-code": "#c7c7c7", "cooperation-type": "#e7ba52",
-    "unit-product": "#843c39", "figure": "#ce6dbd",
-  };
+  /** One colour per kind, the same everywhere (the projection's palette, as the SVG and GEXF downloads use it). */
+  const KIND_COLOURS = JSON.parse(document.getElementById("kind-colours")?.textContent || "{}");
+  const PROVINCE_KEY = "coopgraph.explore.province";
+  /** Kinds whose focus is remembered as the user's province (the page opens there next time). */
+  const PROVINCE_KINDS = new Set(["province", "subnational-government"]);
+  const params = new URLSearchParams(window.location.search);
 
-  /** A hex colour (vis-network parses hex, not hsl()) for the n-th kind without a fixed colour. */
-  function spareColour(index) {
-    const hue = (index * 137.508 + 20) % 360;
-    const [s, l] = [0.55, 0.5];
-    const f = (n) => {
-      const k = (n + hue / 30) % 12;
-      const c = l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-      return Math.round(255 * c).toString(16).padStart(2, "0");
-    };
-    return `#${f(0)}${f(8)}${f(4)}`;
+  function rememberedProvince() {
+    try { return localStorage.getItem(PROVINCE_KEY) || ""; } catch { return ""; }
   }
 
   const state = {
-    focus: root.dataset.focus || "",
+    focus: root.dataset.focus || (root.dataset.whole === "true" ? "" : rememberedProvince() || root.dataset.defaultFocus || ""),
     radius: Number(root.dataset.radius) || 1,
-    hiddenKinds: new Set(),
-    onlyKinds: (root.dataset.kinds || "").split(",").filter(Boolean),
+    /** The kinds the person chose to see (null: every kind). Kept as the selection changes (radius, focus): a kind
+        that appears with a new selection stays hidden while a choice is in force. */
+    shown: root.dataset.kinds ? new Set(root.dataset.kinds.split(",").filter(Boolean)) : null,
+    index: null,
+    seed: 7,
+    lastBody: null,
     sector: "",
     selected: "",
     total: 0,
-    kindColours: new Map(),
     kindLabels: new Map(),
     base: null,
     positions: new Map(),
@@ -90,10 +87,7 @@
   }
 
   function kindColour(kind) {
-    if (!state.kindColours.has(kind)) {
-      state.kindColours.set(kind, KIND_COLOURS[kind] || spareColour(state.kindColours.size));
-    }
-    return state.kindColours.get(kind);
+    return KIND_COLOURS[kind] || KIND_COLOURS[""] || "#969696";
   }
 
   function splitSectors(value) {
@@ -143,7 +137,7 @@
       params.focus = state.focus;
       params.radius = state.radius;
     }
-    if (withKinds && state.hiddenKinds.size) params.kind = shownKinds().join(",");
+    if (withKinds && state.shown) params.kind = shownKinds().join(",");
     return params;
   }
 
@@ -155,8 +149,15 @@
     return state.base ? [...state.base.kinds.keys()] : [];
   }
 
+  /** The kinds to ask the API for while a choice is in force: the chosen ones, and the focus's own. */
   function shownKinds() {
-    return baseKinds().filter((kind) => !state.hiddenKinds.has(kind)).sort();
+    const kinds = new Set(state.shown || baseKinds());
+    if (lockedKind()) kinds.add(lockedKind());
+    return [...kinds].sort();
+  }
+
+  function kindHidden(kind) {
+    return state.shown !== null && !state.shown.has(kind) && kind !== lockedKind();
   }
 
   /** The focus's own kind cannot be left out (the API needs the focus in the selection). */
@@ -179,18 +180,14 @@
         const body = await cg.fetchJSON(exportUrl("cyjs", {withKinds: false}));
         if (token !== state.loadToken) return;
         state.base = summarise(body);
-        if (state.onlyKinds.length) {
-          const wanted = new Set(state.onlyKinds);
-          state.hiddenKinds = new Set(baseKinds().filter((kind) => !wanted.has(kind) && kind !== lockedKind()));
-          state.onlyKinds = [];
-        }
-        for (const kind of [...state.hiddenKinds]) if (!state.base.kinds.has(kind) || kind === lockedKind()) state.hiddenKinds.delete(kind);
+        rememberProvince();
       }
       syncLocation();
       buildKindFilter();
       let body = state.base.body;
-      if (state.hiddenKinds.size && shownKinds().length === 0) body = {elements: {nodes: [], edges: []}};
-      else if (state.hiddenKinds.size) body = await cg.fetchJSON(exportUrl("cyjs"));
+      const hiding = baseKinds().some(kindHidden);
+      if (hiding && shownKinds().length === 0) body = {elements: {nodes: [], edges: []}};
+      else if (hiding) body = await cg.fetchJSON(exportUrl("cyjs"));
       if (token !== state.loadToken) return;
       draw(body);
     } catch (error) {
@@ -199,6 +196,12 @@
       draw({elements: {nodes: [], edges: []}});
       setStatus(cg.t("load_failed", {message: error.message}), "error");
     }
+  }
+
+  /** A province (or its government) in focus is remembered: the page opens on it next time. */
+  function rememberProvince() {
+    if (!state.focus || !PROVINCE_KINDS.has(state.base?.focusKind)) return;
+    try { localStorage.setItem(PROVINCE_KEY, state.focus); } catch { /* storage refused: nothing to remember */ }
   }
 
   /** The selection without a kind filter: its body, and per kind its name and count (for the legend). */
@@ -217,6 +220,8 @@
   }
 
   function draw(body) {
+    state.lastBody = body;
+    ui.results.hidden = true;  // a list of search results never outlives the drawing it was made for
     const elements = body?.elements || {};
     const nodeItems = (elements.nodes || []).map(({data}) => ({
       id: data.id,
@@ -279,11 +284,11 @@
     const iterations = newcomers < count ? 120 : count > 250 ? 200 : 400;
     return {
       autoResize: true,
-      layout: {randomSeed: 7, improvedLayout: newcomers === count && count <= 150},
+      layout: {randomSeed: state.seed, improvedLayout: newcomers === count && count <= 150},
       nodes: {
         shape: "dot",
         scaling: {min: 8, max: 30, label: {enabled: false}},
-        font: {size: 13, face: "system-ui, sans-serif", color: "#1d2733", strokeWidth: 3, strokeColor: "#ffffff"},
+        font: {size: 14, face: "system-ui, sans-serif", color: "#1d2733", strokeWidth: 3, strokeColor: "#ffffff"},
         borderWidth: 1.5,
         widthConstraint: {maximum: 180},
       },
@@ -311,7 +316,7 @@
     const positions = network.getPositions();
     for (const [id, at] of Object.entries(positions)) state.positions.set(id, at);
     nodes.update(Object.entries(positions).map(([id, {x, y}]) => ({id, x, y, fixed: false})));
-    network.fit();
+    network.fit({maxZoomLevel: 1.4});
     applySectorFilter();
     if (state.selected && nodes.get(state.selected)) select(state.selected, {focus: false, panel: ui.panel.dataset.iri !== state.selected});
     else if (state.focus && nodes.get(state.focus)) select(state.focus, {focus: false});
@@ -354,6 +359,7 @@
 
   function syncLocation() {
     const params = selectionParams();
+    if (!state.focus) params.all = "1";
     history.replaceState(null, "", cg.url(window.location.pathname, params));
   }
 
@@ -364,11 +370,13 @@
     const order = [...kinds.keys()].sort((a, b) => kinds.get(b).count - kinds.get(a).count || kindName(a).localeCompare(kindName(b), cg.lang));
     const locked = lockedKind();
     ui.kinds.replaceChildren(...order.map((kind) => {
-      const box = cg.el("input", {type: "checkbox", value: kind, checked: !state.hiddenKinds.has(kind), "data-kind": kind,
+      const box = cg.el("input", {type: "checkbox", value: kind, checked: !kindHidden(kind), "data-kind": kind,
         disabled: kind === locked, title: kind === locked ? cg.t("focus_kind") : null});
       box.addEventListener("change", () => {
-        if (box.checked) state.hiddenKinds.delete(kind);
-        else state.hiddenKinds.add(kind);
+        if (state.shown === null) state.shown = new Set(baseKinds());
+        if (box.checked) state.shown.add(kind);
+        else state.shown.delete(kind);
+        if (baseKinds().every((k) => state.shown.has(k))) state.shown = null;  // everything ticked: no choice in force
         load({fresh: false});
       });
       return cg.el("label", {class: "explore-kind"}, box, swatch(kind), cg.el("span", {class: "kind-name"}, kindName(kind)),
@@ -392,51 +400,110 @@
     applySectorFilter();
   });
   ui.kindsAll.addEventListener("click", () => {
-    state.hiddenKinds.clear();
+    state.shown = null;
     load({fresh: false});
   });
   ui.kindsNone.addEventListener("click", () => {
-    state.hiddenKinds = new Set(baseKinds().filter((kind) => kind !== lockedKind()));
+    state.shown = new Set();
     load({fresh: false});
   });
 
   /* --- search ------------------------------------------------------------------------------------------- */
 
-  function runSearch() {
-    const wanted = fold(ui.search.value);
+  /** Every node of the whole network, for the search (fetched once, on the first search): names, codes, kind. */
+  async function searchIndex() {
+    if (state.index) return state.index;
+    const body = await cg.fetchJSON(cg.url(endpoints.export, {format: "cyjs"}));
+    const nodesById = new Map();
+    for (const {data} of body.elements.nodes) {
+      nodesById.set(data.id, {
+        id: data.id, label: String(data.label ?? data.id), kind: String(data.kind || "other"),
+        names: [data.label, ...splitSectors(data.alt_labels)].map(fold).filter(Boolean),
+        codes: splitSectors(data.notation).map(fold),
+        governedCodes: [],
+      });
+      if (data.kind_label && !state.kindLabels.has(data.kind)) state.kindLabels.set(String(data.kind), String(data.kind_label));
+    }
+    for (const {data} of body.elements.edges) {  // a government is found by the code of the province it governs
+      if (data.relation !== "governs") continue;
+      const [government, province] = [nodesById.get(data.source), nodesById.get(data.target)];
+      if (government && province) government.governedCodes.push(...province.codes);
+    }
+    state.index = [...nodesById.values()];
+    return state.index;
+  }
+
+  const KIND_RANK = new Map([...ACTOR_KINDS].map((kind, index) => [kind, index]));
+
+  /** How well `node` answers `wanted` (lower is better; Infinity: not at all): a code or a whole name first, then a
+      name that starts so, then names holding every word typed (at word starts), then any name holding the text. */
+  function searchRank(node, wanted, words) {
+    if (node.codes.includes(wanted)) return 0;
+    if (node.governedCodes.includes(wanted)) return 1;
+    let rank = Infinity;
+    node.names.forEach((name, position) => {
+      const penalty = position ? 0.5 : 0;  // the label before other names
+      const parts = name.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+      if (name === wanted) rank = Math.min(rank, 0 + penalty);
+      else if (name.startsWith(wanted)) rank = Math.min(rank, 2 + penalty);
+      else if (words.every((word) => parts.some((part) => part.startsWith(word)))) {
+        rank = Math.min(rank, 4 + Math.min(0.9, 0.05 * (parts.length - words.length)));  // the fewer other words, the better
+      } else if (name.includes(wanted)) rank = Math.min(rank, 6 + penalty);
+    });
+    if (rank === Infinity && words.length > 1) {
+      const all = node.names.join(" ").split(/[^\p{L}\p{N}]+/u).concat(node.codes, node.governedCodes);
+      if (words.every((word) => all.some((part) => part.startsWith(word)))) rank = 7;
+    }
+    return rank;
+  }
+
+  async function runSearch() {
+    const typed = ui.search.value;
+    const wanted = fold(typed);
     if (!wanted) {
       ui.results.hidden = true;
       ui.results.replaceChildren();
       return;
     }
+    const index = await searchIndex().catch(() => nodes.get().map((node) => ({
+      id: node.id, label: node.label, kind: node.kind, names: node.searchable, codes: [], governedCodes: [],
+    })));
+    if (ui.search.value !== typed) return;  // typed on meanwhile
+    const words = wanted.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
     const scored = [];
-    for (const node of nodes.get({filter: (item) => shownIds.has(item.id)})) {
-      let rank = Infinity;
-      node.searchable.forEach((name, index) => {
-        const at = name.indexOf(wanted);
-        if (at < 0) return;
-        const here = (at === 0 ? 0 : /[\s(«"-]/.test(name[at - 1]) ? 1 : 2) + (index ? 0.5 : 0);
-        rank = Math.min(rank, here);
-      });
+    for (const node of index) {
+      const rank = searchRank(node, wanted, words);
       if (rank < Infinity) scored.push({node, rank});
     }
-    scored.sort((a, b) => a.rank - b.rank || a.node.label.localeCompare(b.node.label, cg.lang));
+    const kindRank = (kind) => (KIND_RANK.has(kind) ? 0 : kind === "figure" ? 2 : 1);
+    scored.sort((a, b) => a.rank - b.rank || kindRank(a.node.kind) - kindRank(b.node.kind)
+      || a.node.label.length - b.node.label.length || a.node.label.localeCompare(b.node.label, cg.lang));
     const shown = scored.slice(0, 12);
-    ui.results.replaceChildren(...(shown.length ? shown.map(({node}) => cg.el("li", {},
-      cg.el("button", {type: "button", class: "explore-result", "data-id": node.id,
-        onclick: () => { select(node.id, {focus: true}); ui.results.hidden = true; }},
-        swatch(node.kind), cg.el("span", {class: "result-name"}, node.label),
-        cg.el("span", {class: "result-kind muted small"}, kindName(node.kind)))))
+    ui.results.replaceChildren(...(shown.length ? shown.map(({node}) => {
+      const drawnNow = shownIds.has(node.id);
+      return cg.el("li", {},
+        cg.el("button", {type: "button", class: "explore-result", "data-id": node.id, "data-drawn": drawnNow ? "true" : "false",
+          onclick: () => choose(node.id)},
+          swatch(node.kind), cg.el("span", {class: "result-name"}, node.label),
+          cg.el("span", {class: "result-kind muted small"}, drawnNow ? kindName(node.kind) : `${kindName(node.kind)} · ${cg.t("not_drawn_result")}`)));
+    })
       : [cg.el("li", {class: "muted"}, cg.t("no_results"))]));
     ui.results.hidden = false;
+  }
+
+  /** A search result chosen: selected where it is drawn, else the network is centred on it. */
+  function choose(id) {
+    ui.results.hidden = true;
+    if (shownIds.has(id)) select(id, {focus: true});
+    else refocus(id);
   }
 
   ui.search.addEventListener("input", runSearch);
   ui.search.addEventListener("keydown", (event) => {
     const first = ui.results.querySelector("button.explore-result");
-    if (event.key === "Enter" && first) {
+    if (event.key === "Enter") {
       event.preventDefault();
-      first.click();
+      runSearch().then(() => ui.results.querySelector("button.explore-result")?.click());
     } else if (event.key === "ArrowDown" && first) {
       event.preventDefault();
       first.focus();
@@ -444,6 +511,10 @@
       ui.search.value = "";
       runSearch();
     }
+  });
+  // The list closes when the focus leaves the search (a click elsewhere, Tab past it).
+  root.querySelector(".explore-search").addEventListener("focusout", (event) => {
+    if (!event.currentTarget.contains(event.relatedTarget)) ui.results.hidden = true;
   });
   ui.results.addEventListener("keydown", (event) => {
     const item = event.target.closest("li");
@@ -488,6 +559,22 @@
   }
 
   ui.focusSelected.addEventListener("click", () => { if (state.selected) refocus(state.selected); });
+
+  /* --- view: zoom, fit, a new layout ---------------------------------------------------------------------- */
+
+  function zoom(factor) {
+    if (!network) return;
+    network.moveTo({scale: Math.min(4, Math.max(0.05, network.getScale() * factor)), animation: {duration: 200, easingFunction: "easeInOutQuad"}});
+  }
+  ui.zoomIn.addEventListener("click", () => zoom(1.3));
+  ui.zoomOut.addEventListener("click", () => zoom(1 / 1.3));
+  ui.fit.addEventListener("click", () => network?.fit({animation: {duration: 300, easingFunction: "easeInOutQuad"}}));
+  ui.relayout.addEventListener("click", () => {
+    if (!state.lastBody) return;
+    state.seed += 1;
+    state.positions = new Map();
+    draw(state.lastBody);
+  });
   ui.radius.addEventListener("change", () => {
     if (state.focus) refocus(state.focus);
   });
