@@ -279,6 +279,9 @@
     network.once("stabilizationIterationsDone", finishLayout);
   }
 
+  const LABEL_PX = 14;
+  const READABLE_LABEL_PX = 12;
+
   function networkOptions(count, newcomers) {
     // Big selections settle with fewer rounds (the picture is nearly still by then); a few newcomers need fewer.
     const iterations = newcomers < count ? 120 : count > 250 ? 200 : 400;
@@ -288,7 +291,7 @@
       nodes: {
         shape: "dot",
         scaling: {min: 8, max: 30, label: {enabled: false}},
-        font: {size: 14, face: "system-ui, sans-serif", color: "#1d2733", strokeWidth: 3, strokeColor: "#ffffff"},
+        font: {size: LABEL_PX, face: "system-ui, sans-serif", color: "#1d2733", strokeWidth: 3, strokeColor: "#ffffff"},
         borderWidth: 1.5,
         widthConstraint: {maximum: 180},
       },
@@ -303,7 +306,7 @@
       physics: {
         enabled: newcomers > 0,
         solver: "forceAtlas2Based",
-        forceAtlas2Based: {gravitationalConstant: -60, springLength: 110, springConstant: 0.06, avoidOverlap: 0.4},
+        forceAtlas2Based: {gravitationalConstant: -60, springLength: count > 150 ? 110 : 90, springConstant: 0.06, avoidOverlap: 0.4},
         stabilization: {enabled: true, iterations, updateInterval: 25, fit: true},
       },
       interaction: {hover: true, tooltipDelay: 250, hideEdgesOnDrag: count > 300, multiselect: false},
@@ -317,6 +320,12 @@
     for (const [id, at] of Object.entries(positions)) state.positions.set(id, at);
     nodes.update(Object.entries(positions).map(([id, {x, y}]) => ({id, x, y, fixed: false})));
     network.fit({maxZoomLevel: 1.4});
+    // Labels stay readable: when fitting everything would shrink them below READABLE_LABEL_PX, zoom to that size
+    // around the focus (the rest is a drag or the "Fit" button away).
+    const readable = READABLE_LABEL_PX / LABEL_PX;
+    if (network.getScale() < readable && state.focus && positions[state.focus]) {
+      network.moveTo({position: positions[state.focus], scale: readable});
+    }
     applySectorFilter();
     if (state.selected && nodes.get(state.selected)) select(state.selected, {focus: false, panel: ui.panel.dataset.iri !== state.selected});
     else if (state.focus && nodes.get(state.focus)) select(state.focus, {focus: false});
@@ -331,7 +340,7 @@
     updateStatus();
     updateDownloads();
     if (state.selected && !shownIds.has(state.selected)) network?.unselectAll();
-    if (ui.search.value.trim()) runSearch();
+    if (!ui.results.hidden && ui.search.value.trim()) runSearch();  // an open list follows the filter; a closed one stays closed
   }
 
   /** "N nodes drawn": counted from the ids the network itself has on its canvas. */
