@@ -571,9 +571,14 @@
 
   /* --- view: zoom, fit, a new layout ---------------------------------------------------------------------- */
 
+  /** Zoom by `factor` around the view's centre; quick clicks add up (each from where the last one is heading). */
+  let zoomTarget = null;
   function zoom(factor) {
     if (!network) return;
-    network.moveTo({scale: Math.min(4, Math.max(0.05, network.getScale() * factor)), animation: {duration: 200, easingFunction: "easeInOutQuad"}});
+    const from = zoomTarget && performance.now() < zoomTarget.until ? zoomTarget.scale : network.getScale();
+    const scale = Math.min(4, Math.max(0.05, from * factor));
+    zoomTarget = {scale, until: performance.now() + 250};
+    network.moveTo({scale, animation: {duration: 200, easingFunction: "easeInOutQuad"}});
   }
   ui.zoomIn.addEventListener("click", () => zoom(1.3));
   ui.zoomOut.addEventListener("click", () => zoom(1 / 1.3));

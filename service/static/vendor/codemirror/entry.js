@@ -111,7 +111,7 @@ export function create(textarea, options = {}) {
         Prec.highest(keymap.of([{key: "Mod-Enter", run}, {key: "Shift-Enter", run}])),
         keymap.of([...closeBracketsKeymap, ...completionKeymap, ...defaultKeymap, ...historyKeymap, indentWithTab]),
         placeholder(options.placeholder || ""),
-        EditorView.contentAttributes.of({"aria-label": options.label || "SPARQL", "aria-multiline": "true", spellcheck: "false", autocapitalize: "off"}),
+        EditorView.contentAttributes.of({"aria-label": options.label || "SPARQL", "aria-multiline": "true", tabindex: "0", spellcheck: "false", autocapitalize: "off"}),
         EditorView.updateListener.of((update) => {
           if (!update.docChanged) return;
           textarea.value = update.state.doc.toString();
