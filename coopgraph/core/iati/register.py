@@ -19,7 +19,7 @@ nested budgets, transactions and results included, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -91,7 +91,7 @@ def check(store: Store, read: IatiImport, *, replace: bool = False) -> dict[str,
     """Conflicts, then the shapes; `IatiError` (kinds `conflict`, `rule`) or the activities to be replaced."""
     existing = existing_activities(store, read.activities)
     if existing and not replace:
-        problems = [
+        conflicts = [
             Problem(
                 "conflict",
                 Text(
@@ -102,11 +102,40 @@ def check(store: Store, read: IatiImport, *, replace: bool = False) -> dict[str,
             )
             for identifier in existing
         ]
+        raise IatiError(conflicts, file=read.file)
+    problems: list[Problem] = []
+    for batch in _batches(read, VALIDATION_BATCH):
+        report = validate_submission(batch, context=context_for(store, batch), replaces=True)
+        if not report.conforms:
+            problems += _problems(report, read)
+    if problems:
         raise IatiError(problems, file=read.file)
-    report = validate_submission(read.graph, context=context_for(store, read.graph), replaces=True)
-    if not report.conforms:
-        raise IatiError(_problems(report, read), file=read.file)
     return existing
+
+
+VALIDATION_BATCH = 250
+"""Activities validated together: pyshacl's time and memory grow with the graph it runs on, and no shape
+looks from one record into another's nested nodes, so a file is checked a batch of records at a time."""
+
+
+def _batches(read: IatiImport, size: int) -> Iterator[rdflib.Graph]:
+    """The records of `read` (each with its nested blank nodes), `size` activities at a time, with their source."""
+    graph = read.graph
+    source = list(graph.triples((read.source, None, None)))
+    activities = list(read.activities.values())
+    for start in range(0, len(activities), size):
+        batch = rdflib.Graph()
+        for triple in source:
+            batch.add(triple)
+        for activity in activities[start : start + size]:
+            pending: list[rdflib.term.Node] = [activity]
+            while pending:
+                node = pending.pop()
+                for triple in graph.triples((node, None, None)):
+                    batch.add(triple)
+                    if isinstance(triple[2], BNode):
+                        pending.append(triple[2])
+        yield batch
 
 
 def context_for(store: Store, data: rdflib.Graph) -> rdflib.Graph:
