@@ -465,3 +465,20 @@ def test_cli_reports_bad_xml_with_file_line_and_column(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--memory", "import-iati", str(bad), "--province", "EC-L", "--lang", "en"])
     assert result.exit_code == 2
     assert f"{bad}:3:3: malformed XML" in result.stderr
+
+
+def test_validation_in_batches_reports_every_batch(store: OxigraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With one activity per batch, a problem in each activity is found, and the store is unchanged."""
+    import coopgraph.core.iati.register as register_module
+
+    monkeypatch.setattr(register_module, "VALIDATION_BATCH", 1)
+    text = GOOD.replace('<activity-status code="2"/>', '<activity-status code="9"/>', 1).replace(
+        '<activity-status code="1"/>', '<activity-status code="8"/>', 1
+    )
+    error = assert_refused(store, text, "rule")
+    assert {problem.line for problem in error.problems} == {
+        line_of(text, '<activity-status code="9"/>'),
+        line_of(text, '<activity-status code="8"/>'),
+    }
+    summary = do_import(store, GOOD)
+    assert len(summary.added) == 2
