@@ -129,6 +129,7 @@ def test_shapes_found() -> None:
         "institutional",
         "figures",
         "sources",
+        "register",
     }
 
 
@@ -227,7 +228,9 @@ def test_shape_files_start_with_a_comment() -> None:
 def test_shapes_use_only_terms_the_ontology_declares() -> None:
     ontology = load_ontology()
     declared = {
-        s for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty) for s in ontology.subjects(RDF.type, kind)
+        s
+        for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual)
+        for s in ontology.subjects(RDF.type, kind)
     }
     used = {o for o in SHAPES.objects() if isinstance(o, URIRef) and str(o).startswith(CG)}
     for text in SHAPES.objects(None, SH.select):

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from coopgraph import __version__
-from coopgraph.cli import build, data, export, match, serve
+from coopgraph.cli import build, data, export, match, register, serve
 from coopgraph.cli.common import DATA_DIR_HELP, MEMORY_HELP, StoreOpener
 
 
@@ -34,6 +34,8 @@ for command in (
     match.eval_match,
     serve.serve,
     build.build,
+    register.import_iati_command,
+    register.export_iati_command,
 ):
     cli.add_command(command)
 

@@ -33,13 +33,17 @@ What is where (import everything from this package):
 
 - `iati_xml`: reading one IATI codelist XML file (`read_codelist`), with
   the DOCTYPE/ENTITY guard (`parse_xml`, `UnsafeXMLError`).
-- `spanish`: the Spanish translations (`SPANISH_LABELS`), a table to edit.
+- `spanish`: the Spanish translations (`SPANISH_LABELS`, of which
+  `REGISTER_SPANISH_LABELS` are the register's short lists), a table to edit.
+- `currency`: the Currency list (ISO 4217) from pycountry, which the IATI
+  files at hand lack.
 - `skos`: the IRIs (`scheme_iri`, `concept_iri`) and the Turtle writer
   (`codelists_to_skos`); it reads the XML through `iati_xml`.
 """
 
 from __future__ import annotations
 
+from coopgraph.core.codelists.currency import iso4217_codelist
 from coopgraph.core.codelists.iati_xml import Codelist, Item, UnsafeXMLError, parse_xml, read_codelist
 from coopgraph.core.codelists.skos import (
     ATTRIBUTION,
@@ -51,7 +55,7 @@ from coopgraph.core.codelists.skos import (
     concept_iri,
     scheme_iri,
 )
-from coopgraph.core.codelists.spanish import CONCEPT_SPANISH_NOTE, SPANISH_LABELS, SPANISH_NOTE
+from coopgraph.core.codelists.spanish import CONCEPT_SPANISH_NOTE, REGISTER_SPANISH_LABELS, SPANISH_LABELS, SPANISH_NOTE
 
 __all__ = [
     "ATTRIBUTION",
@@ -59,6 +63,7 @@ __all__ = [
     "CONCEPT_SPANISH_NOTE",
     "DEFAULT_CODELISTS",
     "LICENSE",
+    "REGISTER_SPANISH_LABELS",
     "SOURCE",
     "SPANISH_LABELS",
     "SPANISH_NOTE",
@@ -67,6 +72,7 @@ __all__ = [
     "UnsafeXMLError",
     "codelists_to_skos",
     "concept_iri",
+    "iso4217_codelist",
     "parse_xml",
     "read_codelist",
     "scheme_iri",

@@ -49,6 +49,8 @@ class Codelist:
     descriptions: dict[str, str]
     url: str | None
     items: tuple[Item, ...] = field(default_factory=tuple)
+    rights: str | None = None
+    """Where the list comes from, when not from an IATI codelist file (the scheme's dcterms:rights)."""
 
     @property
     def codes(self) -> frozenset[str]:

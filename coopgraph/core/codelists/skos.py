@@ -7,6 +7,7 @@ from pathlib import Path
 
 from rdflib import Literal
 
+from coopgraph.core.codelists.currency import CURRENCY, iso4217_codelist
 from coopgraph.core.codelists.iati_xml import Codelist, Item, read_codelist
 from coopgraph.core.codelists.spanish import CONCEPT_SPANISH_NOTE, SPANISH_LABELS, SPANISH_NOTE
 from coopgraph.core.vocab import IATI, prefixes
@@ -28,8 +29,19 @@ DEFAULT_CODELISTS: tuple[str, ...] = (
     "Sector",
     "SectorCategory",
     "UNSDG-Goals",
+    # the register's codes (ontology/register.ttl, coopgraph/core/iati)
+    "ActivityStatus",
+    "OrganisationRole",
+    "TransactionType",
+    "DocumentCategory",
+    "SectorVocabulary",
+    "Currency",
 )
-"""The codelists `coopgraph build codelists` converts (their category codelists come along)."""
+"""The codelists `coopgraph build codelists` converts (their category codelists come along when present).
+
+Currency is ISO 4217: when the source folder has no Currency.xml it is made
+from pycountry (`currency.iso4217_codelist`).
+"""
 
 _SAFE_LOCAL = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
 _PREFIXES = prefixes("cgr", "dcterms", "iati", "owl", "rdfs", "skos")
@@ -74,22 +86,32 @@ def _lang_pairs(predicate: str, texts: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _resolve_lists(src_dir: Path, codelists: list[str]) -> dict[str, Codelist]:
-    """Read the requested lists plus the category lists they depend on."""
-    wanted = list(dict.fromkeys(codelists))
+    """Read the requested lists plus the category lists they depend on that `src_dir` has.
+
+    A requested list must exist (Currency falls back to ISO 4217 from
+    pycountry); a missing category list (DocumentCategory-category) only
+    leaves its items without a broader concept, with a note saying so.
+    """
+    wanted = [(name, True) for name in dict.fromkeys(codelists)]
     loaded: dict[str, Codelist] = {}
     while wanted:
-        name = wanted.pop(0)
+        name, required = wanted.pop(0)
         if name in loaded:
             continue
         path = src_dir / f"{name}.xml"
         if not path.is_file():
+            if name == CURRENCY:
+                loaded[name] = iso4217_codelist()
+                continue
+            if not required:
+                continue
             raise FileNotFoundError(f"IATI codelist {name!r} not found at {path}")
         codelist = read_codelist(path)
         if codelist.name != name:
             raise ValueError(f"{path}: declares codelist {codelist.name!r}, expected {name!r}")
         loaded[name] = codelist
         if codelist.category_codelist and codelist.category_codelist not in loaded:
-            wanted.append(codelist.category_codelist)
+            wanted.append((codelist.category_codelist, False))
     return loaded
 
 
@@ -112,7 +134,8 @@ def _scheme_block(codelist: Codelist, tops: list[str], prefixes: dict[str, str])
         (
             "dcterms:rights",
             _lit(
-                f'Derived from the IATI codelist "{codelist.name}". Attribution: {ATTRIBUTION}. Licence: CC BY 4.0.',
+                codelist.rights
+                or f'Derived from the IATI codelist "{codelist.name}". Attribution: {ATTRIBUTION}. Licence: CC BY 4.0.',
                 "en",
             ),
         ),
@@ -192,10 +215,11 @@ def _header(lists: dict[str, Codelist], order: list[str]) -> str:
         f"# Licence: CC BY 4.0 ({LICENSE}).\n"
         "# English and French labels and definitions are IATI's. Spanish labels\n"
         "# (@es) are coopgraph's own translation, not IATI's, given only for codes\n"
-        "# the graph maps to; each such concept carries a skos:editorialNote.\n"
+        "# the graph maps to and for the short lists the register offers; each such\n"
+        "# concept carries a skos:editorialNote.\n"
         "#\n"
         "# Schemes:\n"
-        f"{counts}\n"
+        f"{counts}\n" + "".join(f"# {name}: {lists[name].rights}\n" for name in order if lists[name].rights)
     )
 
 

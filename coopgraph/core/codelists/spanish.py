@@ -1,5 +1,9 @@
-"""coopgraph's own Spanish labels for the IATI codes the graph maps to (IATI publishes English and French only).
+"""coopgraph's own Spanish labels for IATI codes (IATI publishes English and French only).
 
+Two kinds of rows: the codes the graph maps to (graph/*.ttl), and every code
+of the short lists the register offers officers to pick from
+(`REGISTER_SPANISH_LABELS`: activity status, organisation role, transaction
+type, sector vocabulary, and the activity-level document categories A01 to A12).
 A table to edit, not code: add a row when the graph maps to a new code
 (tests/test_iati.py says which codes lack one), then regenerate the codelists
 with `coopgraph build codelists`. Each such concept, and every scheme, says
@@ -13,8 +17,61 @@ SPANISH_NOTE = "Spanish labels are coopgraph's own translation, not IATI's."
 CONCEPT_SPANISH_NOTE = "The Spanish label is coopgraph's own translation, not IATI's."
 """On every concept with a Spanish label."""
 
-# coopgraph's own Spanish translations, only for codes the graph maps to
-# (graph/*.ttl). Key: (codelist, code). Regeneration keeps them.
+REGISTER_SPANISH_LABELS: dict[tuple[str, str], str] = {
+    ("ActivityStatus", "1"): "En preparación / identificación",
+    ("ActivityStatus", "2"): "En ejecución",
+    ("ActivityStatus", "3"): "En cierre",
+    ("ActivityStatus", "4"): "Cerrada",
+    ("ActivityStatus", "5"): "Cancelada",
+    ("ActivityStatus", "6"): "Suspendida",
+    ("OrganisationRole", "1"): "Financiadora",
+    ("OrganisationRole", "2"): "Responsable",
+    ("OrganisationRole", "3"): "Ampliadora (canaliza los fondos)",
+    ("OrganisationRole", "4"): "Ejecutora",
+    ("TransactionType", "1"): "Fondos recibidos",
+    ("TransactionType", "2"): "Compromiso de salida",
+    ("TransactionType", "3"): "Desembolso",
+    ("TransactionType", "4"): "Gasto",
+    ("TransactionType", "5"): "Pago de intereses",
+    ("TransactionType", "6"): "Reembolso de préstamo",
+    ("TransactionType", "7"): "Reintegro",
+    ("TransactionType", "8"): "Compra de acciones",
+    ("TransactionType", "9"): "Venta de acciones",
+    ("TransactionType", "10"): "Garantía de crédito",
+    ("TransactionType", "11"): "Compromiso de entrada",
+    ("TransactionType", "12"): "Promesa de salida",
+    ("TransactionType", "13"): "Promesa de entrada",
+    ("SectorVocabulary", "1"): "Códigos CRS de finalidad del CAD de la OCDE (5 dígitos)",
+    ("SectorVocabulary", "2"): "Códigos CRS de finalidad del CAD de la OCDE (3 dígitos)",
+    ("SectorVocabulary", "3"): "Clasificación de las funciones de gobierno (ONU)",
+    ("SectorVocabulary", "4"): "Clasificación estadística de actividades económicas en la Comunidad Europea",
+    ("SectorVocabulary", "5"): "Taxonomía nacional de entidades exentas (EE. UU.)",
+    ("SectorVocabulary", "6"): "AidData",
+    ("SectorVocabulary", "7"): "Objetivo de Desarrollo Sostenible (ODS)",
+    ("SectorVocabulary", "8"): "Meta de los ODS",
+    ("SectorVocabulary", "9"): "Indicador de los ODS",
+    ("SectorVocabulary", "10"): "Clústeres humanitarios globales (Comité Permanente entre Organismos)",
+    ("SectorVocabulary", "11"): "Sistema de Clasificación Industrial de América del Norte (SCIAN)",
+    ("SectorVocabulary", "12"): "Función del Sistema de las Naciones Unidas",
+    ("SectorVocabulary", "98"): "Organización que informa 2",
+    ("SectorVocabulary", "99"): "Organización que informa",
+    ("DocumentCategory", "A01"): "Evaluación de impacto previa y posterior al proyecto",
+    ("DocumentCategory", "A02"): "Objetivos / finalidad de la actividad",
+    ("DocumentCategory", "A03"): "Beneficiarios finales previstos",
+    ("DocumentCategory", "A04"): "Condiciones",
+    ("DocumentCategory", "A05"): "Presupuesto",
+    ("DocumentCategory", "A06"): "Resumen del contrato",
+    ("DocumentCategory", "A07"): "Revisión del desempeño y evaluación del proyecto",
+    ("DocumentCategory", "A08"): "Resultados, efectos y productos",
+    ("DocumentCategory", "A09"): "Memorándum de entendimiento (si lo acuerdan todas las partes)",
+    ("DocumentCategory", "A10"): "Licitación",
+    ("DocumentCategory", "A11"): "Contrato",
+    ("DocumentCategory", "A12"): "Página web de la actividad",
+}
+"""Every code of the short lists the register offers: officers pick from these in Spanish."""
+
+# coopgraph's own Spanish translations for codes the graph maps to
+# (graph/*.ttl), then the register's. Key: (codelist, code). Regeneration keeps them.
 SPANISH_LABELS: dict[tuple[str, str], str] = {
     ("AidType-category", "A"): "Apoyo presupuestario",
     ("AidType-category", "D"): "Expertos y otras formas de asistencia técnica",
@@ -96,4 +153,5 @@ SPANISH_LABELS: dict[tuple[str, str], str] = {
     ("SectorCategory", "410"): "Protección general del medio ambiente",
     ("SectorCategory", "730"): "Reconstrucción, socorro y rehabilitación",
     ("SectorCategory", "740"): "Prevención de desastres y preparación",
+    **REGISTER_SPANISH_LABELS,
 }

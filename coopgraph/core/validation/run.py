@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 import rdflib
-from rdflib import URIRef
+from rdflib import BNode, URIRef
 from rdflib.namespace import OWL, RDF
 
 from coopgraph.core import vocab
@@ -68,7 +68,7 @@ def validate_submission(
 
     The graph validated holds `data`; what `context` already says about the
     submitted resources (unless `replaces`: then `data` is their whole new
-    description); the one-hop description, from `context`, of every IRI they
+    description), with the blank nodes nested under them; the one-hop description, from `context`, of every IRI they
     reference (its type, scheme… — what `sh:class` and the scheme checks
     read); and the ontology. The shapes look no further than one hop from a
     focus node, so the result equals a whole-graph validation restricted to
@@ -84,6 +84,7 @@ def validate_submission(
     if not replaces:
         for subject in subjects:
             small += context.triples((subject, None, None))
+    _add_nested_blank_nodes(small, context)
     referenced = {o for o in small.objects() if isinstance(o, URIRef)} - set(subjects)
     for node in referenced:
         small += context.triples((node, None, None))
@@ -96,6 +97,26 @@ def validate_submission(
     violations = [v for v in report.violations if v.focus in keep]
     conforms = all(v.severity != "Violation" for v in violations) if allow_warnings else not violations
     return Report(conforms=conforms, violations=violations, lang=lang, labels=report.labels)
+
+
+def _add_nested_blank_nodes(small: rdflib.Graph, context: rdflib.Graph) -> None:
+    """Add what `context` says about the blank nodes `small` points to, and theirs, in turn.
+
+    A blank node nested under a resource (a register record's budgets,
+    transactions, parties…) has no identity outside it: it is part of the
+    resource's description, so it comes with it.
+    """
+    seen: set[BNode] = set()
+    pending = [o for o in small.objects() if isinstance(o, BNode)]
+    while pending:
+        node = pending.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for triple in context.triples((node, None, None)):
+            small.add(triple)
+            if isinstance(triple[2], BNode):
+                pending.append(triple[2])
 
 
 def validate_files(

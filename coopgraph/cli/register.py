@@ -1,0 +1,100 @@
+"""The register's commands: `import-iati` (IATI 2.03 activity XML in) and `export-iati` (out).
+
+Exit codes as for every command: 0 success, 2 bad input (every problem on
+stderr with file:line:column; the store is left unchanged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import sys
+from pathlib import Path
+
+import click
+
+from coopgraph.cli.common import StoreOpener, handle_errors, store_options
+from coopgraph.core.iati import DEFAULT_MAX_BYTES, IatiError, export_iati, import_iati
+
+_PROVINCE_HELP = "The register's province, ISO 3166-2 (EC-L) [default: the province the file names]."
+
+
+@click.command("import-iati")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--province", help=_PROVINCE_HELP)
+@click.option(
+    "--recorded-by",
+    help="Who records the file, cited by every record it brings [default: the login name].",
+)
+@click.option("--replace", is_flag=True, help="Replace activities already in the register (else: a conflict).")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Largest file accepted.",
+)
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True, help="Language of messages.")
+@store_options
+@click.pass_obj
+@handle_errors
+def import_iati_command(
+    opener: StoreOpener,
+    file: Path,
+    province: str | None,
+    recorded_by: str | None,
+    replace: bool,
+    max_bytes: int,
+    lang: str,
+) -> None:
+    """Import an IATI 2.03 activity FILE into the register: validated, all or nothing."""
+    data = file.read_bytes()
+    store = opener.open()
+    try:
+        summary = import_iati(
+            store,
+            data,
+            file=file.name,
+            recorded_by=recorded_by or getpass.getuser(),
+            recorded_at=dt.datetime.now(dt.UTC),
+            province=province,
+            replace=replace,
+            max_bytes=max_bytes,
+        )
+    except IatiError as error:
+        error.file = str(file)
+        click.echo(error.text(lang), err=True)
+        count = len(error.problems)
+        click.echo(
+            f"{count} problema(s): no se importó nada" if lang == "es" else f"{count} problem(s): nothing imported",
+            err=True,
+        )
+        raise SystemExit(2) from None
+    added, replaced = len(summary.added), len(summary.replaced)
+    if lang == "es":
+        click.echo(
+            f"importadas {added} actividades, reemplazadas {replaced} ({summary.triples} tripletas) desde {file}"
+        )
+    else:
+        click.echo(f"imported {added} activities, replaced {replaced} ({summary.triples} triples) from {file}")
+    if summary.skipped:
+        click.echo("no guardado por el registro:" if lang == "es" else "not kept by the register:", err=True)
+        for path, count in summary.skipped.items():
+            click.echo(f"  {count:>5}  {path}", err=True)
+
+
+@click.command("export-iati")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=Path("-"))
+@click.option("--province", help="Only this province's register (ISO 3166-2, EC-L) [default: every activity].")
+@store_options
+@click.pass_obj
+@handle_errors
+def export_iati_command(opener: StoreOpener, output: Path, province: str | None) -> None:
+    """Write the register's programmes and projects as IATI 2.03 activity XML."""
+    xml = export_iati(opener.open(), province=province, generated=dt.datetime.now(dt.UTC))
+    if str(output) == "-":
+        sys.stdout.buffer.write(xml)
+        sys.stdout.buffer.flush()
+    else:
+        output.write_bytes(xml)
+        click.echo(f"wrote {output}", err=True)
