@@ -271,7 +271,9 @@ def test_every_stored_question_edited_keeps_its_parameters(
 ) -> None:
     """Each competency question, with `LIMIT 5` added, runs as written at /sparql and gives its first rows (it used to
     lose its parameters and return none); the CSV of the edited run holds those rows."""
-    questions = load_queries(kind="competency")
+    # The register's questions ask about records the shipped graph does not hold (their answers are checked over
+    # test fixtures in tests/test_register_queries.py); every other competency question must give rows here.
+    questions = {name: q for name, q in load_queries(kind="competency").items() if "register" not in q.tags}
     assert len(questions) >= 39
     _open(page)
     for name, query in questions.items():
