@@ -18,6 +18,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from coopgraph.core import matching
 from coopgraph.core.matching import MatchError, MatchIndex, UnknownResource
+from coopgraph.core.matching.lookup import resolve_requester
 from coopgraph.core.vocab import LANGS, Text, sparql_prefixes
 from coopgraph.web.errors import ApiError
 from coopgraph.web.state import Coopgraph, coopgraph
@@ -30,9 +31,11 @@ LOCK_KEY = "match_index_lock"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 MAX_NEED_CHARS = 500
-SINGLE_KEYS = ("need", "requester", "kind", "country", "cooperation", "limit", "lang")
+SINGLE_KEYS = ("need", "requester", "kind", "country", "cooperation", "limit", "group", "lang")
 MATCH_KEYS = (*SINGLE_KEYS, "sector")
 SIMILAR_KEYS = ("limit", "lang")
+OPTIONS_KEYS = ("lang", "requester")
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 JSON_TYPES = ("application/json",)
 COOPERATION_TYPES = (
     sparql_prefixes("cg", "skos")
@@ -53,6 +56,7 @@ class MatchParams:
     country: str | None
     cooperation: str | None
     limit: int
+    group: bool | None
     lang: str
 
 
@@ -91,6 +95,7 @@ def match() -> Response:
             country=params.country,
             cooperation=params.cooperation,
             limit=params.limit,
+            group=params.group,
             lang=params.lang,
         )
     except (MatchError, UnknownResource) as error:
@@ -112,19 +117,35 @@ def similar(iri: str) -> Response:
 
 @bp.get("/api/match/options")
 def options() -> Response:
-    """What the page's pickers offer: kinds of partner, requesters (provinces), kinds of cooperation, limits."""
-    lang = _lang(_args(("lang",)).get("lang"))
+    """What the page's pickers offer: kinds of partner, requesters (provinces), kinds of cooperation (for a
+    provincial requester, only those it may manage), sectors, limits."""
+    values = _args(OPTIONS_KEYS)
+    lang = _lang(values.get("lang"))
+    requester = _text("requester", values.get("requester"))
     state = coopgraph()
     index = match_index(state)
     rows = state.store.query(COOPERATION_TYPES, substitutions={ox.Variable("lang"): ox.Literal(lang)})
     assert isinstance(rows, ox.QuerySolutions)  # a SELECT
     cooperation = [{"iri": str(row["type"].value), "label": str(row["label"].value)} for row in rows]
+    scope: list[dict[str, str]] | None = None
+    if requester is not None:
+        try:
+            who = resolve_requester(index, requester)
+        except (MatchError, UnknownResource) as error:
+            raise _engine_error(error) from None
+        if who.provincial and index.scope_types:
+            cooperation = [row for row in cooperation if row["iri"] in index.scope_accepted]
+            scope = [{"iri": t, "label": index.label(t, lang)} for t in index.scope_types]
     return jsonify(
         {
             "lang": lang,
             "kinds": [{"key": key, "label": label} for key, label in index.kinds(lang).items()],
             "requesters": [{"iri": iri, "code": code, "label": label} for iri, code, label in index.requesters(lang)],
             "cooperation": cooperation,
+            "cooperation_scope": scope,
+            "sectors": [
+                {"iri": iri, "label": label, "broader": broader} for iri, label, broader in index.sector_options(lang)
+            ],
             "limit": {"default": DEFAULT_LIMIT, "max": MAX_LIMIT},
         }
     )
@@ -184,6 +205,7 @@ def parse_match(values: Mapping[str, Any]) -> MatchParams:
         country=text["country"],
         cooperation=text["cooperation"],
         limit=_limit(values.get("limit")),
+        group=_bool("group", values.get("group")),
         lang=_lang(values.get("lang")),
     )
 
@@ -300,6 +322,22 @@ def _limit(value: Any) -> int:
     return limit
 
 
+def _bool(key: str, value: Any) -> bool | None:
+    """A yes/no value: true/false, 1/0, yes/no (or a JSON boolean); empty or absent is None (the default)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in BOOLEANS:
+        return BOOLEANS[value.strip().lower()]
+    raise _bad(
+        Text(
+            f"'{key}' debe ser true o false, no {value!r}",
+            f"'{key}' must be true or false, not {value!r}",
+        )
+    )
+
+
 def _lang(value: Any) -> str:
     """`lang`: es (default) or en."""
     if value is None or value == "":
@@ -322,6 +360,8 @@ def _engine_error(error: MatchError | UnknownResource) -> ApiError:
     """MatchError -> 400; UnknownResource -> 404 with the value not found and its suggestions (close matches)."""
     if isinstance(error, UnknownResource):
         return ApiError(404, "Not Found", error.text, value=error.value, suggestions=error.suggestions)
+    if error.details.get("suggestions"):
+        return ApiError(400, "Bad Request", error.text, suggestions=error.details["suggestions"])
     return ApiError(400, "Bad Request", error.text)
 
 

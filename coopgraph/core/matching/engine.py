@@ -72,9 +72,7 @@ def match(
         )
     grouped = (country_iri is None) if group is None else group
     accepted = frozenset(index.cooperation_narrower[cooperation_iri]) if cooperation_iri else None
-    ranked = rank(
-        index, parsed, who, kind=kind, country=country_iri, accepted=accepted, limit=limit, group=grouped
-    )
+    ranked = rank(index, parsed, who, kind=kind, country=country_iri, accepted=accepted, limit=limit, group=grouped)
     explanations = explain_partners(
         index, parsed, who, [found.actor for found in ranked], cooperation=cooperation_iri, lang=lang
     )
@@ -122,6 +120,7 @@ def _group(index: MatchIndex, found: Ranked, lang: str) -> Group | None:
         kind=kind,
         members=tuple((member, index.label(member, lang)) for member in found.members),
         more=found.more,
+        at_least=found.capped,
     )
 
 

@@ -39,13 +39,21 @@ def way_item(index: MatchIndex, actor: str, way: Term, lang: str, *, through: st
     found: tuple[str, list[str]] | None = None
     for kind in sorted(facts.rel(CG + "cooperationType").get(subject, ())):
         if way.resource in up.get(kind, {kind}):
-            text = pick(lang, f"{name} ofrece o canaliza {_name(index, kind, lang)}", f"{name} offers or channels {_name(index, kind, lang)}")
+            text = pick(
+                lang,
+                f"{name} ofrece o canaliza {_name(index, kind, lang)}",
+                f"{name} offers or channels {_name(index, kind, lang)}",
+            )
             found = (text, [subject, kind, way.resource])
             break
     if found is None:
         for promoted in sorted(facts.rel(CG + "promotes").get(subject, ())):
             if promoted == way.resource or space_ways(facts, promoted, ways, up).get(way.resource):
-                text = pick(lang, f"{name} promueve {_name(index, promoted, lang)}", f"{name} promotes {_name(index, promoted, lang)}")
+                text = pick(
+                    lang,
+                    f"{name} promueve {_name(index, promoted, lang)}",
+                    f"{name} promotes {_name(index, promoted, lang)}",
+                )
                 found = (text, [subject, promoted, way.resource])
                 break
     if found is None:
@@ -143,7 +151,11 @@ def actor_items(index: MatchIndex, actor: str, need: Need, lang: str) -> Iterato
         if actor == named.resource:
             text = pick(lang, f"La necesidad nombra a {other}.", f"The need names {other}.")
         elif named.resource in _ancestors(parents, actor):
-            text = pick(lang, f"{name} es parte de {other}, que nombra la necesidad.", f"{name} is part of {other}, which the need names.")
+            text = pick(
+                lang,
+                f"{name} es parte de {other}, que nombra la necesidad.",
+                f"{name} is part of {other}, which the need names.",
+            )
         elif index.channel_of.get(actor) == named.resource:
             text = pick(
                 lang,

@@ -58,15 +58,15 @@ def top_parent(facts: Facts, actor: str, kind_of: dict[str, str]) -> str | None:
 def build_groups(facts: Facts, kind_of: dict[str, str], country_of: dict[str, str | None]) -> Groups:
     channel_of = {org: countries[0] for org, countries in facts.rel(CG + "channelOf").items() if countries}
     channels: dict[str, list[str]] = defaultdict(list)
-    for org, country in channel_of.items():
-        channels[country].append(org)
+    for org, its_country in channel_of.items():
+        channels[its_country].append(org)
     group_of: dict[str, str] = {}
     place_of: dict[str, str] = {}
     members: dict[str, list[str]] = defaultdict(list)
     for actor, kind in kind_of.items():
         parent = top_parent(facts, actor, kind_of)
         root = parent or actor
-        country = channel_of.get(actor) or channel_of.get(root)
+        country: str | None = channel_of.get(actor) or channel_of.get(root)
         if country is None and kind == "peer":
             country = country_of.get(actor)
         key = country or parent
@@ -109,7 +109,12 @@ def derived_relations(facts: Facts, kind_of: dict[str, str]) -> dict[str, dict[s
         if kind != "peer":
             continue
         found = sorted(
-            {a for level in levels.get(actor, ()) for home in country.get(actor, ()) for a in associations[(level, home)]}
+            {
+                a
+                for level in levels.get(actor, ())
+                for home in country.get(actor, ())
+                for a in associations[(level, home)]
+            }
         )
         if found:
             grouped[actor] = tuple(found)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import replace
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from coopgraph.core.matching.build import KINDS
 from coopgraph.core.matching.dac import SECTOR_MAPPINGS
@@ -127,8 +127,31 @@ def parse_need(index: MatchIndex, text: str | None, sectors: Sequence[str] = (),
     return Need(text, tuple(ordered), need_lang)
 
 
-_ES_HINTS = frozenset("de la el los las del y para con en que por una un cooperacion necesitamos apoyo provincia".split())
-_EN_HINTS = frozenset("the of and for with to in on a an our we need support who what".split())
+_ES_HINTS = frozenset(
+    [
+        "de",
+        "la",
+        "el",
+        "los",
+        "las",
+        "del",
+        "y",
+        "para",
+        "con",
+        "en",
+        "que",
+        "por",
+        "una",
+        "un",
+        "cooperacion",
+        "necesitamos",
+        "apoyo",
+        "provincia",
+    ]
+)
+_EN_HINTS = frozenset(
+    ["the", "of", "and", "for", "with", "to", "in", "on", "a", "an", "our", "we", "need", "support", "who", "what"]
+)
 
 
 def detect_lang(text: str, default: str) -> str:
@@ -163,7 +186,9 @@ def read_terms(index: MatchIndex, text: str, lang: str) -> list[Term]:
     def term(reading: Reading, start: int, end: int, *, family: bool = False) -> Term:
         resource, facet, how, strength, via = reading
         fixes = tuple(
-            (surface_words[i], vocabulary.surface.get(corrected[i], corrected[i])) for i in range(start, end) if i in corrected
+            (surface_words[i], vocabulary.surface.get(corrected[i], corrected[i]))
+            for i in range(start, end)
+            if i in corrected
         )
         if fixes:
             strength *= TYPO_FACTOR
@@ -343,7 +368,11 @@ def _sector_themes(index: MatchIndex, given: str, lang: str) -> list[Term]:
             en=f"Unknown sector {given!r}: give a sector concept IRI, its slug (e.g. 'sector-salud') or an "
             f"OECD-DAC code mapped in the graph (e.g. '15112').",
         ),
-        suggestions=[{"iri": s, "label": index.label(s, lang), "facet": "theme"} for s in index.sectors if index.label(s, lang) in close],
+        suggestions=[
+            {"iri": s, "label": index.label(s, lang), "facet": "theme"}
+            for s in index.sectors
+            if index.label(s, lang) in close
+        ],
     )
 
 

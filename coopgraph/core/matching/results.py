@@ -163,6 +163,8 @@ class Group:
     kind: str
     members: tuple[tuple[str, str], ...]
     more: int
+    at_least: bool = False
+    """`more` is a lower bound (a very large group was looked at in part)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -171,6 +173,7 @@ class Group:
             "kind": self.kind,
             "members": [{"iri": iri, "label": label} for iri, label in self.members],
             "more": self.more,
+            "more_at_least": self.at_least,
         }
 
 

@@ -54,6 +54,8 @@ FETCH = 4
 """First depth of the walk for the groups: FETCH * limit actors, doubled until `limit` groups are found."""
 MEMBERS_SHOWN = 5
 """Members of a group listed by name under its result (the rest are counted)."""
+MEMBER_SCAN = 300
+"""Members of a group looked at for the listing and the count ("and 12 more"; "at least" past this)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class Ranked:
     strength: str
     members: tuple[str, ...]
     more: int
+    capped: bool = False
+    """Whether `more` is a lower bound (the group had more members than MEMBER_SCAN)."""
 
 
 def alternatives(need: Need) -> list[tuple[Term, ...]]:
@@ -176,11 +180,15 @@ def rank(
             value += kind_bonus
         return value * (W_RELEVANCE + channel.get(actor, 0.0) + bonus.get(actor, 0.0))
 
+    scored: dict[str, float]
+    """Related actors that pass the filters, with their score when computed (the one-term walk leaves it 0)."""
     if not columns:  # only kinds of partner: their partners, by channels and proximity
         pool = [actor for actor, found in kinds_of.items() if found in named_kinds]
-        scores = {actor: score_of(actor) for actor in pool if not rejected(actor)}
-        keyed = {actor: score_key(value, order[actor]) for actor, value in scores.items()}
-        walk: Callable[[int], list[tuple[str, int]]] = lambda n: heapq.nlargest(n, keyed.items(), key=itemgetter(1))  # noqa: E731
+        scored = {actor: score_of(actor) for actor in pool if not rejected(actor)}
+
+        def walk(n: int) -> list[tuple[str, int]]:
+            return _best(scored, order, n)
+
     elif (
         presorted
         and len(columns) == 1
@@ -191,6 +199,7 @@ def rank(
         term = ranked_terms[0][1][0]
         ranking = index.static_ranking(term.resource, allowed)
         values = columns[0][1]
+        scored = _Related(values, rejected)
 
         def walk(n: int) -> list[tuple[str, int]]:
             keys: dict[str, int] = {}
@@ -219,24 +228,41 @@ def rank(
         for actor in bonus:
             if actor in scores:
                 scores[actor] = score_of(actor)
-        keyed = {actor: score_key(value, order[actor]) for actor, value in scores.items() if not rejected(actor)}
-        walk = lambda n: heapq.nlargest(n, keyed.items(), key=itemgetter(1))  # noqa: E731
+        if filtered or excluded:
+            scores = {actor: value for actor, value in scores.items() if not rejected(actor)}
+        scored = scores
+
+        def walk(n: int) -> list[tuple[str, int]]:
+            return _best(scored, order, n)
 
     chosen = _groups(index, walk, limit, group)
     found = []
     for actor, key in chosen:
         members: tuple[str, ...] = ()
-        more = 0
+        more, capped = 0, False
         if group:
-            related = _related_members(index, actor, columns, rejected)
-            related.sort(key=lambda m: -score_key(score_of(m), order[m]))
-            members, more = tuple(related[:MEMBERS_SHOWN]), max(0, len(related) - MEMBERS_SHOWN)
+            related, capped = _related_members(index, actor, scored, rejected)
+            shown = heapq.nlargest(
+                MEMBERS_SHOWN, related, key=lambda m: score_key(scored.get(m) or score_of(m), order[m])
+            )
+            members, more = tuple(shown), max(0, len(related) - MEMBERS_SHOWN)
         parts = components(index, actor, need, ranked_terms, columns, named_kinds, requester)
-        found.append(Ranked(actor, key_score(key), parts, strength_of(index, actor, need, parts), members, more))
+        strength = strength_of(index, actor, need, parts)
+        found.append(Ranked(actor, key_score(key), parts, strength, members, more, capped))
     return found
 
 
-def _groups(index: MatchIndex, walk: Callable[[int], list[tuple[str, int]]], limit: int, group: bool) -> list[tuple[str, int]]:
+def _best(scores: dict[str, float], order: dict[str, int], limit: int) -> list[tuple[str, int]]:
+    """The `limit` best (actor, sort key): the limit-th score, then only the actors that can tie with it."""
+    best = heapq.nlargest(limit, scores.values())
+    floor = best[-1] - 0.0001 if len(best) == limit else -1.0
+    keyed = [(actor, score_key(value, order[actor])) for actor, value in scores.items() if value >= floor]
+    return heapq.nlargest(limit, keyed, key=itemgetter(1))
+
+
+def _groups(
+    index: MatchIndex, walk: Callable[[int], list[tuple[str, int]]], limit: int, group: bool
+) -> list[tuple[str, int]]:
     """The best actor of each of the first `limit` groups (or the first `limit` actors), best first."""
     depth = FETCH * limit
     while True:
@@ -258,20 +284,33 @@ def _groups(index: MatchIndex, walk: Callable[[int], list[tuple[str, int]]], lim
         depth *= 2
 
 
+class _Related(dict[str, float]):
+    """The actors of one term's values that pass the filters, as `scored` (their score is computed on demand)."""
+
+    def __init__(self, values: dict[str, float], rejected: Callable[[str], bool]) -> None:
+        super().__init__()
+        self.scores, self.rejected = values, rejected
+
+    def __contains__(self, actor: object) -> bool:
+        return actor in self.scores and isinstance(actor, str) and not self.rejected(actor)
+
+    def get(self, actor: str, default: float | None = None) -> float | None:  # type: ignore[override]
+        return default
+
+
 def _related_members(
     index: MatchIndex,
     actor: str,
-    columns: list[tuple[float, dict[str, float]]],
+    scored: dict[str, float],
     rejected: Callable[[str], bool],
-) -> list[str]:
-    """The other partners of the actor's group that relate to a term of the need (and pass the filters)."""
+) -> tuple[list[str], bool]:
+    """The other partners of the actor's group that relate to a term of the need (and pass the filters), among
+    the first MEMBER_SCAN members of the group; and whether the group had more to look at (the count is then a
+    lower bound: synthetic countries at scale have thousands of peers)."""
     key = index.group_of.get(actor, actor)
     group = (key, *index.members.get(key, ())) if key in index.kind_of else index.members.get(key, ())
-    return [
-        member
-        for member in group
-        if member != actor and not rejected(member) and any(member in values for _, values in columns)
-    ]
+    related = [member for member in group[:MEMBER_SCAN] if member != actor and member in scored]
+    return related, len(group) > MEMBER_SCAN
 
 
 def components(
@@ -311,7 +350,7 @@ def components(
 
 
 def strength_of(index: MatchIndex, actor: str, need: Need, parts: dict[str, float]) -> str:
-    """"weak" under WEAK_BELOW relevance; "direct" when in every facet (but kinds) a term read from a name or a
+    """ "weak" under WEAK_BELOW relevance; "direct" when in every facet (but kinds) a term read from a name or a
     close word (strength >= 0.8) holds for the actor with a relation of at least DIRECT_AT_LEAST; else "indirect"."""
     if parts.get("relevance", 0.0) < WEAK_BELOW:
         return "weak"

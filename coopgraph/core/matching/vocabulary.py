@@ -148,9 +148,9 @@ def build_vocabulary(
             surface.setdefault(stem(word), word)
     known = names.vocabulary() | {word for key in parts for word in key}
     families: dict[str, list[str]] = defaultdict(list)
-    for key in parts:
-        if len(key) == 1 and len(key[0]) >= FAMILY_MIN:
-            families[key[0][:FAMILY_MIN]].append(key[0])
+    for part in parts:
+        if len(part) == 1 and len(part[0]) >= FAMILY_MIN:
+            families[part[0][:FAMILY_MIN]].append(part[0])
     return Vocabulary(
         names,
         parts,
@@ -159,7 +159,6 @@ def build_vocabulary(
         ways,
         surface,
     )
-
 
 
 def _sequences(name: str) -> tuple[tuple[str, ...], set[tuple[str, ...]]]:

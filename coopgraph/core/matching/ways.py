@@ -84,28 +84,28 @@ def way_postings(
             relate(up.get(kind, {kind}) & ways, actor, WAY_RELATION["offers"])
     for actor, targets in facts.rel(CG + "promotes").items():
         for target in targets:
-            direct = {way for way, is_direct in space_ways(facts, target, ways, up).items() if is_direct}
-            relate(direct | ({target} & ways), actor, WAY_RELATION["promotes"])
+            promoted = {way for way, is_direct in space_ways(facts, target, ways, up).items() if is_direct}
+            relate(promoted | ({target} & ways), actor, WAY_RELATION["promotes"])
     holders: dict[str, set[str]] = defaultdict(set)
     for predicate in ROLE_PREDICATES:
         for space, actors in facts.rel(predicate).items():
             holders[space].update(actors)
     for programme, owners in facts.rel(CG + "programmeOf").items():
         holders[programme].update(owners)
-    for space, actors in holders.items():
-        of = space_ways(facts, space, ways, up)
-        direct = [way for way, is_direct in of.items() if is_direct]
-        via = [way for way, is_direct in of.items() if not is_direct]
-        for actor in actors:
-            relate(direct, actor, WAY_RELATION["role"])
-            relate(via, actor, WAY_RELATION["role_via"])
+    for space, holding in holders.items():
+        of_space = space_ways(facts, space, ways, up)
+        direct_ways = [way for way, is_direct in of_space.items() if is_direct]
+        via_ways = [way for way, is_direct in of_space.items() if not is_direct]
+        for actor in holding:
+            relate(direct_ways, actor, WAY_RELATION["role"])
+            relate(via_ways, actor, WAY_RELATION["role_via"])
     for space, countries in facts.rel(CG + "partnerCountry").items():
-        of = space_ways(facts, space, ways, up)
-        direct = [way for way, is_direct in of.items() if is_direct]
-        via = [way for way, is_direct in of.items() if not is_direct]
+        of_space = space_ways(facts, space, ways, up)
+        direct_ways = [way for way, is_direct in of_space.items() if is_direct]
+        via_ways = [way for way, is_direct in of_space.items() if not is_direct]
         for country in countries:
-            relate(direct, country, WAY_RELATION["party"])
-            relate(via, country, WAY_RELATION["party_via"])
+            relate(direct_ways, country, WAY_RELATION["party"])
+            relate(via_ways, country, WAY_RELATION["party_via"])
     set_by = facts.rel(CG + "setBy")
     for goal, targets in facts.rel(CG + "about").items():
         for actor in set_by.get(goal, ()):

@@ -57,7 +57,8 @@ RELATION: dict[str, float] = {
     "dac_sibling": 0.3,
 }
 """Partner -> theme: declares it; declares a narrower sector; a broader one; takes part in a space on it; issued a
-document (a framework, a plan) that works on it; declares a sector that covers the DAC category of the theme's code; one whose code shares that category (dac.py)."""
+document (a framework, a plan) that works on it; declares a sector that covers the DAC category of the theme's code;
+one whose code shares that category (dac.py)."""
 WAY_RELATION: dict[str, float] = {
     "offers": 1.0,
     "promotes": 1.0,
@@ -191,6 +192,7 @@ def static_ranking(values: dict[str, float], channel: dict[str, float], order: d
     first. A requester only adds non-negative bonuses to a few actors, so the best partners are the first of
     this list plus the requester's bonus actors."""
     keys = {
-        actor: score_key(value * (W_RELEVANCE + channel.get(actor, 0.0)), order[actor]) for actor, value in values.items()
+        actor: score_key(value * (W_RELEVANCE + channel.get(actor, 0.0)), order[actor])
+        for actor, value in values.items()
     }
     return sorted(keys, key=keys.__getitem__, reverse=True)
