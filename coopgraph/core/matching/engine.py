@@ -88,7 +88,7 @@ def match(
             strength=found.strength,
             why=why(explanation, found.strength, lang),
             group=_group(index, found, lang) if grouped else None,
-            contact={key: list(values) for key, values in index.contacts.get(found.actor, {}).items()},
+            contact=_contact(index, found.actor),
         )
         for found, explanation in zip(ranked, explanations, strict=True)
     )
@@ -121,7 +121,12 @@ def _group(index: MatchIndex, found: Ranked, lang: str) -> Group | None:
         members=tuple((member, index.label(member, lang)) for member in found.members),
         more=found.more,
         at_least=found.capped,
+        contacts={member: _contact(index, member) for member in found.members if member in index.contacts},
     )
+
+
+def _contact(index: MatchIndex, actor: str) -> dict[str, list[str]]:
+    return {key: list(values) for key, values in index.contacts.get(actor, {}).items()}
 
 
 def similar(index: MatchIndex, actor: str, *, limit: int = 10, lang: str = "es") -> SimilarResult:
@@ -136,25 +141,30 @@ def similar(index: MatchIndex, actor: str, *, limit: int = 10, lang: str = "es")
                 en=f"{actor!r} is a territory, not an actor: similar() compares actors.",
             )
         )
-    results = tuple(
-        Partner(
-            iri=other,
-            label=index.label(other, lang),
-            kind=index.kind_of[other],
-            country=index.country_json(index.country_of.get(other), lang),
-            score=score,
-            explanation=tuple(similar_items(index, iri, other, lang=lang)),
-            components=components,
+    results = []
+    for score, other, components in rank_similar(index, iri, limit=limit):
+        items = tuple(similar_items(index, iri, other, lang=lang))
+        results.append(
+            Partner(
+                iri=other,
+                label=index.label(other, lang),
+                kind=index.kind_of[other],
+                country=index.country_json(index.country_of.get(other), lang),
+                score=score,
+                explanation=items,
+                components=components,
+                strength="",  # likeness to an actor, not a match to a need
+                why=items[0].text if items else "",
+                contact=_contact(index, other),
+            )
         )
-        for score, other, components in rank_similar(index, iri, limit=limit)
-    )
     about = {
         "iri": iri,
         "label": index.label(iri, lang),
         "kind": index.kind_of[iri],
         "country": index.country_json(index.country_of.get(iri), lang),
     }
-    return SimilarResult(about, results)
+    return SimilarResult(about, tuple(results))
 
 
 def require_limit(limit: object) -> None:

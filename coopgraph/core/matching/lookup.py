@@ -334,10 +334,13 @@ def need_suggestions(index: MatchIndex, text: str, lang: str, limit: int = 6) ->
         themes = [r for r in popular if r in index.sectors][:3]
         ways = [r for r in popular if r not in index.sectors][:3]
         ranked += [r for pair in zip(themes, ways, strict=False) for r in pair]
-    return [
-        {"iri": r, "label": index.label(r, lang), "facet": "theme" if r in index.sectors else "way"}
-        for r in ranked[:limit]
-    ]
+    chosen: dict[str, dict[str, str]] = {}  # one suggestion per name (a class and its instrument may share one)
+    for r in ranked:
+        label = index.label(r, lang)
+        chosen.setdefault(normalise(label), {"iri": r, "label": label, "facet": "theme" if r in index.sectors else "way"})
+        if len(chosen) == limit:
+            break
+    return list(chosen.values())
 
 
 def _sector_themes(index: MatchIndex, given: str, lang: str) -> list[Term]:

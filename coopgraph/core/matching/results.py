@@ -165,13 +165,17 @@ class Group:
     more: int
     at_least: bool = False
     """`more` is a lower bound (a very large group was looked at in part)."""
+    contacts: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """member -> where the study says it can be reached (homepage, email, pages)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key,
             "label": self.label,
             "kind": self.kind,
-            "members": [{"iri": iri, "label": label} for iri, label in self.members],
+            "members": [
+                {"iri": iri, "label": label, "contact": self.contacts.get(iri, {})} for iri, label in self.members
+            ],
             "more": self.more,
             "more_at_least": self.at_least,
         }
@@ -179,7 +183,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Partner:
-    """A ranked partner; `components` holds the parts of the score, `strength` how directly it relates to the need."""
+    """A ranked partner; `components` holds the parts of the score, `strength` how directly it relates to the need
+    ("direct", "indirect", "weak"; empty for `similar`, which answers no need); `why` is one line of it."""
 
     iri: str
     label: str
