@@ -523,9 +523,9 @@ PAGE_STRINGS: dict[str, Text] = {
     "part.sectors": Text("sectores en común", "shared sectors"),
     "part.networks": Text("redes en común", "shared networks"),
     "formula": Text(
-        f"puntuación = pertinencia × ({W_RELEVANCE} + {W_PROXIMITY} × cercanía + {W_CHANNEL} × canal); la "
+        f"puntuación = pertinencia · ({W_RELEVANCE} + {W_PROXIMITY} · cercanía + {W_CHANNEL} · canal); la "
         "pertinencia combina tema, forma de cooperar, territorio, actor y tipo pedidos",
-        f"score = relevance × ({W_RELEVANCE} + {W_PROXIMITY} × proximity + {W_CHANNEL} × channel); relevance "
+        f"score = relevance · ({W_RELEVANCE} + {W_PROXIMITY} · proximity + {W_CHANNEL} · channel); relevance "
         "combines the theme, way of cooperating, territory, actor and kind asked",
     ),
     "group": Text("y {n} más de {label}:", "and {n} more of {label}:"),
