@@ -105,9 +105,7 @@ def _no_overflow(page: Any, what: str) -> None:
     """At 1366 and 390 px wide the page needs no horizontal scrolling (the layout reflows)."""
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        scroll, client = page.evaluate(
-            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-        )
+        scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         assert scroll <= client, f"{what}: {scroll} px of content in a {client} px wide window ({width} px)"
         wide = page.evaluate(
             """() => [...document.querySelectorAll('body *')]

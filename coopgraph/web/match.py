@@ -533,7 +533,9 @@ PAGE_STRINGS: dict[str, Text] = {
     "andAtLeastMore": Text("y al menos {n} más", "and at least {n} more"),
     "websiteOf": Text("Sitio web de {label}", "Website of {label}"),
     "contact": Text("Contacto:", "Contact:"),
-    "noContact": Text("El estudio no da sitio web ni correo de este socio.", "The study gives no website or e-mail for it."),
+    "noContact": Text(
+        "El estudio no da sitio web ni correo de este socio.", "The study gives no website or e-mail for it."
+    ),
     "details": Text("Explicación y fuentes ({n})", "Explanation and sources ({n})"),
     "csvName": Text("socios.csv", "partners.csv"),
     "explore": Text("explorar", "explore"),

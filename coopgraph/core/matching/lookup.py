@@ -337,7 +337,9 @@ def need_suggestions(index: MatchIndex, text: str, lang: str, limit: int = 6) ->
     chosen: dict[str, dict[str, str]] = {}  # one suggestion per name (a class and its instrument may share one)
     for r in ranked:
         label = index.label(r, lang)
-        chosen.setdefault(normalise(label), {"iri": r, "label": label, "facet": "theme" if r in index.sectors else "way"})
+        chosen.setdefault(
+            normalise(label), {"iri": r, "label": label, "facet": "theme" if r in index.sectors else "way"}
+        )
         if len(chosen) == limit:
             break
     return list(chosen.values())
