@@ -28,7 +28,7 @@ from coopgraph.core.matching.explain_ways import actor_items, kind_items, place_
 from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.matching.results import Explanation, Need, Requester
 from coopgraph.core.matching.wording import MAX_LISTED, item, quote, relation, some
-from coopgraph.core.vocab import ORG, Text, pick
+from coopgraph.core.vocab import CG, ORG, Text, pick
 
 STRENGTH_NOTE: dict[str, Text] = {
     "indirect": Text(es="Coincidencia indirecta", en="Indirect match"),
@@ -84,6 +84,21 @@ def similar_items(index: MatchIndex, actor: str, other: str, *, lang: str) -> li
             lang, f"{name} y {other_name} trabajan en {themes}.", f"{name} and {other_name} both work on {themes}."
         )
         items += some(item(index, "sector", text, [actor, other, *shared]))
+    channel_of = index.channel_of
+    for country in sorted(found for found in (channel_of.get(actor), channel_of.get(other)) if found):
+        if country in (actor, other):  # one is the other's channel
+            channel = other if country == actor else actor
+            text = f"{index.short_label(channel, lang)} —{relation(CG + 'channelOf', True, lang)}→ " + (
+                f"{index.short_label(country, lang)}."
+            )
+            items += some(item(index, "path", text, [channel, country]))
+        elif channel_of.get(actor) == channel_of.get(other):
+            text = (
+                f"{index.short_label(actor, lang)} —{relation(CG + 'channelOf', True, lang)}→ "
+                f"{index.short_label(country, lang)} —{relation(CG + 'channelOf', False, lang)}→ "
+                f"{index.short_label(other, lang)}."
+            )
+            items += some(item(index, "path", text, [actor, country, other]))
     member_of = index.facts.rel(ORG + "memberOf")
     member_of_phrase, has_member_phrase = (
         relation(ORG + "memberOf", True, lang),

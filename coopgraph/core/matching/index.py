@@ -300,10 +300,13 @@ class MatchIndex:
         return sorted(rows, key=lambda row: (normalise(row[2]), row[1]))
 
     def sector_options(self, lang: str = "es") -> list[tuple[str, str, str | None]]:
-        """The sectors, as (iri, label, broader sector), sorted by label: the page's sector picker."""
+        """The sectors some partner relates to, as (iri, label, broader sector), sorted by label: the page's sector
+        picker (a sector no partner relates to would only lead to an empty list)."""
         require_lang(lang)
         rows = []
         for sector in self.sectors:
+            if not self.values.get(sector):
+                continue
             parents = sorted(self.facts.rel("http://www.w3.org/2004/02/skos/core#broader").get(sector, ()))
             rows.append((sector, self.label(sector, lang), parents[0] if parents else None))
         return sorted(rows, key=lambda row: (normalise(row[1]), row[0]))

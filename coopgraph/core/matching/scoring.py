@@ -28,7 +28,7 @@ from itertools import repeat
 from operator import add, itemgetter, mul
 
 from coopgraph.core.matching.index import MatchIndex
-from coopgraph.core.matching.results import Need, Requester, Term
+from coopgraph.core.matching.results import FACETS, Need, Requester, Term
 from coopgraph.core.matching.weights import (
     ACTOR_RELATION,
     CHANNEL,
@@ -73,12 +73,32 @@ class Ranked:
 
 
 def alternatives(need: Need) -> list[tuple[Term, ...]]:
-    """The need's terms grouped by (facet, words read): one group per thing asked, its terms the readings of it."""
-    groups: dict[tuple[str, tuple[int, int], str], list[Term]] = {}
+    """The need's terms grouped by the words they were read from: one group per thing asked, its terms the
+    readings of it. Readings of overlapping words are one group whatever their facet ("desarrollo fronterizo"
+    read as the theme «Integración fronteriza» and as the Frontera Norte programme asks for one thing, not two);
+    kinds of partner and sectors given as such (no words) are groups of their own. A group's first term is its
+    strongest: its facet is the group's.
+    """
+    worded = sorted(
+        (term for term in need.terms if term.span != (-1, -1) and term.facet != "kind"), key=lambda t: t.span
+    )
+    groups: list[list[Term]] = []
+    end = -1
+    for term in worded:
+        if groups and term.span[0] < end:
+            groups[-1].append(term)
+            end = max(end, term.span[1])
+        else:
+            groups.append([term])
+            end = term.span[1]
+    by_key: dict[tuple[str, str], list[Term]] = {}
     for term in need.terms:
-        key = (term.facet, term.span, term.resource if term.span == (-1, -1) else "")
-        groups.setdefault(key, []).append(term)
-    return [tuple(found) for found in groups.values()]
+        if term.span == (-1, -1):
+            by_key.setdefault((term.facet, term.resource), []).append(term)
+        elif term.facet == "kind":
+            by_key.setdefault(("kind", ""), []).append(term)
+    found = [*groups, *by_key.values()]
+    return [tuple(sorted(group, key=lambda t: (-t.strength, FACETS.index(t.facet)))) for group in found]
 
 
 def group_values(index: MatchIndex, terms: tuple[Term, ...], requester: Requester | None) -> dict[str, float]:
@@ -323,24 +343,29 @@ def components(
     requester: Requester | None,
 ) -> dict[str, float]:
     """The parts of an actor's score, each in [0, 1]: one per facet of the need, their weighted mean
-    (relevance), proximity and channel."""
+    (relevance), proximity and channel. A thing asked read in several facets counts in the facet of the reading
+    the actor answers best."""
     parts: dict[str, float] = {}
     by_facet: dict[str, float] = {}
+    shown: dict[str, float] = {}
     groups = alternatives(need)
     strengths: dict[str, list[float]] = {}
     for found in groups:
-        strengths.setdefault(found[0].facet, []).append(max(term.strength for term in found))
+        strengths.setdefault(found[0].facet, []).append(found[0].strength)
     for (_, found), (_, values) in zip(ranked_terms, columns, strict=True):
-        facet, strength = found[0].facet, max(term.strength for term in found)
+        facet, strength = found[0].facet, found[0].strength
         weights = strengths[facet]
         share = strength * max(weights) / sum(weights)
-        by_facet[facet] = by_facet.get(facet, 0.0) + share * values.get(actor, 0.0)
+        value = share * values.get(actor, 0.0)
+        by_facet[facet] = by_facet.get(facet, 0.0) + value
+        reading = _best_reading(index, found, actor, requester)
+        shown[reading.facet] = shown.get(reading.facet, 0.0) + value
     if named_kinds:
-        by_facet["kind"] = max(strengths["kind"]) if index.kind_of.get(actor) in named_kinds else 0.0
-    shares = facet_weights([(found[0].facet, max(term.strength for term in found)) for found in groups])
+        by_facet["kind"] = shown["kind"] = max(strengths["kind"]) if index.kind_of.get(actor) in named_kinds else 0.0
+    shares = facet_weights([(found[0].facet, found[0].strength) for found in groups])
     relevance = sum(share * by_facet.get(facet, 0.0) for facet, share in shares.items())
     for facet in need.facets:
-        parts[facet] = round(by_facet.get(facet, 0.0), 4)
+        parts[facet] = round(min(1.0, shown.get(facet, 0.0)), 4)
     parts["relevance"] = round(relevance, 4)
     static = CHANNEL_BY_MASK[index.chan_mask.get(actor, 0) & allowed_mask(requester)]
     links = requester.links.get(actor, ()) if requester else ()
@@ -349,25 +374,37 @@ def components(
     return parts
 
 
+def _best_reading(index: MatchIndex, found: tuple[Term, ...], actor: str, requester: Requester | None) -> Term:
+    """Of the readings of one thing asked, the one that gives the actor its value (the strongest on a tie)."""
+    if len(found) == 1:
+        return found[0]
+    top = max(t.strength for t in found)
+    return max(
+        found,
+        key=lambda t: (term_values(index, t, requester).get(actor, 0.0) * t.strength / top, t.strength),
+    )
+
+
+def relation_of(index: MatchIndex, term: Term, actor: str) -> float:
+    """How the actor relates to a term, before any weighting: its theme or way posting, or its place or actor
+    relation (weights.RELATION, WAY_RELATION, PLACE_RELATION, ACTOR_RELATION)."""
+    if term.facet == "theme":
+        return index.postings.get(term.resource, {}).get(actor, 0.0)
+    if term.facet == "way":
+        return index.way_postings.get(term.resource, {}).get(actor, 0.0)
+    return term_values(index, term, None).get(actor, 0.0)
+
+
 def strength_of(index: MatchIndex, actor: str, need: Need, parts: dict[str, float]) -> str:
-    """ "weak" under WEAK_BELOW relevance; "direct" when in every facet (but kinds) a term read from a name or a
-    close word (strength >= 0.8) holds for the actor with a relation of at least DIRECT_AT_LEAST; else "indirect"."""
+    """ "weak" under WEAK_BELOW relevance; "direct" when for every thing asked (but kinds of partner) a reading
+    from a name or a close word (strength >= 0.8) holds for the actor with a relation of at least
+    DIRECT_AT_LEAST; else "indirect"."""
     if parts.get("relevance", 0.0) < WEAK_BELOW:
         return "weak"
-    for facet in need.facets:
-        if facet == "kind":
+    for found in alternatives(need):
+        if found[0].facet == "kind":
             continue
-        best = 0.0
-        for term in need.facet(facet):
-            if term.strength < 0.8:
-                continue
-            if term.facet == "theme":
-                relation = index.postings.get(term.resource, {}).get(actor, 0.0)
-            elif term.facet == "way":
-                relation = index.way_postings.get(term.resource, {}).get(actor, 0.0)
-            else:
-                relation = DIRECT_AT_LEAST if parts.get(facet, 0.0) >= DIRECT_AT_LEAST * term.strength else 0.0
-            best = max(best, relation)
+        best = max((relation_of(index, term, actor) for term in found if term.strength >= 0.8), default=0.0)
         if best < DIRECT_AT_LEAST:
             return "indirect"
     return "direct"
@@ -377,36 +414,48 @@ def similar(index: MatchIndex, actor: str, *, limit: int) -> list[tuple[float, s
     """Actors sharing sectors, networks or members with `actor`: Jaccard of each, plus the same kind.
 
     Networks: the Jaccard of the networks both are members of, or, for two
-    networks, of the members they share (whichever is larger).
+    networks, of the members they share (whichever is larger). A country's
+    cooperation counts as a network of its channels (two channels of Spain's
+    cooperation share it; Spain and its channel share it too).
     """
-    member_of = index.facts.rel(ORG + "memberOf")
+    memberships = index.facts.rel(ORG + "memberOf")
+
+    def member_of(x: str) -> set[str]:
+        return set(memberships.get(x, ())) | ({index.channel_of[x]} if x in index.channel_of else set())
+
+    def members_of(x: str) -> set[str]:
+        return set(index.members_of.get(x, ())) | set(index.channels.get(x, ()))
+
     mine = set(index.sectors_of.get(actor, ()))
-    networks = set(member_of.get(actor, ()))
-    members = set(index.members_of.get(actor, ()))
+    networks = member_of(actor)
+    members = members_of(actor)
     shared_sectors: dict[str, int] = {}
     for sector in mine:
         for other in index.direct_members.get(sector, ()):
             shared_sectors[other] = shared_sectors.get(other, 0) + 1
     shared_networks: dict[str, int] = {}
     for network in networks:
-        for other in index.members_of.get(network, ()):
+        for other in members_of(network):
             shared_networks[other] = shared_networks.get(other, 0) + 1
     shared_members: dict[str, int] = {}
     for member in members:
-        for other in member_of.get(member, ()):
+        for other in member_of(member):
             shared_members[other] = shared_members.get(other, 0) + 1
+    direct = set(index.channels.get(actor, ())) | ({index.channel_of[actor]} if actor in index.channel_of else set())
     kind = index.kind_of[actor]
     scored = []
-    for other in (set(shared_sectors) | set(shared_networks) | set(shared_members)) - {actor}:
+    for other in (set(shared_sectors) | set(shared_networks) | set(shared_members) | direct) - {actor}:
         if other not in index.kind_of:
             continue
         common = shared_sectors.get(other, 0)
         sectors = common / (len(mine) + len(index.sectors_of.get(other, ())) - common) if common else 0.0
         common = shared_networks.get(other, 0)
-        nets = common / (len(networks) + len(set(member_of.get(other, ()))) - common) if common else 0.0
+        nets = common / (len(networks) + len(member_of(other)) - common) if common else 0.0
         common = shared_members.get(other, 0)
         if common:
-            nets = max(nets, common / (len(members) + len(set(index.members_of.get(other, ()))) - common))
+            nets = max(nets, common / (len(members) + len(members_of(other)) - common))
+        if other in direct:  # a channel of its country's cooperation, or the country of its channel
+            nets = 1.0
         same = 1.0 if index.kind_of[other] == kind else 0.0
         score = SIM_SECTORS * sectors + SIM_NETWORKS * nets + SIM_KIND * same
         scored.append((score_key(score, index.order[other]), other, sectors, nets, same))
