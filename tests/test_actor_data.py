@@ -16,7 +16,7 @@ from pathlib import Path
 import pycountry
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SKOS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "graph"
@@ -225,12 +225,37 @@ def actors(graph: Graph) -> set[URIRef]:
 
 @pytest.mark.parametrize(("slug", "cls", "country", "addresses"), TABLA_2, ids=[row[0] for row in TABLA_2])
 def test_tabla_2_organisation(graph: Graph, slug: str, cls: URIRef, country: str, addresses: list[str]) -> None:
+    """Each organisation is a channel of its country's cooperation, with the table's addresses and no sector of its own."""
     iri = CGR[slug]
     assert (iri, RDF.type, cls) in graph
     assert (iri, CG.country, CGR[f"pais-{country}"]) in graph
-    got = {str(o) for o in graph.objects(iri, FOAF.homepage)} | {str(o) for o in graph.objects(iri, FOAF.mbox)}
+    assert (iri, CG.channelOf, CGR[f"pais-{country}"]) in graph
+    got = {str(o) for p in (FOAF.homepage, FOAF.mbox, RDFS.seeAlso) for o in graph.objects(iri, p)}
     assert got == set(addresses)
     assert CGR["ref-stci-2014"] in set(graph.objects(iri, DCTERMS.source))
+    # Tabla 2 gives the mission and sectors per country, never per organisation.
+    assert not set(graph.objects(iri, CG.sector)) and not set(graph.objects(iri, CG.cooperationType)), iri
+
+
+def test_addresses_that_belong_to_other_organisations_are_not_homepages(graph: Graph) -> None:
+    """The Basque directorate's two addresses are other organisations' sites: rdfs:seeAlso, not foaf:homepage
+    (inverse functional: a FOAF reasoner would merge it with FELCODE)."""
+    basque = CGR["direccion-relaciones-exteriores-pais-vasco"]
+    assert not set(graph.objects(basque, FOAF.homepage))
+    assert set(graph.objects(basque, RDFS.seeAlso)) == {
+        URIRef("http://www.fonscatala.org/"),
+        URIRef("http://www.felcode.org/"),
+    }
+    assert set(graph.subjects(FOAF.homepage, URIRef("http://www.felcode.org/"))) == {CGR.felcode}
+
+
+def test_no_two_resources_share_a_homepage_or_a_mailbox(graph: Graph) -> None:
+    """foaf:homepage and foaf:mbox are inverse functional: a shared value says two resources are one."""
+    for prop in (FOAF.homepage, FOAF.mbox):
+        owners: dict[URIRef, set] = {}
+        for subject, _, value in graph.triples((None, prop, None)):
+            owners.setdefault(value, set()).add(subject)
+        assert all(len(found) == 1 for found in owners.values()), {v: s for v, s in owners.items() if len(s) > 1}
 
 
 def test_tabla_2_addresses_are_iris_of_the_right_kind(graph: Graph) -> None:
@@ -241,19 +266,16 @@ def test_tabla_2_addresses_are_iris_of_the_right_kind(graph: Graph) -> None:
 
 
 @pytest.mark.parametrize("country", TABLA_2_COUNTRIES)
-def test_tabla_2_country_has_mission_and_its_cooperants_share_its_sectors(graph: Graph, country: str) -> None:
+def test_tabla_2_country_holds_the_mission_and_sectors_and_lists_its_channels(graph: Graph, country: str) -> None:
+    """The row's mission, sectors and kinds of cooperation are the country's; its organisations are its channels."""
     iri = CGR[f"pais-{country}"]
     missions = {m.language for m in graph.objects(iri, CG.mission)}
     assert missions == {"es", "en"}
     assert CGR["ref-stci-2014"] in set(graph.objects(iri, DCTERMS.source))
-    sectors = set(graph.objects(iri, CG.sector))
-    kinds = set(graph.objects(iri, CG.cooperationType))
-    assert sectors or kinds
-    cooperants = [CGR[slug] for slug, _, c, _ in TABLA_2 if c == country]
-    assert cooperants
+    assert set(graph.objects(iri, CG.sector)) or set(graph.objects(iri, CG.cooperationType))
+    cooperants = {CGR[slug] for slug, _, c, _ in TABLA_2 if c == country}
+    assert cooperants and set(graph.subjects(CG.channelOf, iri)) == cooperants
     for actor in cooperants:
-        assert set(graph.objects(actor, CG.sector)) == sectors, actor
-        assert set(graph.objects(actor, CG.cooperationType)) == kinds, actor
         assert any(d.language == "es" and "Tabla 2" in d for d in graph.objects(actor, DCTERMS.description))
 
 
@@ -280,7 +302,10 @@ def _normal(address: str) -> str:
     not STUDY.exists(), reason="../shared/seeds (the study's text) is absent: a user's clone has no shared/"
 )
 def test_every_tabla_2_address_of_the_study_is_in_the_graph_and_no_other(graph: Graph) -> None:
-    in_graph = {_normal(str(o)) for p in (FOAF.homepage, FOAF.mbox) for o in graph.objects(None, p)}
+    channels = set(graph.subjects(CG.channelOf, None)) | {CGR.felcode}
+    in_graph = {
+        _normal(str(o)) for p in (FOAF.homepage, FOAF.mbox, RDFS.seeAlso) for s in channels for o in graph.objects(s, p)
+    }
     assert _tabla_2_addresses_in_study() == in_graph
 
 
@@ -322,9 +347,12 @@ def test_one_gad_provincial_per_province_except_galapagos(graph: Graph) -> None:
         province_name = str(graph.value(graph.value(gad, CG.governs), RDFS.label))
         assert str(gad).startswith(str(CGR["gadp-"]))
         assert fold(province_name).replace(" ", "-") == str(gad).removeprefix(str(CGR["gadp-"]))
-        assert (gad, ORG.memberOf, CGR.congope) in graph
-        assert set(graph.objects(gad, CG.cooperationType)) == {CGR["tipo-no-reembolsable"], CGR["tipo-tecnica"]}
+        # No source the study uses says it of any one GAD: CONGOPE's level (the provincial) says whom it groups,
+        # and the provincial scope of cooperation is on the competence, not an offer of each GAD.
+        assert (gad, ORG.memberOf, CGR.congope) not in graph
+        assert not set(graph.objects(gad, CG.cooperationType))
         assert CGR["ref-constitucion-2008"] in set(graph.objects(gad, DCTERMS.source))
+        assert CGR["ref-cnc-2020"] not in set(graph.objects(gad, DCTERMS.source))
 
 
 def test_cities_lie_in_a_country(graph: Graph) -> None:
@@ -412,7 +440,7 @@ def test_network_is_described(graph: Graph, slug: str) -> None:
 @pytest.mark.parametrize(("slug", "founded"), sorted(FOUNDED.items()))
 def test_network_founding(graph: Graph, slug: str, founded: tuple[str, str | None]) -> None:
     year, place = founded
-    assert list(graph.objects(CGR[slug], CG.foundingYear)) == [Literal(year, datatype=XSD.gYear)]
+    assert list(graph.objects(CGR[slug], CG.foundingYear)) == [Literal(int(year))]
     assert graph.value(CGR[slug], CG.foundingPlace) == (CGR[place] if place else None)
 
 
@@ -435,6 +463,14 @@ def test_network_links_the_study_names(graph: Graph) -> None:
         CGR["ciudad-rosario"],
         CGR["ciudad-medellin"],
     }
+
+
+def test_who_promotes_twinning_and_peer_cooperation(graph: Graph) -> None:
+    """OLAGI "promoviendo el hermanamiento interregional"; ORU-Fogar, interregional and peer cooperation;
+    Mercociudades, "cooperación horizontal entre los entes locales"; the Red Andina de Ciudades, collaboration
+    between local governments; Argentina's programme articulates decentralised cooperation with foreign regions."""
+    promoters = set(graph.subjects(CG.promotes, CGR["cooperacion-gad-gad"]))
+    assert promoters == {CGR.olagi, CGR["oru-fogar"], CGR.mercociudades, CGR["red-andina-de-ciudades"], CGR["pais-ar"]}
 
 
 @pytest.mark.parametrize(

@@ -56,13 +56,17 @@ def test_a_theme_without_partners_says_so(cli_runner: CliRunner) -> None:
 def test_riego_gives_ranked_partners_through_the_dac_chain(
     cli_runner: CliRunner, need: str, lang: str, chain: str
 ) -> None:
-    """No actor declares irrigation; the DAC chain 31140 -> 311 reaches Brazil's cooperants and ORU-Fogar, ranked."""
+    """No actor declares irrigation; the DAC chain 31140 -> 311 reaches Brazil's cooperation (its channels folded
+    under it) and ORU-Fogar, ranked, each said to be a weak match."""
     args = ["--memory", "match", need, "--requester", "EC-L", "--cooperation", "tecnica", "--lang", lang]
     result = cli_runner.invoke(cli, [*args, "--json"])
     assert result.exit_code == 0, result.stderr
     answer = json.loads(result.stdout)
     partners = [row["partner"] for row in answer["results"]]
-    assert {CGR + "abc", CGR + "oru-fogar"} <= set(partners)
+    assert {CGR + "pais-br", CGR + "oru-fogar"} <= set(partners)
+    brazil = next(row for row in answer["results"] if row["partner"] == CGR + "pais-br")
+    assert CGR + "abc" in {member["iri"] for member in brazil["group"]["members"]}
+    assert {row["strength"] for row in answer["results"]} == {"weak"}
     scores = [row["score"] for row in answer["results"]]
     assert scores == sorted(scores, reverse=True) and scores[0] > 0
     for row in answer["results"]:
@@ -71,6 +75,7 @@ def test_riego_gives_ranked_partners_through_the_dac_chain(
         assert first["resources"][0] == CGR + "sector-riego-y-drenaje" and first["resources"][-1] == row["partner"]
     text = cli_runner.invoke(cli, args)
     assert text.exit_code == 0 and " 1. " in text.stdout and chain in text.stdout
+    assert brazil["group"]["members"][0]["label"] in text.stdout  # the folded channels are named
     assert "Ningún socio" not in text.stdout and "No partner" not in text.stdout
 
 
@@ -79,7 +84,7 @@ def test_riego_gives_ranked_partners_through_the_dac_chain(
     [
         ([], "Give a need"),
         (["   "], "Give a need"),
-        (["xqzvw plumbus"], "No theme"),
+        (["xqzvw plumbus"], "reads no theme"),
         (["salud", "--kind", "spaceship"], "kind of partner"),
         (["salud", "--country", "ZZ"], "Unknown country"),
         (["salud", "--limit", "0"], "limit"),
@@ -102,3 +107,28 @@ def test_unknown_requester_lists_suggestions(cli_runner: CliRunner) -> None:
     result = cli_runner.invoke(cli, ["--memory", "match", "salud", "--requester", "Lojaa", "--lang", "es"])
     assert result.exit_code == 2
     assert "¿quiso decir?" in result.stderr and "[EC-L]" in result.stderr and "cgr:provincia-ec-l" in result.stderr
+
+
+def test_groups_strength_and_parts_are_shown(cli_runner: CliRunner, shipped_store: OxigraphStore) -> None:
+    """The text shows each result's match strength and score parts, the partners folded under it, its contact,
+    and the requester's legal basis once; --no-group lists every partner on its own."""
+    args = ["--memory", "match", "salud", "--requester", "EC-L", "--limit", "5", "--lang", "es"]
+    result = cli_runner.invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    expected = match(MatchIndex.build(shipped_store), "salud", requester="EC-L", limit=5)
+    out = result.stdout
+    assert out.count("Constitución, Art. 263") == 1, "the legal basis once, not per partner"
+    grouped = next(partner for partner in expected.results if partner.group)
+    assert grouped.group is not None and grouped.group.members[0][1] in out
+    assert "coincidencia directa" in out and "pertinencia" in out
+    flat = cli_runner.invoke(cli, [*args, "--no-group", "--json"])
+    assert flat.exit_code == 0 and all(row["group"] is None for row in json.loads(flat.stdout)["results"])
+    with_email = cli_runner.invoke(cli, ["--memory", "match", "hermanamiento", "--kind", "peer", "--limit", "20"])
+    assert "mailto:" in with_email.stdout
+
+
+def test_a_way_of_cooperating_alone(cli_runner: CliRunner) -> None:
+    result = cli_runner.invoke(cli, ["--memory", "match", "twinning", "--lang", "en"])
+    assert result.exit_code == 0, result.stderr
+    assert "ways of cooperating: Peer cooperation between GADs (GAD-GAD)" in result.stdout
+    assert " 1. " in result.stdout

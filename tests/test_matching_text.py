@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coopgraph.core.matching.text import PhraseMatcher, normalise, stem, words
+from coopgraph.core.matching.text import PhraseMatcher, Speller, edit_distance, family, normalise, stem, words
 
 
 @pytest.mark.parametrize(
@@ -70,4 +70,52 @@ def test_a_label_must_match_whole_words_in_order() -> None:
 def test_vocabulary_and_size() -> None:
     matcher = PhraseMatcher([("Salud pública", 1), ("salud", 2), ("", 3)])
     assert len(matcher) == 2
-    assert matcher.vocabulary() == {"salud", "publica"}
+    assert matcher.vocabulary() == {"salud", stem("publica")} == {"salud", "public"}
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("técnico", "técnica"), ("técnicos", "técnicas"), ("público", "pública"), ("rurales", "rural")],
+)
+def test_gender_and_number_fold_alike(one: str, other: str) -> None:
+    """Spanish adjectives agree with their noun: "asistencia técnica" and "apoyo técnico" share a word."""
+    assert words(one) == words(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("frontera", "fronterizo", True),
+        ("cultura", "cultural", True),
+        ("hermanamiento", "hermanamientos", True),
+        ("agricultura", "agrícola", False),
+        ("educación", "educativo", False),
+        ("salud", "saludo", True),
+        ("articulación", "artículo", False),
+    ],
+)
+def test_word_families(one: str, other: str, same: bool) -> None:
+    """Two words are one family when one adds at most two letters to most of the other (fronterizo: frontera)."""
+    assert family(stem(normalise(one)), stem(normalise(other))) is same
+
+
+def test_the_speller_corrects_to_the_one_nearest_known_word() -> None:
+    speller = Speller(["educacion", "hermanamiento", "climatic", "climat", "salud", "migracion", "riego"])
+    assert speller.correct("edcuacion") == "educacion"  # two letters swapped
+    assert speller.correct("hermanamieto") == "hermanamiento"  # one letter missing
+    assert speller.correct("climatco") == "climatic"
+    assert speller.correct("salud") is None, "a known word is not corrected"
+    assert speller.correct("riegp") == "riego"
+    assert speller.correct("sal") is None and speller.correct("xyz") is None, "short words are not guessed"
+
+
+def test_the_speller_refuses_a_tie() -> None:
+    """Two known words equally near: no guess (the need is read without the word)."""
+    speller = Speller(["pesca", "pasta"])
+    assert speller.correct("pesta") is None
+
+
+def test_edit_distance_counts_swaps_as_one() -> None:
+    assert edit_distance("edcuacion", "educacion", 2) == 1
+    assert edit_distance("salud", "salud", 2) == 0
+    assert edit_distance("abc", "abcdefgh", 2) == 3, "past the limit: limit + 1"

@@ -58,7 +58,13 @@ def test_every_data_predicate_has_a_rule(shipped_store: OxigraphStore) -> None:
 
 def test_every_data_class_is_a_kind_or_deliberately_not(shipped_store: OxigraphStore) -> None:
     schema = Schema(shipped_store)
-    not_nodes = {CG + "Reference", "http://www.w3.org/2004/02/skos/core#ConceptScheme"}
+    # references and schemes only name things; owl:Axiom nodes are the provenance of single facts
+    # (graph/provenance.ttl), blank nodes that annotate a triple
+    not_nodes = {
+        CG + "Reference",
+        "http://www.w3.org/2004/02/skos/core#ConceptScheme",
+        "http://www.w3.org/2002/07/owl#Axiom",
+    }
     classes = {
         row["c"].value
         for row in shipped_store.query(f"SELECT DISTINCT ?c WHERE {{ GRAPH <{DATA_GRAPH}> {{ ?s a ?c }} }}")
@@ -77,7 +83,9 @@ def test_whole_graph_matches_the_sparql_account(
     assert set(net.nodes) == set(expected.nodes)
     assert {n: d["label"] for n, d in net.nodes(data=True)} == expected.nodes
     assert edges_of(net) == expected.edges
-    assert net.number_of_edges() == sum(expected.edges.values()) > 1000
+    # the size floor only guards against an empty account: 886 edges since Tabla 2's per-country sectors stopped
+    # being copied onto each listed organisation (#17)
+    assert net.number_of_edges() == sum(expected.edges.values()) > 800
 
 
 def test_labels_differ_by_language(whole: dict[str, nx.MultiDiGraph]) -> None:
@@ -161,7 +169,7 @@ def test_sector_country_and_source_attributes(shipped_store: OxigraphStore, whol
         if node in net:
             assert net.nodes[node]["sectors"] == "; ".join(labels), node
             checked += 1
-    assert checked > 50
+    assert checked >= 20  # every resource the data gives a sector (23: countries, networks, UN bodies, spaces)
     loja = net.nodes[LOJA]
     assert (loja["country"], loja["country_code"]) == ("Ecuador", "EC")
     chile = net.nodes[CGR + "pais-cl"]
@@ -201,9 +209,10 @@ def test_kind_selection_keeps_only_those_kinds_and_the_edges_among_them(
 
 def test_kinds_then_ego(shipped_store: OxigraphStore) -> None:
     net = project(
-        shipped_store, Selection(kinds=("network", "association", "subnational-government"), focus=LOJA, radius=2)
+        shipped_store,
+        Selection(kinds=("network", "association", "subnational-government"), focus=CGR + "congope", radius=2),
     )
-    assert CGR + "congope" in net and LOJA in net
+    assert CGR + "congope" in net and REGIONS4 in net and CGR + "foro-de-regiones-cglu" in net
     assert {d["kind"] for _, d in net.nodes(data=True)} <= {"network", "association", "subnational-government"}
 
 
@@ -219,15 +228,15 @@ def test_stored_select_query_selects_its_iris(shipped_store: OxigraphStore, orac
 
 
 def test_construct_query_selects_its_triples_as_edges(shipped_store: OxigraphStore) -> None:
-    """Only the constructed triples are edges, though other relations join the same nodes (sectors, countries...)."""
-    member_of = "<http://www.w3.org/ns/org#memberOf>"
-    sparql = f"CONSTRUCT {{ ?m {member_of} ?n }} WHERE {{ ?m {member_of} ?n }}"
+    """Only the constructed triples are edges, though another relation (cg:country) joins the same nodes."""
+    channel_of = f"<{CG}channelOf>"
+    sparql = f"CONSTRUCT {{ ?m {channel_of} ?n }} WHERE {{ ?m {channel_of} ?n }}"
     triples = {(t.subject.value, t.object.value) for t in shipped_store.query(sparql)}
     net = project(shipped_store, Selection(sparql=sparql))
     assert len(triples) > 20
     assert set(net.nodes) == {end for pair in triples for end in pair}
     assert {(u, v) for u, v, _ in net.edges(keys=True)} == triples
-    assert {k for *_, k in net.edges(keys=True)} == {"memberOf"}
+    assert {k for *_, k in net.edges(keys=True)} == {"channelOf"}
 
 
 def test_query_parameters_and_language_are_bound(shipped_store: OxigraphStore) -> None:

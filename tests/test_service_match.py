@@ -6,6 +6,7 @@ from the store (provinces, labels, cooperation types), not from this file.
 
 from __future__ import annotations
 
+import csv
 import http.client
 import io
 import json
@@ -28,7 +29,7 @@ from coopgraph.web.state import EXTENSION
 from coopgraph.web.testing import live_server
 
 CGR = "https://w3id.org/coopgraph/id/"
-EXPLANATION_TYPES = {"sector", "path", "mechanism", "space", "legal", "cooperation"}
+EXPLANATION_TYPES = {"sector", "way", "place", "actor", "kind", "path", "mechanism", "space", "legal", "cooperation"}
 NEEDS = ("educación", "cambio climático", "climate change", "empoderamiento de la mujer", "salud")
 """Needs in the study's wording (es) and in English; each must give partners."""
 PROVINCE = "EC-L"
@@ -172,14 +173,16 @@ def test_riego_reaches_partners_through_the_dac_chain(
     client: FlaskClient, shipped_store: OxigraphStore, method: str, lang: str
 ) -> None:
     """'riego': the study names no partner for irrigation, but DAC 31140 lies in category 311 (agriculture), on
-    which Brazil's cooperants and ORU-Fogar work: 200, ranked partners, each chain named resource by resource."""
+    which Brazil's cooperation (its channels folded under it) and ORU-Fogar work: 200, ranked partners, each chain
+    named resource by resource."""
     options = {"need": "riego", "requester": PROVINCE, "cooperation": "tecnica", "lang": lang}
     response = client.post("/api/match", json=options) if method == "POST" else _get(client, "/api/match", **options)
     assert response.status_code == 200, response.get_data(as_text=True)
     answer = response.get_json()
     assert [theme["sector"] for theme in answer["need"]["themes"]] == [CGR + "sector-riego-y-drenaje"]
     _check_result(answer)
-    assert CGR + "abc" in {result["partner"] for result in answer["results"]}
+    brazil = next(result for result in answer["results"] if result["partner"] == CGR + "pais-br")
+    assert CGR + "abc" in {member["iri"] for member in brazil["group"]["members"]}
     chain = [
         CGR + "sector-riego-y-drenaje",
         "https://w3id.org/coopgraph/iati/Sector/31140",
@@ -303,6 +306,124 @@ def test_cooperation_a_province_cannot_manage_is_400(client: FlaskClient) -> Non
     )
 
 
+# --- ways of cooperating, grouping, suggestions, CSV, the options of the page ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "need",
+    [
+        "hermanamiento",
+        "twinning",
+        "GAD-GAD",
+        "cooperación sur-sur",
+        "triangular",
+        "becas",
+        "asistencia técnica",
+        "fondos concursables",
+    ],
+)
+def test_a_way_of_cooperating_alone_is_a_need(client: FlaskClient, need: str) -> None:
+    """Needs that name only a way of cooperating were 400 "no theme matches"; they are read and answered."""
+    response = _get(client, "/api/match", need=need, requester=PROVINCE)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    answer = response.get_json()
+    assert answer["need"]["ways"] and not answer["need"]["themes"]
+    _check_result(answer)
+    for result in answer["results"]:
+        assert result["strength"] in ("direct", "indirect", "weak") and result["why"]
+        assert set(result["components"]) >= {"way", "relevance", "proximity", "channel"}
+
+
+def test_an_unreadable_need_is_400_with_suggestions_in_its_language(client: FlaskClient) -> None:
+    error = _error(_get(client, "/api/match", need="xqzvw plumbus", lang="en"), 400)
+    suggestions = error["suggestions"]
+    assert suggestions and all(set(s) == {"iri", "label", "facet"} for s in suggestions)
+    assert {s["facet"] for s in suggestions} == {"theme", "way"}
+    for suggestion in suggestions:
+        assert _get(client, "/api/match", need=suggestion["label"], lang="en").status_code == 200
+    spanish = _error(_get(client, "/api/match", need="reparación de zapatos", lang="en"), 400)
+    options = {s["iri"]: s["label"] for s in _get(client, "/api/match/options", lang="es").get_json()["sectors"]}
+    themes = [s for s in spanish["suggestions"] if s["iri"] in options]
+    assert themes, "some suggestion is a sector of the picker"
+    assert [s["label"] for s in themes] == [options[s["iri"]] for s in themes], "a Spanish need gets Spanish names"
+
+
+def test_group_parameter(client: FlaskClient) -> None:
+    grouped = _get(client, "/api/match", need="salud", limit=5).get_json()
+    flat = _get(client, "/api/match", need="salud", limit=5, group="false").get_json()
+    assert grouped["filters"]["group"] is True and flat["filters"]["group"] is False
+    assert any(result["group"] for result in grouped["results"])
+    assert all(result["group"] is None for result in flat["results"])
+    for result in grouped["results"]:
+        if result["group"]:
+            assert result["group"]["members"] and {"iri", "label", "contact"} <= set(result["group"]["members"][0])
+    spain = _get(client, "/api/match", need="salud", country="ES").get_json()
+    assert spain["filters"]["group"] is False
+    again = client.post("/api/match", json={"need": "salud", "limit": 5, "group": False}).get_json()
+    assert again == flat
+
+
+def test_csv_of_the_list(client: FlaskClient) -> None:
+    """UTF-8 with a BOM (Excel on Windows reads the accents), one row per partner in the JSON answer's order."""
+    params = {"need": "salud", "requester": PROVINCE, "limit": 5}
+    answer = _get(client, "/api/match", **params).get_json()
+    response = _get(client, "/api/match", format="csv", **params)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="socios.csv"'
+    data = response.get_data()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    header = rows[0]
+    assert header[:3] == ["n.º", "socio", "IRI"]
+    assert [row[2] for row in rows[1:]] == [result["partner"] for result in answer["results"]]
+    assert [row[1] for row in rows[1:]] == [result["label"] for result in answer["results"]]
+    assert [float(row[header.index("puntuación")]) for row in rows[1:]] == [r["score"] for r in answer["results"]]
+    english = _get(client, "/api/match", format="csv", lang="en", **params)
+    assert english.headers["Content-Disposition"] == 'attachment; filename="partners.csv"'
+    assert english.get_data().decode("utf-8-sig").startswith("rank,partner,IRI")
+    post = client.post("/api/match", json={**params, "format": "csv"})
+    assert post.get_data() == data
+
+
+def test_csv_of_similar_actors(client: FlaskClient) -> None:
+    answer = client.get(f"/api/partners/{ACTOR}/similar", query_string={"limit": 5}).get_json()
+    response = client.get(f"/api/partners/{ACTOR}/similar", query_string={"limit": 5, "format": "csv"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert [row[2] for row in rows[1:]] == [result["partner"] for result in answer["results"]]
+
+
+def test_options_for_a_province_offer_only_what_it_may_use(client: FlaskClient) -> None:
+    everything = _get(client, "/api/match/options").get_json()
+    scoped = _get(client, "/api/match/options", requester=PROVINCE).get_json()
+    assert everything["cooperation_scope"] is None
+    scope = {item["iri"] for item in scoped["cooperation_scope"]}
+    assert scope == {CGR + "tipo-no-reembolsable", CGR + "tipo-tecnica"}
+    offered = {item["iri"] for item in scoped["cooperation"]}
+    assert scope <= offered < {item["iri"] for item in everything["cooperation"]}
+    for item in scoped["cooperation"]:
+        response = _get(client, "/api/match", need="educación", requester=PROVINCE, cooperation=item["iri"])
+        assert response.status_code == 200, item
+    for item in everything["cooperation"]:
+        if item["iri"] not in offered:
+            _error(_get(client, "/api/match", need="educación", requester=PROVINCE, cooperation=item["iri"]), 400)
+    foreign = _get(client, "/api/match/options", requester="cgr:gore-antofagasta").get_json()
+    assert foreign["cooperation_scope"] is None and foreign["cooperation"] == everything["cooperation"]
+    _error(_get(client, "/api/match/options", requester="Lojaa"), 404)
+
+
+def test_options_offer_sectors_with_partners(client: FlaskClient) -> None:
+    sectors = _get(client, "/api/match/options", lang="en").get_json()["sectors"]
+    assert len(sectors) >= 20 and all(set(s) == {"iri", "label", "broader"} for s in sectors)
+    known = {s["iri"] for s in sectors}
+    for sector in sectors:
+        assert sector["broader"] is None or sector["broader"].startswith(CGR)
+        response = _get(client, "/api/match", sector=sector["iri"], lang="en")
+        assert response.status_code == 200 and response.get_json()["results"], sector
+    assert CGR + "sector-vialidad" not in known, "a sector no partner relates to would only give an empty list"
+
+
 def test_similar_actors(client: FlaskClient, shipped_store: OxigraphStore) -> None:
     response = client.get(f"/api/partners/{ACTOR}/similar", query_string={"limit": 5})
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -334,6 +455,8 @@ BAD_GET: list[tuple[str, dict[str, Any]]] = [
     ("bad lang", {"need": "educación", "lang": "fr"}),
     ("bad country", {"need": "educación", "country": "ZZ"}),
     ("unknown parameter", {"need": "educación", "needs": "x"}),
+    ("bad group", {"need": "educación", "group": "maybe"}),
+    ("bad format", {"need": "educación", "format": "xlsx"}),
 ]
 
 
@@ -410,6 +533,19 @@ def test_malformed_json_says_where(client: FlaskClient) -> None:
 )
 def test_bad_similar_parameters(client: FlaskClient, params: dict[str, str], status: int) -> None:
     _error(client.get(f"/api/partners/{ACTOR}/similar", query_string=params), status)
+
+
+@pytest.mark.parametrize(
+    ("body", "fragment"),
+    [({"need": "salud", "group": "perhaps"}, "'group'"), ({"need": "salud", "format": 3}, "'format'")],
+)
+def test_bad_post_values_are_400(client: FlaskClient, body: dict[str, Any], fragment: str) -> None:
+    assert fragment in _error(client.post("/api/match", json=body), 400)["message"]
+
+
+def test_bad_similar_format_is_400(client: FlaskClient) -> None:
+    error = _error(client.get(f"/api/partners/{ACTOR}/similar", query_string={"format": "pdf"}), 400)
+    assert "'format'" in error["message"]
 
 
 @pytest.mark.parametrize("actor", [CGR + "no-such-actor", "aecidd", CGR + "sector-educacion-x"])

@@ -1,4 +1,4 @@
-"""Outside tools some tests need (Chromium, Graphviz's dot): skip with the reason locally, fail under CI=true.
+"""Outside tools some tests need (Chromium, Graphviz's dot, Java for the OWL reasoner): skip with the reason locally, fail under CI=true.
 
 A CI run whose tools failed to install must not go green while checking
 nothing, so under `CI=true` a missing tool fails each test that needs it.
@@ -14,6 +14,7 @@ import pytest
 
 DOT_MISSING = "Graphviz dot is not installed (.ci/run installs it: apt-get install graphviz)"
 CHROMIUM_MISSING = "Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)"
+JAVA_MISSING = "Java is not installed (.ci/run installs it: apt-get install default-jre-headless); HermiT needs it"
 
 
 def in_ci() -> bool:
@@ -41,3 +42,8 @@ def chromium_program() -> str:
         or shutil.which("chromium-browser")
         or missing(CHROMIUM_MISSING)
     )
+
+
+def java_program() -> str:
+    """The path of `java` (for HermiT, the OWL reasoner of tests/test_reasoner.py), or skip/fail."""
+    return shutil.which("java") or missing(JAVA_MISSING)

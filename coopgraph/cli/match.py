@@ -34,6 +34,22 @@ LABELS: dict[str, Text] = {
     "channel": Text(es="canal", en="channel"),
     "resources": Text(es="recursos", en="resources"),
     "scope": Text(es="ámbito de cooperación del solicitante", en="requester's cooperation scope"),
+    "way": Text(es="forma de cooperar", en="way of cooperating"),
+    "place": Text(es="lugar", en="place"),
+    "actor": Text(es="actor", en="actor"),
+    "kind": Text(es="tipo de socio", en="kind"),
+    "relevance": Text(es="pertinencia", en="relevance"),
+    "ways": Text(es="formas de cooperar", en="ways of cooperating"),
+    "places": Text(es="lugares", en="places"),
+    "actors": Text(es="actores", en="actors"),
+    "kinds": Text(es="tipos de socio", en="kinds"),
+    "legal": Text(es="Base legal del solicitante", en="Requester's legal basis"),
+    "direct": Text(es="coincidencia directa", en="direct match"),
+    "indirect": Text(es="coincidencia indirecta", en="indirect match"),
+    "weak": Text(es="coincidencia débil", en="weak match"),
+    "group": Text(es="y también", en="and also"),
+    "more": Text(es="{n} más", en="{n} more"),
+    "contact": Text(es="contacto", en="contact"),
 }
 """The words of the text rendering (`render`), by key; the score's components use their own key."""
 
@@ -60,6 +76,8 @@ def handle_match_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise SystemExit(2) from None
         except MatchError as error:
             click.echo(f"error: {error.text(lang)}", err=True)
+            for suggestion in error.details.get("suggestions", []):
+                click.echo(f"  {suggestion['label']}  {_compact(suggestion['iri'])}", err=True)
             raise SystemExit(2) from None
 
     return wrapper
@@ -69,8 +87,18 @@ def render(result: MatchResult, lang: str) -> str:
     """The ranking and its explanations as readable text."""
     lines = []
     need = result.need
-    themes = ", ".join(f"{theme.label} («{theme.matched}»)" for theme in need.themes)
-    lines.append(f"{LABELS['need'](lang)}: {need.text or ''} -> {LABELS['themes'](lang)}: {themes}")
+    read = []
+    for facet, key in (
+        ("theme", "themes"),
+        ("way", "ways"),
+        ("place", "places"),
+        ("actor", "actors"),
+        ("kind", "kinds"),
+    ):
+        terms = need.facet(facet)
+        if terms:
+            read.append(f"{LABELS[key](lang)}: " + ", ".join(f"{term.label} («{term.matched}»)" for term in terms))
+    lines.append(f"{LABELS['need'](lang)}: {need.text or ''} -> {'; '.join(read)}")
     if result.requester:
         code = f" ({result.requester['code']})" if result.requester.get("code") else ""
         lines.append(f"{LABELS['requester'](lang)}: {result.requester['label']}{code}")
@@ -86,14 +114,24 @@ def render(result: MatchResult, lang: str) -> str:
                 text = value
             parts.append(f"{LABELS['scope'](lang) if key == 'cooperation_scope' else key}={text}")
         lines.append(f"{LABELS['filters'](lang)}: " + "; ".join(parts))
+    for item in result.legal:
+        lines.append(f"{LABELS['legal'](lang)}: {item.text}")
     lines.append("")
     if not result.results:
         lines.append(LABELS["none"](lang))
     for rank, partner in enumerate(result.results, start=1):
         country = f", {partner.country['label']}" if partner.country else ""
         components = " · ".join(f"{LABELS[name](lang)} {value:g}" for name, value in partner.components.items())
-        lines.append(f"{rank:>2}. {partner.label}  [{partner.kind}{country}]")
+        lines.append(f"{rank:>2}. {partner.label}  [{partner.kind}{country}]  {LABELS[partner.strength](lang)}")
         lines.append(f"    {LABELS['score'](lang)} {partner.score:.4f}  ({components})  {_compact(partner.iri)}")
+        if partner.group:
+            names = [label for _, label in partner.group.members]
+            if partner.group.more:
+                names.append(LABELS["more"](lang).format(n=partner.group.more))
+            lines.append(f"    {LABELS['group'](lang)} ({partner.group.label}): {', '.join(names)}")
+        contacts = [value for values in partner.contact.values() for value in values]
+        if contacts:
+            lines.append(f"    {LABELS['contact'](lang)}: {', '.join(contacts)}")
         for item in partner.explanation:
             lines.append(f"    - [{item.type}] {item.text}")
             lines.append(f"      {LABELS['resources'](lang)}: {', '.join(_compact(iri) for iri in item.resources)}")
@@ -109,6 +147,11 @@ def render(result: MatchResult, lang: str) -> str:
 @click.option("--country", help="Only partners of this country (ISO 3166-1 alpha-2, e.g. ES).")
 @click.option("--cooperation", help="Only partners offering this kind of cooperation (e.g. tecnica, no-reembolsable).")
 @click.option("--limit", type=int, default=10, show_default=True, help=f"Number of partners, 1 to {MAX_LIMIT}.")
+@click.option(
+    "--group/--no-group",
+    default=None,
+    help="Fold the partners of one country or parent under the best of them [default: yes, unless --country].",
+)
 @click.option("--lang", type=click.Choice(LANGS), default="es", show_default=True, help="Language of labels and texts.")
 @click.option("--json", "as_json", is_flag=True, help="Print the JSON answer of the API instead of text.")
 @store_options
@@ -124,6 +167,7 @@ def match(
     country: str | None,
     cooperation: str | None,
     limit: int,
+    group: bool | None,
     lang: str,
     as_json: bool,
 ) -> None:
@@ -140,6 +184,7 @@ def match(
         country=country,
         cooperation=cooperation,
         limit=limit,
+        group=group,
         lang=lang,
     )
     if as_json:
@@ -157,7 +202,12 @@ def render_report(report: EvalReport) -> str:
         top = ", ".join(_compact(iri) for iri in row.top[: report.k]) or (row.error or "")
         lines.append(f"{row.need.id.ljust(width)}  {rank:>4}  {hit:>5}  {top}")
     lines.append("")
-    lines.append(f"needs: {len(report.rows)}   hit@{report.k}: {report.hit_at_k:.3f}   MRR: {report.mrr:.3f}")
+    lines.append(
+        f"needs: {len(report.rows)}   hit@{report.k}: {report.hit_at_k:.3f}   MRR: {report.mrr:.3f}   "
+        f"distinct countries or parents in the top {report.k}: {report.distinct:.2f}   answered: {report.answered}"
+    )
+    for tag, (count, share) in report.by_tag().items():
+        lines.append(f"  {tag}: {count} needs, hit@{report.k} {share:.3f}")
     return "\n".join(lines) + "\n"
 
 
@@ -167,7 +217,8 @@ def render_report(report: EvalReport) -> str:
     "eval_set",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Evaluation set (TOML) [default: tests/match_eval.toml of the source tree].",
+    help="Evaluation set (TOML) [default: tests/match_eval.toml of the source tree; tests/match_dev.toml is the "
+    "development set of needs as officers type them].",
 )
 @click.option("--k", type=click.IntRange(1, MAX_LIMIT), default=5, show_default=True, help="Cut-off of hit@k.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
@@ -175,7 +226,7 @@ def render_report(report: EvalReport) -> str:
 @click.pass_obj
 @handle_errors
 def eval_match(opener: StoreOpener, eval_set: Path | None, k: int, as_json: bool) -> None:
-    """Score partner matching on an evaluation set written from the study: hit@k and MRR."""
+    """Score partner matching on an evaluation set: hit@k, MRR and distinct countries or parents in the top k."""
     path = eval_set or DEFAULT_SET
     if not path.is_file():
         raise ValueError(f"no evaluation set at {path}: give one with --set (see tests/match_eval.toml)")

@@ -65,7 +65,7 @@ class Param:
         """The RDF term for `value`, or `ParameterError` saying why it does not fit.
 
         >>> Param("year", "year").convert("2019")
-        <Literal value=2019 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#gYear>>
+        <Literal value=2019 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
         """
         if not isinstance(value, str):
             raise ParameterError(f"parameter {self.name!r}: expected a string, got {type(value).__name__}")
@@ -367,7 +367,7 @@ def _decimal(name: str, value: str) -> Term:
 def _year(name: str, value: str) -> Term:
     if not _YEAR.match(value):
         raise ParameterError(f"parameter {name!r}: {value!r} is not a four-digit year")
-    return ox.Literal(value, datatype=ox.NamedNode(XSD + "gYear"))
+    return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + "integer"))  # years are plain numbers in the graph
 
 
 def _lang(name: str, value: str) -> Term:

@@ -7,6 +7,8 @@ changed) and turns the engine's errors into the service's JSON errors.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 from collections.abc import Mapping
@@ -18,6 +20,9 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from coopgraph.core import matching
 from coopgraph.core.matching import MatchError, MatchIndex, UnknownResource
+from coopgraph.core.matching.lookup import resolve_requester
+from coopgraph.core.matching.results import Partner
+from coopgraph.core.matching.weights import W_CHANNEL, W_PROXIMITY, W_RELEVANCE, WEAK_BELOW
 from coopgraph.core.vocab import LANGS, Text, sparql_prefixes
 from coopgraph.web.errors import ApiError
 from coopgraph.web.state import Coopgraph, coopgraph
@@ -30,9 +35,14 @@ LOCK_KEY = "match_index_lock"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 MAX_NEED_CHARS = 500
-SINGLE_KEYS = ("need", "requester", "kind", "country", "cooperation", "limit", "lang")
+SINGLE_KEYS = ("need", "requester", "kind", "country", "cooperation", "limit", "group", "lang", "format")
 MATCH_KEYS = (*SINGLE_KEYS, "sector")
-SIMILAR_KEYS = ("limit", "lang")
+SIMILAR_KEYS = ("limit", "lang", "format")
+FORMATS = ("json", "csv")
+CSV_TYPE = "text/csv; charset=utf-8"
+BOM = "\ufeff"  # so that Excel on Windows reads the file as UTF-8 (accents)
+OPTIONS_KEYS = ("lang", "requester")
+BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 JSON_TYPES = ("application/json",)
 COOPERATION_TYPES = (
     sparql_prefixes("cg", "skos")
@@ -53,7 +63,9 @@ class MatchParams:
     country: str | None
     cooperation: str | None
     limit: int
+    group: bool | None
     lang: str
+    format: str = "json"
 
 
 # --- the index ---------------------------------------------------------------------------------------------------
@@ -91,10 +103,13 @@ def match() -> Response:
             country=params.country,
             cooperation=params.cooperation,
             limit=params.limit,
+            group=params.group,
             lang=params.lang,
         )
     except (MatchError, UnknownResource) as error:
         raise _engine_error(error) from None
+    if params.format == "csv":
+        return _csv_response(result.results, params.lang, "socios" if params.lang == "es" else "partners")
     return jsonify(result.to_json())
 
 
@@ -102,29 +117,47 @@ def match() -> Response:
 def similar(iri: str) -> Response:
     """The actors most like one actor (shared sectors, networks, kind), each with its explanation."""
     values = _args(SIMILAR_KEYS)
-    limit, lang = _limit(values.get("limit")), _lang(values.get("lang"))
+    limit, lang, form = _limit(values.get("limit")), _lang(values.get("lang")), _format(values.get("format"))
     try:
         result = matching.similar(match_index(), iri, limit=limit, lang=lang)
     except (MatchError, UnknownResource) as error:
         raise _engine_error(error) from None
+    if form == "csv":
+        return _csv_response(result.results, lang, "parecidos" if lang == "es" else "similar")
     return jsonify(result.to_json())
 
 
 @bp.get("/api/match/options")
 def options() -> Response:
-    """What the page's pickers offer: kinds of partner, requesters (provinces), kinds of cooperation, limits."""
-    lang = _lang(_args(("lang",)).get("lang"))
+    """What the page's pickers offer: kinds of partner, requesters (provinces), kinds of cooperation (for a
+    provincial requester, only those it may manage), sectors, limits."""
+    values = _args(OPTIONS_KEYS)
+    lang = _lang(values.get("lang"))
+    requester = _text("requester", values.get("requester"))
     state = coopgraph()
     index = match_index(state)
     rows = state.store.query(COOPERATION_TYPES, substitutions={ox.Variable("lang"): ox.Literal(lang)})
     assert isinstance(rows, ox.QuerySolutions)  # a SELECT
     cooperation = [{"iri": str(row["type"].value), "label": str(row["label"].value)} for row in rows]
+    scope: list[dict[str, str]] | None = None
+    if requester is not None:
+        try:
+            who = resolve_requester(index, requester)
+        except (MatchError, UnknownResource) as error:
+            raise _engine_error(error) from None
+        if who.provincial and index.scope_types:
+            cooperation = [row for row in cooperation if row["iri"] in index.scope_accepted]
+            scope = [{"iri": t, "label": index.label(t, lang)} for t in index.scope_types]
     return jsonify(
         {
             "lang": lang,
             "kinds": [{"key": key, "label": label} for key, label in index.kinds(lang).items()],
             "requesters": [{"iri": iri, "code": code, "label": label} for iri, code, label in index.requesters(lang)],
             "cooperation": cooperation,
+            "cooperation_scope": scope,
+            "sectors": [
+                {"iri": iri, "label": label, "broader": broader} for iri, label, broader in index.sector_options(lang)
+            ],
             "limit": {"default": DEFAULT_LIMIT, "max": MAX_LIMIT},
         }
     )
@@ -184,7 +217,9 @@ def parse_match(values: Mapping[str, Any]) -> MatchParams:
         country=text["country"],
         cooperation=text["cooperation"],
         limit=_limit(values.get("limit")),
+        group=_bool("group", values.get("group")),
         lang=_lang(values.get("lang")),
+        format=_format(values.get("format")),
     )
 
 
@@ -300,6 +335,36 @@ def _limit(value: Any) -> int:
     return limit
 
 
+def _bool(key: str, value: Any) -> bool | None:
+    """A yes/no value: true/false, 1/0, yes/no (or a JSON boolean); empty or absent is None (the default)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in BOOLEANS:
+        return BOOLEANS[value.strip().lower()]
+    raise _bad(
+        Text(
+            f"'{key}' debe ser true o false, no {value!r}",
+            f"'{key}' must be true or false, not {value!r}",
+        )
+    )
+
+
+def _format(value: Any) -> str:
+    """`format`: json (default) or csv (the list as a spreadsheet)."""
+    if value is None or value == "":
+        return "json"
+    if value not in FORMATS:
+        raise _bad(
+            Text(
+                f"'format' debe ser {' o '.join(FORMATS)}, no {value!r}",
+                f"'format' must be one of {', '.join(FORMATS)}, not {value!r}",
+            )
+        )
+    return str(value)
+
+
 def _lang(value: Any) -> str:
     """`lang`: es (default) or en."""
     if value is None or value == "":
@@ -309,6 +374,74 @@ def _lang(value: Any) -> str:
             Text(f"'lang' debe ser es o en, no {value!r}", f"'lang' must be one of {', '.join(LANGS)}, not {value!r}")
         )
     return str(value)
+
+
+# --- the list as CSV ---------------------------------------------------------------------------------------------
+
+CSV_COLUMNS: tuple[tuple[str, Text], ...] = (
+    ("rank", Text("n.º", "rank")),
+    ("label", Text("socio", "partner")),
+    ("iri", Text("IRI", "IRI")),
+    ("kind", Text("tipo", "kind")),
+    ("country", Text("país", "country")),
+    ("score", Text("puntuación", "score")),
+    ("strength", Text("coincidencia", "match")),
+    ("part.theme", Text("tema", "theme")),
+    ("part.way", Text("forma de cooperar", "way of cooperating")),
+    ("part.place", Text("territorio", "territory")),
+    ("part.actor", Text("actor nombrado", "actor named")),
+    ("part.kind", Text("tipo pedido", "kind asked")),
+    ("part.relevance", Text("pertinencia", "relevance")),
+    ("part.proximity", Text("cercanía", "proximity")),
+    ("part.channel", Text("canal", "channel")),
+    ("why", Text("por qué", "why")),
+    ("group", Text("también (canales, partes, pares)", "also (channels, parts, peers)")),
+    ("homepage", Text("sitio web", "website")),
+    ("email", Text("correo", "e-mail")),
+)
+"""The CSV's columns: key, header (es, en). The score's parts are empty where the need has no such facet."""
+
+
+def partners_csv(partners: tuple[Partner, ...], lang: str) -> str:
+    """The ranked partners as CSV text (RFC 4180, CRLF) with a BOM, headers in `lang`: one row per partner."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([header(lang) for _, header in CSV_COLUMNS])
+    for rank, partner in enumerate(partners, 1):
+        group = ""
+        if partner.group is not None:
+            names = [label for _, label in partner.group.members]
+            if partner.group.more:
+                names.append(
+                    (f"{'al menos ' if partner.group.at_least else ''}{partner.group.more} más")
+                    if lang == "es"
+                    else f"{'at least ' if partner.group.at_least else ''}{partner.group.more} more"
+                )
+            group = f"{partner.group.label}: {'; '.join(names)}"
+        country = partner.country or {}
+        row: dict[str, object] = {
+            "rank": rank,
+            "label": partner.label,
+            "iri": partner.iri,
+            "kind": partner.kind,
+            "country": country.get("label") or country.get("code") or "",
+            "score": f"{partner.score:.4f}",
+            "strength": partner.strength,
+            **{f"part.{key}": f"{value:.4f}" for key, value in partner.components.items()},
+            "why": partner.why,
+            "group": group,
+            "homepage": " ".join(partner.contact.get("homepage", ())),
+            "email": " ".join(address.removeprefix("mailto:") for address in partner.contact.get("email", ())),
+        }
+        writer.writerow([row.get(key, "") for key, _ in CSV_COLUMNS])
+    return BOM + out.getvalue()
+
+
+def _csv_response(partners: tuple[Partner, ...], lang: str, name: str) -> Response:
+    return Response(
+        partners_csv(partners, lang).encode("utf-8"),
+        headers={"Content-Type": CSV_TYPE, "Content-Disposition": f'attachment; filename="{name}.csv"'},
+    )
 
 
 # --- errors ------------------------------------------------------------------------------------------------------
@@ -322,12 +455,15 @@ def _engine_error(error: MatchError | UnknownResource) -> ApiError:
     """MatchError -> 400; UnknownResource -> 404 with the value not found and its suggestions (close matches)."""
     if isinstance(error, UnknownResource):
         return ApiError(404, "Not Found", error.text, value=error.value, suggestions=error.suggestions)
+    if error.details.get("suggestions"):
+        return ApiError(400, "Bad Request", error.text, suggestions=error.details["suggestions"])
     return ApiError(400, "Bad Request", error.text)
 
 
 PAGE_STRINGS: dict[str, Text] = {
     "any": Text("(cualquiera)", "(any)"),
     "none": Text("(ninguno)", "(none)"),
+    "and": Text(" y ", " and "),
     "loading": Text("Buscando socios…", "Finding partners…"),
     "loadingOptions": Text("Cargando opciones…", "Loading options…"),
     "count": Text("{n} socios para «{need}»", "{n} partners for “{need}”"),
@@ -337,16 +473,71 @@ PAGE_STRINGS: dict[str, Text] = {
         "No partner with a stated basis in the graph for this need and these filters.",
     ),
     "emptyNeed": Text(
-        "Escriba qué necesita (p. ej. «riego y drenaje»).",
-        "Type what you need (e.g. “irrigation and drainage”).",
+        "Escriba qué necesita (p. ej. «agua potable») o elija un sector.",
+        "Type what you need (e.g. “drinking water”) or pick a sector.",
     ),
     "error": Text("Error: {message}", "Error: {message}"),
     "suggest": Text("¿Quiso decir…?", "Did you mean…?"),
-    "themes": Text("Temas reconocidos:", "Themes recognised:"),
+    "pickSector": Text("o elija un sector de la lista", "or pick a sector from the list"),
+    "read": Text("El grafo leyó:", "The graph read:"),
+    "facet.themes": Text("tema", "theme"),
+    "facet.ways": Text("forma de cooperar", "way of cooperating"),
+    "facet.places": Text("territorio", "territory"),
+    "facet.actors": Text("actor", "actor"),
+    "facet.kinds": Text("tipo de socio", "kind of partner"),
     "matchedBy": Text("por «{matched}»", "by “{matched}”"),
     "requester": Text("Solicitante: {label}", "Requester: {label}"),
-    "score": Text("Puntuación {score}", "Score {score}"),
+    "scope": Text(
+        "Un GAD provincial solo gestiona {types} (su competencia de cooperación internacional).",
+        "A provincial government manages only {types} (its international cooperation competence).",
+    ),
+    "legal": Text(
+        "Base legal de la solicitante para cooperar ({n}), la misma para todos los socios",
+        "The requester's legal basis to cooperate ({n}), the same for every partner",
+    ),
     "rank": Text("n.º {rank}", "#{rank}"),
+    "strength.direct": Text("coincidencia directa", "direct match"),
+    "strength.indirect": Text("coincidencia indirecta", "indirect match"),
+    "strength.weak": Text("coincidencia débil", "weak match"),
+    "strengthTitle.direct": Text(
+        "El socio declara lo que pide la necesidad (o es canal de un país que lo declara).",
+        "The partner states what the need asks (or is a channel of a country that does).",
+    ),
+    "strengthTitle.indirect": Text(
+        "Por un tema más amplio o más estrecho, un espacio, la clasificación CAD-OCDE o una palabra relacionada.",
+        "Through a broader or narrower theme, a space, the OECD-DAC classification or a related word.",
+    ),
+    "strengthTitle.weak": Text(
+        f"Pertinencia menor que {WEAK_BELOW}: un vínculo lejano con lo que pide la necesidad.",
+        f"Relevance under {WEAK_BELOW}: a distant link to what the need asks.",
+    ),
+    "parts": Text("Puntuación:", "Score:"),
+    "part.relevance": Text("pertinencia", "relevance"),
+    "part.theme": Text("tema", "theme"),
+    "part.way": Text("forma de cooperar", "way of cooperating"),
+    "part.place": Text("territorio", "territory"),
+    "part.actor": Text("actor nombrado", "actor named"),
+    "part.kind": Text("tipo", "kind"),
+    "part.proximity": Text("cercanía", "proximity"),
+    "part.channel": Text("canal", "channel"),
+    "part.sectors": Text("sectores en común", "shared sectors"),
+    "part.networks": Text("redes en común", "shared networks"),
+    "formula": Text(
+        f"puntuación = pertinencia · ({W_RELEVANCE} + {W_PROXIMITY} · cercanía + {W_CHANNEL} · canal); la "
+        "pertinencia combina tema, forma de cooperar, territorio, actor y tipo pedidos",
+        f"score = relevance · ({W_RELEVANCE} + {W_PROXIMITY} · proximity + {W_CHANNEL} · channel); relevance "
+        "combines the theme, way of cooperating, territory, actor and kind asked",
+    ),
+    "group": Text("y {n} más de {label}:", "and {n} more of {label}:"),
+    "andMore": Text("y {n} más", "and {n} more"),
+    "andAtLeastMore": Text("y al menos {n} más", "and at least {n} more"),
+    "websiteOf": Text("Sitio web de {label}", "Website of {label}"),
+    "contact": Text("Contacto:", "Contact:"),
+    "noContact": Text(
+        "El estudio no da sitio web ni correo de este socio.", "The study gives no website or e-mail for it."
+    ),
+    "details": Text("Explicación y fuentes ({n})", "Explanation and sources ({n})"),
+    "csvName": Text("socios.csv", "partners.csv"),
     "explore": Text("explorar", "explore"),
     "sparql": Text("SPARQL", "SPARQL"),
     "describeTitle": Text(
@@ -363,5 +554,8 @@ PAGE_STRINGS: dict[str, Text] = {
     "type.cooperation": Text("Cooperación", "Cooperation"),
     "type.kind": Text("Tipo", "Kind"),
     "type.network": Text("Red", "Network"),
+    "type.way": Text("Forma de cooperar", "Way of cooperating"),
+    "type.place": Text("Territorio", "Territory"),
+    "type.actor": Text("Actor", "Actor"),
 }
 """(Spanish, English) texts the page's script shows (cg.t(key) in match.js)."""

@@ -27,7 +27,7 @@ from coopgraph.core.matching import dac
 from coopgraph.core.matching.dac import DacLink
 from coopgraph.core.matching.facts import CI_COMPETENCE, PATH_PREDICATES, ROLE_PREDICATES, Facts
 from coopgraph.core.matching.text import PhraseMatcher, normalise
-from coopgraph.core.matching.weights import BILATERAL, FUND, PEER, RELATION
+from coopgraph.core.matching.weights import BILATERAL, CHANNEL_FACTOR, FUND, PEER, RELATION
 from coopgraph.core.vocab import ALT_LABEL, CG, HIDDEN_LABEL, IATI, LABEL, NOTATION, ORG, PREF_LABEL, SKOS, Text
 
 Labels = dict[str, tuple[str | None, str | None]]
@@ -312,10 +312,18 @@ class Postings(NamedTuple):
     """network -> its members that are actors (org:memberOf)."""
 
 
-def postings(facts: Facts, kind_of: dict[str, str], sectors: Sectors, spaces: Spaces) -> Postings:
-    """sector -> {actor: strength}: direct, through the hierarchy, the DAC classification, spaces (weights.RELATION)."""
+def postings(
+    facts: Facts, kind_of: dict[str, str], sectors: Sectors, spaces: Spaces, channels: dict[str, tuple[str, ...]]
+) -> Postings:
+    """sector -> {actor: strength}: direct, through the hierarchy, the DAC classification, spaces, documents it
+    issued (weights.RELATION); a channel of a country's cooperation gets CHANNEL_FACTOR of its country's."""
     sector_rel = facts.rel(CG + "sector")
     direct, narrower, broader, via_space = (RELATION[k] for k in ("direct", "narrower", "broader", "space"))
+    issued: dict[str, list[str]] = defaultdict(list)
+    for document, issuers in facts.rel(CG + "issuedBy").items():
+        if sector_rel.get(document):
+            for issuer in issuers:
+                issued[issuer].append(document)
     found: dict[str, dict[str, float]] = defaultdict(dict)
     sectors_of: dict[str, tuple[str, ...]] = {}
     direct_members: dict[str, list[str]] = defaultdict(list)
@@ -339,6 +347,15 @@ def postings(facts: Facts, kind_of: dict[str, str], sectors: Sectors, spaces: Sp
             for sector in sector_rel.get(space, ()):
                 if sector in sectors.sectors and found[sector].get(actor, 0.0) < via_space:
                     found[sector][actor] = via_space
+        for document in issued.get(actor, ()):
+            for sector in sector_rel.get(document, ()):
+                if sector in sectors.sectors and found[sector].get(actor, 0.0) < RELATION["document"]:
+                    found[sector][actor] = RELATION["document"]
+    for related in found.values():
+        for country, strength in list(related.items()):
+            for channel in channels.get(country, ()):
+                if related.get(channel, 0.0) < CHANNEL_FACTOR * strength:
+                    related[channel] = CHANNEL_FACTOR * strength
     members_of: dict[str, list[str]] = defaultdict(list)
     for actor, networks in facts.rel(ORG + "memberOf").items():
         if actor in kind_of:
@@ -347,13 +364,14 @@ def postings(facts: Facts, kind_of: dict[str, str], sectors: Sectors, spaces: Sp
     return Postings(found, sectors_of, direct_members, members_of)
 
 
-def path_graph(facts: Facts) -> nx.Graph[str]:
-    """The path graph, undirected and without edge data (`MatchIndex.edge` reads a step's relation back)."""
+def path_graph(facts: Facts, derived: dict[str, dict[str, tuple[str, ...]]]) -> nx.Graph[str]:
+    """The path graph, undirected and without edge data (`MatchIndex.edge` reads a step's relation back): the
+    PATH_PREDICATES of the graph, and the `derived` relations (groups.derived_relations)."""
     graph: nx.Graph[str] = nx.Graph()
     graph.add_edges_from(
         (subject, obj)
         for predicate in PATH_PREDICATES
-        for subject, objects in facts.rel(predicate).items()
+        for subject, objects in (derived[predicate] if predicate in derived else facts.rel(predicate)).items()
         for obj in objects
         if subject != obj
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from coopgraph.core.matching.errors import MatchError, require_lang
-from coopgraph.core.matching.explain import explain_partners, similar_items
+from coopgraph.core.matching.explain import explain_partners, similar_items, why
+from coopgraph.core.matching.explain_channels import requester_legal_items
 from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.matching.lookup import (
     find_territory_or_actor,
@@ -19,8 +20,8 @@ from coopgraph.core.matching.lookup import (
     resolve_requester,
 )
 from coopgraph.core.matching.requester import requester_json
-from coopgraph.core.matching.results import MatchResult, Partner, SimilarResult
-from coopgraph.core.matching.scoring import rank
+from coopgraph.core.matching.results import Group, MatchResult, Partner, SimilarResult
+from coopgraph.core.matching.scoring import Ranked, rank
 from coopgraph.core.matching.scoring import similar as rank_similar
 from coopgraph.core.vocab import Text
 
@@ -37,9 +38,13 @@ def match(
     country: str | None = None,
     cooperation: str | None = None,
     limit: int = 10,
+    group: bool | None = None,
     lang: str = "es",
 ) -> MatchResult:
-    """Ranked partners for a need, each with its score and explanation (see the package docstring)."""
+    """Ranked partners for a need, each with its score and explanation (see the package docstring).
+
+    `group` folds the partners of one country or parent under the best of them (default: yes, unless a
+    `country` filter asks for that country's partners)."""
     require_lang(lang)
     require_limit(limit)
     if kind is not None and kind not in index.present_kinds:
@@ -65,22 +70,27 @@ def match(
                 f"{index.label(cooperation_iri, 'en')!r} is outside it.",
             )
         )
+    grouped = (country_iri is None) if group is None else group
     accepted = frozenset(index.cooperation_narrower[cooperation_iri]) if cooperation_iri else None
-    ranked = rank(index, parsed, who, kind=kind, country=country_iri, accepted=accepted, limit=limit)
+    ranked = rank(index, parsed, who, kind=kind, country=country_iri, accepted=accepted, limit=limit, group=grouped)
     explanations = explain_partners(
-        index, parsed, who, [actor for _, actor, _ in ranked], cooperation=cooperation_iri, lang=lang
+        index, parsed, who, [found.actor for found in ranked], cooperation=cooperation_iri, lang=lang
     )
     results = tuple(
         Partner(
-            iri=actor,
-            label=index.label(actor, lang),
-            kind=index.kind_of[actor],
-            country=index.country_json(index.country_of.get(actor), lang),
-            score=score,
+            iri=found.actor,
+            label=index.label(found.actor, lang),
+            kind=index.kind_of[found.actor],
+            country=index.country_json(index.country_of.get(found.actor), lang),
+            score=found.score,
             explanation=explanation,
-            components=components,
+            components=found.components,
+            strength=found.strength,
+            why=why(explanation, found.strength, lang),
+            group=_group(index, found, lang) if grouped else None,
+            contact=_contact(index, found.actor),
         )
-        for (score, actor, components), explanation in zip(ranked, explanations, strict=True)
+        for found, explanation in zip(ranked, explanations, strict=True)
     )
     filters: dict[str, object] = {
         "kind": kind,
@@ -89,11 +99,34 @@ def match(
         if cooperation_iri
         else None,
         "limit": limit,
+        "group": grouped,
         "lang": lang,
     }
     if provincial:
         filters["cooperation_scope"] = [{"iri": t, "label": index.label(t, lang)} for t in index.scope_types]
-    return MatchResult(parsed, requester_json(index, who, lang) if who else None, filters, results)
+    legal = tuple(requester_legal_items(index, parsed, who, lang))
+    return MatchResult(parsed, requester_json(index, who, lang) if who else None, filters, results, legal)
+
+
+def _group(index: MatchIndex, found: Ranked, lang: str) -> Group | None:
+    """The group a result stands for: its country or parent, the related members shown and how many more."""
+    if not found.members and not found.more:
+        return None
+    key = index.group_of.get(found.actor, found.actor)
+    kind = "country" if index.kind_of.get(key) == "country" else "parent"
+    return Group(
+        key=key,
+        label=index.label(key, lang),
+        kind=kind,
+        members=tuple((member, index.label(member, lang)) for member in found.members),
+        more=found.more,
+        at_least=found.capped,
+        contacts={member: _contact(index, member) for member in found.members if member in index.contacts},
+    )
+
+
+def _contact(index: MatchIndex, actor: str) -> dict[str, list[str]]:
+    return {key: list(values) for key, values in index.contacts.get(actor, {}).items()}
 
 
 def similar(index: MatchIndex, actor: str, *, limit: int = 10, lang: str = "es") -> SimilarResult:
@@ -108,25 +141,30 @@ def similar(index: MatchIndex, actor: str, *, limit: int = 10, lang: str = "es")
                 en=f"{actor!r} is a territory, not an actor: similar() compares actors.",
             )
         )
-    results = tuple(
-        Partner(
-            iri=other,
-            label=index.label(other, lang),
-            kind=index.kind_of[other],
-            country=index.country_json(index.country_of.get(other), lang),
-            score=score,
-            explanation=tuple(similar_items(index, iri, other, lang=lang)),
-            components=components,
+    results = []
+    for score, other, components in rank_similar(index, iri, limit=limit):
+        items = tuple(similar_items(index, iri, other, lang=lang))
+        results.append(
+            Partner(
+                iri=other,
+                label=index.label(other, lang),
+                kind=index.kind_of[other],
+                country=index.country_json(index.country_of.get(other), lang),
+                score=score,
+                explanation=items,
+                components=components,
+                strength="",  # likeness to an actor, not a match to a need
+                why=items[0].text if items else "",
+                contact=_contact(index, other),
+            )
         )
-        for score, other, components in rank_similar(index, iri, limit=limit)
-    )
     about = {
         "iri": iri,
         "label": index.label(iri, lang),
         "kind": index.kind_of[iri],
         "country": index.country_json(index.country_of.get(iri), lang),
     }
-    return SimilarResult(about, results)
+    return SimilarResult(about, tuple(results))
 
 
 def require_limit(limit: object) -> None:

@@ -1,9 +1,19 @@
-"""Scoring the engine against an evaluation set written from the study: hit@k and MRR.
+"""Scoring the engine against an evaluation set: hit@k, MRR and how diverse the top k is.
 
-The set is a TOML file of `[[need]]` tables (tests/match_eval.toml): `id`,
-`text` and/or `sectors`, `lang`, `requester`, optional `kind`, `country`,
-`cooperation`, the `expected` partners (compact `cgr:` IRIs; any one counts)
-and `why` (the passage of the study behind them).
+A set is a TOML file of `[[need]]` tables: `id`, `text` and/or `sectors`,
+`lang`, `requester`, optional `kind`, `country`, `cooperation`, the `expected`
+partners (compact `cgr:` IRIs; any one counts), `why` (the passage of the study
+behind them) and optional `tags` (what the need tests: paraphrase, typo, way,
+territory, kind...). Two sets ship with the tests: `tests/match_eval.toml`
+(23 needs in the study's own wording: a regression set) and
+`tests/match_dev.toml` (needs written the way officers type them: the
+development set).
+
+A result counts for an expected partner when it is that partner, or the
+group it stands for holds it (a country's channels, a parent's parts, one
+country's peers: "and 4 more channels of Spain"). Diversity: how many
+distinct countries or parents (groups.place_of) the top k holds, averaged
+over the needs.
 """
 
 from __future__ import annotations
@@ -18,9 +28,12 @@ from coopgraph.core.matching.errors import MatchError, UnknownResource
 from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.vocab import CGR
 
-DEFAULT_SET = Path(__file__).resolve().parents[3] / "tests" / "match_eval.toml"
-"""The evaluation set of the source tree (not shipped in the wheel)."""
-_KEYS = {"id", "text", "sectors", "lang", "requester", "kind", "country", "cooperation", "expected", "why"}
+TESTS = Path(__file__).resolve().parents[3] / "tests"
+DEFAULT_SET = TESTS / "match_eval.toml"
+"""The regression set of the source tree (not shipped in the wheel)."""
+DEV_SET = TESTS / "match_dev.toml"
+"""The development set of the source tree: needs as officers type them."""
+_KEYS = {"id", "text", "sectors", "lang", "requester", "kind", "country", "cooperation", "expected", "why", "tags"}
 
 
 @dataclass(frozen=True)
@@ -37,21 +50,24 @@ class EvalNeed:
     cooperation: str | None
     expected: tuple[str, ...]
     why: str
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class EvalRow:
-    """How one need fared: rank of the first expected partner (None if not in the top MAX_LIMIT)."""
+    """How one need fared: rank of the first result holding an expected partner (None if not in the top
+    MAX_LIMIT), the results, and the distinct countries or parents of the top k."""
 
     need: EvalNeed
     rank: int | None
     top: tuple[str, ...]
+    places: int = 0
     error: str | None = None
 
 
 @dataclass(frozen=True)
 class EvalReport:
-    """Per-need rows, hit@k and mean reciprocal rank."""
+    """Per-need rows, hit@k, mean reciprocal rank and the mean number of distinct countries or parents in the top k."""
 
     rows: tuple[EvalRow, ...]
     k: int
@@ -64,18 +80,41 @@ class EvalReport:
     def mrr(self) -> float:
         return sum(1.0 / row.rank for row in self.rows if row.rank) / len(self.rows)
 
+    @property
+    def distinct(self) -> float:
+        """Mean number of distinct countries or parents among the top k results."""
+        return sum(row.places for row in self.rows) / len(self.rows)
+
+    @property
+    def answered(self) -> int:
+        """Needs that got an answer (no error)."""
+        return sum(1 for row in self.rows if row.error is None)
+
+    def by_tag(self) -> dict[str, tuple[int, float]]:
+        """tag -> (needs, hit@k) over the needs with that tag."""
+        tags = sorted({tag for row in self.rows for tag in row.need.tags})
+        found = {}
+        for tag in tags:
+            rows = [row for row in self.rows if tag in row.need.tags]
+            found[tag] = (len(rows), sum(1 for r in rows if r.rank is not None and r.rank <= self.k) / len(rows))
+        return found
+
     def to_json(self) -> dict[str, Any]:
         return {
             "k": self.k,
             "needs": len(self.rows),
+            "answered": self.answered,
             f"hit@{self.k}": round(self.hit_at_k, 4),
             "mrr": round(self.mrr, 4),
+            f"distinct@{self.k}": round(self.distinct, 4),
+            "by_tag": {tag: {"needs": n, f"hit@{self.k}": round(hit, 4)} for tag, (n, hit) in self.by_tag().items()},
             "rows": [
                 {
                     "id": row.need.id,
                     "rank": row.rank,
                     "hit": row.rank is not None and row.rank <= self.k,
                     "top": list(row.top[: self.k]),
+                    "distinct": row.places,
                     "error": row.error,
                 }
                 for row in self.rows
@@ -113,6 +152,7 @@ def load_eval_set(path: Path = DEFAULT_SET) -> list[EvalNeed]:
                 cooperation=entry.get("cooperation"),
                 expected=tuple(_iri(value) for value in entry["expected"]),
                 why=entry.get("why", ""),
+                tags=tuple(entry.get("tags", ())),
             )
         )
     if not needs:
@@ -121,6 +161,15 @@ def load_eval_set(path: Path = DEFAULT_SET) -> list[EvalNeed]:
     if len(set(ids)) != len(ids):
         raise ValueError(f"{path}: duplicate ids")
     return needs
+
+
+def holds(index: MatchIndex, partner: str, group_key: str | None) -> set[str]:
+    """The partners a result stands for: itself, and the group it folds (its key and members)."""
+    found = {partner}
+    if group_key is not None:
+        found.add(group_key)
+        found.update(index.members.get(group_key, ()))
+    return found
 
 
 def evaluate(index: MatchIndex, needs: list[EvalNeed], *, k: int = 5) -> EvalReport:
@@ -143,6 +192,15 @@ def evaluate(index: MatchIndex, needs: list[EvalNeed], *, k: int = 5) -> EvalRep
             rows.append(EvalRow(need, None, (), error=str(error)))
             continue
         top = tuple(partner.iri for partner in result.results)
-        rank = next((position for position, iri in enumerate(top, start=1) if iri in need.expected), None)
-        rows.append(EvalRow(need, rank, top))
+        expected = set(need.expected)
+        rank = next(
+            (
+                position
+                for position, partner in enumerate(result.results, start=1)
+                if expected & holds(index, partner.iri, partner.group.key if partner.group else None)
+            ),
+            None,
+        )
+        places = len({index.place_of.get(iri, iri) for iri in top[:k]})
+        rows.append(EvalRow(need, rank, top, places))
     return EvalReport(tuple(rows), k)

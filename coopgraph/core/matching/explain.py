@@ -1,11 +1,15 @@
 """Explanations: sentences in Spanish or English, each naming the graph resources it rests on.
 
-Built only for the partners returned: themes (explain_themes.py), then paths,
-spaces, mechanisms, cooperation and legal basis (explain_channels.py); and
-for similar actors, what two actors share. Every resource listed is checked
-to be a subject of the graph (`MatchIndex.exists`, wording.item); an item
-naming a resource the graph does not describe is left out rather than stated
-without a basis.
+Built only for the partners returned: themes (explain_themes.py), ways,
+places, actors and kinds (explain_ways.py), then paths, spaces, mechanisms,
+cooperation and the legal basis of the spaces that link the partner
+(explain_channels.py); what the requester stands on (its competence, its
+ordinance, its themes' competences) is the same for every partner and given
+once (`requester_legal_items`). `why` says the strongest reason in one line,
+with how direct it is. For similar actors, what two actors share. Every
+resource listed is checked to be a subject of the graph (`MatchIndex.exists`,
+wording.item); an item naming a resource the graph does not describe is left
+out rather than stated without a basis.
 """
 
 from __future__ import annotations
@@ -17,14 +21,19 @@ from coopgraph.core.matching.explain_channels import (
     cooperation_item,
     mechanism_items,
     path_item,
-    requester_legal_items,
     space_items,
 )
 from coopgraph.core.matching.explain_themes import sector_items
+from coopgraph.core.matching.explain_ways import actor_items, kind_items, place_items, way_items
 from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.matching.results import Explanation, Need, Requester
 from coopgraph.core.matching.wording import MAX_LISTED, item, quote, relation, some
-from coopgraph.core.vocab import ORG, pick
+from coopgraph.core.vocab import CG, ORG, Text, pick
+
+STRENGTH_NOTE: dict[str, Text] = {
+    "indirect": Text(es="Coincidencia indirecta", en="Indirect match"),
+    "weak": Text(es="Coincidencia débil", en="Weak match"),
+}
 
 
 def explain_partners(
@@ -36,23 +45,30 @@ def explain_partners(
     cooperation: str | None,
     lang: str,
 ) -> list[tuple[Explanation, ...]]:
-    """Every explanation of each partner, in the order: sector, path, space, mechanism, cooperation, legal.
-
-    What is the same for every partner (the requester's legal basis) is built once.
-    """
-    common_legal = requester_legal_items(index, need, requester, lang)
+    """Every explanation of each partner, in the order: themes, ways, places, actors, kinds, path, space,
+    mechanism, cooperation, legal basis of its channels."""
     explained = []
     for actor in actors:
         items = list(sector_items(index, actor, need, lang))
+        items += way_items(index, actor, need, lang)
+        items += place_items(index, actor, need, lang)
+        items += actor_items(index, actor, need, lang)
+        items += kind_items(index, actor, need, lang)
         if requester is not None:
             items += some(path_item(index, requester, actor, lang))
             items += space_items(index, requester, actor, lang)
         items += mechanism_items(index, actor, requester, lang)
         items += some(cooperation_item(index, actor, requester, cooperation, lang))
-        items += common_legal
         items += channel_legal_items(index, actor, requester, lang)
         explained.append(tuple(items))
     return explained
+
+
+def why(items: tuple[Explanation, ...], strength: str, lang: str) -> str:
+    """The strongest reason in one line (the first item on what the need asks), said as indirect or weak if so."""
+    first = next((i.text for i in items if i.type in ("sector", "way", "place", "actor", "kind")), "")
+    note = STRENGTH_NOTE.get(strength)
+    return f"{note(lang)}: {first}" if note and first else first
 
 
 def similar_items(index: MatchIndex, actor: str, other: str, *, lang: str) -> list[Explanation]:
@@ -68,6 +84,21 @@ def similar_items(index: MatchIndex, actor: str, other: str, *, lang: str) -> li
             lang, f"{name} y {other_name} trabajan en {themes}.", f"{name} and {other_name} both work on {themes}."
         )
         items += some(item(index, "sector", text, [actor, other, *shared]))
+    channel_of = index.channel_of
+    for country in sorted(found for found in (channel_of.get(actor), channel_of.get(other)) if found):
+        if country in (actor, other):  # one is the other's channel
+            channel = other if country == actor else actor
+            text = f"{index.short_label(channel, lang)} —{relation(CG + 'channelOf', True, lang)}→ " + (
+                f"{index.short_label(country, lang)}."
+            )
+            items += some(item(index, "path", text, [channel, country]))
+        elif channel_of.get(actor) == channel_of.get(other):
+            text = (
+                f"{index.short_label(actor, lang)} —{relation(CG + 'channelOf', True, lang)}→ "
+                f"{index.short_label(country, lang)} —{relation(CG + 'channelOf', False, lang)}→ "
+                f"{index.short_label(other, lang)}."
+            )
+            items += some(item(index, "path", text, [actor, country, other]))
     member_of = index.facts.rel(ORG + "memberOf")
     member_of_phrase, has_member_phrase = (
         relation(ORG + "memberOf", True, lang),

@@ -23,12 +23,18 @@ HOW: dict[str, Text] = {
     "hiddenLabel": Text(es="variante", en="variant"),
     "iri": Text(es="tema indicado", en="theme given"),
     "code": Text(es="código CAD", en="DAC code"),
+    "thesaurus": Text(es="tesauro", en="thesaurus"),
+    "part": Text(es="parte del nombre", en="part of the name"),
+    "dac": Text(es="nombre de un código CAD", en="a DAC code's name"),
 }
 """How a theme was recognised (`Theme.how`)."""
 
 
 def _matched(theme: Theme, lang: str) -> str:
-    how = HOW[theme.how](lang)
+    how = HOW[theme.how](lang) if theme.how in HOW else theme.how
+    if theme.corrected:
+        fixes = ", ".join(f"{typed} → {read}" for typed, read in theme.corrected)
+        how += pick(lang, f", leído {fixes}", f", read {fixes}")
     if theme.how == "code":
         how = f"{how} {theme.matched}, skos:{theme.mapping}"
         return pick(lang, f" (coincidencia: {how})", f" (matched: {how})")
@@ -38,50 +44,85 @@ def _matched(theme: Theme, lang: str) -> str:
 
 
 def sector_items(index: MatchIndex, actor: str, need: Need, lang: str) -> Iterator[Explanation]:
-    """For each theme the partner relates to, the strongest relation and the label that matched."""
+    """For each theme the partner relates to, the strongest relation and the words that matched; for a channel
+    of a country's cooperation, its country's relation and that it is one of its channels."""
+    country = index.channel_of.get(actor)
+    for theme in need.themes:
+        found = _theme_item(index, actor, theme, lang)
+        if found is None and country is not None and actor in index.postings.get(theme.sector, {}):
+            found = _theme_item(index, country, theme, lang, channel=actor)
+        if found is not None:
+            yield found
+
+
+def _theme_item(
+    index: MatchIndex, actor: str, theme: Theme, lang: str, *, channel: str | None = None
+) -> Explanation | None:
     own = index.sectors_of.get(actor, ())
     name = index.label(actor, lang)
     sector_rel = index.facts.rel(CG + "sector")
-    for theme in need.themes:
-        t = theme.sector
-        label = quote(index.label(t, lang), lang)
-        note = _matched(theme, lang)
-        if t in own:
-            text = pick(lang, f"{name} trabaja en {label}{note}.", f"{name} works on {label}{note}.")
-            found = item(index, "sector", text, [actor, t])
-        elif narrower := next((s for s in own if t in index.ancestors.get(s, ())), None):
-            s_label = quote(index.label(narrower, lang), lang)
-            text = pick(
-                lang,
-                f"{name} trabaja en {s_label}, tema más específico que {label}{note}.",
-                f"{name} works on {s_label}, a narrower theme than {label}{note}.",
-            )
-            found = item(index, "sector", text, [actor, narrower, t])
-        elif broader := next((s for s in own if t in index.descendants.get(s, ())), None):
-            s_label = quote(index.label(broader, lang), lang)
-            text = pick(
-                lang,
-                f"{name} trabaja en {s_label}, tema más amplio que abarca {label}{note}.",
-                f"{name} works on {s_label}, a broader theme that covers {label}{note}.",
-            )
-            found = item(index, "sector", text, [actor, broader, t])
-        elif in_space := next(
-            ((space, how) for space, how in index.actor_roles.get(actor, ()) if t in sector_rel.get(space, ())),
-            None,
-        ):
-            space, how = in_space
-            text = pick(
-                lang,
-                f"{name} {role(how, lang)} {quote(index.label(space, lang), lang)}, que trabaja en {label}{note}.",
-                f"{name} {role(how, lang)} {quote(index.label(space, lang), lang)}, which works on {label}{note}.",
-            )
-            found = item(index, "sector", text, [actor, space, t])
-        elif link := next((link for link in index.dac_links.get(t, ()) if link.sector in own), None):
-            found = dac_item(index, actor, link, lang)
-        else:
-            continue
-        if found is not None:
-            yield found
+    t = theme.sector
+    label = quote(index.label(t, lang), lang)
+    note = _matched(theme, lang)
+    if t in own:
+        text = pick(lang, f"{name} trabaja en {label}{note}", f"{name} works on {label}{note}")
+        resources = [actor, t]
+    elif narrower := next((s for s in own if t in index.ancestors.get(s, ())), None):
+        s_label = quote(index.label(narrower, lang), lang)
+        text = pick(
+            lang,
+            f"{name} trabaja en {s_label}, tema más específico que {label}{note}",
+            f"{name} works on {s_label}, a narrower theme than {label}{note}",
+        )
+        resources = [actor, narrower, t]
+    elif broader := next((s for s in own if t in index.descendants.get(s, ())), None):
+        s_label = quote(index.label(broader, lang), lang)
+        text = pick(
+            lang,
+            f"{name} trabaja en {s_label}, tema más amplio que abarca {label}{note}",
+            f"{name} works on {s_label}, a broader theme that covers {label}{note}",
+        )
+        resources = [actor, broader, t]
+    elif in_space := next(
+        ((space, how) for space, how in index.actor_roles.get(actor, ()) if t in sector_rel.get(space, ())),
+        None,
+    ):
+        space, how = in_space
+        text = pick(
+            lang,
+            f"{name} {role(how, lang)} {quote(index.label(space, lang), lang)}, que trabaja en {label}{note}",
+            f"{name} {role(how, lang)} {quote(index.label(space, lang), lang)}, which works on {label}{note}",
+        )
+        resources = [actor, space, t]
+    elif document := next(
+        (
+            d
+            for d, issuers in sorted(index.facts.rel(CG + "issuedBy").items())
+            if actor in issuers and t in sector_rel.get(d, ())
+        ),
+        None,
+    ):
+        text = pick(
+            lang,
+            f"{name} emitió {quote(index.label(document, lang), lang)}, que trabaja en {label}{note}",
+            f"{name} issued {quote(index.label(document, lang), lang)}, which works on {label}{note}",
+        )
+        resources = [actor, document, t]
+    elif link := next((link for link in index.dac_links.get(t, ()) if link.sector in own), None):
+        found = dac_item(index, actor, link, lang)
+        if found is None or channel is None:
+            return found
+        text, resources = found.text.rstrip("."), list(found.resources)
+    else:
+        return None
+    if channel is not None:
+        text += pick(
+            lang,
+            f" (Tabla 2); {index.label(channel, lang)} es uno de los canales de su cooperación descentralizada",
+            f" (Tabla 2); {index.label(channel, lang)} is one of the channels of its decentralised cooperation",
+        )
+        resources.append(channel)
+    return item(index, "sector", f"{text}.", resources)
 
 
 def _dac_code(index: MatchIndex, code: str, lang: str) -> str:

@@ -20,6 +20,7 @@ from coopgraph.core.vocab import (
     CG,
     CGR,
     DCTERMS,
+    FOAF,
     HIDDEN_LABEL,
     LABEL,
     NOTATION,
@@ -43,6 +44,7 @@ LITERAL_PREDICATES: tuple[str, ...] = (
     CG + "periodicity",
     CG + "establishes",
     CG + "eligible",
+    CG + "mission",
 )
 """Literal-valued predicates read (value and language)."""
 
@@ -56,6 +58,9 @@ ROLE_PREDICATES: tuple[str, ...] = (
     CG + "callOf",
 )
 """Roles an actor has in a space, programme or call (subject: the space; object: the actor)."""
+GROUPED_BY = CG + "groupedBy"
+"""Not a property of the graph: a subnational government and the association of its country that groups its
+level of government (both stated with cg:governmentLevel and cg:country), derived by build.derived_relations."""
 PATH_PREDICATES: tuple[str, ...] = (
     CG + "governs",
     ORG + "memberOf",
@@ -63,18 +68,30 @@ PATH_PREDICATES: tuple[str, ...] = (
     CG + "linkedTo",
     *ROLE_PREDICATES,
     CG + "programme",
+    CG + "programmeOf",
     CG + "coversTerritory",
     CG + "partnerCountry",
+    CG + "channelOf",
+    GROUPED_BY,
 )
 """Relations that connect actors, spaces and territories (the path graph); cg:country is left out on
 purpose: every actor of a country would be two steps from every other."""
+CONTACT_PREDICATES: tuple[str, ...] = (FOAF + "homepage", FOAF + "mbox", RDFS + "seeAlso")
+"""Where a partner can be reached: web site, e-mail, other pages the study gives for it."""
 IRI_PREDICATES: tuple[str, ...] = (
     CG + "sector",
     CG + "cooperationType",
     CG + "country",
     CG + "governmentLevel",
     CG + "inCountry",
-    *PATH_PREDICATES,
+    *(p for p in PATH_PREDICATES if p != GROUPED_BY),
+    CG + "promotes",
+    CG + "setBy",
+    CG + "about",
+    CG + "modality",
+    CG + "negotiatedThrough",
+    CG + "issuedBy",
+    *CONTACT_PREDICATES,
     CG + "legalBasis",
     CG + "grantsCompetence",
     CG + "appliesTo",

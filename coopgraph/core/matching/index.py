@@ -1,14 +1,17 @@
 """The matching index: one data object holding the tables built from the graph, and cheap accessors on them.
 
 `MatchIndex.build(store)` reads the store (`read_facts`: a few SPARQL queries)
-and `MatchIndex.from_facts` keeps the tables build.py makes of them: labels,
-kinds, territories, sectors and their DAC chains, kinds of cooperation,
-spaces, per-actor features, the postings (sector -> {actor: relation}) with
-each pair's theme score, and the path graph. Accessors read them (`label`,
-`exists`, `edge`, `kinds`, ...) or compute and cache a derived table on first
-use (`channel_scores`, `static_ranking`, `names`); the requester cache is
-filled by lookup.py. What answers a request are functions that take the
-index (engine.py `match` and `similar`, lookup.py, scoring.py, explain.py).
+and `MatchIndex.from_facts` keeps the tables the build steps make of them, one
+step per group of tables, each a plain function of the facts and of the tables
+before it (build.py, groups.py, ways.py, vocabulary.py): labels and kinds;
+territories; sectors and their DAC chains; kinds of cooperation; spaces;
+per-actor features; channels, groups and contacts; the postings of themes and
+of ways of cooperating, with each (term, actor) pair's value; the path graph;
+the need vocabulary. Accessors read them (`label`, `exists`, `edge`, `kinds`,
+...) or compute and cache a derived table on first use (`channel_scores`,
+`static_ranking`, `names`, `actor_names`); the requester cache is filled by
+lookup.py. What answers a request are functions that take the index (engine.py
+`match` and `similar`, lookup.py, scoring.py, explain.py).
 """
 
 from __future__ import annotations
@@ -24,16 +27,20 @@ from coopgraph.core.matching.build import KINDS, Labels, Names, SectorPhrase
 from coopgraph.core.matching.dac import DacLink
 from coopgraph.core.matching.errors import require_lang
 from coopgraph.core.matching.facts import PATH_PREDICATES, Facts, fingerprint, read_facts
+from coopgraph.core.matching.groups import build_contacts, build_groups, derived_relations
 from coopgraph.core.matching.results import Requester
 from coopgraph.core.matching.text import PhraseMatcher, normalise
-from coopgraph.core.matching.weights import BILATERAL, FUND, PEER, channel_scores, static_ranking, theme_scores
+from coopgraph.core.matching.thesaurus import Thesaurus, load_thesaurus
+from coopgraph.core.matching.vocabulary import Reading, Vocabulary, build_actor_names, build_vocabulary, dac_coverage
+from coopgraph.core.matching.ways import way_postings
+from coopgraph.core.matching.weights import BILATERAL, FUND, PEER, channel_scores, static_ranking, term_values
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import ALT_LABEL
 
 
 @dataclass(eq=False, repr=False)
 class MatchIndex:
-    """The tables matching answers from (build.py documents each); build it with `MatchIndex.build(store)`."""
+    """The tables matching answers from (build.py and the step modules document each); build with `MatchIndex.build`."""
 
     facts: Facts
     signature: tuple[int, int] | None
@@ -68,18 +75,31 @@ class MatchIndex:
     space_kind: dict[str, str]
     by_partner_country: dict[str, list[str]]
     peer_spaces: tuple[str, ...]
-    # build.features, build.postings
+    # build.features
     country_of: dict[str, str | None]
     chan_mask: dict[str, int]
     coop_of: dict[str, frozenset[str]]
+    # groups.build_groups, groups.build_contacts, groups.derived_relations
+    channel_of: dict[str, str]
+    channels: dict[str, tuple[str, ...]]
+    group_of: dict[str, str]
+    members: dict[str, tuple[str, ...]]
+    place_of: dict[str, str]
+    contacts: dict[str, dict[str, tuple[str, ...]]]
+    derived: dict[str, dict[str, tuple[str, ...]]]
+    # build.postings (themes), ways.way_postings (ways)
     postings: dict[str, dict[str, float]]
     sectors_of: dict[str, tuple[str, ...]]
     direct_members: dict[str, list[str]]
     members_of: dict[str, list[str]]
-    theme_scores: dict[str, dict[str, float]]
-    """sector -> {actor: the theme part of its score for a need of that one sector} (weights.theme_scores)."""
+    way_postings: dict[str, dict[str, float]]
+    values: dict[str, dict[str, float]]
+    """term (a sector or a way) -> {actor: the term's value for it} (weights.term_values)."""
     graph: nx.Graph[str]
     """The path graph (build.path_graph)."""
+    # vocabulary.build_vocabulary
+    thesaurus: Thesaurus
+    vocabulary: Vocabulary
     # caches
     lock: threading.Lock = field(default_factory=threading.Lock, init=False)
     """Guards the caches below (requests run in threads)."""
@@ -88,6 +108,7 @@ class MatchIndex:
     _channels: dict[int, dict[str, float]] = field(default_factory=dict, init=False)
     _static: dict[tuple[str, int], list[str]] = field(default_factory=dict, init=False)
     _names: Names | None = field(default=None, init=False)
+    _actor_names: PhraseMatcher[Reading] | None = field(default=None, init=False)
 
     # ------------------------------------------------------------------ building
 
@@ -99,7 +120,7 @@ class MatchIndex:
 
     @classmethod
     def from_facts(cls, facts: Facts, *, signature: tuple[int, int] | None = None) -> MatchIndex:
-        """The index of facts already read (build.py makes every table)."""
+        """The index of facts already read: each step builds its tables from the facts and the tables before it."""
         labels = build.read_labels(facts)
         kind_of = build.kinds(facts)
         places = build.territories(facts)
@@ -107,7 +128,21 @@ class MatchIndex:
         cooperation = build.cooperation(facts, sectors.sectors)
         spaces = build.spaces(facts)
         features = build.features(facts, kind_of, spaces)
-        postings = build.postings(facts, kind_of, sectors, spaces)
+        groups = build_groups(facts, kind_of, features.country_of)
+        derived = derived_relations(facts, kind_of)
+        postings = build.postings(facts, kind_of, sectors, spaces, groups.channels)
+        thesaurus = load_thesaurus()
+        vocabulary = build_vocabulary(
+            facts,
+            thesaurus,
+            sectors=sectors.sectors,
+            covering=dac_coverage(facts, sectors.sectors),
+            provinces=places.provinces.values(),
+            countries=places.countries.values(),
+        )
+        ways = way_postings(facts, kind_of, vocabulary.ways, cooperation.narrower, groups.channels)
+        values = {sector: term_values(actors, postings.sectors_of) for sector, actors in postings.postings.items()}
+        values.update({way: term_values(actors, None) for way, actors in ways.items()})
         index = cls(
             facts=facts,
             signature=signature,
@@ -139,20 +174,28 @@ class MatchIndex:
             country_of=features.country_of,
             chan_mask=features.chan_mask,
             coop_of=features.coop_of,
+            channel_of=groups.channel_of,
+            channels=groups.channels,
+            group_of=groups.group_of,
+            members=groups.members,
+            place_of=groups.place_of,
+            contacts=build_contacts(facts, kind_of),
+            derived=derived,
             postings=postings.postings,
             sectors_of=postings.sectors_of,
             direct_members=postings.direct_members,
             members_of=postings.members_of,
-            theme_scores={
-                sector: theme_scores(actors, postings.sectors_of) for sector, actors in postings.postings.items()
-            },
-            graph=build.path_graph(facts),
+            way_postings=ways,
+            values=values,
+            graph=build.path_graph(facts, derived),
+            thesaurus=thesaurus,
+            vocabulary=vocabulary,
         )
         index.order = build.tie_order(kind_of, lambda iri: index.label(iri, "es"))
         home = BILATERAL | FUND
-        for sector in index.postings:  # the two common cases; others are computed on first use
+        for term in index.postings:  # the two common cases; others are computed on first use
             for allowed in (home, home | PEER):
-                index.static_ranking(sector, allowed)
+                index.static_ranking(term, allowed)
         return index
 
     def is_current(self, store: Store) -> bool:
@@ -170,14 +213,14 @@ class MatchIndex:
                 self._channels[allowed] = cached
         return cached
 
-    def static_ranking(self, sector: str, allowed: int) -> list[str]:
-        """The cached `weights.static_ranking` of a sector for the channels `allowed`."""
-        cached = self._static.get((sector, allowed))
+    def static_ranking(self, term: str, allowed: int) -> list[str]:
+        """The cached `weights.static_ranking` of a term (sector or way) for the channels `allowed`."""
+        cached = self._static.get((term, allowed))
         if cached is None:
-            themes = self.theme_scores.get(sector)
-            cached = static_ranking(themes, self.channel_scores(allowed), self.order) if themes is not None else []
+            values = self.values.get(term)
+            cached = static_ranking(values, self.channel_scores(allowed), self.order) if values is not None else []
             with self.lock:
-                self._static[(sector, allowed)] = cached
+                self._static[(term, allowed)] = cached
         return cached
 
     def names(self) -> Names:
@@ -187,6 +230,14 @@ class MatchIndex:
             with self.lock:
                 self._names = found
         return self._names
+
+    def actor_names(self) -> PhraseMatcher[Reading]:
+        """The names of the actors (not countries: those are in the vocabulary), for needs that name one."""
+        if self._actor_names is None:
+            found = build_actor_names(self.facts, (a for a, kind in self.kind_of.items() if kind != "country"))
+            with self.lock:
+                self._actor_names = found
+        return self._actor_names
 
     # ------------------------------------------------------------------ labels and the graph
 
@@ -216,10 +267,14 @@ class MatchIndex:
         """Whether the graph states anything about `iri` (it is the subject of a triple read)."""
         return iri in self.facts.subjects
 
+    def relation(self, predicate: str) -> dict[str, tuple[str, ...]]:
+        """subject -> objects of a path predicate: a property of the graph, or a derived relation (groups.py)."""
+        return self.derived[predicate] if predicate in self.derived else self.facts.rel(predicate)
+
     def edge(self, a: str, b: str) -> tuple[str, bool]:
         """The relation between two neighbours of the path graph: (predicate, whether `a` is its subject)."""
         for predicate in PATH_PREDICATES:
-            relation = self.facts.rel(predicate)
+            relation = self.relation(predicate)
             if b in relation.get(a, ()):
                 return predicate, True
             if a in relation.get(b, ()):
@@ -243,3 +298,15 @@ class MatchIndex:
         require_lang(lang)
         rows = [(iri, code, self.label(iri, lang)) for code, iri in self.provinces.items()]
         return sorted(rows, key=lambda row: (normalise(row[2]), row[1]))
+
+    def sector_options(self, lang: str = "es") -> list[tuple[str, str, str | None]]:
+        """The sectors some partner relates to, as (iri, label, broader sector), sorted by label: the page's sector
+        picker (a sector no partner relates to would only lead to an empty list)."""
+        require_lang(lang)
+        rows = []
+        for sector in self.sectors:
+            if not self.values.get(sector):
+                continue
+            parents = sorted(self.facts.rel("http://www.w3.org/2004/02/skos/core#broader").get(sector, ()))
+            rows.append((sector, self.label(sector, lang), parents[0] if parents else None))
+        return sorted(rows, key=lambda row: (normalise(row[1]), row[0]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coopgraph.core.matching.facts import GROUPED_BY
 from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.matching.results import Explanation
 from coopgraph.core.vocab import CG, ORG, Text, pick
@@ -30,6 +31,18 @@ EDGES: dict[str, tuple[Text, Text]] = {
     CG + "programme": (Text(es="en el marco de", en="within"), Text(es="es el marco de", en="is the frame of")),
     CG + "coversTerritory": (Text(es="cubre", en="covers"), Text(es="cubierta por", en="covered by")),
     CG + "partnerCountry": (Text(es="con", en="with"), Text(es="es parte en", en="is a party to")),
+    CG + "programmeOf": (
+        Text(es="programa de", en="a programme of"),
+        Text(es="tiene el programa", en="has the programme"),
+    ),
+    CG + "channelOf": (
+        Text(es="canal de la cooperación de", en="a channel of the cooperation of"),
+        Text(es="tiene como canal a", en="has as a channel"),
+    ),
+    GROUPED_BY: (
+        Text(es="agrupada por su nivel de gobierno en", en="grouped, by its level of government, in"),
+        Text(es="agrupa, por su nivel de gobierno, a", en="groups, by their level of government,"),
+    ),
 }
 """predicate -> how its subject relates to its object, and how the object relates to the subject."""
 MAX_LISTED = 5

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coopgraph.core.vocab import CG, DCTERMS, FOAF, IATI, LABEL, ORG, PREF_LABEL, RDF_TYPE, SKOS
+from coopgraph.core.vocab import CG, DCTERMS, FOAF, IATI, LABEL, ORG, OWL, PREF_LABEL, RDF_TYPE, RDFS, SKOS
 
 LABEL_PROPERTIES = (LABEL, PREF_LABEL)
 """Where a resource's name is read from, in this order (then the IRI's local name)."""
@@ -136,6 +136,7 @@ KINDS: tuple[Kind, ...] = (
         "Internationalisation axis",
     ),
     Kind("ordinance-purpose", CG + "OrdinancePurpose", "Fin de la ordenanza", "Ordinance purpose"),
+    Kind("norm-rank", CG + "NormRank", "Rango normativo", "Rank of norm"),
     Kind("goal", CG + "Goal", "Meta", "Goal"),
     Kind("figure", CG + "Figure", "Cifra", "Figure"),
     Kind("actor", CG + "Actor", "Actor", "Actor"),
@@ -198,6 +199,8 @@ RELATIONS: tuple[Relation, ...] = (
     Relation(ORG + "subOrganizationOf", "subOrganizationOf", "parte de", "part of"),
     Relation(CG + "linkedTo", "linkedTo"),
     Relation(CG + "country", "country"),
+    Relation(CG + "channelOf", "channelOf"),
+    Relation(CG + "promotes", "promotes"),
     Relation(CG + "inCountry", "inCountry"),
     Relation(CG + "governs", "governs"),
     Relation(CG + "hasOffice", "hasOffice"),
@@ -224,6 +227,12 @@ RELATIONS: tuple[Relation, ...] = (
     Relation(CG + "negotiatedThrough", "negotiatedThrough"),
     Relation(CG + "about", "about"),
     Relation(CG + "setBy", "setBy"),
+    Relation(CG + "hasPurpose", "hasPurpose"),
+    Relation(CG + "normRank", "normRank"),
+    Relation(CG + "ranksAbove", "ranksAbove"),
+    Relation(CG + "responsible", "responsible"),
+    Relation(CG + "programmeOf", "programmeOf"),
+    Relation(CG + "addressedTo", "addressedTo"),
     Relation(DCTERMS + "isPartOf", "isPartOf", "parte de", "part of"),
     Relation(DCTERMS + "relation", "relation", "relacionado con", "related to"),
     Relation(SKOS + "broader", "broader", "más amplio", "broader"),
@@ -246,6 +255,7 @@ LINKS: tuple[Link, ...] = (
     Link(CG + "qualifier", "qualifier"),
     Link(FOAF + "homepage", "homepage", value="iri", es="sitio web", en="web site"),
     Link(FOAF + "mbox", "email", value="iri", strip="mailto:", es="correo electrónico", en="e-mail"),
+    Link(RDFS + "seeAlso", "see_also", value="iri", es="véase también", en="see also"),
 )
 
 LITERALS: tuple[Literal, ...] = (
@@ -287,6 +297,9 @@ IGNORED: tuple[str, ...] = (
     SKOS + "topConceptOf",  # concept schemes are not nodes (`scheme` says where a concept is)
     SKOS + "hasTopConcept",
     DCTERMS + "license",  # on references, which are not nodes (`sources` names them)
+    OWL + "annotatedSource",  # the provenance of one fact (owl:Axiom, graph/provenance.ttl): on blank nodes,
+    OWL + "annotatedProperty",  # which are never nodes; /api/resource shows it
+    OWL + "annotatedTarget",
 )
 
 BASE_ATTRIBUTES: tuple[str, ...] = (
