@@ -170,6 +170,7 @@ KIND_COLOURS: dict[str, str] = {
     # the legal framework: indigo
     "legal-provision": "#393b79",
     "legal-instrument": "#5254a3",
+    "norm-rank": "#6b6ecf",
     # concepts of the taxonomies, figures, goals
     "sector": "#b5cf6b",
     "mechanism": "#e6550d",
