@@ -115,7 +115,7 @@ def panel_ready_for(page: Any, iri: str) -> Any:
 
 
 def test_draws_every_node_and_edge_of_the_whole_graph(explorer: Any) -> None:
-    open_explorer(explorer)
+    open_explorer(explorer, "?all=1")
     body = cyjs(explorer)
     nodes, edges = nodes_of(body), edges_of(body)
     assert len(nodes) > 100, "the shipped graph should project to more than a hundred nodes"
@@ -139,7 +139,7 @@ def test_vis_network_comes_from_the_vendor_route(explorer: Any) -> None:
 
 
 def test_legend_lists_every_kind_with_its_count(explorer: Any) -> None:
-    open_explorer(explorer)
+    open_explorer(explorer, "?all=1")
     counts = Counter(node["kind"] for node in nodes_of(cyjs(explorer)))
     shown = {
         box.get_attribute("data-kind"): int(
@@ -232,11 +232,9 @@ def test_panel_links_to_partner_matching_and_sparql(explorer: Any) -> None:
 def test_panel_offers_similar_partners_only_where_matching_compares(explorer: Any) -> None:
     """ "Find similar partners" shows on an association's panel and not on a province's: as the similar-partners
     API (asked beside the page) accepts the one and refuses the other."""
-    neighbours = sorted(nodes_of(cyjs(explorer, focus=LOJA, radius=1)), key=lambda node: node["id"])
-    everything = sorted(nodes_of(cyjs(explorer)), key=lambda node: node["id"])
-    # the study names no GAD provincial as a member of an association (#17): the association is not Loja's neighbour
-    chosen = [next(node for node in everything if node["kind"] == "association")]
-    chosen.append(next(node for node in neighbours if node["kind"] == "province"))
+    # from the whole network: which GADs are CONGOPE members is what the study says, not every province's case
+    neighbours = sorted(nodes_of(cyjs(explorer)), key=lambda node: node["id"])
+    chosen = [next(node for node in neighbours if node["kind"] == kind) for kind in ("association", "province")]
     offered = [explorer.request.get(f"/api/partners/{quote(node['id'], safe=':/')}/similar").ok for node in chosen]
     assert offered == [True, False]
     for node, offers in zip(chosen, offered, strict=True):
@@ -299,12 +297,13 @@ def test_search_ignores_accents_and_case_and_focuses_the_node(explorer: Any) -> 
 
 
 def test_search_lists_every_visible_match(explorer: Any) -> None:
-    open_explorer(explorer)
+    open_explorer(explorer, "?all=1")
     nodes = nodes_of(cyjs(explorer))
     names = {node["id"]: [node["label"], *str(node.get("alt_labels", "")).split(";")] for node in nodes}
     expected = {iri for iri, texts in names.items() if any("loja" in fold(text) for text in texts)}
     assert expected, "the graph names Loja"
     explorer.fill("#explore-search", "LOJA")
+    explorer.wait_for_selector("#explore-results button[data-id]")
     listed = {b.get_attribute("data-id") for b in explorer.locator("#explore-results button[data-id]").all()}
     assert listed <= expected
     assert len(listed) == min(len(expected), 12)  # the list shows at most twelve
@@ -313,7 +312,8 @@ def test_search_lists_every_visible_match(explorer: Any) -> None:
 def test_search_without_match_says_so(explorer: Any) -> None:
     open_explorer(explorer, f"?focus={LOJA}")
     explorer.fill("#explore-search", "zzzz-nada-zzzz")
-    assert explorer.locator("#explore-results").inner_text() == "Ningún nodo visible se llama así."
+    explorer.wait_for_selector("#explore-results li.muted")
+    assert explorer.locator("#explore-results").inner_text() == "Ningún nodo se llama así."
 
 
 # --- filters ----------------------------------------------------------------------------------------------------
@@ -356,7 +356,7 @@ def test_the_focus_kind_cannot_be_unchecked(explorer: Any) -> None:
 
 
 def test_kind_parameter_preselects_kinds(explorer: Any) -> None:
-    open_explorer(explorer, "?kind=network,country")
+    open_explorer(explorer, "?all=1&kind=network,country")
     expected = cyjs(explorer, kind="network,country")
     assert {node["kind"] for node in nodes_of(expected)} == {"network", "country"}
     assert drawn(explorer) == (len(nodes_of(expected)), len(nodes_of(expected)), len(edges_of(expected)))
@@ -365,7 +365,7 @@ def test_kind_parameter_preselects_kinds(explorer: Any) -> None:
 
 
 def test_sector_filter_keeps_the_nodes_of_that_sector(explorer: Any) -> None:
-    open_explorer(explorer)
+    open_explorer(explorer, "?all=1")
     nodes = nodes_of(cyjs(explorer))
     by_sector = Counter(s.strip() for node in nodes for s in str(node.get("sectors", "")).split(";") if s.strip())
     sector, _ = by_sector.most_common(1)[0]
@@ -422,3 +422,188 @@ def test_english_page_and_labels(explorer: Any) -> None:
         for box in explorer.locator("#explore-kinds input[data-kind]").all()
     }
     assert legend == kind_labels
+
+
+# --- issue #18: a meaningful start, view controls, search ranking, filters that hold, one colour per kind --------
+
+CONGOPE = CGR + "congope"
+LABEL_PX = 14  # the node labels' font size on the canvas (explore.js), before zooming
+
+
+def test_opens_on_congope_with_readable_labels(explorer: Any) -> None:
+    """No focus in the address: CONGOPE's network (not the 474-node hairball), drawn at a scale where the labels
+    are at least 12 px."""
+    open_explorer(explorer)
+    assert parse_qs(urlsplit(explorer.url).query)["focus"] == [CONGOPE]
+    body = cyjs(explorer, focus=CONGOPE, radius=1)
+    assert drawn(explorer) == (len(nodes_of(body)), len(nodes_of(body)), len(edges_of(body)))
+    assert len(nodes_of(body)) < len(nodes_of(cyjs(explorer))) / 4
+    assert explorer.evaluate("window.coopgraphExplorer.network.getScale()") * LABEL_PX >= 12 - 1e-6
+    assert explorer.locator("#explore-whole").is_visible()
+
+
+def test_opens_on_the_province_the_user_focused_last(explorer: Any) -> None:
+    open_explorer(explorer, f"?focus={LOJA}&radius=1")
+    open_explorer(explorer)
+    assert parse_qs(urlsplit(explorer.url).query)["focus"] == [LOJA]
+    explorer.click("#explore-whole")
+    wait_drawn(explorer, len(nodes_of(cyjs(explorer))))
+    assert parse_qs(urlsplit(explorer.url).query)["all"] == ["1"]
+
+
+def _scale(page: Any) -> float:
+    return float(page.evaluate("window.coopgraphExplorer.network.getScale()"))
+
+
+def test_zoom_fit_and_relayout_controls(explorer: Any) -> None:
+    open_explorer(explorer, f"?focus={LOJA}&radius=2")
+    start = _scale(explorer)
+    explorer.click("#explore-zoom-in")
+    explorer.wait_for_function("(s) => window.coopgraphExplorer.network.getScale() > s * 1.25", arg=start)
+    explorer.click("#explore-zoom-in")
+    explorer.wait_for_function("(s) => window.coopgraphExplorer.network.getScale() > s * 1.6", arg=start)
+    explorer.click("#explore-fit")  # every node back inside the canvas
+    explorer.wait_for_function(
+        """() => {
+            const network = window.coopgraphExplorer.network;
+            const box = document.getElementById('explore-network').getBoundingClientRect();
+            return Object.values(network.getPositions()).every((p) => {
+                const at = network.canvasToDOM(p);
+                return at.x >= 0 && at.y >= 0 && at.x <= box.width && at.y <= box.height;
+            });
+        }"""
+    )
+    explorer.click("#explore-zoom-out")
+    before = explorer.evaluate("window.coopgraphExplorer.network.getPositions()")
+    explorer.click("#explore-relayout")
+    explorer.wait_for_selector(READY)
+    after = explorer.evaluate("window.coopgraphExplorer.network.getPositions()")
+    assert set(after) == set(before) and after != before
+    assert explorer.evaluate("window.coopgraphExplorer.network.physics.physicsEnabled") is False
+
+
+def test_a_disabled_button_looks_disabled(explorer: Any) -> None:
+    open_explorer(explorer, f"?focus={LOJA}&radius=1")
+    explorer.locator("#explore-network").click(position={"x": 3, "y": 3})
+    button = explorer.locator("#explore-focus-selected")
+    assert button.is_disabled()
+    style = "(e) => { const s = getComputedStyle(e); return [s.backgroundColor, s.color, s.cursor]; }"
+    off = button.evaluate(style)
+    enabled = explorer.locator("#explore-relayout").evaluate(style)
+    primary = explorer.evaluate(
+        "(() => { const b = document.createElement('button'); document.body.append(b);"
+        " const s = getComputedStyle(b); const r = [s.backgroundColor, s.color, s.cursor]; b.remove(); return r; })()"
+    )
+    assert off[2] == "not-allowed" and enabled[2] == primary[2] == "pointer"
+    assert off[0] != primary[0] and off[0] != enabled[0]
+
+
+def _results(page: Any, typed: str) -> list[str]:
+    page.fill("#explore-search", typed)
+    page.wait_for_selector("#explore-results button[data-id]")
+    return [b.get_attribute("data-id") for b in page.locator("#explore-results button[data-id]").all()]
+
+
+def test_search_ranks_names_and_codes_first(explorer: Any) -> None:
+    open_explorer(explorer, "?all=1")
+    assert _results(explorer, "congope")[0] == CONGOPE  # not the figures that mention it
+    assert _results(explorer, "EC-L")[:2] == [CGR + "provincia-ec-l", LOJA]  # the province's ISO code, its government
+    assert _results(explorer, "GAD Loja")[0] == LOJA  # every word typed, in its other name "GAD Provincial de Loja"
+    explorer.fill("#explore-search", "congope")
+    explorer.locator("#explore-search").press("Enter")
+    panel_ready_for(explorer, CONGOPE)
+    assert explorer.evaluate("window.coopgraphExplorer.network.getSelectedNodes()") == [CONGOPE]
+
+
+def test_a_result_outside_the_view_centres_the_network_on_it(explorer: Any) -> None:
+    open_explorer(explorer)  # CONGOPE's network: Loja's province is not in it
+    province = CGR + "provincia-ec-l"
+    assert province not in set(explorer.evaluate("window.coopgraphExplorer.nodesView.getIds()"))
+    explorer.fill("#explore-search", "ec-l")
+    explorer.locator("#explore-search").press("Enter")
+    wait_drawn(explorer, len(nodes_of(cyjs(explorer, focus=province, radius=1))))
+    explorer.wait_for_selector(READY)
+    assert parse_qs(urlsplit(explorer.url).query)["focus"] == [province]
+    panel_ready_for(explorer, province)
+
+
+def test_the_search_list_stays_closed_after_redraws(explorer: Any) -> None:
+    open_explorer(explorer, f"?focus={LOJA}&radius=1")
+    explorer.fill("#explore-search", "loja")
+    explorer.wait_for_selector("#explore-results button[data-id]")
+    explorer.locator(f'#explore-results button[data-id="{CGR}provincia-ec-l"]').click()
+    panel_ready_for(explorer, CGR + "provincia-ec-l")
+    assert explorer.locator("#explore-results").is_hidden()
+    kind = explorer.locator("#explore-kinds input[data-kind]:not([disabled])").first
+    kind.uncheck()
+    explorer.wait_for_selector(READY)
+    assert explorer.locator("#explore-results").is_hidden()
+    explorer.select_option("#explore-radius", "2")
+    explorer.wait_for_selector(READY)
+    assert explorer.locator("#explore-results").is_hidden()
+    explorer.reload()
+    explorer.wait_for_selector(READY, timeout=LAYOUT_TIMEOUT_MS)
+    assert explorer.locator("#explore-results").is_hidden()
+
+
+def test_a_choice_of_kinds_holds_when_the_radius_changes(explorer: Any) -> None:
+    """Tick only "Red", set radius 2: only networks (and the focus's own kind) are drawn; no new kind leaks in."""
+    open_explorer(explorer, f"?focus={CONGOPE}&radius=1")
+    explorer.click("#explore-kinds-none")
+    explorer.wait_for_selector(READY)
+    explorer.locator('#explore-kinds input[data-kind="network"]').check()
+    explorer.wait_for_selector(READY)
+    explorer.select_option("#explore-radius", "2")
+    expected = cyjs(explorer, focus=CONGOPE, radius=2, kind="association,network")
+    wait_drawn(explorer, len(nodes_of(expected)))
+    explorer.wait_for_selector(READY)
+    assert drawn(explorer) == (len(nodes_of(expected)), len(nodes_of(expected)), len(edges_of(expected)))
+    kinds = {node["kind"] for node in explorer.evaluate("window.coopgraphExplorer.nodes.get()")}
+    assert kinds == {"network", "association"}  # CONGOPE is an association: the focus's kind stays
+    everything = {node["kind"] for node in nodes_of(cyjs(explorer, focus=CONGOPE, radius=2))}
+    assert len(everything) > 5  # radius 2 has many more kinds, all left unticked
+    checked = {box.get_attribute("data-kind") for box in explorer.locator("#explore-kinds input:checked").all()}
+    assert checked == {"network", "association"}
+    assert parse_qs(urlsplit(explorer.url).query)["kind"] == ["association,network"]
+
+
+def _legend_colours(page: Any) -> dict[str, str]:
+    return page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#explore-kinds label')].map((label) => [
+            label.querySelector('input').dataset.kind,
+            getComputedStyle(label.querySelector('.swatch')).backgroundColor]))"""
+    )
+
+
+def _rgb(colour: str) -> str:
+    return "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
+
+
+def test_one_colour_per_kind_in_every_view_and_in_the_gexf(explorer: Any) -> None:
+    from coopgraph.core.projection import KIND_COLOURS
+
+    open_explorer(explorer, f"?focus={LOJA}&radius=1")
+    first = _legend_colours(explorer)
+    drawn_colours = explorer.evaluate(
+        "Object.fromEntries(window.coopgraphExplorer.nodes.get().map((n) => [n.kind, n.color.background]))"
+    )
+    assert drawn_colours == {kind: KIND_COLOURS[kind] for kind in drawn_colours}
+    open_explorer(explorer, "?all=1")
+    second = _legend_colours(explorer)
+    assert set(first) < set(second)
+    assert second == {kind: _rgb(KIND_COLOURS[kind]) for kind in second}
+    assert first == {kind: second[kind] for kind in first}
+    href = explorer.locator('#explore-download-list a[data-format="gexf"]').get_attribute("href")
+    import io
+    import xml.etree.ElementTree as ET
+
+    ns = {"g": "http://www.gexf.net/1.2draft", "viz": "http://www.gexf.net/1.2draft/viz"}
+    root = ET.parse(io.BytesIO(explorer.request.get(href).body())).getroot()
+    kind_attribute = next(
+        a.get("id") for a in root.iterfind(".//g:attributes[@class='node']/g:attribute", ns) if a.get("title") == "kind"
+    )
+    for node in root.iterfind(".//g:node", ns):
+        kind = node.find(f"g:attvalues/g:attvalue[@for='{kind_attribute}']", ns).get("value")
+        colour = node.find("viz:color", ns)
+        assert _rgb(KIND_COLOURS[kind]) == "rgb({}, {}, {})".format(colour.get("r"), colour.get("g"), colour.get("b"))
+        assert node.find("viz:position", ns) is not None
