@@ -247,8 +247,10 @@ def test_from_chooses_held_graphs_and_is_never_fetched(endpoint: str) -> None:
     query = "ASK FROM <%s> { ?s a <https://w3id.org/coopgraph/def#Province> }"
     assert json.loads(_request(endpoint, params={"query": query % DATA_GRAPH})[2])["boolean"] is True
     assert json.loads(_request(endpoint, params={"query": query % ONTOLOGY_GRAPH})[2])["boolean"] is False
-    named = "SELECT DISTINCT ?g FROM NAMED <%s> { GRAPH ?g { ?s ?p ?o } }" % ONTOLOGY_GRAPH
-    graphs = {b["g"]["value"] for b in json.loads(_request(endpoint, params={"query": named})[2])["results"]["bindings"]}
+    named = f"SELECT DISTINCT ?g FROM NAMED <{ONTOLOGY_GRAPH}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    graphs = {
+        b["g"]["value"] for b in json.loads(_request(endpoint, params={"query": named})[2])["results"]["bindings"]
+    }
     assert graphs == {ONTOLOGY_GRAPH}
     overridden = _request(endpoint, params={"query": query % ONTOLOGY_GRAPH, "default-graph-uri": DATA_GRAPH})
     assert json.loads(overridden[2])["boolean"] is True  # the protocol's dataset wins (SPARQL 1.1 Protocol 2.1.4)
@@ -308,7 +310,10 @@ def test_row_cap_truncates_and_says_so(endpoint: str) -> None:
     assert "X-Coopgraph-Truncated" not in headers and len(body.decode().splitlines()) == 51
     status, headers, body = _request(endpoint, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
     assert headers["X-Coopgraph-Truncated"] == "true" and len(body.decode().splitlines()) == 50 + 1
-    assert body.decode().splitlines()[-1].startswith("# truncated") and len(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))) == 50
+    assert (
+        body.decode().splitlines()[-1].startswith("# truncated")
+        and len(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))) == 50
+    )
 
 
 def test_xml_results_are_sparql_xml(endpoint: str) -> None:

@@ -60,6 +60,8 @@ CONSTRUCT { ?p skos:notation ?code } WHERE { ?p a cg:Province ; skos:notation ?c
 """,
     name="test-construct",
 )
+
+
 def _add(app: Flask, *queries: StoredQuery) -> None:
     """Make test-only stored queries available to `app` (its cached list is a plain dict)."""
     with app.app_context():
