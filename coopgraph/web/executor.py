@@ -104,7 +104,7 @@ def execute(store: Store, request: QueryRequest) -> Answer:
         fmt = choose(kind, accept=request.accept)
     if fmt is None:
         wanted = f"format={', '.join(request.formats)}" if request.formats else f"Accept: {request.accept}"
-        wanted = wanted[:200]
+        wanted = wanted if len(wanted) <= 100 else wanted[:100] + "…"  # a header is the client's to make huge
         raise ApiError(
             406,
             "Not Acceptable",

@@ -623,6 +623,15 @@ class Front:
                 return
             if request is None:
                 return
+            if (
+                len(request.target) + sum(len(name) + len(value) + 4 for name, value in request.headers)
+                > MAX_HEAD_BYTES
+            ):
+                # h11 bounds only a head still arriving: one sent in a single piece is measured here
+                await self._protocol_error(
+                    conn, writer, h11.RemoteProtocolError("head too large", error_status_hint=431)
+                )
+                return
             idle = IDLE_TIMEOUT_S
             headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.headers]
             lang = client_language(_header(headers, "accept-language"))
@@ -796,7 +805,8 @@ class Front:
             headers += [(k, v) for k, v in reply.headers if k.lower() == "content-length"]
         if close:
             headers.append(("Connection", "close"))
-        out = conn.send(h11.Response(status_code=reply.status, headers=headers)) or b""
+        reason = HTTPStatus(reply.status).phrase.encode() if reply.status in _STATUSES else b""
+        out = conn.send(h11.Response(status_code=reply.status, headers=headers, reason=reason)) or b""
         if method != "HEAD" and reply.body:
             out += conn.send(h11.Data(data=reply.body)) or b""
         out += conn.send(h11.EndOfMessage()) or b""
@@ -807,11 +817,14 @@ async def _send_raw(writer: asyncio.StreamWriter, reply: Reply) -> None:
     """Send `reply` and close, on a connection whose request was not (or could not be) read."""
     headers = completed({"PATH_INFO": "/", "REQUEST_METHOD": "GET"}, reply.headers)
     headers += [("Content-Length", str(len(reply.body))), ("Connection", "close")]
-    head = f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase}\r\n"
+    head = f"HTTP/1.1 {reply.status} {HTTPStatus(reply.status).phrase if reply.status in _STATUSES else ''}\r\n"
     head += "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
     with contextlib.suppress(Exception):
         writer.write(head.encode("latin-1") + reply.body)
         await asyncio.wait_for(writer.drain(), 5)
+
+
+_STATUSES = {status.value for status in HTTPStatus}
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
