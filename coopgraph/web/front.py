@@ -218,7 +218,11 @@ def _text(template: Text, **values: Any) -> Text:
 
 
 class Pool:
-    """The data holder and its workers: start, hand out requests, keep the time limit, replace the dead."""
+    """The data holder and its workers: start, hand out requests, keep the time limit, replace the dead.
+
+    `workers` processes serve short requests; each long one (at most `long_workers`) runs in a worker of its
+    own, replaced among the short-request workers as soon as it turns long, and retired when it ends.
+    """
 
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = settings
@@ -390,10 +394,16 @@ class Pool:
         return None
 
     def _make_long(self, worker: Worker) -> None:
+        """A long request keeps its worker, at the lowest CPU priority; a new fork takes its place among the
+        workers for short requests (so long requests never shrink them)."""
         worker.long = True
         self.long_count += 1
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, worker.pid, 19)
+        self._fork(self._missing())
+
+    def _missing(self) -> int:
+        return self.size + self.long_count - len(self.workers) - self.pending_forks
 
     async def _run(self, worker: Worker, job: Job) -> None:
         reply: Reply | None = None
@@ -468,7 +478,7 @@ class Pool:
         if worker.pidfd is not None:
             os.close(worker.pidfd)
             worker.pidfd = None
-        self._fork(self.size - len(self.workers) - self.pending_forks)
+        self._fork(self._missing())
 
     def _kill(self, worker: Worker) -> None:
         try:

@@ -17,18 +17,32 @@ a text that is not a query) and the decision is taken on the parse tree:
   and pass to the engine, unless the protocol's `default-graph-uri` /
   `named-graph-uri` override them (SPARQL 1.1 Protocol 2.1.4).
 
-A text rdflib cannot parse is refused with its line and column, including
-SPARQL 1.2 syntax that pyoxigraph would read (triple terms, reifiers,
-`VERSION`, directional language tags) and Oxigraph's extensions (`LATERAL`,
-`ADJUST`): every query that runs was read by the parser the decision rests
-on. Where rdflib and Oxigraph could still read one text differently, the
-sandbox of the served processes (coopgraph/web/sandbox.py) makes an outbound
-connection impossible anyway.
+A text parsed that rdflib cannot read is refused with its line and column,
+including SPARQL 1.2 syntax that pyoxigraph would read (triple terms,
+reifiers, `VERSION`, directional language tags) and Oxigraph's extensions
+(`LATERAL`, `ADJUST`): no query that could hold a refused construct runs
+unless the parser the decision rests on read it. Where rdflib and Oxigraph
+could still read one text differently, the sandbox of the served processes
+(coopgraph/web/sandbox.py) makes an outbound connection impossible anyway.
 
 rdflib's parser is not thread-safe: one lock serialises it per process (a
 worker of `coopgraph serve` runs one request at a time, so it never waits).
-It is also slow (~3 ms for a one-line query, pure Python): the largest part
-of a cheap query's cost, the price of deciding on a real parse tree.
+
+It is also slow: ~3.3 ms for a one-line point query (pure Python), six
+times the whole rest of that request in a worker (~0.55 ms). So a text that
+cannot hold any of the refused constructs is not parsed: SPARQL keywords
+are ASCII words that both rdflib (`CaselessKeyword`, Unicode upper-casing)
+and Oxigraph (ASCII case-insensitive) match as whole words, so a query with
+SERVICE, FROM or an update has one of TRIGGERS in its upper-cased text
+(`str.upper` maps more characters to ASCII letters than either parser
+does, never fewer); codepoint escapes, which rdflib decodes before parsing
+(SPARQL 1.1 Query 19.2), put `\\U` there and so go to the parser too.
+Such a text would get the same decision from the parse (no SERVICE, no
+dataset, not an update), except that one rdflib cannot read (SPARQL 1.2
+syntax) runs instead of getting a syntax error: Oxigraph reads it, and
+nothing in it can reach the network anyway. tests/test_service_guard.py
+checks the claim against the parse on the stored queries, the generated
+disguises and random texts.
 """
 
 from __future__ import annotations
@@ -51,6 +65,10 @@ from coopgraph.web.errors import ApiError
 _BRACKETS = re.compile(r"[(){}\[\]]")
 _DEPTH = {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}
 _PARSER = threading.Lock()
+TRIGGERS = (
+    "SERVICE", "FROM", "INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "\\U",
+)  # fmt: skip
+"""Words one of which the text of a query holding SERVICE, FROM or an update must contain, once upper-cased."""
 UPDATE_FORMS = {
     "Load": "LOAD",
     "Clear": "CLEAR",
@@ -75,6 +93,13 @@ class Dataset:
 
     def __bool__(self) -> bool:
         return bool(self.default or self.named)
+
+
+def may_hold_refused(text: str) -> bool:
+    """Whether any reading of `text` could hold SERVICE, FROM or an update: some keyword of theirs (or a `\\u`
+    escape, which rdflib decodes before parsing) appears in the upper-cased text (see the module docstring)."""
+    upper = text.upper()
+    return any(word in upper for word in TRIGGERS)
 
 
 def depth(text: str) -> int:
@@ -125,6 +150,8 @@ def check_query(
     none or when `dataset_given` (the protocol's parameters override it).
     """
     check_limits(text, max_bytes=max_bytes, max_depth=max_depth)
+    if not may_hold_refused(text):
+        return Dataset()
     with _PARSER:
         tree = _parse(text)
     prologue_tree, query = tree[0], tree[1]
