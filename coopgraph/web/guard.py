@@ -55,6 +55,7 @@ from itertools import accumulate
 from typing import Any
 
 from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql import parser as _grammar
 from rdflib.plugins.sparql.algebra import translatePrologue
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -82,6 +83,28 @@ UPDATE_FORMS = {
     "DeleteWhere": "DELETE WHERE",
     "Modify": "INSERT/DELETE",
 }
+
+
+_AT = "coopgraph_at"
+
+
+def _locate(text: str, at: int, tokens: ParseResults) -> None:
+    """A parse action: remember where a construct the guard refuses starts (for the error's line and column)."""
+    for token in tokens:
+        if isinstance(token, CompValue):
+            object.__setattr__(token, _AT, at)
+
+
+for _name in ("ServiceGraphPattern", *UPDATE_FORMS):  # rdflib keeps no positions: these few get one
+    getattr(_grammar, _name).add_parse_action(_locate)
+
+
+def _position(text: str, node: Any) -> dict[str, int]:
+    """{"line", "column"} (1-based) where the parser read `node`, when it noted it."""
+    at = node.__dict__.get(_AT) if isinstance(node, CompValue) else None
+    if at is None:
+        return {}
+    return {"line": text.count("\n", 0, at) + 1, "column": at - (text.rfind("\n", 0, at) + 1) + 1}
 
 
 @dataclass(frozen=True)
@@ -155,7 +178,9 @@ def check_query(
     with _PARSER:
         tree = _parse(text)
     prologue_tree, query = tree[0], tree[1]
-    if _finds(query, "ServiceGraphPattern"):
+    services = [node for node in _nodes(query) if isinstance(node, CompValue) and node.name == "ServiceGraphPattern"]
+    if services:
+        first = min(services, key=lambda node: node.__dict__.get(_AT, len(text)))
         raise ApiError(
             400,
             "Refused",
@@ -163,6 +188,7 @@ def check_query(
                 "SERVICE no se admite: este servicio no hace solicitudes a otros servidores",
                 "SERVICE is refused: this endpoint makes no outbound requests",
             ),
+            **_position(text, first),
         )
     # not .get(): rdflib's CompValue.get(key, x) reads x as a flag and gives the key itself back when absent
     clauses = query["datasetClause"] if "datasetClause" in query else []  # noqa: SIM401
@@ -201,6 +227,7 @@ def _parse(text: str) -> ParseResults:
     if update is not None and "request" in update and len(update["request"]):
         forms = [UPDATE_FORMS.get(part.name, part.name) for part in update["request"]]
         what = "LOAD" if "LOAD" in forms else "SPARQL Update"
+        where = _position(text, update["request"][forms.index("LOAD") if "LOAD" in forms else 0])
         raise ApiError(
             400,
             "Refused",
@@ -209,6 +236,7 @@ def _parse(text: str) -> ParseResults:
                 f"{what} is refused on /sparql: this endpoint is read-only",
             ),
             operations=forms,
+            **where,
         )
     line, column = query_error.lineno, query_error.col
     raise ApiError(
