@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+ERROR_PAUSE_S = 0.05
+"""Pause of a client after an error, before its next request."""
 Check = Callable[[int, bytes, int], str | None]
 """(status, body, index of the request in the pool) -> None when correct, else the reason it is an error."""
 
@@ -190,6 +192,7 @@ def run(
                     status, body = connection.exchange(target.requests[index])
                 except (OSError, ValueError, IndexError, HttpError) as error:
                     mine.error(f"{type(error).__name__}: {error}")
+                    time.sleep(ERROR_PAUSE_S)  # a client whose connection failed does not retry in a tight loop
                     continue
                 latency = time.perf_counter() - began
                 reason = target.check(status, body, index)
@@ -197,6 +200,7 @@ def run(
                     mine.latencies.append(latency)
                 else:
                     mine.error(reason)
+                    time.sleep(ERROR_PAUSE_S)
         finally:
             connection.close()
             with lock:
