@@ -308,8 +308,7 @@ class Pool:
                 self._holder_gone()
                 return
             word, _, rest = message.decode().partition(" ")
-            if word == "worker" and fds:
-                self.pending_forks -= 1
+            if word == "worker" and fds:  # still pending until _add_worker counts it among the workers
                 asyncio.get_running_loop().create_task(self._add_worker(int(rest), fds[0]))
             elif word == "exit":
                 pid, status = (int(part) for part in rest.split())
@@ -358,10 +357,14 @@ class Pool:
         with contextlib.suppress(OSError, AttributeError):
             pidfd = os.pidfd_open(pid)
         worker = Worker(pid, pidfd, reader, writer)
+        self.pending_forks -= 1
         if self._closing:
             self._kill(worker)
             return
         self.workers.add(worker)
+        if pid in self.exits:  # it died before it could be counted: replace it
+            self._retire(worker)
+            return
         self.idle.append(worker)
         self._dispatch()
 
