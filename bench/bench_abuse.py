@@ -32,6 +32,7 @@ most ten times (a)'s, and no error; peak memory at most 2 GB.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -155,7 +156,8 @@ def attack_main(argv: Sequence[str]) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     counts = attack(args.kind, peers.HOST, args.port, args.path, args.idle, stop)
-    print(json.dumps(counts), flush=True)
+    with contextlib.suppress(BrokenPipeError):
+        print(json.dumps(counts), flush=True)
 
 
 class Attack:
@@ -284,7 +286,10 @@ def measure(
                 "server_died": died,
             }
         )
-        log(f"{name} ({kind}): {rows[-1]['req_s']:.1f} req/s, p99 {rows[-1]['p99_ms']} ms, {tally.errors} errors")
+        log(
+            f"{name} ({kind}): {rows[-1]['req_s']:.1f} req/s, p99 {rows[-1]['p99_ms']} ms, {tally.errors} errors "
+            f"{rows[-1]['error_reasons']}; attack saw {attacks}; load average {os.getloadavg()[0]:.1f}"
+        )
     return rows, peak
 
 
