@@ -8,8 +8,7 @@ Run from the repository root:
 The shipped graph plus N synthetic actors (coopgraph.core.synth) go into an on-disk
 store; its N-Quads dump feeds the peers, so every server holds the same
 quads. Servers, each its own process on 127.0.0.1 (see bench/peers.py):
-ours (`coopgraph serve`, default settings), a do-nothing Flask handler on
-the same waitress settings, rdflib-endpoint (uvicorn) and `oxigraph serve`.
+ours (`coopgraph serve`, default settings), rdflib-endpoint (uvicorn) and `oxigraph serve`.
 A peer that is not installed is skipped, with the reason printed.
 
 Two queries, sent as GET ?query= with Accept: application/sparql-results+json,
@@ -52,7 +51,8 @@ import pyoxigraph as ox
 from bench import loadgen, peers
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import OxigraphStore
-from coopgraph.core.synth import SYNTH, write_synthetic
+from coopgraph.core.synth import write_synthetic
+from coopgraph.core.vocab import SYNTH
 from coopgraph.web.settings import DEFAULTS
 
 SYNTH_GRAPH = "https://w3id.org/coopgraph/graph/synth"
@@ -72,8 +72,8 @@ LIMIT 20"""
 too (a UNION) made it ~10x dearer, which on `oxigraph serve`'s on-disk store meant ~0.3 s a query."""
 POOL = {"point": 1000, "ranking": 200}
 """Distinct actors per query kind: more than rdflib-endpoint's 128-entry cache of parsed queries."""
-TARGETS = {"point": ("ours", "noop", 0.7), "ranking": ("ours", "rdflib-endpoint", 10.0)}
-"""The issue's targets: (numerator, denominator, minimum ratio of req/s)."""
+TARGETS = {"ranking": ("ours", "rdflib-endpoint", 10.0)}
+"""The service issue's target: (numerator, denominator, minimum ratio of req/s)."""
 
 Rows = list[tuple[str | None, ...]]
 
@@ -184,25 +184,16 @@ def sparql_check(workload: Workload) -> loadgen.Check:
     return check
 
 
-def noop_check(status: int, body: bytes, index: int) -> str | None:
-    """The do-nothing handler's constant body."""
-    if status != 200 or body != peers.NOOP_BODY:
-        return f"HTTP {status}: {body[:200]!r}"
-    return None
-
-
 def targets_for(server: peers.Server, loads: dict[str, Workload]) -> dict[str, loadgen.Target]:
-    """What each server is asked: the do-nothing handler gets the point requests only (its body is constant)."""
-    kinds = ["point"] if server.name == "noop" else ["point", "ranking"]
+    """What each server is asked: the point and the ranking requests."""
     targets = {}
-    for kind in kinds:
+    for kind in ("point", "ranking"):
         load = loads[kind]
         requests = [
             loadgen.get_request(peers.HOST, server.port, server.sparql_path, params={"query": q}, accept=ACCEPT)
             for q in load.queries
         ]
-        check = noop_check if server.name == "noop" else sparql_check(load)
-        targets[kind] = loadgen.Target(peers.HOST, server.port, requests, check)
+        targets[kind] = loadgen.Target(peers.HOST, server.port, requests, sparql_check(load))
     return targets
 
 
@@ -219,8 +210,7 @@ def start_servers(
     logs = workdir / "logs"
     logs.mkdir(exist_ok=True)
     starters: dict[str, Callable[[], peers.Server]] = {
-        "noop": lambda: peers.start_noop(logs=logs, processes=args.processes, threads=args.threads),
-        "ours": lambda: peers.start_ours(data_dir=data_dir, logs=logs, processes=args.processes, threads=args.threads),
+        "ours": lambda: peers.start_ours(data_dir=data_dir, logs=logs, options=("--workers", str(args.workers))),
         "oxigraph": lambda: peers.start_oxigraph(nquads=nquads, workdir=workdir, logs=logs),
         "rdflib-endpoint": lambda: peers.start_rdflib_endpoint(nquads=nquads, logs=logs),
     }
@@ -272,7 +262,9 @@ def measure(
 def ratios(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The targets' ratios of req/s (and ours against oxigraph, for context), overall and per round."""
     by = {(r["server"], r["query"]): r for r in rows}
-    wanted = [(kind, num, den, target) for kind, (num, den, target) in TARGETS.items()]
+    wanted: list[tuple[str, str, str, float | None]] = [
+        (kind, num, den, target) for kind, (num, den, target) in TARGETS.items()
+    ]
     wanted += [(kind, "ours", "oxigraph", None) for kind in ("point", "ranking")]
     out = []
     for kind, num, den, target in wanted:
@@ -320,7 +312,7 @@ def markdown(rows: Sequence[dict[str, Any]], ratio_rows: Sequence[dict[str, Any]
 
 
 def environment(args: argparse.Namespace, triples: int) -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in ("pyoxigraph", "oxigraph", "rdflib", "rdflib-endpoint", "flask", "waitress", "uvicorn"):
         try:
             versions[package] = metadata.version(package)
@@ -331,8 +323,7 @@ def environment(args: argparse.Namespace, triples: int) -> dict[str, Any]:
         "actors": args.actors,
         "triples": triples,
         "concurrency": args.concurrency,
-        "processes": args.processes,
-        "threads": args.threads,
+        "workers": args.workers,
         "rounds": args.rounds,
         "duration_s": args.duration,
         "requests": args.requests,
@@ -355,13 +346,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5, help="rounds over all servers (default 5)")
     parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds per cell and round (default 1)")
     parser.add_argument("--cap-s", type=float, default=30.0, help="most seconds of one cell's round (default 30)")
-    servers = ["noop", "ours", "oxigraph", "rdflib-endpoint"]
+    servers = ["ours", "oxigraph", "rdflib-endpoint"]
     parser.add_argument("--skip", action="append", default=[], choices=servers, help="a server not to run (repeatable)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
-    parser.add_argument(
-        "--processes", type=int, default=DEFAULTS["processes"], help="request processes of ours and noop (the default)"
-    )
-    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"], help="threads per process, ours and noop")
+    parser.add_argument("--workers", type=int, default=DEFAULTS["workers"], help="worker processes of ours")
     args = parser.parse_args(argv)
     if args.requests is None and args.duration is None:
         args.duration = 4.0

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+ERROR_PAUSE_S = 0.05
+"""Pause of a client after an error, before its next request."""
 Check = Callable[[int, bytes, int], str | None]
 """(status, body, index of the request in the pool) -> None when correct, else the reason it is an error."""
 
@@ -48,13 +50,14 @@ class HttpError(Exception):
 class Connection:
     """One keep-alive connection; `exchange` sends a request and returns (status, body)."""
 
-    def __init__(self, host: str, port: int, *, timeout: float) -> None:
-        self.host, self.port, self.timeout = host, port, timeout
+    def __init__(self, host: str, port: int, *, timeout: float, source: str | None = None) -> None:
+        self.host, self.port, self.timeout, self.source = host, port, timeout, source
         self.sock: socket.socket | None = None
         self.buffer = b""
 
     def _connect(self) -> socket.socket:
-        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
+        address = (self.source, 0) if self.source else None
+        sock = socket.create_connection((self.host, self.port), timeout=self.timeout, source_address=address)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock, self.buffer = sock, b""
         return sock
@@ -101,7 +104,7 @@ class Connection:
             elif "chunked" in headers.get("transfer-encoding", "").lower():
                 body = self._chunked(sock)
             else:  # no length: the body runs to the end of the connection
-                parts = [self.buffer]
+                parts: list[bytes] = [self.buffer]
                 while chunk := sock.recv(65536):
                     parts.append(chunk)
                 body = b"".join(parts)
@@ -114,7 +117,7 @@ class Connection:
         return status, body
 
     def _chunked(self, sock: socket.socket) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
             size = int(self._line(sock).split(b";", 1)[0], 16)
             if size == 0:
@@ -156,12 +159,14 @@ def run(
     requests: int | None = None,
     cap_s: float,
     timeout: float = 120.0,
+    sources: Sequence[str] = (),
 ) -> Tally:
     """Keep `concurrency` requests in flight until `duration` seconds or `requests` requests, at most `cap_s`.
 
     Each thread owns one connection and sends its next request as soon as the
     last one is answered (closed loop). No new request starts after the stop;
     the ones in flight finish and count. Throughput = correct responses / elapsed.
+    `sources`: loopback addresses the connections come from, one per thread in turn (as many clients would).
     """
     if (duration is None) == (requests is None):
         raise ValueError("give exactly one of duration and requests")
@@ -172,8 +177,9 @@ def run(
     start = time.perf_counter()
     deadline = start + limit_s
 
-    def worker() -> None:
-        connection = Connection(target.host, target.port, timeout=timeout)
+    def worker(number: int) -> None:
+        source = sources[number % len(sources)] if sources else None
+        connection = Connection(target.host, target.port, timeout=timeout, source=source)
         mine = Tally()
         try:
             while time.perf_counter() < deadline:
@@ -186,6 +192,7 @@ def run(
                     status, body = connection.exchange(target.requests[index])
                 except (OSError, ValueError, IndexError, HttpError) as error:
                     mine.error(f"{type(error).__name__}: {error}")
+                    time.sleep(ERROR_PAUSE_S)  # a client whose connection failed does not retry in a tight loop
                     continue
                 latency = time.perf_counter() - began
                 reason = target.check(status, body, index)
@@ -193,12 +200,13 @@ def run(
                     mine.latencies.append(latency)
                 else:
                     mine.error(reason)
+                    time.sleep(ERROR_PAUSE_S)
         finally:
             connection.close()
             with lock:
                 tally.merge(mine)
 
-    threads = [threading.Thread(target=worker, name=f"loadgen-{i}", daemon=True) for i in range(concurrency)]
+    threads = [threading.Thread(target=worker, args=(i,), name=f"loadgen-{i}", daemon=True) for i in range(concurrency)]
     for thread in threads:
         thread.start()
     for thread in threads:

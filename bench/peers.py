@@ -1,16 +1,12 @@
 """The servers bench_sparql.py measures, each started as its own process on 127.0.0.1 with a free port.
 
-- ours: the real `coopgraph serve` command (default settings: pre-forked
-  request processes, waitress threads) on an on-disk store;
-- noop: a Flask handler that returns a constant small JSON, served the way
-  `coopgraph serve` serves ours (coopgraph/web/prefork.py: the same request
-  processes and waitress threads);
+- ours: the real `coopgraph serve` command (default settings) on an on-disk store;
 - rdflib-endpoint: its FastAPI app over an rdflib Dataset (default union,
   as its own CLI builds it), under uvicorn;
 - oxigraph: `oxigraph load` into a temporary location, then `oxigraph serve`.
 
-`python -m bench.peers noop|rdflib-endpoint --port P ...` runs the two that
-need a Python entry point of their own (the benchmark starts them so).
+`python -m bench.peers rdflib-endpoint --port P --data F` runs the one that
+needs a Python entry point of its own (the benchmark starts it so).
 """
 
 from __future__ import annotations
@@ -25,16 +21,12 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from coopgraph.web.settings import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "127.0.0.1"
-NOOP_BODY = b'{"ok":true}'
 SERVE_MAIN = "from coopgraph.cli.main import main; main()"
 
 
@@ -145,40 +137,23 @@ def launch(
     raise RuntimeError(f"{name} did not start (log {log}):\n{tail}")
 
 
-def _layout(processes: int, threads: int) -> list[str]:
-    return ["--processes", str(processes), "--threads", str(threads)]
-
-
-def start_ours(*, data_dir: Path, logs: Path, processes: int, threads: int) -> Server:
-    """`coopgraph serve --data-dir DIR --port P` with that layout; every other setting at its default."""
+def start_ours(*, data_dir: Path, logs: Path, options: tuple[str, ...] = ()) -> Server:
+    """`coopgraph serve --data-dir DIR --port P OPTIONS`; every other setting at its default."""
     return launch(
         "ours",
-        lambda port: (
-            [
-                sys.executable,
-                "-c",
-                SERVE_MAIN,
-                "serve",
-                "--data-dir",
-                str(data_dir),
-                "--port",
-                str(port),
-                *_layout(processes, threads),
-            ]
-        ),
+        lambda port: [
+            sys.executable,
+            "-c",
+            SERVE_MAIN,
+            "serve",
+            "--data-dir",
+            str(data_dir),
+            "--port",
+            str(port),
+            *options,
+        ],
         sparql_path="/sparql",
         ready_path="/healthz",
-        logs=logs,
-    )
-
-
-def start_noop(*, logs: Path, processes: int, threads: int) -> Server:
-    """The do-nothing Flask handler, served as `coopgraph serve` serves ours (the same layout)."""
-    return launch(
-        "noop",
-        lambda port: [sys.executable, "-m", "bench.peers", "noop", "--port", str(port), *_layout(processes, threads)],
-        sparql_path="/sparql",
-        ready_path="/sparql",
         logs=logs,
     )
 
@@ -207,10 +182,13 @@ def oxigraph_binary() -> str:
     return found
 
 
-def start_oxigraph(*, nquads: Path, workdir: Path, logs: Path) -> Server:
-    """`oxigraph load` the N-Quads into a fresh location, then `oxigraph serve --union-default-graph` on it."""
+def start_oxigraph(*, nquads: Path, workdir: Path, logs: Path, timeout_s: float | None = None) -> Server:
+    """`oxigraph load` the N-Quads into a fresh location, then `oxigraph serve --union-default-graph` on it
+    (with `--timeout-s` when given: its own limit on a query's time)."""
     binary = oxigraph_binary()
     location = workdir / "oxigraph-store"
+    if location.exists():
+        shutil.rmtree(location)
     with (logs / "oxigraph-load.log").open("wb") as out:
         subprocess.run(
             [binary, "load", "--location", str(location), "--file", str(nquads)],
@@ -228,32 +206,12 @@ def start_oxigraph(*, nquads: Path, workdir: Path, logs: Path) -> Server:
             "--bind",
             f"{HOST}:{port}",
             "--union-default-graph",
+            *(["--timeout-s", str(max(1, round(timeout_s)))] if timeout_s else []),
         ],
         sparql_path="/query",
         ready_path="/query?query=ASK%7B%7D",
         logs=logs,
     )
-
-
-def noop_app(config: Mapping[str, Any], retire: Callable[[], None]) -> Any:
-    """The do-nothing Flask app (a prefork app factory): a constant small JSON body at /sparql."""
-    from flask import Flask, Response
-
-    app = Flask("noop")
-
-    @app.route("/sparql", methods=["GET", "POST"])
-    def sparql() -> Response:
-        """Do nothing: a constant small JSON body."""
-        return Response(NOOP_BODY, content_type="application/json")
-
-    return app.wsgi_app
-
-
-def _serve_noop(port: int, processes: int, threads: int) -> None:
-    """Serve `noop_app` exactly as `coopgraph serve` serves ours: same request processes, same threads."""
-    from coopgraph.web import prefork
-
-    prefork.serve("bench.peers:noop_app", {}, host=HOST, port=port, processes=processes, threads=threads)
 
 
 def _serve_rdflib_endpoint(port: int, data: Path) -> None:
@@ -268,20 +226,13 @@ def _serve_rdflib_endpoint(port: int, data: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point of the peers that need one: `noop` and `rdflib-endpoint`."""
+    """Entry point of the peer that needs one: `rdflib-endpoint`."""
     parser = argparse.ArgumentParser(description="Run one benchmark peer server.")
-    parser.add_argument("peer", choices=["noop", "rdflib-endpoint"])
+    parser.add_argument("peer", choices=["rdflib-endpoint"])
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--data", type=Path, help="N-Quads file (rdflib-endpoint)")
-    parser.add_argument("--processes", type=int, default=DEFAULTS["processes"], help="request processes (noop)")
-    parser.add_argument("--threads", type=int, default=DEFAULTS["threads"], help="threads per process (noop)")
+    parser.add_argument("--data", type=Path, required=True, help="N-Quads file")
     args = parser.parse_args(argv)
-    if args.peer == "noop":
-        _serve_noop(args.port, args.processes, args.threads)
-    else:
-        if args.data is None:
-            parser.error("rdflib-endpoint needs --data")
-        _serve_rdflib_endpoint(args.port, args.data)
+    _serve_rdflib_endpoint(args.port, args.data)
 
 
 if __name__ == "__main__":

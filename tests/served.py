@@ -1,7 +1,12 @@
-"""Run the real `coopgraph serve` in a subprocess on a port the system picks; find its request processes."""
+"""Run the real `coopgraph serve` in a subprocess on a port the system picks; find its processes.
+
+`serving(*options)` runs the command line; `serving_config(config)` runs `coopgraph.web.serve.run` with a
+settings dict (for what the command line does not offer, such as turning the guard off to test the sandbox alone).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -11,13 +16,24 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAIN = "from coopgraph.cli.main import main; main()"
 ANNOUNCED = re.compile(r"serving (http://\S+?)/ ")
+RUN = """
+import json, sys
+from coopgraph.web.serve import run
+from coopgraph.web.settings import resolve
+config = json.loads(sys.argv[1])
+settings = {**resolve({k: v for k, v in config.items() if not k.isupper()}), **{k: v for k, v in config.items() if k.isupper()}}
+def announce(listener, layers):
+    host, port = listener.getsockname()[:2]
+    print(f"coopgraph: serving http://{host}:{port}/ sandbox: {' + '.join(layers) or 'none'}", file=sys.stderr, flush=True)
+run(settings, host="127.0.0.1", port=0, announce=announce)
+"""
 START_S = 300.0
 """A bounded wait for start-up (a first start on disk loads the shipped graphs), not a timing assertion."""
 
@@ -30,9 +46,14 @@ class Served:
     process: subprocess.Popen[str]
     lines: list[str] = field(default_factory=list)
 
+    def holder(self) -> int:
+        """The process id of the data holder (the front's one child)."""
+        (pid,) = children(self.process.pid)
+        return pid
+
     def request_processes(self) -> set[int]:
-        """The process ids of its live request processes (its children, from Linux's /proc)."""
-        return children(self.process.pid)
+        """The process ids of its live workers (the holder's children, from Linux's /proc)."""
+        return children(self.holder())
 
     def stderr(self) -> str:
         return "".join(self.lines)
@@ -71,11 +92,20 @@ def get(url: str, timeout: float = 60) -> tuple[int, bytes]:
             return error.code, error.read()
 
 
-@contextmanager
-def serving(*options: str, env: dict[str, str] | None = None) -> Iterator[Served]:
+def serving(*options: str, env: dict[str, str] | None = None) -> AbstractContextManager[Served]:
     """`coopgraph serve --port 0 OPTIONS...` (`env` added to the environment) until the block ends, then SIGTERM."""
+    return _serving([sys.executable, "-c", MAIN, "serve", "--port", "0", *options], env)
+
+
+def serving_config(config: dict[str, object], env: dict[str, str] | None = None) -> AbstractContextManager[Served]:
+    """`coopgraph.web.serve.run` with these settings (upper-case keys go to the Flask config) on a free port."""
+    return _serving([sys.executable, "-c", RUN, json.dumps(config)], env)
+
+
+@contextmanager
+def _serving(command: list[str], env: dict[str, str] | None) -> Iterator[Served]:
     process = subprocess.Popen(
-        [sys.executable, "-c", MAIN, "serve", "--port", "0", *options],
+        command,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,

@@ -1,4 +1,5 @@
-"""bench/bench_sparql.py: its answer check catches wrong answers, and the whole bench runs at a tiny scale.
+"""bench/bench_sparql.py and bench/bench_abuse.py: the answer check catches wrong answers, and each bench runs at a
+tiny scale.
 
 The smoke run is kept small (50 actors, 20 requests a cell, one round, no
 warm-up: about 10 s) and asserts correctness only, never timings. Peers that
@@ -16,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from bench.bench_sparql import Workload, noop_check, sparql_check
-from bench.peers import NOOP_BODY
+from bench.bench_abuse import SCENARIOS, tree_pss_bytes
+from bench.bench_sparql import Workload, sparql_check
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-PEERS = ("noop", "ours", "oxigraph", "rdflib-endpoint")
+PEERS = ("ours", "oxigraph", "rdflib-endpoint")
 
 
 def _results(*values: str | None) -> bytes:
@@ -51,12 +52,6 @@ def test_sparql_check_remembers_only_exact_correct_bodies() -> None:
     assert check(200, good + b" ", 0) is None  # the same rows in other bytes are parsed, and correct
 
 
-def test_noop_check_wants_the_constant_body() -> None:
-    assert noop_check(200, NOOP_BODY, 0) is None
-    assert noop_check(200, b"{}", 0) is not None
-    assert noop_check(404, NOOP_BODY, 0) is not None
-
-
 def test_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
     out = tmp_path / "bench.json"
     command = [sys.executable, "bench/bench_sparql.py", "--actors", "50", "--requests", "20", "--rounds", "1"]
@@ -67,7 +62,7 @@ def test_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(out.read_text(encoding="utf-8"))
     measured = {(r["server"], r["query"]): r for r in report["results"]}
-    assert set(measured) >= {("noop", "point"), ("ours", "point"), ("ours", "ranking")}
+    assert set(measured) >= {("ours", "point"), ("ours", "ranking")}
     for row in measured.values():
         assert row["errors"] == 0, row["error_reasons"]
         assert row["requests"] == 20
@@ -76,32 +71,25 @@ def test_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
     for peer in ("oxigraph", "rdflib-endpoint"):
         assert ((peer, "ranking") in measured) != (peer in report["skipped"])
     assert "| ours | point |" in done.stdout
-    assert any(r["ratio"] == "ours / noop" for r in report["ratios"])
 
 
-def test_request_path_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
-    """bench/bench_request_path.py: every piece runs (a WSGI call that is not a 200 stops it, as does a minimal
-    view whose answer differs from /sparql's) and is timed."""
-    out = tmp_path / "path.json"
-    command = [sys.executable, "bench/bench_request_path.py", "--actors", "20", "--n", "5", "--json", str(out)]
+def test_abuse_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
+    """bench/bench_abuse.py: every server that is installed goes through the four scenarios, the cheap clients'
+    answers are checked (ours gives no wrong one), and each server gets a peak memory figure."""
+    out = tmp_path / "abuse.json"
+    command = [sys.executable, "bench/bench_abuse.py", "--actors", "50", "--duration", "1", "--settle", "0.3"]
+    command += ["--idle", "30", "--json", str(out)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
-    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
-    columns = ("µs, glibc malloc defaults", "µs, as served")  # each measured in its own process
-    assert len(rows) == 10 and all(row[column] > 0 for row in rows for column in columns)
-    assert "minimal Flask view doing the same work" in [row["what"] for row in rows]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    ours = [row for row in report["results"] if row["server"] == "ours"]
+    assert [row["scenario"][:3] for row in ours] == [f"({kind})" for kind in SCENARIOS]
+    assert all(row["answers"] > 0 and not row["server_died"] for row in ours)
+    assert not any("rows differ" in reason for row in ours for reason in row["error_reasons"])
+    assert report["peak_memory_bytes"]["ours"] > 0
+    assert ("oxigraph" in report["peak_memory_bytes"]) != ("oxigraph" in report["skipped"])
 
 
-def test_point_parts_bench_runs_at_a_tiny_scale(tmp_path: Path) -> None:
-    """bench/bench_point_parts.py: the four steps serve (every answer checked) and each gets a CPU figure."""
-    out = tmp_path / "parts.json"
-    command = [sys.executable, "bench/bench_point_parts.py", "--actors", "20", "--rounds", "1", "--duration", "0.3"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(
-        [*command, "--json", str(out)], check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    rows = json.loads(out.read_text(encoding="utf-8"))["rows"]
-    assert [row["server"] for row in rows] == ["noop", "noop + headers", "ours, constant answer", "ours"]
-    assert all(row["errors"] == 0 and row["req/s"] > 0 and row["server CPU µs/req"] > 0 for row in rows)
+def test_pss_of_this_process_tree_is_counted() -> None:
+    assert tree_pss_bytes(os.getpid()) > 1_000_000

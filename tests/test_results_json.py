@@ -1,4 +1,5 @@
-"""The executor writes SPARQL JSON results itself: its bytes must be pyoxigraph's own, for every kind of term."""
+"""The executor's results (rows kept by the caps, written through a TSV round trip) are pyoxigraph's own bytes,
+for every kind of term and every format; a cut result says so in its body and still parses."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from coopgraph.core.store import OxigraphStore
-from coopgraph.web.executor import TRUNCATED_KEY, Answer, QueryRequest, execute
+from coopgraph.web.executor import TRUNCATED_KEY, TRUNCATED_LINK, Answer, QueryRequest, execute
 
 EX = "http://example.org/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -70,9 +71,11 @@ def store() -> Iterator[OxigraphStore]:
         yield store
 
 
-def fast(store: OxigraphStore, query: str, *, max_rows: int = 100_000, format: str = "json") -> Answer:
+def fast(
+    store: OxigraphStore, query: str, *, max_rows: int = 100_000, format: str = "json", max_bytes: int = 1 << 30
+) -> Answer:
     """The executor's answer in `format`."""
-    return execute(store, QueryRequest(query, formats=(format,), max_rows=max_rows))
+    return execute(store, QueryRequest(query, formats=(format,), max_rows=max_rows, max_bytes=max_bytes))
 
 
 def native(store: OxigraphStore, query: str, format: ox.QueryResultsFormat = ox.QueryResultsFormat.JSON) -> bytes:
@@ -120,15 +123,24 @@ def test_json_of_an_explicit_result_shape(store: OxigraphStore) -> None:
 
 
 @pytest.mark.parametrize("cap", [1, 2, 5])
-def test_truncation_cuts_rows_and_adds_the_member(store: OxigraphStore, cap: int) -> None:
+def test_truncation_cuts_rows_and_marks_the_head(store: OxigraphStore, cap: int) -> None:
     query = QUERIES["every quad"]
     answer = fast(store, query, max_rows=cap)
     expected = json.loads(native(store, query))
     expected["results"]["bindings"] = expected["results"]["bindings"][:cap]
-    expected[TRUNCATED_KEY] = {"truncated": True, "max_rows": cap}
+    expected["head"]["link"] = [TRUNCATED_LINK]
+    expected["head"][TRUNCATED_KEY] = {"truncated": True, "max_rows": cap, "max_result_bytes": 1 << 30}
     assert answer.truncated
     assert answer.body == json.dumps(expected, ensure_ascii=False, separators=(",", ":")).encode()
-    assert list(json.loads(answer.body)) == ["head", "results", TRUNCATED_KEY]
+    assert list(json.loads(answer.body)) == ["head", "results"]
+
+
+@pytest.mark.parametrize("format", [ox.QueryResultsFormat.JSON, ox.QueryResultsFormat.XML])
+def test_truncated_results_parse_with_oxigraphs_own_parser(store: OxigraphStore, format: ox.QueryResultsFormat) -> None:
+    name = "json" if format == ox.QueryResultsFormat.JSON else "xml"
+    answer = fast(store, QUERIES["every quad"], max_rows=3, format=name)
+    assert answer.truncated and TRUNCATED_LINK.encode() in answer.body
+    assert len(list(ox.parse_query_results(answer.body, format=format))) == 3
 
 
 def test_exactly_the_cap_is_not_truncated(store: OxigraphStore) -> None:
@@ -138,9 +150,22 @@ def test_exactly_the_cap_is_not_truncated(store: OxigraphStore) -> None:
     assert not answer.truncated and answer.body == native(store, query)
 
 
-def test_truncated_rows_of_other_formats_are_cut_without_the_member(store: OxigraphStore) -> None:
+def test_truncated_rows_of_csv_are_cut_without_a_mark(store: OxigraphStore) -> None:
     answer = fast(store, QUERIES["every quad"], max_rows=3, format="csv")
     assert answer.truncated and len(answer.body.decode().splitlines()) == 1 + 3
+
+
+@pytest.mark.parametrize("format", ["json", "xml", "csv", "tsv"])
+def test_the_byte_cap_keeps_whole_rows_within_it(store: OxigraphStore, format: str) -> None:
+    query = QUERIES["every quad"]
+    whole = fast(store, query, format=format).body
+    cap = len(whole) // 2
+    answer = fast(store, query, format=format, max_bytes=cap)
+    assert answer.truncated and len(answer.body) <= cap
+    if format in ("json", "xml"):
+        kind = ox.QueryResultsFormat.JSON if format == "json" else ox.QueryResultsFormat.XML
+        kept = list(ox.parse_query_results(answer.body, format=kind))
+        assert 0 < len(kept) < len(list(ox.parse_query_results(whole, format=kind)))
 
 
 def test_every_code_point_is_escaped_as_pyoxigraph_does(memory_store: OxigraphStore) -> None:

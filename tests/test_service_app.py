@@ -25,7 +25,8 @@ def test_every_setting_has_help_and_the_listed_defaults() -> None:
     assert {s.name for s in SETTINGS} >= {"data_dir", "memory", "query_timeout_s", "max_rows", "max_body_bytes"}
     assert all(s.help.strip() for s in SETTINGS)
     assert DEFAULTS["query_timeout_s"] == 10 and DEFAULTS["max_rows"] == 10_000
-    assert DEFAULTS["max_body_bytes"] == 1_000_000 and list(DEFAULTS["service_allowlist"]) == []
+    assert DEFAULTS["max_body_bytes"] == 1_000_000 and DEFAULTS["sandbox"] is True
+    assert "service_allowlist" not in DEFAULTS  # SERVICE is refused, always: no allow-list reaches a sandbox
 
 
 def test_unknown_setting_is_an_error() -> None:

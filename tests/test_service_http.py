@@ -225,7 +225,7 @@ def test_syntax_error_is_400_with_position(endpoint: str) -> None:
     ("query", "word"),
     [
         ("SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE"),
-        ("SELECT * FROM <http://127.0.0.1:9/g> { ?s ?p ?o }", "FROM"),
+        ("SELECT * FROM <http://127.0.0.1:9/g> { ?s ?p ?o }", "graph"),
         ("LOAD <http://127.0.0.1:9/data.ttl>", "LOAD"),
         ('INSERT DATA { <http://e.org/a> <http://e.org/b> "c" }', "Update"),
     ],
@@ -240,6 +240,20 @@ def test_update_media_type_is_refused(endpoint: str) -> None:
         endpoint, method="POST", body=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}
     )
     assert status == 400 and "read-only" in str(_error(status, body)["message"])
+
+
+def test_from_chooses_held_graphs_and_is_never_fetched(endpoint: str) -> None:
+    """FROM / FROM NAMED pick graphs the store holds (as the protocol's parameters do), instead of being ignored."""
+    query = "ASK FROM <%s> { ?s a <https://w3id.org/coopgraph/def#Province> }"
+    assert json.loads(_request(endpoint, params={"query": query % DATA_GRAPH})[2])["boolean"] is True
+    assert json.loads(_request(endpoint, params={"query": query % ONTOLOGY_GRAPH})[2])["boolean"] is False
+    named = f"SELECT DISTINCT ?g FROM NAMED <{ONTOLOGY_GRAPH}> {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    graphs = {
+        b["g"]["value"] for b in json.loads(_request(endpoint, params={"query": named})[2])["results"]["bindings"]
+    }
+    assert graphs == {ONTOLOGY_GRAPH}
+    overridden = _request(endpoint, params={"query": query % ONTOLOGY_GRAPH, "default-graph-uri": DATA_GRAPH})
+    assert json.loads(overridden[2])["boolean"] is True  # the protocol's dataset wins (SPARQL 1.1 Protocol 2.1.4)
 
 
 def test_words_in_strings_and_comments_are_not_refused(endpoint: str) -> None:
@@ -290,11 +304,16 @@ def test_row_cap_truncates_and_says_so(endpoint: str) -> None:
     status, headers, body = _request(endpoint, params={"query": "SELECT * { ?s ?p ?o }"})
     document = json.loads(body)
     assert status == 200 and headers["X-Coopgraph-Truncated"] == "true"
-    assert len(document["results"]["bindings"]) == 50 and document["coopgraph"]["truncated"] is True
+    assert len(document["results"]["bindings"]) == 50 and document["head"]["coopgraph"]["truncated"] is True
+    assert len(list(ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON))) == 50  # Oxigraph reads it
     status, headers, body = _request(endpoint, params={"query": "SELECT * { ?s ?p ?o } LIMIT 50", "format": "csv"})
     assert "X-Coopgraph-Truncated" not in headers and len(body.decode().splitlines()) == 51
     status, headers, body = _request(endpoint, params={"query": "CONSTRUCT WHERE { ?s ?p ?o }", "format": "nt"})
-    assert headers["X-Coopgraph-Truncated"] == "true" and len(body.decode().splitlines()) == 50
+    assert headers["X-Coopgraph-Truncated"] == "true" and len(body.decode().splitlines()) == 50 + 1
+    assert (
+        body.decode().splitlines()[-1].startswith("# truncated")
+        and len(list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))) == 50
+    )
 
 
 def test_xml_results_are_sparql_xml(endpoint: str) -> None:

@@ -25,7 +25,8 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 from coopgraph.core.queries import StoredQuery, load_queries, parse_query, run
 from coopgraph.core.store import OxigraphStore
 from coopgraph.web import create_app
-from coopgraph.web.queries_api import query_form, stored_queries
+from coopgraph.web.guard import statement_form
+from coopgraph.web.queries_api import stored_queries
 from coopgraph.web.state import EXTENSION
 from coopgraph.web.testing import live_server
 
@@ -59,16 +60,6 @@ CONSTRUCT { ?p skos:notation ?code } WHERE { ?p a cg:Province ; skos:notation ?c
 """,
     name="test-construct",
 )
-SLOW = parse_query(
-    HEADER
-    + """# param: limit integer default=1
-# tags: test
-SELECT ?limit (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?f } GROUP BY ?limit
-""",
-    name="test-slow",
-)
-"""A product of ~3e7 rows over the shipped graph: seconds, far past a 0.2 s limit, yet it ends (it runs on in
-the background of this test process, where nothing can stop it)."""
 
 
 def _add(app: Flask, *queries: StoredQuery) -> None:
@@ -156,17 +147,10 @@ def test_violation_checks_are_listed_after_the_questions(client: FlaskClient) ->
     assert "violation" in categories and categories == sorted(categories, key=lambda c: c != "competency")
 
 
-@pytest.mark.parametrize(
-    ("text", "form"),
-    [
-        ("# SELECT in a comment\nASK {}", "ask"),
-        ('PREFIX x: <http://e/SELECT>\nCONSTRUCT { ?s ?p "SELECT" } WHERE { ?s ?p ?o }', "construct"),
-        ("describe <http://e/a>", "describe"),
-        ("SELECT * { ?s ?p ?o }", "select"),
-    ],
-)
-def test_query_form_is_the_first_keyword_outside_comments_strings_and_iris(text: str, form: str) -> None:
-    assert query_form(text) == form
+def test_each_listed_kind_is_the_parsers_form_of_the_text(client: FlaskClient) -> None:
+    for item in client.get("/api/queries").json["queries"]:
+        assert item["kind"] == statement_form(item["query"])
+    assert {item["kind"] for item in client.get("/api/queries").json["queries"]} >= {"select", "construct"}
 
 
 # --- Running, in every format -----------------------------------------------------------------------------------
@@ -273,7 +257,7 @@ def test_row_cap_truncates_and_says_so(shipped_store: OxigraphStore, expected: l
     response = capped.get(f"/api/queries/{NAME}", query_string=VALUES)
     assert response.status_code == 200 and response.headers["X-Coopgraph-Truncated"] == "true"
     assert len(response.json["results"]["bindings"]) == 2
-    assert response.json["coopgraph"] == {"truncated": True, "max_rows": 2}
+    assert response.json["head"]["coopgraph"] == {"truncated": True, "max_rows": 2, "max_result_bytes": 16_000_000}
     assert response.headers["Access-Control-Expose-Headers"] == "X-Coopgraph-Truncated"  # scripts can read it
     whole = capped.get("/api/queries/sources-usage", query_string={"format": "csv"})
     assert whole.headers.get("X-Coopgraph-Truncated") == "true"  # CSV says it in the header only
@@ -426,14 +410,3 @@ def test_sparqlwrapper_json_converts(base_url: str) -> None:
 def test_sparqlwrapper_gets_a_bad_parameter_as_a_bad_request(base_url: str) -> None:
     with pytest.raises(QueryBadFormed, match="not one of the allowed values"):
         _wrapper(base_url, JSON, {"lang": "fr"}).query()
-
-
-def test_stored_queries_have_the_time_limit(shipped_store: OxigraphStore) -> None:
-    app = create_app({"query_timeout_s": 0.2}, store=shipped_store)
-    _add(app, SLOW)
-    try:
-        response = app.test_client().get(f"/api/queries/{SLOW.name}", query_string={"limit": "2"})
-        error = _error(response, 503)
-        assert error["title"] == "Query timeout" and "time limit" in str(error["message"])
-    finally:
-        app.extensions[EXTENSION].close()

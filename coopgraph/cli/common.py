@@ -87,6 +87,12 @@ def handle_errors(command: Callable[..., Any]) -> Callable[..., Any]:
         except (StoreError, ValueError, SyntaxError, OSError, NotImplementedError) as error:
             click.echo(f"error: {error}", err=True)
             raise SystemExit(2) from None
+        except RecursionError:  # a library that walks the data recursively (rdflib, pyshacl) on deeply nested input
+            click.echo("error: the data nests too deeply to be processed", err=True)
+            raise SystemExit(2) from None
+        except MemoryError as error:
+            click.echo(f"error: out of memory ({error})", err=True)
+            raise SystemExit(2) from None
 
     return wrapper
 

@@ -10,8 +10,7 @@ from typing import Any
 import click
 
 from coopgraph.cli.common import DATA_DIR_HELP, MEMORY_HELP, StoreOpener, handle_errors
-from coopgraph.web import prefork
-from coopgraph.web.serve import run
+from coopgraph.web.serve import StartError, run
 from coopgraph.web.settings import DEFAULTS, SETTINGS, resolve
 
 HELP = {setting.name: setting.help for setting in SETTINGS}
@@ -27,12 +26,24 @@ def _setting(flag: str, name: str, kind: Any) -> Callable[[Callable[..., Any]], 
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
 @click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=DATA_DIR_HELP)
 @click.option("--memory", is_flag=True, help=MEMORY_HELP)
-@_setting("--query-timeout", "query_timeout_s", float)
+@_setting("--query-timeout", "query_timeout_s", click.FloatRange(min=0.1))
 @_setting("--max-rows", "max_rows", click.IntRange(1))
+@_setting("--max-result-bytes", "max_result_bytes", click.IntRange(1000))
 @_setting("--max-body-bytes", "max_body_bytes", click.IntRange(1))
-@click.option("--service-allow", "service_allowlist", multiple=True, help=HELP["service_allowlist"] + " (repeatable)")
-@_setting("--processes", "processes", click.IntRange(1))
-@_setting("--threads", "threads", click.IntRange(1))
+@_setting("--max-query-bytes", "max_query_bytes", click.IntRange(1))
+@_setting("--max-query-depth", "max_query_depth", click.IntRange(1))
+@_setting("--query-memory", "query_memory_mb", click.IntRange(0))
+@_setting("--workers", "workers", click.IntRange(1))
+@_setting("--long-workers", "long_workers", click.IntRange(1))
+@_setting("--max-connections", "max_connections", click.IntRange(1))
+@_setting("--client-connections", "client_connections", click.IntRange(1))
+@click.option(
+    "--no-sandbox",
+    "no_sandbox",
+    is_flag=True,
+    help="Serve without the sandbox (outbound connections possible): "
+    "only where none can be installed, never facing the internet.",
+)
 @click.pass_context
 @handle_errors
 def serve(
@@ -44,10 +55,16 @@ def serve(
     memory: bool,
     query_timeout_s: float,
     max_rows: int,
+    max_result_bytes: int,
     max_body_bytes: int,
-    service_allowlist: tuple[str, ...],
-    processes: int,
-    threads: int,
+    max_query_bytes: int,
+    max_query_depth: int,
+    query_memory_mb: int,
+    workers: int,
+    long_workers: int,
+    max_connections: int,
+    client_connections: int,
+    no_sandbox: bool,
 ) -> None:
     """Serve the graph: the pages (/, /match, /explore), SPARQL at /sparql, the JSON APIs under /api, /healthz."""
     opener = ctx.find_object(StoreOpener)  # `coopgraph --data-dir X serve` works too
@@ -62,23 +79,30 @@ def serve(
             "memory": memory,
             "query_timeout_s": query_timeout_s,
             "max_rows": max_rows,
+            "max_result_bytes": max_result_bytes,
             "max_body_bytes": max_body_bytes,
-            "service_allowlist": list(service_allowlist),
-            "processes": processes,
-            "threads": threads,
+            "max_query_bytes": max_query_bytes,
+            "max_query_depth": max_query_depth,
+            "query_memory_mb": query_memory_mb,
+            "workers": workers,
+            "long_workers": min(long_workers, workers),
+            "max_connections": max_connections,
+            "client_connections": client_connections,
+            "sandbox": not no_sandbox,
         }
     )
 
-    def announce(listener: socket.socket) -> None:
+    def announce(listener: socket.socket, layers: list[str]) -> None:
         bound_host, bound_port = listener.getsockname()[:2]
         authority = f"[{bound_host}]:{bound_port}" if ":" in bound_host else f"{bound_host}:{bound_port}"
+        sandbox = " + ".join(layers) if layers else "NONE (--no-sandbox: queries can open connections)"
         click.echo(
-            f"coopgraph: serving http://{authority}/ with {processes} request processes "
+            f"coopgraph: serving http://{authority}/ with {workers} workers; sandbox: {sandbox} "
             "(SPARQL endpoint at /sparql; Ctrl-C stops)",
             err=True,
         )
 
     try:
         run(settings, host=host, port=port, announce=announce)
-    except prefork.StartError as error:
+    except StartError as error:
         raise click.ClickException(str(error)) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -24,21 +24,20 @@ from coopgraph.web import (
 )
 from coopgraph.web.settings import resolve
 from coopgraph.web.state import EXTENSION, Coopgraph
-from coopgraph.web.time_limit import TimeLimit, warn_overrun
 
 
 def create_app(
     config: Mapping[str, Any] | None = None,
     *,
     store: Store | None = None,
-    on_overrun: Callable[[float], None] = warn_overrun,
 ) -> Flask:
     """Build the app; `config` overrides the settings (see coopgraph.web.settings), `store` replaces opening one.
 
     Without `store`, the on-disk store in `data_dir` is opened (or a fresh
     in-memory one with `memory`), and the shipped graphs are loaded on first start.
-    `on_overrun(timeout_s)` is called when a query passes the time limit (its
-    client gets a 503 meanwhile); `coopgraph serve` retires the request process.
+    Requests run to their end here: the time limit and the memory limit are
+    kept by `coopgraph serve` (coopgraph/web/front.py), which runs this app in
+    worker processes it can stop.
     """
     settings = resolve(config)
     front = resource_dir("service")  # the pages' templates and static files
@@ -49,8 +48,7 @@ def create_app(
     owns_store = store is None
     if store is None:
         store = open_store(settings)
-    limit = TimeLimit(float(settings["query_timeout_s"]), on_overrun)
-    app.extensions[EXTENSION] = Coopgraph(settings=settings, store=store, limit=limit, owns_store=owns_store)
+    app.extensions[EXTENSION] = Coopgraph(settings=settings, store=store, owns_store=owns_store)
     errors.init_app(app)
     headers.init_app(app)
     app.register_blueprint(health.bp)

@@ -1,14 +1,14 @@
-"""Errors as JSON (never an HTML page, never a traceback): the service's one error shape."""
+"""Errors as JSON (never an HTML page, never a traceback): the service's one error shape, in the client's language."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from coopgraph.core.vocab import Text
+from coopgraph.core.vocab import LANGS, Text
 
 log = logging.getLogger(__name__)
 
@@ -16,15 +16,43 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """An error the client caused (or a limit it hit): status, short title, readable message, details.
 
-    A bilingual message (`Text`) is answered in English with its Spanish in `message_es`.
+    A bilingual message (`Text`) is answered in the client's language (`message`, see `client_language`),
+    with both texts in `message_es` and `message_en`.
     """
 
     def __init__(self, status: int, title: str, message: str | Text, **details: Any) -> None:
-        if isinstance(message, Text):
-            details.setdefault("message_es", message.es)
-            message = message.en
-        super().__init__(message)
-        self.status, self.title, self.message, self.details = status, title, message, details
+        text = message if isinstance(message, Text) else None
+        if text is not None:
+            details.setdefault("message_es", text.es)
+            details.setdefault("message_en", text.en)
+        english = text.en if text is not None else str(message)
+        super().__init__(english)
+        self.status, self.title, self.message, self.details, self.text = status, title, english, details, text
+
+    def message_in(self, lang: str | None) -> str:
+        """The message in `lang` (es, en) when it has both; English otherwise."""
+        return self.text(lang) if self.text is not None and lang is not None else self.message
+
+
+def client_language(accept_language: str | None) -> str | None:
+    """es or en, whichever the Accept-Language header prefers (by q-value, then order); None if it names neither."""
+    best, best_q = None, 0.0
+    for part in (accept_language or "")[:1000].split(",")[:32]:
+        tag, *params = (piece.strip() for piece in part.split(";"))
+        primary = tag.lower().split("-")[0]
+        if primary not in LANGS:
+            continue
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > best_q:
+            best, best_q = primary, quality
+    return best
 
 
 def error_document(status: int, title: str, message: str, **details: Any) -> dict[str, Any]:
@@ -41,16 +69,46 @@ def error_response(status: int, title: str, message: str, **details: Any) -> Res
     return response
 
 
+HTTP_TEXTS: dict[int, Text] = {
+    400: Text("la solicitud está mal formada", "the request is malformed"),
+    404: Text("esta ruta no existe en el servicio", "the service has no such path"),
+    405: Text(
+        "este método no se admite en esta ruta (ver la cabecera Allow)",
+        "this method is not allowed here (see the Allow header)",
+    ),
+    413: Text("el cuerpo de la solicitud es demasiado grande", "the request body is too large"),
+    415: Text("tipo de contenido no admitido", "unsupported media type"),
+}
+"""The client errors werkzeug raises, in both languages."""
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers: ApiError, HTTP errors (405, 413, 404...) and, last resort, anything else."""
 
     @app.errorhandler(ApiError)
     def api_error(error: ApiError) -> Response:
-        return error_response(error.status, error.title, error.message, **error.details)
+        lang = client_language(request.headers.get("Accept-Language"))
+        return error_response(error.status, error.title, error.message_in(lang), **error.details)
+
+    @app.errorhandler(MemoryError)
+    def out_of_memory(error: MemoryError) -> Response:
+        text = Text(
+            "la solicitud necesitó más memoria que su límite; acótela (LIMIT, FILTER)",
+            "the request needed more memory than its limit; narrow it (LIMIT, FILTER)",
+        )
+        lang = client_language(request.headers.get("Accept-Language"))
+        return error_response(507, "Insufficient Storage", text(lang or "en"), message_es=text.es, message_en=text.en)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
-        response = error_response(error.code or 500, error.name, error.description or error.name)
+        text = HTTP_TEXTS.get(error.code or 500)
+        if text is None:
+            response = error_response(error.code or 500, error.name, error.description or error.name)
+        else:
+            lang = client_language(request.headers.get("Accept-Language"))
+            response = error_response(
+                error.code or 500, error.name, text(lang or "en"), message_es=text.es, message_en=text.en
+            )
         if error.code == 405 and error.get_response().headers.get("Allow"):
             response.headers["Allow"] = error.get_response().headers["Allow"]
         return response

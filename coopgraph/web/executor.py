@@ -1,32 +1,56 @@
-"""Run one query against a store and serialise its result.
+"""Run one query against a store and serialise its result, within a row cap and a byte cap.
 
-Pure of Flask: it takes strings in and gives bytes out (or raises ApiError),
-so it runs the same in a request thread or on a companion thread (coopgraph/web/time_limit.py).
+Pure of Flask: it takes strings in and gives bytes out (or raises ApiError).
+pyoxigraph writes every format. The rows kept (at most `max_rows`, and as
+many as fit in `max_result_bytes`) are written through a TSV round trip:
+pyoxigraph can only serialise a result it made, so the kept rows become TSV
+text that it parses back. A cut result says so in its body wherever the
+format can: SPARQL JSON gets `"link": ["urn:coopgraph:truncated"]` and a
+`"coopgraph"` member in its `head` (both read by SPARQL JSON parsers as
+metadata, Oxigraph's included), SPARQL XML a `<link>` in its head, Turtle,
+TriG, N-Triples and N-Quads a closing `#` comment, RDF/XML a closing XML
+comment; CSV, TSV and JSON-LD have no place for it (the
+`X-Coopgraph-Truncated` header, sent with every format, says it there).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import islice
-from json.encoder import encode_basestring as _quote
 
 import pyoxigraph as ox
 
 from coopgraph.core.store import Store
-from coopgraph.core.vocab import XSD_STRING
+from coopgraph.core.vocab import Text
 from coopgraph.web.errors import ApiError
 from coopgraph.web.negotiation import choose, offered
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
+TRUNCATED_LINK = "urn:coopgraph:truncated"
+"""The `link` SPARQL JSON and XML results carry in their head when the service cut them."""
 TRUNCATED_KEY = "coopgraph"
-"""Top-level member added to SPARQL JSON results when truncated (readers ignore unknown members)."""
+"""The member of a cut SPARQL JSON result's `head` that says how: {"truncated", "max_rows", "max_result_bytes"}."""
+MAX_MESSAGE = 1000
+"""Longest engine message passed on to a client (the rest is cut: no echo of huge inputs)."""
+_OVERHEAD = {
+    ox.QueryResultsFormat.JSON: 40,
+    ox.QueryResultsFormat.XML: 60,
+    ox.QueryResultsFormat.CSV: 2,
+    ox.QueryResultsFormat.TSV: 2,
+}
+"""Bytes a format adds around each value (for the first guess of how many rows fit; the cap itself is exact)."""
+
+MAX_ROW_BYTES = (16 << 20) - 4096
+"""Largest row the TSV round trip carries: pyoxigraph's TSV and N-Triples readers stop at 16 MiB a line.
+A row past it ends the result there, marked truncated, like the byte cap."""
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
 @dataclass(frozen=True)
 class QueryRequest:
-    """A query with its protocol dataset and what the client accepts."""
+    """A query with its dataset and what the client accepts."""
 
     query: str
     default_graph: Sequence[str] | None = None
@@ -35,6 +59,8 @@ class QueryRequest:
     formats: tuple[str, ...] = ()
     """Values of the `format` parameter, in order: the first one that names a format for the result wins."""
     max_rows: int = 10_000
+    max_bytes: int = 16_000_000
+    """Most bytes of the serialised result."""
     base_iri: str | None = None
     """Resolves relative IRIs in the query (the protocol uses the endpoint's URL)."""
     substitutions: Mapping[ox.Variable, ox.NamedNode | ox.Literal] | None = None
@@ -43,7 +69,7 @@ class QueryRequest:
 
 @dataclass(frozen=True)
 class Answer:
-    """A serialised result: body, media type, and whether the row cap cut it."""
+    """A serialised result: body, media type, and whether a cap cut it."""
 
     body: bytes
     media_type: str
@@ -51,13 +77,19 @@ class Answer:
 
 
 def execute(store: Store, request: QueryRequest) -> Answer:
-    """Evaluate, negotiate the format for the result's kind, cap the rows, serialise (JSON solutions ourselves)."""
+    """Evaluate, negotiate the format for the result's kind, keep what the caps allow, serialise."""
     try:
-        result = _query(store, request)
+        result = store.query(
+            request.query,
+            default_graph=request.default_graph,
+            named_graphs=request.named_graphs,
+            base_iri=request.base_iri,
+            substitutions=request.substitutions,
+        )
     except SyntaxError as error:
         raise syntax_error(error) from None
     except (ValueError, OSError, RuntimeError) as error:
-        raise ApiError(400, "Query evaluation failed", str(error)) from None
+        raise evaluation_error(error) from None
     kind = (
         "boolean"
         if isinstance(result, ox.QueryBoolean)
@@ -72,49 +104,107 @@ def execute(store: Store, request: QueryRequest) -> Answer:
         fmt = choose(kind, accept=request.accept)
     if fmt is None:
         wanted = f"format={', '.join(request.formats)}" if request.formats else f"Accept: {request.accept}"
+        wanted = wanted if len(wanted) <= 100 else wanted[:100] + "…"  # a header is the client's to make huge
         raise ApiError(
-            406, "Not Acceptable", f"cannot answer {wanted} for this query; available: {', '.join(offered(kind))}"
+            406,
+            "Not Acceptable",
+            Text(
+                f"no se puede responder {wanted} a esta consulta; formatos: {', '.join(offered(kind))}",
+                f"cannot answer {wanted} for this query; available: {', '.join(offered(kind))}",
+            ),
         )
     serializer = fmt.serializer
     try:
         if isinstance(result, ox.QueryTriples):
             assert isinstance(serializer, ox.RdfFormat)  # negotiation offers graph formats for graphs only
-            triples = list(islice(result, request.max_rows + 1))
-            truncated = len(triples) > request.max_rows
-            return Answer(
-                _bytes(ox.serialize(triples[: request.max_rows], format=serializer)), fmt.media_type, truncated
-            )
+            body, truncated = _graph(result, serializer, request)
+            return Answer(body, fmt.media_type, truncated)
         assert isinstance(serializer, ox.QueryResultsFormat)  # and results formats for solutions and booleans
         if isinstance(result, ox.QueryBoolean):
             return Answer(_bytes(result.serialize(format=serializer)), fmt.media_type)
-        return _solutions(result, serializer, fmt.media_type, request.max_rows)
-    except (ValueError, OSError, RuntimeError) as error:
-        raise ApiError(400, "Query evaluation failed", str(error)) from None
+        body, truncated = _solutions(result, serializer, request)
+        return Answer(body, fmt.media_type, truncated)
+    except (ValueError, OSError, RuntimeError, SyntaxError) as error:
+        raise evaluation_error(error) from None
 
 
-def _query(store: Store, request: QueryRequest) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """`store.query` with the request's dataset and base IRI."""
-    return store.query(
-        request.query,
-        default_graph=request.default_graph,
-        named_graphs=request.named_graphs,
-        base_iri=request.base_iri,
-        substitutions=request.substitutions,
-    )
+def _keep(items: Iterable[Sequence[Term | None]], request: QueryRequest, overhead: int) -> tuple[list[list[str]], bool]:
+    """The rows (as TSV cells) within the row cap and, by a first estimate, the byte cap; and whether any was left."""
+    kept: list[list[str]] = []
+    size = 0
+    for row in items:
+        if len(kept) == request.max_rows:
+            return kept, True
+        cells = [_tsv_term(term) for term in row]
+        row_size = sum(len(cell) + overhead for cell in cells)
+        size += row_size
+        if size > request.max_bytes or row_size > MAX_ROW_BYTES:
+            return kept, True
+        kept.append(cells)
+    return kept, False
 
 
-def _solutions(result: ox.QuerySolutions, serializer: ox.QueryResultsFormat, media_type: str, cap: int) -> Answer:
-    """Serialise at most `cap` rows: JSON directly, other formats by a TSV round trip through pyoxigraph."""
-    variables = result.variables
-    rows = list(islice(result, cap + 1))
-    truncated = len(rows) > cap
+def _fit(
+    write: Callable[[list[list[str]]], bytes], rows: list[list[str]], truncated: bool, limit: int
+) -> tuple[bytes, bool]:
+    """`write(rows)`, with rows dropped from the end until it is at most `limit` bytes."""
+    body = write(rows)
+    while len(body) > limit and rows:
+        keep = min(len(rows) - 1, int(len(rows) * limit / len(body) * 0.95))
+        rows, truncated = rows[:keep], True
+        body = write(rows)
+    return body, truncated
+
+
+def _solutions(
+    result: ox.QuerySolutions, serializer: ox.QueryResultsFormat, request: QueryRequest
+) -> tuple[bytes, bool]:
+    variables = [str(variable) for variable in result.variables]
+    rows, truncated = _keep(result, request, _OVERHEAD[serializer])
+
+    def write(rows: list[list[str]]) -> bytes:
+        text = "\n".join(["\t".join(variables), *("\t".join(cells) for cells in rows)]) + "\n"
+        parsed = ox.parse_query_results(text.encode(), format=ox.QueryResultsFormat.TSV)
+        assert isinstance(parsed, ox.QuerySolutions)
+        return _bytes(parsed.serialize(format=serializer))
+
+    body, truncated = _fit(write, rows, truncated, request.max_bytes - 200)
+    if truncated:
+        body = _mark_results(body, serializer, request)
+    return body, truncated
+
+
+def _graph(result: ox.QueryTriples, serializer: ox.RdfFormat, request: QueryRequest) -> tuple[bytes, bool]:
+    rows, truncated = _keep(((t.subject, t.predicate, t.object) for t in result), request, 8)
+
+    def write(rows: list[list[str]]) -> bytes:
+        text = "".join(" ".join(cells) + " .\n" for cells in rows)
+        triples = [quad.triple for quad in ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES)]
+        return _bytes(ox.serialize(triples, format=serializer))
+
+    body, truncated = _fit(write, rows, truncated, request.max_bytes - 200)
+    if truncated:
+        note = f"truncated by the service: at most {request.max_rows} triples and {request.max_bytes} bytes"
+        if serializer == ox.RdfFormat.RDF_XML:
+            body += f"<!-- {note} -->\n".encode()
+        elif serializer != ox.RdfFormat.JSON_LD:
+            body += f"# {note}\n".encode()
+    return body, truncated
+
+
+def _mark_results(body: bytes, serializer: ox.QueryResultsFormat, request: QueryRequest) -> bytes:
+    """The truncation mark in a SPARQL JSON or XML result's head (CSV and TSV have no place for one)."""
     if serializer == ox.QueryResultsFormat.JSON:
-        return Answer(_json_body(variables, rows[:cap], cap if truncated else None), media_type, truncated)
-    lines = ["\t".join(str(v) for v in variables)]
-    for row in rows[:cap]:
-        lines.append("\t".join(_tsv_term(value) for value in row))
-    capped = ox.parse_query_results(("\n".join(lines) + "\n").encode(), format=ox.QueryResultsFormat.TSV)
-    return Answer(_bytes(capped.serialize(format=serializer)), media_type, truncated)
+        start = body.index(b'"vars":[')
+        end = body.index(b"]", start) + 1  # variable names hold no "]"
+        member = (
+            f',"link":["{TRUNCATED_LINK}"],"{TRUNCATED_KEY}":{{"truncated":true,'
+            f'"max_rows":{request.max_rows},"max_result_bytes":{request.max_bytes}}}'
+        )
+        return body[:end] + member.encode() + body[end:]
+    if serializer == ox.QueryResultsFormat.XML:
+        return body.replace(b"</head>", f'<link href="{TRUNCATED_LINK}"/></head>'.encode(), 1)
+    return body
 
 
 def _bytes(body: bytes | None) -> bytes:
@@ -123,61 +213,36 @@ def _bytes(body: bytes | None) -> bytes:
     return body
 
 
-def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> str:
-    """A TSV cell: `str()` of the term, except that a triple term needs its `<<( )>>` (str() leaves it bare)."""
+def _tsv_term(term: Term | None) -> str:
+    """A TSV cell (or N-Triples term): `str()` of the term, except that a triple term needs its `<<( )>>`."""
     if term is None:
         return ""
     if isinstance(term, ox.Triple):
-        return f"<<( {term} )>>"
+        return f"<<( {_tsv_term(term.subject)} {_tsv_term(term.predicate)} {_tsv_term(term.object)} )>>"
     return str(term)
 
 
-_XSD_STRING = XSD_STRING
-# `_quote` is the escaper of json.dumps(ensure_ascii=False) and escapes as pyoxigraph does: `"`, backslash,
-# \b \f \n \r \t, the other C0 controls as lower-case \u00xx, the rest raw (the tests check every code point).
-
-
-def _json_body(variables: list[ox.Variable], rows: list[ox.QuerySolution], cap: int | None) -> bytes:
-    """SPARQL 1.1 Query Results JSON, byte for byte as pyoxigraph writes it, plus the truncation member if `cap`.
-
-    Written as text: `json.dumps` of even a one-row document costs ~4 µs (its encoder is set up per call),
-    as much as writing the whole document with the same C string escaper.
-    """
-    names = [_quote(variable.value) for variable in variables]
-    bindings = []
-    for row in rows:
-        members = [f"{name}:{_json_term(value)}" for name, value in zip(names, row, strict=False) if value is not None]
-        bindings.append("{" + ",".join(members) + "}")
-    truncation = "" if cap is None else f',{_quote(TRUNCATED_KEY)}:{{"truncated":true,"max_rows":{cap}}}'
-    head = f'{{"head":{{"vars":[{",".join(names)}]}}'
-    return f'{head},"results":{{"bindings":[{",".join(bindings)}]}}{truncation}}}'.encode()
-
-
-def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
-    """One RDF term as a JSON object, members in pyoxigraph's order (terms from a query have these exact types)."""
-    if isinstance(term, ox.Literal):
-        value = _quote(term.value)
-        language = term.language
-        if language is not None:
-            direction = term.direction
-            if direction is None:
-                return f'{{"type":"literal","value":{value},"xml:lang":{_quote(language)}}}'
-            return f'{{"type":"literal","value":{value},"xml:lang":{_quote(language)},"its:dir":"{direction.value}"}}'
-        datatype = term.datatype.value
-        if datatype == _XSD_STRING:
-            return f'{{"type":"literal","value":{value}}}'
-        return f'{{"type":"literal","value":{value},"datatype":{_quote(datatype)}}}'
-    if isinstance(term, ox.NamedNode):
-        return f'{{"type":"uri","value":{_quote(term.value)}}}'
-    if isinstance(term, ox.BlankNode):
-        return f'{{"type":"bnode","value":{_quote(term.value)}}}'
-    subject, predicate, object_ = _json_term(term.subject), _json_term(term.predicate), _json_term(term.object)
-    return f'{{"type":"triple","value":{{"subject":{subject},"predicate":{predicate},"object":{object_}}}}}'
+def evaluation_error(error: BaseException) -> ApiError:
+    """A 400 with the engine's message, cut to MAX_MESSAGE characters."""
+    message = str(error)
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE] + "…"
+    return ApiError(
+        400,
+        "Query evaluation failed",
+        Text(f"la evaluación de la consulta falló: {message}", f"query evaluation failed: {message}"),
+    )
 
 
 def syntax_error(error: SyntaxError) -> ApiError:
     """A 400 with the parser's message and its 1-based line and column."""
-    message = str(error.msg or error)
+    message = str(error.msg or error)[:MAX_MESSAGE]
     match = _POSITION.match(message)
     line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
-    return ApiError(400, "SPARQL syntax error", message, line=line, column=column)
+    return ApiError(
+        400,
+        "SPARQL syntax error",
+        Text(f"error de sintaxis SPARQL: {message}", message),
+        line=line,
+        column=column,
+    )

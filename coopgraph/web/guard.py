@@ -1,169 +1,287 @@
-r"""Refuse queries that could make the server connect anywhere or write, before any engine sees them.
+"""Check a SPARQL query before any engine sees it: its size and depth, then what a real parser reads in it.
 
-A SPARQL tokenizer (strings, IRIs, comments, prefixed names and variables are
-whole tokens) finds the keywords SERVICE, FROM, LOAD and the update
-operations; a keyword inside a string literal, a comment, an IRI, a variable
-name or a prefixed name is not a keyword, so it is never refused by mistake,
-and no spelling or spacing hides a real one (SPARQL keywords are
-case-insensitive words).
+`check_query` first refuses a text longer than `max_bytes` or whose
+brackets nest deeper than `max_depth` (counted on the raw text: brackets in
+strings count too, so the count never falls short). Both limits are checked
+before parsing, since the deepest or longest texts are what crash parsers
+and engines (pyoxigraph's parser and evaluator recurse per level).
 
-Most queries contain none of those words anywhere, so a pre-check looks for
-them as substrings of the upper-cased text first and skips the tokenizer
-when none is there. `str.upper` maps character by character, so any keyword
-token the tokenizer could find shows up as a substring. SPARQL's codepoint
-escapes (`\u0053` is `S`) apply to the whole query text before parsing
-(SPARQL 1.1 Query, 19.2), so a query with `\u` or `\U` always takes the full
-path, which checks both the text as written and the text with its escapes
-decoded.
+Then rdflib's SPARQL 1.1 grammar parses it (`parseQuery`; `parseUpdate` for
+a text that is not a query) and the decision is taken on the parse tree:
+
+- an update (`INSERT`, `DELETE`, `LOAD`, `CLEAR`, ...) is refused: the
+  endpoint is read-only;
+- `SERVICE` anywhere (in `EXISTS`, subqueries, ...) is refused;
+- `FROM` / `FROM NAMED` name the dataset, from graphs the store holds
+  (nothing is ever fetched): the IRIs are returned for the caller to check
+  and pass to the engine, unless the protocol's `default-graph-uri` /
+  `named-graph-uri` override them (SPARQL 1.1 Protocol 2.1.4).
+
+A text parsed that rdflib cannot read is refused with its line and column,
+including SPARQL 1.2 syntax that pyoxigraph would read (triple terms,
+reifiers, `VERSION`, directional language tags) and Oxigraph's extensions
+(`LATERAL`, `ADJUST`): no query that could hold a refused construct runs
+unless the parser the decision rests on read it. Where rdflib and Oxigraph
+could still read one text differently, the sandbox of the served processes
+(coopgraph/web/sandbox.py) makes an outbound connection impossible anyway.
+
+rdflib's parser is not thread-safe: one lock serialises it per process (a
+worker of `coopgraph serve` runs one request at a time, so it never waits).
+
+It is also slow: ~3.3 ms for a one-line point query (pure Python), six
+times the whole rest of that request in a worker (~0.55 ms). So a text that
+cannot hold any of the refused constructs is not parsed: SPARQL keywords
+are ASCII words that both rdflib (`CaselessKeyword`, Unicode upper-casing)
+and Oxigraph (ASCII case-insensitive) match as whole words, so a query with
+SERVICE, FROM or an update has one of TRIGGERS in its upper-cased text
+(`str.upper` maps more characters to ASCII letters than either parser
+does, never fewer); codepoint escapes, which rdflib decodes before parsing
+(SPARQL 1.1 Query 19.2), put `\\U` there and so go to the parser too.
+Such a text would get the same decision from the parse (no SERVICE, no
+dataset, not an update), except that one rdflib cannot read (SPARQL 1.2
+syntax) runs instead of getting a syntax error: Oxigraph reads it, and
+nothing in it can reach the network anyway. tests/test_service_guard.py
+checks the claim against the parse on the stored queries, the generated
+disguises and random texts.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from itertools import accumulate
+from typing import Any
 
+from pyparsing import ParseBaseException, ParseResults
+from rdflib.plugins.sparql import parser as _grammar
+from rdflib.plugins.sparql.algebra import translatePrologue
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from coopgraph.core.vocab import Text
 from coopgraph.web.errors import ApiError
 
-_TOKEN = re.compile(
-    r"""
-    (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<langtag>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
-  | (?P<word>[?$]?(?:[\w%]|\\.)(?:[\w.\-:%]|\\.)*|:(?:[\w.\-:%]|\\.)*)
-  | (?P<space>\s+)
-  | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"})
-_TRIGGERS = ("SERVICE", "FROM", *sorted(UPDATE_KEYWORDS), "\\U")
-"""Substrings of the upper-cased query that call for the tokenizer: the keywords, and codepoint escapes."""
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_BRACKETS = re.compile(r"[(){}\[\]]")
+_DEPTH = {"(": 1, "{": 1, "[": 1, ")": -1, "}": -1, "]": -1}
+_PARSER = threading.Lock()
+TRIGGERS = (
+    "SERVICE", "FROM", "INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH", "\\U",
+)  # fmt: skip
+"""Words one of which the text of a query holding SERVICE, FROM or an update must contain, once upper-cased."""
+UPDATE_FORMS = {
+    "Load": "LOAD",
+    "Clear": "CLEAR",
+    "Drop": "DROP",
+    "Create": "CREATE",
+    "Add": "ADD",
+    "Move": "MOVE",
+    "Copy": "COPY",
+    "InsertData": "INSERT DATA",
+    "DeleteData": "DELETE DATA",
+    "DeleteWhere": "DELETE WHERE",
+    "Modify": "INSERT/DELETE",
+}
+
+
+_AT = "coopgraph_at"
+
+
+def _locate(text: str, at: int, tokens: ParseResults) -> None:
+    """A parse action: remember where a construct the guard refuses starts (for the error's line and column)."""
+    for token in tokens:
+        if isinstance(token, CompValue):
+            object.__setattr__(token, _AT, at)
+
+
+for _name in ("ServiceGraphPattern", *UPDATE_FORMS):  # rdflib keeps no positions: these few get one
+    getattr(_grammar, _name).add_parse_action(_locate)
+
+
+def _position(text: str, node: Any) -> dict[str, int]:
+    """{"line", "column"} (1-based) where the parser read `node`, when it noted it."""
+    at = node.__dict__.get(_AT) if isinstance(node, CompValue) else None
+    if at is None:
+        return {}
+    return {"line": text.count("\n", 0, at) + 1, "column": at - (text.rfind("\n", 0, at) + 1) + 1}
 
 
 @dataclass(frozen=True)
-class Token:
-    """A lexical token: its kind (string, iri, comment, word, other), text and offset."""
+class Dataset:
+    """The graphs a query's FROM and FROM NAMED clauses name (absolute IRIs), if it has any."""
 
-    kind: str
-    text: str
-    offset: int
+    default: list[str] = field(default_factory=list)
+    named: list[str] = field(default_factory=list)
 
-
-def tokens(sparql: str) -> Iterator[Token]:
-    """The significant tokens of `sparql` (no spaces, no comments)."""
-    for match in _TOKEN.finditer(sparql):
-        kind = match.lastgroup or "other"
-        if kind not in ("space", "comment"):
-            yield Token(kind, match.group(), match.start())
+    def __bool__(self) -> bool:
+        return bool(self.default or self.named)
 
 
-def keyword(token: Token) -> str | None:
-    """The upper-cased keyword a word token is (a bare name: no `?`, `$` or `:`), else None."""
-    if token.kind != "word":
-        return None
-    text = token.text.rstrip(".")
-    if not text or text[0] in "?$" or ":" in text or not text.isalpha():
-        return None
-    return text.upper()
+def may_hold_refused(text: str) -> bool:
+    """Whether any reading of `text` could hold SERVICE, FROM or an update: some keyword of theirs (or a `\\u`
+    escape, which rdflib decodes before parsing) appears in the upper-cased text (see the module docstring)."""
+    upper = text.upper()
+    return any(word in upper for word in TRIGGERS)
 
 
-def check_query(sparql: str, *, service_allowlist: Collection[str] = (), dataset_given: bool = False) -> None:
-    """Raise a 400 ApiError for SPARQL Update, LOAD, SERVICE (unless allowlisted) and FROM.
-
-    FROM / FROM NAMED are refused unless the request gives the dataset with
-    `default-graph-uri` / `named-graph-uri`, which override them (SPARQL 1.1
-    Protocol, 2.1.4); graphs are never fetched either way.
-    """
-    upper = sparql.upper()
-    if not any(trigger in upper for trigger in _TRIGGERS):
-        return  # no keyword can be a token of this text (see the module docstring)
-    _check_tokens(sparql, sparql, service_allowlist, dataset_given)
-    if "\\U" in upper:
-        decoded, offsets = decode_codepoints(sparql)
-        if decoded != sparql:
-            _check_tokens(decoded, sparql, service_allowlist, dataset_given, offsets)
+def depth(text: str) -> int:
+    """The deepest nesting of ( { [ in `text`, read as written (no notion of strings or comments)."""
+    brackets = _BRACKETS.findall(text)
+    return max(accumulate((_DEPTH[b] for b in brackets), initial=0))
 
 
-def decode_codepoints(sparql: str) -> tuple[str, list[int]]:
-    """The text with `\\uXXXX` / `\\UXXXXXXXX` decoded, and for each of its characters the offset it came from."""
-    parts: list[str] = []
-    offsets: list[int] = []
-    last = 0
-    for match in _CODEPOINT.finditer(sparql):
-        code = int(match.group(1) or match.group(2), 16)
-        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            continue  # not a character: left as written
-        parts.append(sparql[last : match.start()])
-        offsets.extend(range(last, match.start()))
-        parts.append(chr(code))
-        offsets.append(match.start())
-        last = match.end()
-    parts.append(sparql[last:])
-    offsets.extend(range(last, len(sparql) + 1))
-    return "".join(parts), offsets
-
-
-def _check_tokens(
-    text: str,
-    sparql: str,
-    service_allowlist: Collection[str],
-    dataset_given: bool,
-    offsets: list[int] | None = None,
-) -> None:
-    """Refuse the keywords among `text`'s tokens; positions are reported in `sparql` (through `offsets`)."""
-    toks = list(tokens(text))
-    prefixes: dict[str, str] = {}
-    for index, token in enumerate(toks):
-        word = keyword(token)
-        if word == "PREFIX" and index + 2 < len(toks) and toks[index + 2].kind == "iri":
-            prefixes[toks[index + 1].text.rstrip(":")] = toks[index + 2].text[1:-1]
-        elif word in UPDATE_KEYWORDS:
-            what = "LOAD" if word == "LOAD" else "SPARQL Update"
-            raise _refusal(f"{what} is refused on /sparql: this endpoint is read-only", token, sparql, offsets)
-        elif word == "SERVICE":
-            _check_service(toks[index + 1 :], token, sparql, prefixes, service_allowlist, offsets)
-        elif word == "FROM" and not dataset_given:
-            raise _refusal(
-                "FROM / FROM NAMED are refused: choose graphs the store holds with the default-graph-uri "
-                "and named-graph-uri parameters (graphs are never fetched)",
-                token,
-                sparql,
-                offsets,
-            )
-
-
-def _check_service(
-    rest: list[Token],
-    token: Token,
-    sparql: str,
-    prefixes: dict[str, str],
-    allowlist: Collection[str],
-    offsets: list[int] | None,
-) -> None:
-    following = [t for t in rest[:2] if keyword(t) != "SILENT"][:1]
-    iri = None
-    if following and following[0].kind == "iri":
-        iri = following[0].text[1:-1]
-    elif following and following[0].kind == "word" and ":" in following[0].text and following[0].text[0] not in "?$":
-        prefix, _, local = following[0].text.partition(":")
-        iri = prefixes[prefix] + local if prefix in prefixes else None
-    if iri is None or iri not in allowlist:
-        raise _refusal(
-            "SERVICE is refused: this endpoint makes no outbound requests"
-            + (f" (allowed endpoints: {', '.join(sorted(allowlist))})" if allowlist else ""),
-            token,
-            sparql,
-            offsets,
+def check_limits(text: str, *, max_bytes: int, max_depth: int) -> None:
+    """A 400 when the text is longer than `max_bytes` UTF-8 bytes or nests deeper than `max_depth`."""
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise ApiError(
+            400,
+            "Query too large",
+            Text(
+                f"la consulta tiene {size} bytes; el máximo es {max_bytes}",
+                f"the query is {size} bytes long; the limit is {max_bytes}",
+            ),
+            limit=max_bytes,
+        )
+    deepest = depth(text)
+    if deepest > max_depth:
+        raise ApiError(
+            400,
+            "Query too deep",
+            Text(
+                f"los paréntesis, llaves o corchetes de la consulta se anidan {deepest} niveles; "
+                f"el máximo es {max_depth}",
+                f"the query's brackets ( {{ [ nest {deepest} levels deep; the limit is {max_depth}",
+            ),
+            limit=max_depth,
         )
 
 
-def _refusal(message: str, token: Token, sparql: str, offsets: list[int] | None = None) -> ApiError:
-    """A 400 at the token's line and column in the query as sent (`offsets` maps decoded text back to it)."""
-    offset = token.offset if offsets is None else offsets[token.offset]
-    line = sparql.count("\n", 0, offset) + 1
-    column = offset - (sparql.rfind("\n", 0, offset) + 1) + 1
-    return ApiError(400, "Refused", message, line=line, column=column)
+def check_query(
+    text: str,
+    *,
+    max_bytes: int = 100_000,
+    max_depth: int = 64,
+    base_iri: str | None = None,
+    dataset_given: bool = False,
+) -> Dataset:
+    """Refuse (ApiError 400) updates, SERVICE, a text too long or too deep, or one rdflib cannot parse.
+
+    Returns the dataset the query's FROM / FROM NAMED clauses name (relative
+    IRIs resolved against its BASE, else `base_iri`), empty when it names
+    none or when `dataset_given` (the protocol's parameters override it).
+    """
+    check_limits(text, max_bytes=max_bytes, max_depth=max_depth)
+    if not may_hold_refused(text):
+        return Dataset()
+    with _PARSER:
+        tree = _parse(text)
+    prologue_tree, query = tree[0], tree[1]
+    services = [node for node in _nodes(query) if isinstance(node, CompValue) and node.name == "ServiceGraphPattern"]
+    if services:
+        first = min(services, key=lambda node: node.__dict__.get(_AT, len(text)))
+        raise ApiError(
+            400,
+            "Refused",
+            Text(
+                "SERVICE no se admite: este servicio no hace solicitudes a otros servidores",
+                "SERVICE is refused: this endpoint makes no outbound requests",
+            ),
+            **_position(text, first),
+        )
+    # not .get(): rdflib's CompValue.get(key, x) reads x as a flag and gives the key itself back when absent
+    clauses = query["datasetClause"] if "datasetClause" in query else []  # noqa: SIM401
+    if dataset_given or not clauses:
+        return Dataset()
+    try:
+        prologue = translatePrologue(prologue_tree, base_iri)
+        dataset = Dataset()
+        for clause in clauses:
+            named = "named" in clause
+            iri = str(prologue.absolutize(clause["named"] if named else clause["default"]))
+            (dataset.named if named else dataset.default).append(iri)
+    except Exception as error:  # an undeclared prefix, a bad IRI: rdflib's own words
+        raise ApiError(
+            400,
+            "SPARQL syntax error",
+            Text(f"FROM / FROM NAMED ilegible: {error}", f"unreadable FROM / FROM NAMED: {error}"),
+        ) from None
+    return dataset
+
+
+def _parse(text: str) -> ParseResults:
+    """rdflib's parse tree of a query; an ApiError for an update or a text that does not parse."""
+    try:
+        return parseQuery(text)
+    except RecursionError:
+        raise _too_deep() from None
+    except ParseBaseException as error:
+        query_error = error
+    try:
+        update = parseUpdate(text)
+    except RecursionError:
+        raise _too_deep() from None
+    except ParseBaseException:
+        update = None
+    if update is not None and "request" in update and len(update["request"]):
+        forms = [UPDATE_FORMS.get(part.name, part.name) for part in update["request"]]
+        what = "LOAD" if "LOAD" in forms else "SPARQL Update"
+        where = _position(text, update["request"][forms.index("LOAD") if "LOAD" in forms else 0])
+        raise ApiError(
+            400,
+            "Refused",
+            Text(
+                f"{what} no se admite en /sparql: este servicio es de solo lectura",
+                f"{what} is refused on /sparql: this endpoint is read-only",
+            ),
+            operations=forms,
+            **where,
+        )
+    line, column = query_error.lineno, query_error.col
+    raise ApiError(
+        400,
+        "SPARQL syntax error",
+        Text(
+            f"error de sintaxis SPARQL en la línea {line}, columna {column}: {query_error.msg} "
+            "(el servicio lee consultas SPARQL 1.1; la sintaxis de SPARQL 1.2, como los triple terms, no se admite)",
+            f"SPARQL syntax error at line {line}, column {column}: {query_error.msg} "
+            "(the service reads SPARQL 1.1 queries; SPARQL 1.2 syntax such as triple terms is not accepted)",
+        ),
+        line=line,
+        column=column,
+    )
+
+
+def _too_deep() -> ApiError:
+    return ApiError(
+        400,
+        "Query too deep",
+        Text(
+            "la consulta se anida demasiado para leerla; simplifíquela",
+            "the query nests too deeply to be read; simplify it",
+        ),
+    )
+
+
+def _finds(tree: Any, name: str) -> bool:
+    """Whether a CompValue called `name` is anywhere in the parse tree (walked without recursion)."""
+    return any(isinstance(node, CompValue) and node.name == name for node in _nodes(tree))
+
+
+def _nodes(tree: Any) -> Iterator[Any]:
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, CompValue):
+            stack.extend(node.values())
+        elif isinstance(node, (ParseResults, list, tuple)):
+            stack.extend(node)
+
+
+def statement_form(text: str) -> str:
+    """select, ask, construct or describe: the form of a query rdflib parses (ApiError 400 otherwise)."""
+    with _PARSER:
+        tree = _parse(text)
+    return str(tree[1].name).removesuffix("Query").lower()

@@ -21,12 +21,13 @@ cheap query's cost in the request process when done in `after_request`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
 
-from coopgraph.web.prefork import StartResponse, WSGIApp
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 FRAMING = {"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY"}
 PAGE_HEADERS = {

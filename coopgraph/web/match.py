@@ -281,6 +281,12 @@ def _json_body() -> dict[str, Any]:
             line=error.lineno,
             column=error.colno,
         ) from None
+    except RecursionError:  # nesting deeper than the parser's recursion allows
+        raise _bad(Text("el JSON se anida demasiado", "the JSON nests too deeply")) from None
+    except ValueError:  # a number too long to convert (over 4300 digits)
+        raise _bad(
+            Text("el JSON tiene un número demasiado largo", "the JSON holds a number too long to read")
+        ) from None
     if not isinstance(body, dict):
         raise _bad(
             Text(

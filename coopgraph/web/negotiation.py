@@ -8,7 +8,6 @@ neither, or `*/*`, the first format of the kind is the default.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -45,12 +44,16 @@ GRAPH: tuple[Format, ...] = (
     Format(("trig",), ("application/trig",), ox.RdfFormat.TRIG),
 )
 KINDS: dict[str, tuple[Format, ...]] = {"solutions": TABULAR, "boolean": TABULAR, "graph": GRAPH}
+MAX_RANGES = 64
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
-    """Media ranges with their q-values, best first (stable for equal q); malformed q counts as 0."""
+    """Media ranges with their q-values, best first (stable for equal q); malformed q counts as 0.
+
+    Only the first MAX_RANGES ranges count (a header is the client's to make as long as it likes).
+    """
     ranges: list[tuple[str, float]] = []
-    for part in (header or "").split(","):
+    for part in (header or "").split(",", MAX_RANGES)[:MAX_RANGES]:
         media, *params = (piece.strip() for piece in part.split(";"))
         if not media:
             continue
@@ -74,12 +77,8 @@ def _matches(media_range: str, media_type: str) -> bool:
     return media_range == media_type
 
 
-@lru_cache(maxsize=512)
 def choose(kind: str, *, accept: str | None = None, format: str | None = None) -> Format | None:
-    """The format to answer with for a result `kind` (solutions, boolean, graph), or None (406).
-
-    Cached: clients send the same few Accept headers, and the answer (a frozen Format) depends on nothing else.
-    """
+    """The format to answer with for a result `kind` (solutions, boolean, graph), or None (406)."""
     formats = KINDS[kind]
     if format:
         wanted = format.strip().lower()

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, request, url_for
 from coopgraph.core.queries import ParameterError, StoredQuery, load_queries
 from coopgraph.web.errors import ApiError
 from coopgraph.web.executor import QueryRequest
-from coopgraph.web.guard import keyword, tokens
+from coopgraph.web.guard import statement_form
 from coopgraph.web.sparql import _with_charset
 from coopgraph.web.state import coopgraph
 
@@ -27,8 +27,8 @@ SPARQLWrapper sends for other servers); never a stored query's parameter."""
 QUERY_PARAM = "query"
 """Reserved: SPARQL protocol clients always send a query; here it may only repeat the stored text."""
 FORM = "application/x-www-form-urlencoded"
-FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 _CACHE_KEY = "stored queries"
+_FORMS_KEY = "stored query forms"
 
 
 def stored_queries() -> dict[str, StoredQuery]:
@@ -40,13 +40,12 @@ def stored_queries() -> dict[str, StoredQuery]:
     return queries
 
 
-def query_form(text: str) -> str:
-    """The query form (select, ask, construct, describe): the first such keyword outside strings and comments."""
-    for token in tokens(text):
-        word = keyword(token)
-        if word in FORMS:
-            return word.lower()
-    return "select"
+def query_form(query: StoredQuery) -> str:
+    """The query form (select, ask, construct, describe), as the SPARQL parser reads it (once per app)."""
+    forms: dict[str, str] = coopgraph().cache.setdefault(_FORMS_KEY, {})
+    if query.name not in forms:
+        forms[query.name] = statement_form(query.text)
+    return forms[query.name]
 
 
 def describe_query(query: StoredQuery) -> dict[str, Any]:
@@ -55,7 +54,7 @@ def describe_query(query: StoredQuery) -> dict[str, Any]:
         "name": query.name,
         "title": dict(query.title),
         "description": dict(query.description),
-        "kind": query_form(query.text),
+        "kind": query_form(query),
         "category": query.kind,
         "tags": list(query.tags),
         "parameters": [
@@ -101,6 +100,7 @@ def run_query(name: str) -> Response:
             accept=request.headers.get("Accept"),
             formats=formats,
             max_rows=int(state.settings["max_rows"]),
+            max_bytes=int(state.settings["max_result_bytes"]),
             substitutions=substitutions,
         )
     )

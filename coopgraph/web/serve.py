@@ -1,38 +1,46 @@
-"""The served layout: the service under waitress in pre-forked request processes (`coopgraph serve`).
+"""The served layout of `coopgraph serve`: an HTTP front over worker processes forked from one data holder.
 
-This process (the supervisor) opens the store, writes an N-Quads snapshot of
-it, and starts the request processes (coopgraph/web/prefork.py); each loads the
-snapshot into an in-memory store and serves the app built by `request_app`.
+This process opens the on-disk store (its lock keeps other writers off the
+data folder while it serves), binds the port, and runs the front
+(coopgraph/web/front.py), which streams the store to the data holder and
+hands each request to a worker (coopgraph/web/workers.py). Nothing is
+written to disk: the holder keeps its copy in memory, and workers are
+forks of it.
 """
 
 from __future__ import annotations
 
-import shutil
+import asyncio
+import errno
 import socket
-import tempfile
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
+from coopgraph.web.app import open_store
+from coopgraph.web.front import StartError, serve
 
-from coopgraph.core.store import OxigraphStore
-from coopgraph.web import prefork
-from coopgraph.web.app import create_app, open_store
-
-SNAPSHOT_KEY = "snapshot"
-"""The configuration entry naming the snapshot file a request process loads."""
+__all__ = ["StartError", "listen", "run"]
+BACKLOG = 1024
 
 
-def request_app(config: Mapping[str, Any], retire: Callable[[], None]) -> prefork.WSGIApp:
-    """The app of one request process: the settings, over an in-memory copy of the snapshot.
-
-    A query past the time limit retires the process, which frees its CPU.
-    """
-    settings = {key: value for key, value in config.items() if key != SNAPSHOT_KEY}
-    memory = ox.Store()
-    memory.bulk_load(path=config[SNAPSHOT_KEY], format=ox.RdfFormat.N_QUADS)
-    return create_app(settings, store=OxigraphStore(memory), on_overrun=lambda _timeout: retire()).wsgi_app
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket (StartError, naming --port, when the port is taken)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        if error.errno == errno.EADDRINUSE:
+            raise StartError(
+                f"port {port} on {host} is in use (another coopgraph serve?): stop it, or choose another port "
+                f"with --port (make serve PORT=8080)"
+            ) from None
+        raise StartError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    listener.listen(BACKLOG)
+    listener.setblocking(False)
+    return listener
 
 
 def run(
@@ -40,25 +48,15 @@ def run(
     *,
     host: str,
     port: int,
-    announce: Callable[[socket.socket], None] = lambda _: None,
+    announce: Callable[[socket.socket, list[str]], None] = lambda _listener, _layers: None,
 ) -> None:
-    """Open the store the settings name, snapshot it, and serve it from pre-forked request processes until stopped."""
-    processes, threads = int(settings["processes"]), int(settings["threads"])
-    store = open_store(settings)  # held while serving: its lock keeps other writers off the data folder
-    folder = Path(tempfile.mkdtemp(prefix="coopgraph-snapshot-"))
+    """Open the store the settings name and serve it until SIGTERM or Ctrl-C; `announce` once it answers."""
+    listener = listen(host, port)
     try:
-        snapshot = folder / "snapshot.nq"
-        snapshot.write_bytes(store.dump(format="nquads"))
-
-        prefork.serve(
-            "coopgraph.web.serve:request_app",
-            {**settings, SNAPSHOT_KEY: str(snapshot)},
-            host=host,
-            port=port,
-            processes=processes,
-            threads=threads,
-            on_ready=announce,
-        )
+        store = open_store(settings)
+        try:
+            asyncio.run(serve(settings, store, listener, announce))
+        finally:
+            store.close()
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
-        store.close()
+        listener.close()

@@ -19,17 +19,43 @@ class Setting:
 SETTINGS: tuple[Setting, ...] = (
     Setting("data_dir", None, "Folder of the on-disk store [default: $COOPGRAPH_DATA_DIR, else the user data folder]."),
     Setting("memory", False, "Use a fresh in-memory store with the shipped data (tests, demos); nothing is saved."),
-    Setting("query_timeout_s", 10.0, "Seconds a query may run before the client gets a timeout error."),
-    Setting("max_rows", 10_000, "Most result rows (or triples) returned; past it the response says it was truncated."),
-    Setting("max_body_bytes", 1_000_000, "Largest request body accepted (bigger bodies get HTTP 413)."),
-    Setting("service_allowlist", (), "SERVICE endpoint IRIs a query may call; empty: SERVICE is refused."),
     Setting(
-        "processes",
-        2,
-        "Request processes of `coopgraph serve`, each with an in-memory snapshot of the store; "
-        "one whose query passes the time limit is replaced.",
+        "query_timeout_s",
+        10.0,
+        "Seconds a request may run; past it `coopgraph serve` stops it (its worker is replaced) and answers 503.",
     ),
-    Setting("threads", 4, "Request threads of each request process (waitress)."),
+    Setting("max_rows", 10_000, "Most result rows (or triples) returned; past it the response says it was truncated."),
+    Setting(
+        "max_result_bytes",
+        16_000_000,
+        "Most bytes of a query result's body; past it the rows that fit are returned, marked truncated.",
+    ),
+    Setting("max_body_bytes", 1_000_000, "Largest request body accepted (bigger bodies get HTTP 413, unread)."),
+    Setting("max_query_bytes", 100_000, "Longest SPARQL query text, in UTF-8 bytes (longer: HTTP 400, unparsed)."),
+    Setting(
+        "max_query_depth",
+        64,
+        "Deepest nesting of brackets ( { [ in a SPARQL query, counted on the raw text (deeper: HTTP 400, unparsed).",
+    ),
+    Setting(
+        "query_memory_mb",
+        512,
+        "Memory one request may add to its worker (address-space limit); past it the client gets HTTP 507.",
+    ),
+    Setting("workers", 4, "Worker processes of `coopgraph serve`; each runs one request at a time."),
+    Setting(
+        "long_workers",
+        2,
+        "Of those, how many may run requests longer than half a second at once (at the lowest CPU priority).",
+    ),
+    Setting("max_connections", 4096, "Open connections `coopgraph serve` accepts at once."),
+    Setting("client_connections", 64, "Open connections accepted from one client address."),
+    Setting(
+        "sandbox",
+        True,
+        "Serve only from processes that cannot open network connections (seccomp, network namespace); "
+        "`coopgraph serve` refuses to start when it cannot install one.",
+    ),
 )
 DEFAULTS: dict[str, Any] = {setting.name: setting.default for setting in SETTINGS}
 

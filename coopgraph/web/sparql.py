@@ -2,56 +2,66 @@
 
 from __future__ import annotations
 
-from typing import Any
+from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
-from coopgraph.web import urlencoded
+from coopgraph.core.vocab import Text
 from coopgraph.web.description import PREFIXES, describe
 from coopgraph.web.errors import ApiError
 from coopgraph.web.executor import QueryRequest
-from coopgraph.web.guard import check_query
+from coopgraph.web.guard import Dataset, check_limits, check_query
 from coopgraph.web.negotiation import choose, offered
-from coopgraph.web.state import coopgraph
+from coopgraph.web.state import Coopgraph, coopgraph
 
 bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE_TYPES = ("application/sparql-update",)
+DESCRIPTION_KEY = "service description"
+_PLACEHOLDER = "urn:coopgraph:endpoint"
+"""Stands for the endpoint's IRI in the cached description (it depends on the Host the client sent)."""
+GUARD_KEY = "COOPGRAPH_GUARD"
+"""Flask config key; False turns the guard's parse off (tests of the sandbox alone). Never in production."""
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
 def sparql() -> Response:
-    """Answer a SPARQL query in the negotiated format; refused forms and bad requests get a 400.
-
-    The hot path of the service: it reads the WSGI environ directly rather than
-    through `request`'s properties (each a context-local lookup and a parse).
-    """
-    environ = request.environ
-    method = environ["REQUEST_METHOD"]
-    params = _url_params(environ)
-    if method == "GET" and not params:
+    """Answer a SPARQL query in the negotiated format; refused forms and bad requests get a 400."""
+    params = _url_params()
+    if request.method == "GET" and not params:
         return _service_description()
-    query = _read_query(method, params)
+    query = _read_query(params)
     default_graph, named_graphs = _dataset(params)
     state = coopgraph()
-    check_query(
-        query,
-        service_allowlist=state.settings["service_allowlist"],
-        dataset_given=default_graph is not None or named_graphs is not None,
-    )
+    settings = state.settings
+    base_iri = request.base_url
+    if current_app.config.get(GUARD_KEY, True):
+        from_query = check_query(
+            query,
+            max_bytes=int(settings["max_query_bytes"]),
+            max_depth=int(settings["max_query_depth"]),
+            base_iri=base_iri,
+            dataset_given=default_graph is not None or named_graphs is not None,
+        )
+    else:
+        check_limits(query, max_bytes=int(settings["max_query_bytes"]), max_depth=int(settings["max_query_depth"]))
+        from_query = Dataset()
+    if from_query:  # the query's own FROM / FROM NAMED, over graphs the store holds
+        _check_held(state, from_query.default + from_query.named)
+        default_graph, named_graphs = from_query.default, from_query.named
     answer = state.run(
         QueryRequest(
             query,
             default_graph=default_graph,
             named_graphs=named_graphs,
-            accept=environ.get("HTTP_ACCEPT"),
+            accept=request.headers.get("Accept"),
             formats=tuple(params.get("format", [])),
-            max_rows=int(state.settings["max_rows"]),
-            base_iri=_base_iri(environ),
-        ),
-        environ,
+            max_rows=int(settings["max_rows"]),
+            max_bytes=int(settings["max_result_bytes"]),
+            base_iri=base_iri,
+        )
     )
     response = Response(answer.body, content_type=_with_charset(answer.media_type))
     response.headers.add("Vary", "Accept")  # a fresh response has no Vary to merge with
@@ -60,54 +70,63 @@ def sparql() -> Response:
     return response
 
 
-def _url_params(environ: dict[str, Any]) -> dict[str, list[str]]:
+def _url_params() -> dict[str, list[str]]:
     """The query string's parameters (a 400 when its raw bytes are not UTF-8)."""
     try:
-        return urlencoded.parse(environ.get("QUERY_STRING", ""))
-    except UnicodeDecodeError as error:
-        raise ApiError(400, "Bad Request", f"the query string is not valid UTF-8: {error}") from None
+        return {key: request.args.getlist(key) for key in request.args}
+    except UnicodeDecodeError:
+        raise ApiError(
+            400,
+            "Bad Request",
+            Text("la cadena de consulta de la URL no es UTF-8 válido", "the query string is not valid UTF-8"),
+        ) from None
 
 
-_BASE_IRIS: dict[tuple[object, ...], str] = {}
-_BASE_IRIS_MAX = 256
-
-
-def _base_iri(environ: dict[str, Any]) -> str:
-    """`request.base_url`, the base IRI the protocol resolves relative IRIs against, remembered per environ key.
-
-    Werkzeug rebuilds and IRI-decodes it on every request (~15 µs, a tenth of
-    a cheap query's cost in this process); the same few endpoint URLs repeat.
-    """
-    get = environ.get  # the keys werkzeug's `Request.base_url` is computed from
-    key: tuple[object, ...] = (get("wsgi.url_scheme"), get("HTTP_HOST"), get("SERVER_NAME"), get("SERVER_PORT"))
-    key += (get("SCRIPT_NAME"), get("PATH_INFO"))
-    base = _BASE_IRIS.get(key)
-    if base is None:
-        base = request.base_url
-        if len(_BASE_IRIS) < _BASE_IRIS_MAX:  # Host is the client's to choose: keep the table bounded
-            _BASE_IRIS[key] = base
-    return base
+def description_triples(state: Coopgraph) -> list[ox.Triple]:
+    """The service description, computed once per app, with a placeholder for the endpoint's IRI."""
+    triples: list[ox.Triple] | None = state.cache.get(DESCRIPTION_KEY)
+    if triples is None:
+        triples = state.cache[DESCRIPTION_KEY] = describe(state.store, _PLACEHOLDER)
+    return triples
 
 
 def _service_description() -> Response:
     """GET /sparql with no parameters: the Service Description with VoID, in a negotiated RDF format."""
     fmt = choose("graph", accept=request.headers.get("Accept"))
     if fmt is None:
-        raise ApiError(406, "Not Acceptable", f"the service description is available as {', '.join(offered('graph'))}")
-    state = coopgraph()
-    key = f"description {request.base_url}"
-    if key not in state.cache:
-        state.cache[key] = describe(state.store, request.base_url)
+        raise ApiError(
+            406,
+            "Not Acceptable",
+            Text(
+                f"la descripción del servicio está en {', '.join(offered('graph'))}",
+                f"the service description is available as {', '.join(offered('graph'))}",
+            ),
+        )
+    try:
+        endpoint = ox.NamedNode(request.base_url)
+    except ValueError:
+        raise ApiError(
+            400, "Bad Request", Text("la cabecera Host no es válida", "the Host header is not valid")
+        ) from None
+    placeholder = ox.NamedNode(_PLACEHOLDER)
+    triples = [
+        ox.Triple(
+            endpoint if t.subject == placeholder else t.subject,
+            t.predicate,
+            endpoint if t.object == placeholder else t.object,
+        )
+        for t in description_triples(coopgraph())
+    ]
     assert isinstance(fmt.serializer, ox.RdfFormat)  # a graph format
-    body = ox.serialize(state.cache[key], format=fmt.serializer, prefixes=PREFIXES)
+    body = ox.serialize(triples, format=fmt.serializer, prefixes=PREFIXES)
     response = Response(body, content_type=_with_charset(fmt.media_type))
     response.vary.add("Accept")
     return response
 
 
-def _read_query(method: str, params: dict[str, list[str]]) -> str:
+def _read_query(params: dict[str, list[str]]) -> str:
     """The query text, per the request's method and media type; form parameters join `params`."""
-    if method == "GET":
+    if request.method == "GET":
         if "update" in params:
             raise _update_refused()
         return _one_query(params.get("query", []))
@@ -116,39 +135,73 @@ def _read_query(method: str, params: dict[str, list[str]]) -> str:
     if media_type in UPDATE_TYPES:
         raise _update_refused()
     if charset not in ("utf-8", "utf8"):
-        raise ApiError(415, "Unsupported Media Type", f"the request must be UTF-8, not {charset!r}")
+        raise ApiError(
+            415,
+            "Unsupported Media Type",
+            Text(
+                f"la solicitud debe ser UTF-8, no {charset[:40]!r}", f"the request must be UTF-8, not {charset[:40]!r}"
+            ),
+        )
     if media_type == FORM:
         try:
-            form = urlencoded.parse_bytes(request.get_data(cache=False))
-        except UnicodeDecodeError as error:
-            raise ApiError(400, "Bad Request", f"the form is not valid UTF-8: {error}") from None
-        for key, values in form.items():
-            params.setdefault(key, []).extend(values)
+            form = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(
+                400, "Bad Request", Text("el formulario no es UTF-8 válido", "the form is not valid UTF-8")
+            ) from None
+        for key, value in parse_qsl(form, keep_blank_values=True):  # what werkzeug's request.form does
+            params.setdefault(key, []).append(value)
         if "update" in params:
             raise _update_refused()
         return _one_query(params.get("query", []))
     if media_type == DIRECT:
         if "query" in params:
-            raise ApiError(400, "Bad Request", "give the query either in the body or as a parameter, not both")
+            raise ApiError(
+                400,
+                "Bad Request",
+                Text(
+                    "dé la consulta en el cuerpo o como parámetro, no de las dos formas",
+                    "give the query either in the body or as a parameter, not both",
+                ),
+            )
         try:
             return request.get_data(cache=False).decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise ApiError(400, "Bad Request", f"the query is not valid UTF-8: {error}") from None
+        except UnicodeDecodeError:
+            raise ApiError(
+                400, "Bad Request", Text("la consulta no es UTF-8 válido", "the query is not valid UTF-8")
+            ) from None
+    got = media_type[:100] or "no Content-Type"
     raise ApiError(
         415,
         "Unsupported Media Type",
-        f"POST a query as {FORM} (query=...) or as {DIRECT}; got {media_type or 'no Content-Type'}",
+        Text(
+            f"envíe la consulta por POST como {FORM} (query=...) o como {DIRECT}; se recibió {got}",
+            f"POST a query as {FORM} (query=...) or as {DIRECT}; got {got}",
+        ),
     )
 
 
 def _update_refused() -> ApiError:
-    return ApiError(400, "Refused", "SPARQL Update is refused on /sparql: this endpoint is read-only")
+    return ApiError(
+        400,
+        "Refused",
+        Text(
+            "SPARQL Update no se admite en /sparql: este servicio es de solo lectura",
+            "SPARQL Update is refused on /sparql: this endpoint is read-only",
+        ),
+    )
 
 
 def _one_query(values: list[str]) -> str:
     if len(values) != 1:
+        got = f", got {len(values)}" if values else ""
         raise ApiError(
-            400, "Bad Request", "exactly one 'query' parameter is required" + (f", got {len(values)}" if values else "")
+            400,
+            "Bad Request",
+            Text(
+                "se necesita exactamente un parámetro 'query'" + (f"; hay {len(values)}" if values else ""),
+                "exactly one 'query' parameter is required" + got,
+            ),
         )
     return values[0]
 
@@ -159,16 +212,24 @@ def _dataset(params: dict[str, list[str]]) -> tuple[list[str] | None, list[str] 
     named = params.get("named-graph-uri")
     if default is None and named is None:
         return None, None
-    held = set(coopgraph().store.graphs())
-    unknown = sorted({iri for iri in (default or []) + (named or []) if iri not in held})
+    _check_held(coopgraph(), (default or []) + (named or []))
+    return default or [], named or []
+
+
+def _check_held(state: Coopgraph, iris: list[str]) -> None:
+    held = set(state.store.graphs())
+    unknown = sorted({iri for iri in iris if iri not in held})
     if unknown:
+        shown = ", ".join(iri[:200] for iri in unknown[:5]) + (" …" if len(unknown) > 5 else "")
         raise ApiError(
             400,
             "Unknown graph",
-            f"the store holds no graph {', '.join(unknown)} (graphs are never fetched); "
-            f"held graphs: {', '.join(sorted(held))}",
+            Text(
+                f"el almacén no tiene el grafo {shown} (los grafos nunca se descargan); "
+                f"grafos: {', '.join(sorted(held))}",
+                f"the store holds no graph {shown} (graphs are never fetched); held graphs: {', '.join(sorted(held))}",
+            ),
         )
-    return default or [], named or []
 
 
 def _with_charset(media_type: str) -> str:

@@ -5,31 +5,35 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import current_app, request
+from flask import current_app
 
 from coopgraph.core.store import Store
-from coopgraph.web.executor import Answer, QueryRequest
-from coopgraph.web.time_limit import TimeLimit
+from coopgraph.web.executor import Answer, QueryRequest, execute
 
 EXTENSION = "coopgraph"
 
 
 @dataclass
 class Coopgraph:
-    """What views share: the resolved settings, the store and the time limit on queries."""
+    """What views share: the resolved settings and the store."""
 
     settings: dict[str, Any]
     store: Store
-    limit: TimeLimit
     owns_store: bool = True
     """False when the caller gave the store to `create_app`: then the caller closes it."""
     cache: dict[str, Any] = field(default_factory=dict)
-    """Derived views of the store (the service description, the explorer's actor kinds); the writes issue must clear
-    it on commit."""
+    """Derived views of the store, a fixed set of keys (the service description, the stored queries, the
+    partner-matching index, the explorer's actor kinds); the writes issue must clear it on commit."""
 
-    def run(self, query: QueryRequest, environ: dict[str, Any] | None = None) -> Answer:
-        """Run one query of the current HTTP request (`environ`: its WSGI environ, if at hand) within the time limit."""
-        return self.limit.run(self.store, query, request.environ if environ is None else environ)
+    def run(self, query: QueryRequest) -> Answer:
+        """Run one query and serialise its answer.
+
+        It runs in the calling thread, to its end: the time limit belongs to the
+        served layout (`coopgraph serve` stops a request past it by ending the
+        worker process that runs it; coopgraph/web/front.py), since pyoxigraph
+        cannot cancel a query.
+        """
+        return execute(self.store, query)
 
     def close(self) -> None:
         """Release the store (if the app opened it)."""

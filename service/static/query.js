@@ -214,7 +214,7 @@
     let fileBase = "coopgraph-results";
     if (storedRunnable()) {
       const values = new URLSearchParams(paramValues());
-      request = fetch(`${selected.url}?${values}`, {headers: {Accept: ACCEPT}});
+      request = fetch(`${selected.url}?${values}`, {headers: {Accept: ACCEPT, "Accept-Language": cg.lang}});
       downloadUrl = (fmt) => { const p = new URLSearchParams(values); p.set("format", fmt); return `${selected.url}?${p}`; };
       fileBase = selected.name;
       const address = {name: selected.name};
@@ -226,7 +226,7 @@
     } else {
       request = fetch(ENDPOINT, {
         method: "POST",
-        headers: {Accept: ACCEPT, "Content-Type": "application/x-www-form-urlencoded"},
+        headers: {Accept: ACCEPT, "Accept-Language": cg.lang, "Content-Type": "application/x-www-form-urlencoded"},
         body: new URLSearchParams({query: text}),
       });
       downloadUrl = (fmt) => `${ENDPOINT}?${new URLSearchParams({query: text, format: fmt})}`;
@@ -287,7 +287,7 @@
       const rows = body.results.bindings;
       statusLine.textContent = rows.length === 1 ? cg.t("one_row", {ms}) : cg.t("rows", {count: rows.length, ms});
       if (truncated) {
-        const max = body.coopgraph?.max_rows;
+        const max = body.head?.coopgraph?.max_rows;
         showNotice(max ? cg.t("truncated", {max}) : cg.t("truncated_plain"));
       }
       showDownloads(TABULAR, downloadUrl, fileBase);
@@ -458,9 +458,9 @@
 
   /** What to tell a person about the service's error: [sentence, action button or null]. */
   function readError(error, text) {
-    const message = String(error.message || "");
     const english = cg.lang === "en";
     if (!english && error.message_es) return [error.message_es, null];
+    const message = String((english && error.message_en) || error.message || "");
     if (error.title === "Refused") {
       if (/^SERVICE/.test(message)) return [cg.t("refused_service"), null];
       if (/Update|LOAD/i.test(message)) return [cg.t("refused_update"), null];

@@ -59,21 +59,84 @@ def format_for_path(path: Path) -> ox.RdfFormat:
     return FORMATS[SUFFIXES[suffix]]
 
 
+MAX_NESTING = 500
+"""Deepest nesting of elements (RDF/XML) or of objects and arrays (JSON-LD) a file may have: deeper ones are
+refused before pyoxigraph reads them (tens of thousands of levels crash its JSON-LD reader and stall its
+RDF/XML reader; real files nest a few levels)."""
+
+
 def refuse_xml_declarations(data: bytes, *, file: str | None = None) -> None:
-    """Reject XML that declares a DOCTYPE or ENTITY (entity expansion can abort the process)."""
-    text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8", "replace")
-    lowered = text.lower()
-    for token in ("<!doctype", "<!entity"):
-        at = lowered.find(token)
-        if at >= 0:
-            line = lowered.count("\n", 0, at) + 1
-            column = at - (lowered.rfind("\n", 0, at) + 1) + 1
-            raise LoadError(
-                "RDF/XML with a DOCTYPE or ENTITY declaration is refused (entity expansion hazard)",
-                file=file,
-                line=line,
-                column=column,
+    """Reject XML that declares a DOCTYPE or ENTITY (entity expansion can abort the process), or nests too deeply.
+
+    Decided by expat, a real XML parser, in whatever encoding it detects (UTF-8, UTF-16 with or without a byte
+    order mark): the DOCTYPE handler stops it before any entity is declared, let alone expanded.
+    """
+    import xml.parsers.expat
+
+    parser = xml.parsers.expat.ParserCreate()
+    depth = 0
+
+    class Refused(Exception):
+        def __init__(self, message: str, line: int, column: int) -> None:
+            self.message, self.line, self.column = message, line, column
+
+    def doctype(*_: object) -> None:
+        at = parser.CurrentByteIndex
+        start = data.rfind(b"<!", 0, at)  # the declaration's own start (expat stands inside it)
+        line, column = parser.CurrentLineNumber, parser.CurrentColumnNumber + 1
+        if start >= 0 and b"\x00" not in data[start:at]:  # a one-byte encoding: count lines in the bytes
+            line = data.count(b"\n", 0, start) + 1
+            column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+        raise Refused("RDF/XML with a DOCTYPE or ENTITY declaration is refused (entity expansion hazard)", line, column)
+
+    def start(*_: object) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_NESTING:
+            raise Refused(
+                f"the XML nests deeper than {MAX_NESTING} elements",
+                parser.CurrentLineNumber,
+                parser.CurrentColumnNumber + 1,
             )
+
+    def end(*_: object) -> None:
+        nonlocal depth
+        depth -= 1
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = doctype
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(data, True)
+    except Refused as refusal:
+        raise LoadError(refusal.message, file=file, line=refusal.line, column=refusal.column) from None
+    except xml.parsers.expat.ExpatError as error:
+        raise LoadError(
+            f"not well-formed XML: {xml.parsers.expat.errors.messages[error.code]}",
+            file=file,
+            line=error.lineno,
+            column=error.offset + 1,
+        ) from None
+
+
+def refuse_deep_json(data: bytes, *, file: str | None = None) -> None:
+    """Reject JSON that does not parse, or nests deeper than MAX_NESTING objects and arrays (read by Python's json)."""
+    import json
+
+    try:
+        document = json.loads(data)
+    except RecursionError:
+        raise LoadError(f"the JSON nests deeper than {MAX_NESTING} levels", file=file) from None
+    except ValueError as error:
+        raise LoadError(f"not valid JSON: {error}", file=file) from None
+    stack = [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > MAX_NESTING:
+            raise LoadError(f"the JSON nests deeper than {MAX_NESTING} levels", file=file)
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def stage_sources(
@@ -105,6 +168,8 @@ def stage_sources(
         try:
             if fmt == ox.RdfFormat.RDF_XML:
                 refuse_xml_declarations(data, file=str(path))
+            elif fmt == ox.RdfFormat.JSON_LD:
+                refuse_deep_json(data, file=str(path))
             if fmt.supports_datasets:  # one file, one graph: refuse named graphs, with their location
                 for _ in ox.parse(data, format=fmt, without_named_graphs=True):
                     pass
@@ -113,6 +178,8 @@ def stage_sources(
             raise _syntax_load_error(error, path, fmt) from None
         except (OSError, ValueError) as error:
             raise LoadError(str(error), file=str(path)) from None
+        except MemoryError as error:  # pyoxigraph's readers stop at 16 MiB a token ("buffer maximal size")
+            raise LoadError(f"a term too large to read ({error})", file=str(path)) from None
         if progress is not None:
             progress(path, len(staging) - before)
     return staging

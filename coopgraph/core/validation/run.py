@@ -156,15 +156,12 @@ def _flatten(graph: rdflib.Graph) -> rdflib.Graph:
 
 
 def _parse_files(paths: Iterable[Path]) -> rdflib.Graph:
-    """Parse local RDF files (a folder means its *.ttl files); RDF/XML with DTDs is refused."""
-    from coopgraph.core.store import refuse_xml_declarations
+    """Read local RDF files (a folder means its *.ttl files) exactly as `coopgraph load` does (pyoxigraph, the same
+    formats, checks and errors: no remote JSON-LD context, no DTD), then copy them to rdflib for pyshacl."""
+    from coopgraph.core.store import OxigraphStore, stage_sources
 
-    graph = rdflib.Graph()
+    files: list[Path] = []
     for path in paths:
-        files = sorted(path.glob("*.ttl")) if path.is_dir() else [path]
-        for file in files:
-            fmt = rdflib.util.guess_format(str(file)) or "turtle"
-            if fmt == "xml":
-                refuse_xml_declarations(file.read_bytes(), file=str(file))
-            graph.parse(file, format=fmt)
-    return graph
+        files += sorted(path.glob("*.ttl")) if path.is_dir() else [path]
+    staging = stage_sources(files, graph="urn:coopgraph:validate")
+    return OxigraphStore(staging).to_rdflib()

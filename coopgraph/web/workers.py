@@ -1,0 +1,306 @@
+"""The request processes of `coopgraph serve`: one holder of the data forks them; each answers one request at a time.
+
+The front (coopgraph/web/front.py) starts the **holder** (`holder_main`) with
+two descriptors: a control socket (AF_UNIX, SOCK_SEQPACKET) and a pipe. It
+sends the settings as the first control message and streams the store's
+N-Quads down the pipe; the holder loads them into an in-memory store, builds
+the Flask app, warms its caches (service description, partner-matching
+index), installs the sandbox (coopgraph/web/sandbox.py), freezes its Python
+objects for the garbage collector, and says `ready`. No file on disk is
+needed after that.
+
+On each `fork` message the holder forks a **worker**: a copy of itself
+(pages shared copy-on-write) that gets one end of a fresh socket pair, the
+other end going to the front with SCM_RIGHTS. A worker runs requests one at
+a time, in a thread with a large stack (deep but admitted queries recurse
+in the query engine), under an address-space limit (RLIMIT_AS: its size at
+birth plus `query_memory_mb`). The holder reaps its workers and tells the
+front how each ended (`exit PID STATUS`), so that the front can tell a
+memory overrun (SIGABRT from the allocator) from a crash or a kill.
+
+Frames on a worker's socket (both ways): one type byte, a 4-byte big-endian
+length, the payload. The front sends `Q` (the request head as JSON) then
+`B` (the body); the worker answers `H` (status and headers as JSON), `D`
+(body chunks) and `E` (end). A worker exits when its socket closes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import io
+import json
+import logging
+import os
+import resource
+import select
+import signal
+import socket
+import struct
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
+from urllib.parse import unquote_to_bytes
+
+from coopgraph.web.headers import WSGIApp
+
+log = logging.getLogger(__name__)
+
+FRAME = struct.Struct("!cI")
+CHUNK = 1 << 20
+"""Largest body frame a worker sends."""
+STACK_BYTES = 512 << 20
+"""Stack of a worker's request thread (address space reserved, not memory used): an admitted query
+(coopgraph/web/guard.py's size and depth limits) recurses far less deep in the engine than this allows."""
+RECURSION_LIMIT = 20_000
+"""Python frames a worker allows (the guard's parser recurses per bracket level; the stack above holds this)."""
+MAX_HEAD_JSON = 1 << 20
+
+
+# --- frames (blocking side) ------------------------------------------------------------------------------------
+
+
+def send_frame(sock: socket.socket, kind: bytes, payload: bytes = b"") -> None:
+    header = FRAME.pack(kind, len(payload))
+    if len(payload) <= 65536:
+        sock.sendall(header + payload)
+    else:  # no copy of a large payload
+        sock.sendall(header)
+        sock.sendall(payload)
+
+
+class Readable(Protocol):
+    def read(self, size: int, /) -> bytes | None: ...
+
+
+def _read_exactly(stream: Readable, size: int) -> bytes:
+    data = stream.read(size)
+    if data is None or len(data) != size:
+        raise EOFError("the front closed the connection")
+    return data
+
+
+def read_frame(stream: Readable) -> tuple[bytes, bytes]:
+    kind, size = FRAME.unpack(_read_exactly(stream, FRAME.size))
+    return kind, _read_exactly(stream, size) if size else b""
+
+
+# --- WSGI -------------------------------------------------------------------------------------------------------
+
+
+def environ_for(head: Mapping[str, Any], body: bytes) -> dict[str, Any]:
+    """The WSGI environ (PEP 3333) of a request the front read: `head` holds what it parsed."""
+    path = head["path"]
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": head["method"],
+        "SCRIPT_NAME": "",
+        "PATH_INFO": unquote_to_bytes(path).decode("latin-1"),
+        "QUERY_STRING": head["query"],
+        "SERVER_NAME": head["server"][0],
+        "SERVER_PORT": str(head["server"][1]),
+        "SERVER_PROTOCOL": f"HTTP/{head['version']}",
+        "REMOTE_ADDR": head["client"][0],
+        "REMOTE_PORT": str(head["client"][1]),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": True,
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+    }
+    for name, value in head["headers"]:
+        key = name.upper()
+        if "_" in key:  # Content_Type would pose as Content-Type: dropped, as waitress and gunicorn do
+            continue
+        key = key.replace("-", "_")
+        if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+            environ[key] = value
+            continue
+        key = "HTTP_" + key
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    if body and "CONTENT_LENGTH" not in environ:  # a chunked request: the front read the whole body
+        environ["CONTENT_LENGTH"] = str(len(body))
+    return environ
+
+
+def call_app(app: WSGIApp, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Run the WSGI app on one request: (status code, headers, whole body)."""
+    started: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], None]:
+        started[:] = [status, headers]
+        return lambda data: None  # the legacy write() callable: Flask never uses it
+
+    result = app(environ, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    status, headers = started
+    return int(status.split(" ", 1)[0]), list(headers), body
+
+
+def serve_requests(sock: socket.socket, app: WSGIApp) -> None:
+    """A worker's loop: read a request, answer it, until the front closes the socket."""
+    stream = sock.makefile("rb", buffering=65536)
+    while True:
+        try:
+            kind, payload = read_frame(stream)
+            if kind != b"Q" or len(payload) > MAX_HEAD_JSON:
+                raise EOFError(f"unexpected frame {kind!r}")
+            head = json.loads(payload)
+            kind, body = read_frame(stream)
+            if kind != b"B":
+                raise EOFError(f"unexpected frame {kind!r}")
+        except (EOFError, OSError, ValueError):
+            return
+        status, headers, data = call_app(app, environ_for(head, body))
+        send_frame(sock, b"H", json.dumps({"status": status, "headers": headers}).encode())
+        for start in range(0, len(data), CHUNK):
+            send_frame(sock, b"D", data[start : start + CHUNK])
+        send_frame(sock, b"E")
+
+
+# --- the worker, right after the fork -------------------------------------------------------------------------
+
+
+def _vm_size() -> int:
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def become_worker(sock: socket.socket, app: WSGIApp, memory_bytes: int) -> None:
+    """In a forked child: limit the address space, serve on `sock` from a large-stack thread, then exit."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    threading.stack_size(STACK_BYTES)
+    runner = threading.Thread(target=serve_requests, args=(sock, app), name="coopgraph-worker")
+    runner.start()  # its stack is reserved now, so the limit below counts it as part of the worker's size
+    if memory_bytes > 0:
+        limit = _vm_size() + memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    runner.join()
+    os._exit(0)
+
+
+# --- the holder ------------------------------------------------------------------------------------------------
+
+
+def _send(control: socket.socket, message: str, fds: list[int] | None = None) -> None:
+    if fds:
+        socket.send_fds(control, [message.encode()], fds)
+    else:
+        control.send(message.encode())
+
+
+def holder_main(argv: list[str] | None = None) -> None:
+    """Entry point of the holder process (the front starts it; not meant to be run by hand)."""
+    parser = argparse.ArgumentParser(description="The coopgraph data holder (started by `coopgraph serve`).")
+    parser.add_argument("--control-fd", type=int, required=True)
+    parser.add_argument("--data-fd", type=int, required=True)
+    args = parser.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the front decides
+    logging.basicConfig(level=logging.WARNING, format="coopgraph holder: %(message)s")
+    control = socket.socket(fileno=args.control_fd)
+    try:
+        config = json.loads(control.recv(1 << 20))
+        app = _build(config, args.data_fd)
+        layers = _sandbox(bool(config["sandbox"]))
+    except Exception as error:  # every start-up failure goes to the front, then this process ends
+        with contextlib.suppress(OSError):
+            _send(control, "error " + json.dumps(f"{type(error).__name__}: {error}"))
+        raise SystemExit(1) from None
+    sys.setrecursionlimit(RECURSION_LIMIT)
+    gc.collect()
+    gc.freeze()  # the objects built so far stay put: collections in the workers do not copy their pages
+    _send(control, "ready " + json.dumps({"sandbox": layers}))
+    _fork_loop(control, app, int(config["memory_bytes"]))
+
+
+def _build(config: Mapping[str, Any], data_fd: int) -> WSGIApp:
+    """Load the N-Quads from the pipe into memory, build the app and warm its caches."""
+    import pyoxigraph as ox
+
+    from coopgraph.core.store import OxigraphStore
+    from coopgraph.web.app import create_app
+
+    memory = ox.Store()
+    with os.fdopen(data_fd, "rb", buffering=1 << 20) as data:
+        memory.load(input=data, format=ox.RdfFormat.N_QUADS)
+    app = create_app(config["settings"], store=OxigraphStore(memory))
+    _warm(app)
+    wsgi: WSGIApp = app.wsgi_app
+    return wsgi
+
+
+def _warm(app: Any) -> None:
+    """Build what every worker would otherwise build on its first request: the service description and the
+    partner-matching index (seconds at 100k actors); the workers share them copy-on-write."""
+    from coopgraph.web.match import match_index
+    from coopgraph.web.sparql import description_triples
+    from coopgraph.web.state import EXTENSION
+
+    with app.app_context():
+        state = app.extensions[EXTENSION]
+        description_triples(state)
+        match_index(state)
+
+
+def _sandbox(wanted: bool) -> list[str]:
+    from coopgraph.web.sandbox import install
+
+    return install() if wanted else []
+
+
+def _fork_loop(control: socket.socket, app: WSGIApp, memory_bytes: int) -> None:
+    """Fork a worker per `fork` message; report each worker's end; exit when the front goes away."""
+    wake_read, wake_write = socket.socketpair()
+    wake_read.setblocking(False)
+    wake_write.setblocking(False)
+    signal.set_wakeup_fd(wake_write.fileno())
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that SIGCHLD wakes select() through the fd
+    while True:
+        try:
+            ready, _, _ = select.select([control, wake_read], [], [])
+        except InterruptedError:
+            ready = []
+        if wake_read in ready:
+            with contextlib.suppress(BlockingIOError):
+                while wake_read.recv(4096):
+                    pass
+        _reap(control)
+        if control in ready:
+            message = control.recv(4096)
+            if not message:
+                return  # the front is gone: so are the workers (their sockets close), and so is this process
+            for _ in range(message.count(b"fork")):
+                ours, theirs = socket.socketpair()
+                pid = os.fork()
+                if pid == 0:
+                    control.close()
+                    wake_read.close()
+                    wake_write.close()
+                    signal.set_wakeup_fd(-1)
+                    ours.close()
+                    become_worker(theirs, app, memory_bytes)
+                theirs.close()
+                _send(control, f"worker {pid}", [ours.fileno()])
+                ours.close()
+
+
+def _reap(control: socket.socket) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        with contextlib.suppress(OSError):
+            _send(control, f"exit {pid} {status}")
