@@ -2,7 +2,8 @@
 
 Each manifest test is a sequence of HTTP requests with expected status
 classes, result formats and ASK answers. Query and bad-query tests run;
-update tests are skipped until SPARQL Update is enabled.
+update tests run each on an endpoint of its own (they clear every graph), with a write token
+the fixture makes and every request of theirs carries.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import http.client
 import urllib.parse
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import rdflib
 from rdflib.namespace import RDF, RDFS
 
 from coopgraph.core.store import OxigraphStore
+from coopgraph.core.writes.tokens import TokenBook
 from coopgraph.web import create_app
 from coopgraph.web.state import EXTENSION
 from coopgraph.web.testing import live_server
@@ -29,7 +32,6 @@ HT = rdflib.Namespace("http://www.w3.org/2011/http#")
 CNT = rdflib.Namespace("http://www.w3.org/2011/content#")
 UT = rdflib.Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
 HTS = "http://www.w3.org/2011/http-statusCodes#StatusCode"
-UPDATE_REASON = "SPARQL Update belongs to the writes issue"
 # Graphs named as protocol datasets by tests without ut:graphData: the endpoint answers only for graphs it
 # holds (it never fetches), so the test store holds this one, empty.
 EMPTY_GRAPHS = ("http://kasei.us/2009/09/sparql/data/data0.rdf",)
@@ -112,34 +114,43 @@ def test_manifest_is_complete() -> None:
     assert sum(not t.is_update for t in TESTS) == 20 and all(t.steps for t in TESTS)
 
 
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    """One endpoint holding data1-3 under the graph names the manifest gives them, plus the empty graphs."""
+@contextmanager
+def _endpoint(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """An endpoint holding data1-3 under the graph names the manifest gives them, plus the empty graphs; and the
+    headers of a request with a write token."""
     names: dict[str, str] = {}
     for test in TESTS:
         for name, file in test.graph_data.items():
             assert names.setdefault(name, file) == file, "the manifest names one graph with two files"
     assert len(names) == 3
+    secret = TokenBook(folder).add("w3c", "all")
     with OxigraphStore.in_memory() as store:
         for name, file in names.items():
             store.load([SUITE / file], graph=name)
         for name in EMPTY_GRAPHS:
             store.oxigraph.add_graph(ox.NamedNode(name))
-        app = create_app(store=store)
+        app = create_app({"data_dir": str(folder)}, store=store)
         try:
             with live_server(app) as base:
-                yield base
+                yield base, {"Authorization": f"Bearer {secret}"}
         finally:
             app.extensions[EXTENSION].close()
 
 
-def _send(base_url: str, step: Step) -> tuple[int, str, bytes]:
+@pytest.fixture(scope="module")
+def query_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    """One endpoint for the query tests (they only read)."""
+    with _endpoint(tmp_path_factory.mktemp("w3c-query")) as endpoint:
+        yield endpoint
+
+
+def _send(base_url: str, step: Step, auth: dict[str, str]) -> tuple[int, str, bytes]:
     parts = urllib.parse.urlsplit(base_url)
     assert step.path.startswith("/sparql/")
     path = "/sparql" + step.path.removeprefix("/sparql/")  # the manifest says: replace /sparql/ with our path
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
     try:
-        connection.request(step.method, path, body=step.body, headers=step.headers)
+        connection.request(step.method, path, body=step.body, headers={**step.headers, **auth})
         response = connection.getresponse()
         return response.status, response.headers.get("Content-Type", ""), response.read()
     finally:
@@ -165,13 +176,19 @@ def _check_result(step: Step, content_type: str, body: bytes) -> None:
         list(ox.parse(body, format=rdf_format))
 
 
-@pytest.mark.parametrize(
-    "test",
-    [pytest.param(t, id=t.name, marks=[pytest.mark.skip(reason=UPDATE_REASON)] if t.is_update else []) for t in TESTS],
-)
-def test_protocol(base_url: str, test: ProtocolTest) -> None:
+@pytest.mark.parametrize("test", [pytest.param(t, id=t.name) for t in TESTS])
+def test_protocol(test: ProtocolTest, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    if test.is_update:
+        with _endpoint(tmp_path) as (base_url, auth):
+            _run(test, base_url, auth)
+    else:
+        base_url, auth = request.getfixturevalue("query_endpoint")
+        _run(test, base_url, auth)
+
+
+def _run(test: ProtocolTest, base_url: str, auth: dict[str, str]) -> None:
     for step in test.steps:
-        status, content_type, body = _send(base_url, step)
+        status, content_type, body = _send(base_url, step, auth)
         assert f"{status // 100}xx" in step.statuses, f"{step.method} {step.path}: {status} {body[:300]!r}"
         assert status != 500
         if 200 <= status < 300:

@@ -11,6 +11,7 @@ import click
 import pyoxigraph as ox
 
 from coopgraph.cli.common import StoreOpener, echo_summary, handle_errors, progress, store_options
+from coopgraph.cli.writes import push
 from coopgraph.core.loading import LOCAL_GRAPH, rebuild
 from coopgraph.core.results import FORMATTERS, compact, format_results
 from coopgraph.core.store import FORMATS, solutions
@@ -35,6 +36,11 @@ from coopgraph.core.validation import validate_files, validate_store
     is_flag=True,
     help="Faster write for very large FILES, not in one transaction (a parse error still changes nothing).",
 )
+@click.option(
+    "--service",
+    help="Send FILES to a running coopgraph serve at this URL instead (one write through its /data endpoint: "
+    "checked, audited; the token from $COOPGRAPH_TOKEN).",
+)
 @store_options
 @click.pass_obj
 @handle_errors
@@ -46,8 +52,15 @@ def load(
     replace: bool,
     do_rebuild: bool,
     bulk: bool,
+    service: str | None,
 ) -> None:
     """Load RDF FILES into the store, all or nothing (no FILES: the shipped data)."""
+    if service:
+        if not files or do_rebuild or bulk:
+            raise click.UsageError("--service sends FILES (no --rebuild, no --bulk)")
+        result = push(service, files, graph=graph_iri, fmt=fmt, replace=replace)
+        click.echo(f"write {result['write']}: +{result['added']} -{result['removed']} quads in <{graph_iri}>")
+        return
     store = opener.open()
     if do_rebuild:
         echo_summary(rebuild(store, progress=progress))

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from coopgraph import __version__
-from coopgraph.cli import build, data, export, match, register, serve
+from coopgraph.cli import build, data, export, match, register, serve, writes
 from coopgraph.cli.common import DATA_DIR_HELP, MEMORY_HELP, StoreOpener
 
 
@@ -36,6 +36,9 @@ for command in (
     build.build,
     register.import_iati_command,
     register.export_iati_command,
+    writes.token,
+    writes.history_command,
+    writes.revert_command,
 ):
     cli.add_command(command)
 

@@ -21,9 +21,10 @@ from coopgraph.web import (
     pages,
     queries_api,
     sparql,
+    writes,
 )
 from coopgraph.web.settings import resolve
-from coopgraph.web.state import EXTENSION, Coopgraph
+from coopgraph.web.state import EXTENSION, SERVED_KEY, Coopgraph
 
 
 def create_app(
@@ -48,7 +49,9 @@ def create_app(
     owns_store = store is None
     if store is None:
         store = open_store(settings)
-    app.extensions[EXTENSION] = Coopgraph(settings=settings, store=store, owns_store=owns_store)
+    app.extensions[EXTENSION] = Coopgraph(
+        settings=settings, store=store, owns_store=owns_store, served=bool(app.config.get(SERVED_KEY))
+    )
     errors.init_app(app)
     headers.init_app(app)
     app.register_blueprint(health.bp)
@@ -58,6 +61,7 @@ def create_app(
     app.register_blueprint(explore.bp)
     app.register_blueprint(match.bp)
     app.register_blueprint(export.bp)
+    app.register_blueprint(writes.bp)
     return app
 
 

@@ -28,6 +28,8 @@ class ApiError(Exception):
         english = text.en if text is not None else str(message)
         super().__init__(english)
         self.status, self.title, self.message, self.details, self.text = status, title, english, details, text
+        self.headers: dict[str, str] = {}
+        """Headers the error response carries (WWW-Authenticate for a 401)."""
 
     def message_in(self, lang: str | None) -> str:
         """The message in `lang` (es, en) when it has both; English otherwise."""
@@ -88,7 +90,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError) -> Response:
         lang = client_language(request.headers.get("Accept-Language"))
-        return error_response(error.status, error.title, error.message_in(lang), **error.details)
+        response = error_response(error.status, error.title, error.message_in(lang), **error.details)
+        response.headers.update(error.headers)
+        return response
 
     @app.errorhandler(MemoryError)
     def out_of_memory(error: MemoryError) -> Response:

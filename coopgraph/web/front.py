@@ -29,6 +29,9 @@ Admission, per client address:
   Wikidata Query Service does), and one sent again before its Retry-After
   has passed waits TARPIT_S before that answer.
 - Anyone else may have CLIENT_INFLIGHT requests queued or running at once.
+- A request with a valid write token (coopgraph/web/writes.py) is never
+  made long nor shed: writes are few and authenticated, and a write that
+  validates a large record may take more than half a second.
 
 The time limit is one path: a ticker (every TICK_S) looks at the running
 requests; one past `query_timeout_s` has its worker killed and its client
@@ -59,11 +62,16 @@ from typing import Any
 
 import h11
 
+from coopgraph.core.loading import default_data_dir
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import Text
+from coopgraph.core.writes import Journal
+from coopgraph.core.writes.delta import Delta
+from coopgraph.core.writes.tokens import TokenBook, TokenError
 from coopgraph.web.errors import client_language, error_document
 from coopgraph.web.headers import completed
 from coopgraph.web.workers import FRAME
+from coopgraph.web.writes import COMMIT_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +165,8 @@ class Job:
     slow: bool
     future: asyncio.Future[Reply]
     queued_at: float
+    trusted: bool = False
+    """Sent with a valid write token: never shed as a long request (the time limit still holds)."""
 
 
 @dataclass(eq=False)
@@ -172,6 +182,8 @@ class Worker:
     long: bool = False
     verdict: str | None = None
     """Why the front killed it mid-request: 'timeout' or 'shed'."""
+    version: int = 0
+    """The version of the data it holds (the journal's count of committed writes when it was forked)."""
 
 
 def error_reply(status: int, title: str, message: Text, lang: str | None, **details: Any) -> Reply:
@@ -213,6 +225,16 @@ CRASHED = Text(
 )
 
 
+CONFLICT = Text(
+    "otra escritura cambió los mismos recursos mientras se preparaba esta; vuelva a leerlos y reintente",
+    "another write changed the same resources while this one was being prepared; read them again and retry",
+)
+RECENT_WRITES = 1024
+"""Committed writes whose changed resources the front remembers, to decide conflicts."""
+APPLY_TIMEOUT_S = 120.0
+"""Most seconds the front waits for the data holder to apply a committed write."""
+
+
 def _text(template: Text, **values: Any) -> Text:
     return Text(template.es.format(**values), template.en.format(**values))
 
@@ -244,12 +266,20 @@ class Pool:
         self._ticker: asyncio.Task[None] | None = None
         self._closing = False
         self.layers: list[str] = []
+        self.journal: Journal | None = None
+        self.version = 0
+        self.recent: deque[tuple[int, frozenset[str]]] = deque(maxlen=RECENT_WRITES)
+        self._write_lock = asyncio.Lock()
+        self._applied: dict[int, asyncio.Future[None]] = {}
 
     # --- the holder ---
 
     async def start(self, store: OxigraphStore) -> list[str]:
-        """Start the holder, stream it the store, wait until it is ready, fork the workers; the sandbox layers."""
+        """Replay the journal, start the holder, stream it the store, wait until it is ready, fork the workers;
+        the sandbox layers."""
         loop = asyncio.get_running_loop()
+        self.journal = await loop.run_in_executor(None, Journal, store.oxigraph, store.path)
+        self.version = self.journal.version
         control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         data_read, data_write = os.pipe()
         command = [
@@ -269,7 +299,9 @@ class Pool:
         theirs.close()
         os.close(data_read)
         config = {
-            "settings": {key: value for key, value in self.settings.items() if key != "data_dir"},
+            "settings": {
+                key: (str(value) if key == "data_dir" and value else value) for key, value in self.settings.items()
+            },
             "sandbox": bool(self.settings["sandbox"]),
             "memory_bytes": self.memory_mb << 20,
         }
@@ -309,7 +341,12 @@ class Pool:
                 return
             word, _, rest = message.decode().partition(" ")
             if word == "worker" and fds:  # still pending until _add_worker counts it among the workers
-                asyncio.get_running_loop().create_task(self._add_worker(int(rest), fds[0]))
+                number, _, version = rest.partition(" ")
+                asyncio.get_running_loop().create_task(self._add_worker(int(number), fds[0], int(version or 0)))
+            elif word == "applied":
+                applied = self._applied.pop(int(rest), None)
+                if applied is not None and not applied.done():
+                    applied.set_result(None)
             elif word == "exit":
                 pid, status = (int(part) for part in rest.split())
                 self.exits[pid] = status
@@ -349,20 +386,20 @@ class Pool:
     def _holder_status(self) -> int | None:
         return self._holder.poll() if self._holder is not None else None
 
-    async def _add_worker(self, pid: int, fd: int) -> None:
+    async def _add_worker(self, pid: int, fd: int, version: int) -> None:
         sock = socket.socket(fileno=fd)
         sock.setblocking(False)
         reader, writer = await asyncio.open_connection(sock=sock, limit=1 << 20)
         pidfd = None
         with contextlib.suppress(OSError, AttributeError):
             pidfd = os.pidfd_open(pid)
-        worker = Worker(pid, pidfd, reader, writer)
+        worker = Worker(pid, pidfd, reader, writer, version=version)
         self.pending_forks -= 1
         if self._closing:
             self._kill(worker)
             return
         self.workers.add(worker)
-        if pid in self.exits:  # it died before it could be counted: replace it
+        if pid in self.exits or version < self.version:  # it died before it could be counted, or is stale
             self._retire(worker)
             return
         self.idle.append(worker)
@@ -468,7 +505,7 @@ class Pool:
         worker.job = None
         if worker.long:
             self.long_count -= 1
-        if worker in self.workers and not worker.long and not self._closing:
+        if worker in self.workers and not worker.long and not self._closing and worker.version >= self.version:
             self.idle.append(worker)
         else:  # dead, killed, or niced for a long request (only root could raise its priority again)
             self._retire(worker)
@@ -505,7 +542,7 @@ class Pool:
                 if elapsed >= self.timeout_s:
                     worker.verdict = "timeout"
                     self._kill(worker)
-                elif elapsed >= LONG_AFTER_S and not worker.long:
+                elif elapsed >= LONG_AFTER_S and not worker.long and not worker.job.trusted:
                     if self.long_count < self.long_slots:
                         self._make_long(worker)
                     else:
@@ -523,6 +560,57 @@ class Pool:
                             )
                         )
 
+    # --- writes ---
+
+    async def commit(self, reply: Reply, lang: str | None) -> Reply:
+        """Commit the write a worker prepared (coopgraph/web/writes.py), make every process see it, and give the
+        client's answer: the worker's summary, or 409 when a write committed since the worker's copy changed
+        the same resources."""
+        prepared = json.loads(reply.body)
+        subjects = frozenset(prepared["subjects"])
+        base = int(prepared["base"])
+        async with self._write_lock:
+            if base != self.version and self._conflicts(base, subjects):
+                return error_reply(409, "Conflict", CONFLICT, lang, version=self.version)
+            assert self.journal is not None
+            delta = Delta.from_nquads(prepared["added"], prepared["removed"])
+            loop = asyncio.get_running_loop()
+            version = await loop.run_in_executor(None, self.journal.commit, delta)
+            self.recent.append((version, subjects))
+            await self._propagate(version, prepared["added"], prepared["removed"])
+            self.version = version
+            stale = [worker for worker in self.idle if worker.version < version]
+            self.idle = [worker for worker in self.idle if worker.version >= version]
+            for worker in stale:
+                self._retire(worker)
+        body = json.dumps(prepared["body"], ensure_ascii=False).encode() + b"\n"
+        return Reply(int(prepared["status"]), [("Content-Type", "application/json")], body)
+
+    def _conflicts(self, base: int, subjects: frozenset[str]) -> bool:
+        """Whether a write committed after version `base` changed one of `subjects` (or is forgotten)."""
+        if not self.recent or self.recent[0][0] > base + 1:
+            return True  # writes since `base` are no longer remembered: refuse rather than guess
+        return any(version > base and subjects & changed for version, changed in self.recent)
+
+    async def _propagate(self, version: int, added: str, removed: str) -> None:
+        """Send the committed change to the holder and wait until it applied it (workers forked after see it)."""
+        if self._control is None:
+            log.error("write %d committed, but the data holder is gone: restart coopgraph serve", version)
+            return
+        fd = os.memfd_create("coopgraph-write")
+        try:
+            os.write(fd, json.dumps({"added": added, "removed": removed}).encode())
+            os.lseek(fd, 0, os.SEEK_SET)
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._applied[version] = waiter
+            socket.send_fds(self._control, [f"apply {version}".encode()], [fd])
+        finally:
+            os.close(fd)
+        try:
+            await asyncio.wait_for(waiter, APPLY_TIMEOUT_S)
+        except TimeoutError:
+            log.error("the data holder did not apply write %d within %g s", version, APPLY_TIMEOUT_S)
+
     async def close(self) -> None:
         """Kill every worker and stop the holder."""
         self._closing = True
@@ -535,6 +623,9 @@ class Pool:
             asyncio.get_running_loop().remove_reader(self._control.fileno())
             self._control.close()
             self._control = None
+        if self.journal is not None:
+            self.journal.close()
+            self.journal = None
         if self._holder is not None and self._holder.poll() is None:
             self._holder.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -590,6 +681,8 @@ class Front:
         self.max_body = int(settings["max_body_bytes"])
         self.clients = Clients()
         self.connections = 0
+        folder = settings.get("data_dir")
+        self.tokens = TokenBook(Path(folder) if folder else default_data_dir())
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """One connection, from accept to close."""
@@ -729,10 +822,25 @@ class Front:
             client.slow_until > time.monotonic(),
             asyncio.get_running_loop().create_future(),
             time.monotonic(),
+            trusted=self._trusted(_header(headers, "authorization")),
         )
         client.inflight += 1
         self.pool.submit(job)
-        return await job.future, False
+        reply = await job.future
+        if any(name == COMMIT_HEADER for name, _ in reply.headers):
+            reply = await self.pool.commit(reply, lang)
+        return reply, False
+
+    def _trusted(self, authorization: str | None) -> bool:
+        """Whether the request carries a valid write token (its holder's writes are not shed; the worker still
+        checks the token and its scope)."""
+        scheme, _, secret = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return False
+        try:
+            return self.tokens.verify(secret.strip()) is not None
+        except TokenError:
+            return False
 
     def _admit(self, client: Client, lang: str | None) -> Reply | None:
         """A 429 when the client has too much in progress, else None."""

@@ -253,6 +253,53 @@ def _parse(text: str) -> ParseResults:
     )
 
 
+def check_update(text: str, *, max_bytes: int = 100_000, max_depth: int = 64) -> CompValue:
+    """The parse tree of a SPARQL Update the write path may run: limits first, then rdflib's grammar;
+    a 400 for a text that does not parse as an update, for LOAD (nothing is ever fetched) and for SERVICE."""
+    check_limits(text, max_bytes=max_bytes, max_depth=max_depth)
+    with _PARSER:
+        try:
+            tree = parseUpdate(text)
+        except RecursionError:
+            raise _too_deep() from None
+        except ParseBaseException as error:
+            line, column = error.lineno, error.col
+            raise ApiError(
+                400,
+                "SPARQL syntax error",
+                Text(
+                    f"error de sintaxis SPARQL Update en la línea {line}, columna {column}: {error.msg}",
+                    f"SPARQL Update syntax error at line {line}, column {column}: {error.msg}",
+                ),
+                line=line,
+                column=column,
+            ) from None
+    operations = list(tree["request"]) if "request" in tree else []
+    if not operations:
+        raise ApiError(400, "Bad Request", Text("la actualización está vacía", "the update is empty"))
+    for operation in operations:
+        if operation.name == "Load":
+            raise ApiError(
+                400,
+                "Refused",
+                Text(
+                    "LOAD no se admite: este servicio no descarga nada; envíe los datos a /data",
+                    "LOAD is refused: this service fetches nothing; send the data to /data",
+                ),
+                **_position(text, operation),
+            )
+    if _finds(tree, "ServiceGraphPattern"):
+        raise ApiError(
+            400,
+            "Refused",
+            Text(
+                "SERVICE no se admite: este servicio no hace solicitudes a otros servidores",
+                "SERVICE is refused: this endpoint makes no outbound requests",
+            ),
+        )
+    return tree
+
+
 def _too_deep() -> ApiError:
     return ApiError(
         400,

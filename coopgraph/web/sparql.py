@@ -1,7 +1,9 @@
-"""`/sparql`: the W3C SPARQL 1.1 Protocol query operation (GET, POST form, POST direct)."""
+"""`/sparql`: the W3C SPARQL 1.1 Protocol query operation (GET, POST form, POST direct), and its update
+operation (POST form `update=`, POST `application/sparql-update`), which coopgraph/web/writes.py runs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -14,6 +16,7 @@ from coopgraph.web.executor import QueryRequest
 from coopgraph.web.guard import Dataset, check_limits, check_query
 from coopgraph.web.negotiation import choose, offered
 from coopgraph.web.state import Coopgraph, coopgraph
+from coopgraph.web.writes import sparql_update
 
 bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
@@ -33,6 +36,8 @@ def sparql() -> Response:
     if request.method == "GET" and not params:
         return _service_description()
     query = _read_query(params)
+    if isinstance(query, Update):
+        return sparql_update(query.text, params)
     default_graph, named_graphs = _dataset(params)
     state = coopgraph()
     settings = state.settings
@@ -124,16 +129,21 @@ def _service_description() -> Response:
     return response
 
 
-def _read_query(params: dict[str, list[str]]) -> str:
-    """The query text, per the request's method and media type; form parameters join `params`."""
+@dataclass(frozen=True)
+class Update:
+    """The text of a SPARQL Update sent to /sparql (POST only, per the protocol)."""
+
+    text: str
+
+
+def _read_query(params: dict[str, list[str]]) -> str | Update:
+    """The query (or update) text, per the request's method and media type; form parameters join `params`."""
     if request.method == "GET":
         if "update" in params:
-            raise _update_refused()
+            raise _update_by_get()
         return _one_query(params.get("query", []))
     media_type = (request.mimetype or "").lower()
     charset = request.mimetype_params.get("charset", "utf-8").lower()
-    if media_type in UPDATE_TYPES:
-        raise _update_refused()
     if charset not in ("utf-8", "utf8"):
         raise ApiError(
             415,
@@ -152,8 +162,22 @@ def _read_query(params: dict[str, list[str]]) -> str:
         for key, value in parse_qsl(form, keep_blank_values=True):  # what werkzeug's request.form does
             params.setdefault(key, []).append(value)
         if "update" in params:
-            raise _update_refused()
+            if "query" in params:
+                raise _bad(Text("dé 'query' o 'update', no los dos", "give 'query' or 'update', not both"))
+            return Update(_one(params["update"], "update"))
         return _one_query(params.get("query", []))
+    if media_type in UPDATE_TYPES:
+        if "update" in params or "query" in params:
+            raise _bad(
+                Text(
+                    "dé la actualización en el cuerpo o como parámetro, no de las dos formas",
+                    "give the update either in the body or as a parameter, not both",
+                )
+            )
+        try:
+            return Update(request.get_data(cache=False).decode("utf-8"))
+        except UnicodeDecodeError:
+            raise _bad(Text("la actualización no es UTF-8 válido", "the update is not valid UTF-8")) from None
     if media_type == DIRECT:
         if "query" in params:
             raise ApiError(
@@ -175,33 +199,40 @@ def _read_query(params: dict[str, list[str]]) -> str:
         415,
         "Unsupported Media Type",
         Text(
-            f"envíe la consulta por POST como {FORM} (query=...) o como {DIRECT}; se recibió {got}",
-            f"POST a query as {FORM} (query=...) or as {DIRECT}; got {got}",
+            f"envíe la consulta por POST como {FORM} (query=... o update=...), como {DIRECT} "
+            f"o como {UPDATE_TYPES[0]}; se recibió {got}",
+            f"POST a query as {FORM} (query=... or update=...), as {DIRECT} or as {UPDATE_TYPES[0]}; got {got}",
         ),
     )
 
 
-def _update_refused() -> ApiError:
+def _update_by_get() -> ApiError:
     return ApiError(
         400,
-        "Refused",
+        "Bad Request",
         Text(
-            "SPARQL Update no se admite en /sparql: este servicio es de solo lectura",
-            "SPARQL Update is refused on /sparql: this endpoint is read-only",
+            "una actualización SPARQL se envía por POST (formulario update=… o application/sparql-update), nunca por GET",
+            "a SPARQL Update is sent by POST (form update=… or application/sparql-update), never by GET",
         ),
     )
+
+
+def _bad(message: Text) -> ApiError:
+    return ApiError(400, "Bad Request", message)
 
 
 def _one_query(values: list[str]) -> str:
+    return _one(values, "query")
+
+
+def _one(values: list[str], name: str) -> str:
     if len(values) != 1:
         got = f", got {len(values)}" if values else ""
-        raise ApiError(
-            400,
-            "Bad Request",
+        raise _bad(
             Text(
-                "se necesita exactamente un parámetro 'query'" + (f"; hay {len(values)}" if values else ""),
-                "exactly one 'query' parameter is required" + got,
-            ),
+                f"se necesita exactamente un parámetro '{name}'" + (f"; hay {len(values)}" if values else ""),
+                f"exactly one '{name}' parameter is required" + got,
+            )
         )
     return values[0]
 

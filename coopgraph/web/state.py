@@ -1,29 +1,51 @@
-"""The service's shared objects, kept in `app.extensions["coopgraph"]`: settings and the store."""
+"""The service's shared objects, kept in `app.extensions["coopgraph"]`: settings, the store, caches, the writer."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from flask import current_app
 
-from coopgraph.core.store import Store
+from coopgraph.core.loading import default_data_dir
+from coopgraph.core.store import OxigraphStore, Store
+from coopgraph.core.writes import Journal, Plan, prepare
+from coopgraph.core.writes.delta import Delta
+from coopgraph.core.writes.journal import apply
+from coopgraph.core.writes.tokens import TokenBook
 from coopgraph.web.executor import Answer, QueryRequest, execute
 
 EXTENSION = "coopgraph"
+SERVED_KEY = "COOPGRAPH_SERVED"
+"""Flask config key set by the data holder of `coopgraph serve`: writes are then committed by the front."""
+KEPT_KEYS = ("match_index_lock",)
+"""Cache keys a write leaves in place (locks); every other derived view is rebuilt."""
 
 
 @dataclass
 class Coopgraph:
-    """What views share: the resolved settings and the store."""
+    """What views share: the resolved settings, the store, derived views, and the write path."""
 
     settings: dict[str, Any]
     store: Store
     owns_store: bool = True
     """False when the caller gave the store to `create_app`: then the caller closes it."""
+    served: bool = False
+    """True in the workers of `coopgraph serve`: their store is a copy, and the front commits writes."""
     cache: dict[str, Any] = field(default_factory=dict)
     """Derived views of the store, a fixed set of keys (the service description, the stored queries, the
-    partner-matching index, the explorer's actor kinds); the writes issue must clear it on commit."""
+    partner-matching index, the explorer's actor kinds); `after_write` brings them up to date."""
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+    _journal: Journal | None = None
+    _tokens: TokenBook | None = None
+
+    def __post_init__(self) -> None:
+        if not self.served and isinstance(self.store, OxigraphStore):
+            self._journal = Journal(self.store.oxigraph, self.store.path)  # replays what a crash left
 
     def run(self, query: QueryRequest) -> Answer:
         """Run one query and serialise its answer.
@@ -35,8 +57,52 @@ class Coopgraph:
         """
         return execute(self.store, query)
 
+    @property
+    def tokens(self) -> TokenBook:
+        """The write tokens of the data folder (re-read when the file changes)."""
+        if self._tokens is None:
+            folder = self.settings.get("data_dir")
+            self._tokens = TokenBook(Path(folder) if folder else default_data_dir())
+        return self._tokens
+
+    def prepare(self, operation: Callable[[ox.Store], Delta], **how: Any) -> Plan:
+        """Run a write's operation and the gate on the store, leaving the store as it was (see core.writes)."""
+        store = self._oxigraph()
+        with self.write_lock:
+            return prepare(store, operation, **how)
+
+    def commit(self, plan: Plan) -> int:
+        """Commit a prepared write here (not in `coopgraph serve`, whose front commits); its version."""
+        if self._journal is None:
+            raise RuntimeError("this app does not commit writes (the front of coopgraph serve does)")
+        with self.write_lock:
+            version = self._journal.commit(plan.delta)
+        self.after_write(plan.delta)
+        return version
+
+    def apply(self, delta: Delta, version: int) -> None:
+        """Apply a change the front committed (the data holder of `coopgraph serve`)."""
+        with self.write_lock:
+            apply(self._oxigraph(), delta, version)
+        self.after_write(delta)
+
+    def after_write(self, delta: Delta) -> None:
+        """Bring the derived views up to date after `delta` was applied to the store."""
+        if isinstance(self.store, OxigraphStore):
+            self.store.changed()
+        for key in list(self.cache):
+            if key not in KEPT_KEYS:
+                del self.cache[key]
+
+    def _oxigraph(self) -> ox.Store:
+        if not isinstance(self.store, OxigraphStore):
+            raise RuntimeError("writes need the embedded store")
+        return self.store.oxigraph
+
     def close(self) -> None:
         """Release the store (if the app opened it)."""
+        if self._journal is not None:
+            self._journal.close()
         if self.owns_store:
             self.store.close()
 

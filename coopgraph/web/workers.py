@@ -9,12 +9,18 @@ index), installs the sandbox (coopgraph/web/sandbox.py), freezes its Python
 objects for the garbage collector, and says `ready`. No file on disk is
 needed after that.
 
+On an `apply VERSION` message (with a memory file holding a committed
+change) the holder applies the change to its copy and brings its caches up
+to date (the partner-matching index too), then answers `applied VERSION`:
+workers forked after that see the write; the front retires the others.
+
 On each `fork` message the holder forks a **worker**: a copy of itself
 (pages shared copy-on-write) that gets one end of a fresh socket pair, the
 other end going to the front with SCM_RIGHTS. A worker runs requests one at
 a time, in a thread with a large stack (deep but admitted queries recurse
 in the query engine), under an address-space limit (RLIMIT_AS: its size at
-birth plus `query_memory_mb`). The holder reaps its workers and tells the
+birth plus `query_memory_mb`). Each `worker PID VERSION` message says which
+version of the data the worker holds. The holder reaps its workers and tells the
 front how each ended (`exit PID STATUS`), so that the front can tell a
 memory overrun (SIGABRT from the allocator) from a crash or a kill.
 
@@ -223,20 +229,21 @@ def holder_main(argv: list[str] | None = None) -> None:
     _fork_loop(control, app, int(config["memory_bytes"]))
 
 
-def _build(config: Mapping[str, Any], data_fd: int) -> WSGIApp:
-    """Load the N-Quads from the pipe into memory, build the app and warm its caches."""
+def _build(config: Mapping[str, Any], data_fd: int) -> Any:
+    """Load the N-Quads from the pipe into memory, build the app (its writes committed by the front) and warm
+    its caches."""
     import pyoxigraph as ox
 
     from coopgraph.core.store import OxigraphStore
     from coopgraph.web.app import create_app
+    from coopgraph.web.state import SERVED_KEY
 
     memory = ox.Store()
     with os.fdopen(data_fd, "rb", buffering=1 << 20) as data:
         memory.load(input=data, format=ox.RdfFormat.N_QUADS)
-    app = create_app(config["settings"], store=OxigraphStore(memory))
+    app = create_app({**config["settings"], SERVED_KEY: True}, store=OxigraphStore(memory))
     _warm(app)
-    wsgi: WSGIApp = app.wsgi_app
-    return wsgi
+    return app
 
 
 def _warm(app: Any) -> None:
@@ -258,8 +265,30 @@ def _sandbox(wanted: bool) -> list[str]:
     return install() if wanted else []
 
 
-def _fork_loop(control: socket.socket, app: WSGIApp, memory_bytes: int) -> None:
-    """Fork a worker per `fork` message; report each worker's end; exit when the front goes away."""
+def _version(app: Any) -> int:
+    from coopgraph.core.writes.journal import stored_version
+    from coopgraph.web.state import EXTENSION
+
+    return stored_version(app.extensions[EXTENSION].store.oxigraph)
+
+
+def _apply(app: Any, version: int, fd: int) -> None:
+    """Apply a change the front committed (JSON {"added", "removed"} N-Quads in the memory file `fd`), then
+    bring the caches up to date, so that every worker forked from now on sees it."""
+    from coopgraph.core.writes.delta import Delta
+    from coopgraph.web.state import EXTENSION
+
+    with os.fdopen(fd, "rb") as data:
+        change = json.loads(data.read())
+    app.extensions[EXTENSION].apply(Delta.from_nquads(change["added"], change["removed"]), version)
+    _warm(app)
+    gc.collect()
+    gc.freeze()
+
+
+def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
+    """Fork a worker per `fork` message, apply each `apply` message's change; report each worker's end; exit
+    when the front goes away."""
     wake_read, wake_write = socket.socketpair()
     wake_read.setblocking(False)
     wake_write.setblocking(False)
@@ -276,9 +305,16 @@ def _fork_loop(control: socket.socket, app: WSGIApp, memory_bytes: int) -> None:
                     pass
         _reap(control)
         if control in ready:
-            message = control.recv(4096)
+            message, fds, _flags, _address = socket.recv_fds(control, 4096, 1)
             if not message:
                 return  # the front is gone: so are the workers (their sockets close), and so is this process
+            if message.startswith(b"apply ") and fds:
+                version = int(message.split()[1])
+                _apply(app, version, fds[0])
+                _send(control, f"applied {version}")
+                continue
+            for fd in fds:
+                os.close(fd)
             for _ in range(message.count(b"fork")):
                 ours, theirs = socket.socketpair()
                 pid = os.fork()
@@ -288,9 +324,9 @@ def _fork_loop(control: socket.socket, app: WSGIApp, memory_bytes: int) -> None:
                     wake_write.close()
                     signal.set_wakeup_fd(-1)
                     ours.close()
-                    become_worker(theirs, app, memory_bytes)
+                    become_worker(theirs, app.wsgi_app, memory_bytes)
                 theirs.close()
-                _send(control, f"worker {pid}", [ours.fileno()])
+                _send(control, f"worker {pid} {_version(app)}", [ours.fileno()])
                 ours.close()
 
 

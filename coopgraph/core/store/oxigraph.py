@@ -27,6 +27,10 @@ class OxigraphStore:
     def generation(self) -> int:
         return self._generation
 
+    def changed(self) -> None:
+        """Say that the store was changed through `oxigraph` directly (derived views are then stale)."""
+        self._generation += 1
+
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> OxigraphStore:
         """Open (or create) the on-disk store in the folder `path`."""

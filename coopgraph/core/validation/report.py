@@ -8,8 +8,11 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import rdflib
+from rdflib.util import from_n3
+
 from coopgraph.core import vocab
-from coopgraph.core.vocab import LANGS, Text, pick
+from coopgraph.core.vocab import LANGS, SH, Text, pick
 
 SEVERITIES: tuple[str, ...] = ("Violation", "Warning", "Info")
 PREFIXES: dict[str, str] = vocab.prefixes(
@@ -138,6 +141,63 @@ class Report:
     def to_json(self, *, indent: int | None = 2) -> str:
         """The report as JSON (see `as_dict`)."""
         return json.dumps(self.as_dict(), ensure_ascii=False, indent=indent)
+
+    def to_rdf(self) -> rdflib.Graph:
+        """The report as a SHACL `sh:ValidationReport` graph (messages in both languages).
+
+        A complex property path, kept as SPARQL text here, becomes an
+        `sh:resultPath` literal; a value that is not readable N3 is left out.
+        """
+        sh = rdflib.Namespace(SH)
+        graph = rdflib.Graph()
+        graph.bind("sh", sh)
+        report = rdflib.BNode()
+        graph.add((report, rdflib.RDF.type, sh.ValidationReport))
+        graph.add((report, sh.conforms, rdflib.Literal(self.conforms)))
+        for violation in self.violations:
+            result = rdflib.BNode()
+            graph.add((report, sh.result, result))
+            graph.add((result, rdflib.RDF.type, sh.ValidationResult))
+            graph.add((result, sh.focusNode, _node(violation.focus)))
+            graph.add((result, sh.resultSeverity, sh[violation.severity]))
+            graph.add((result, sh.sourceShape, _node(violation.shape)))
+            if violation.component:
+                graph.add((result, sh.sourceConstraintComponent, sh[violation.component]))
+            if violation.path:
+                path = violation.path
+                graph.add((result, sh.resultPath, rdflib.URIRef(path) if _is_iri(path) else rdflib.Literal(path)))
+            if violation.value:
+                value = _value(violation.value)
+                if value is not None:
+                    graph.add((result, sh.value, value))
+            graph.add((result, sh.resultMessage, rdflib.Literal(violation.message_es, lang="es")))
+            graph.add((result, sh.resultMessage, rdflib.Literal(violation.message_en, lang="en")))
+        return graph
+
+
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`()*+?!]*")
+
+
+def _is_iri(text: str) -> bool:
+    """Whether a result's path is one predicate's IRI (else it is SPARQL property-path text)."""
+    return _IRI.fullmatch(text) is not None
+
+
+def _value(text: str) -> rdflib.term.Node | None:
+    """A result's value (an IRI, a blank node or an N3 literal) as an rdflib term; None if unreadable."""
+    if text.startswith("_:"):
+        return rdflib.BNode(text[2:])
+    if _is_iri(text):
+        return rdflib.URIRef(text)
+    try:
+        node = from_n3(text)
+    except Exception:  # rdflib raises several kinds for text it cannot read
+        return None
+    return node if isinstance(node, rdflib.term.Identifier) else None
+
+
+def _node(text: str) -> rdflib.URIRef | rdflib.BNode:
+    return rdflib.BNode(text[2:]) if text.startswith("_:") else rdflib.URIRef(text)
 
 
 def rank(severity: str) -> int:

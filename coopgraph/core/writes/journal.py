@@ -1,0 +1,139 @@
+"""Commit a change so that it is never lost nor half applied: a synced write-ahead log, then the store.
+
+Oxigraph does not sync its own log on each commit, and a change that adds
+and removes quads takes more than one of its transactions. So `commit`
+first appends the change to `writes.log` in the data folder and fsyncs it
+(the write is then durable, even against a power cut), then applies it to
+the store: the removals, then the additions together with the journal's
+version number (one transaction). Opening a journal replays the logged
+changes the store's version number says are missing (applying a change
+twice gives the same store), then empties the log.
+
+A log line that is not a whole record (the process died while writing it)
+was never acknowledged: recovery drops it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from coopgraph.core.vocab import XSD
+from coopgraph.core.writes.delta import Delta
+from coopgraph.core.writes.gate import JOURNAL_GRAPH
+
+LOG_FILE = "writes.log"
+VERSION = ox.NamedNode("https://w3id.org/coopgraph/meta#writeVersion")
+_GRAPH = ox.NamedNode(JOURNAL_GRAPH)
+
+
+def _version_quad(version: int) -> ox.Quad:
+    return ox.Quad(_GRAPH, VERSION, ox.Literal(str(version), datatype=ox.NamedNode(XSD + "integer")), _GRAPH)
+
+
+def stored_version(store: ox.Store) -> int:
+    """The number of the last change applied to `store` (0: none)."""
+    for quad in store.quads_for_pattern(_GRAPH, VERSION, None, _GRAPH):
+        if isinstance(quad.object, ox.Literal):
+            return int(quad.object.value)
+    return 0
+
+
+def apply(store: ox.Store, delta: Delta, version: int | None = None) -> None:
+    """Apply `delta` (removals, then additions in one transaction with the new version number, if any)."""
+    for quad in delta.removed:
+        store.remove(quad)
+    added: list[ox.Quad] = list(delta.added)
+    if version is not None:
+        for old in list(store.quads_for_pattern(_GRAPH, VERSION, None, _GRAPH)):
+            store.remove(old)
+        added.append(_version_quad(version))
+    store.extend(added)
+
+
+_CLOSED = ox.Store()
+"""What a closed journal points to instead of its store (an empty store in memory)."""
+
+
+class Journal:
+    """The write-ahead log of one store; `folder` None keeps no log (an in-memory store: nothing to recover)."""
+
+    def __init__(self, store: ox.Store, folder: Path | None) -> None:
+        self.store = store
+        self.path = Path(folder) / LOG_FILE if folder is not None else None
+        self.version = stored_version(store)
+        self._log = None
+        if self.path is not None:
+            self.recover()
+            self._log = open(self.path, "ab", buffering=0)  # noqa: SIM115 - kept open for the journal's life
+
+    def recover(self) -> int:
+        """Apply the logged changes the store is missing, make the store durable, empty the log; how many."""
+        assert self.path is not None
+        replayed = 0
+        if self.path.exists():
+            for version, added, removed in _records(self.path.read_bytes()):
+                if version > self.version:
+                    apply(self.store, Delta.from_nquads(added, removed), version)
+                    self.version = version
+                    replayed += 1
+        self.store.flush()
+        _replace(self.path, b"")
+        return replayed
+
+    def commit(self, delta: Delta) -> int:
+        """Log `delta` (synced), apply it; its version number."""
+        if self.store is _CLOSED:
+            raise RuntimeError("the journal is closed")
+        version = self.version + 1
+        if self._log is not None:
+            added, removed = delta.to_nquads()
+            line = json.dumps({"v": version, "added": added, "removed": removed}, ensure_ascii=False) + "\n"
+            self._log.write(line.encode("utf-8"))
+            os.fsync(self._log.fileno())
+        apply(self.store, delta, version)
+        self.version = version
+        return version
+
+    def close(self) -> None:
+        """Make the store durable, empty the log (a clean stop leaves nothing to replay), and let go of the
+        store (so that closing it releases its folder)."""
+        if self._log is not None and self.path is not None:
+            self.store.flush()
+            self._log.close()
+            self._log = None
+            _replace(self.path, b"")
+        self.store = _CLOSED
+
+
+def _records(data: bytes) -> Iterable[tuple[int, str, str]]:
+    """(version, added, removed) of each whole record of a log; stops at the first line that is not one (a
+    write cut short)."""
+    for line in data.split(b"\n")[:-1]:  # the part after the last newline was never finished
+        try:
+            record = json.loads(line)
+            version, added, removed = record["v"], record["added"], record["removed"]
+        except (ValueError, TypeError, KeyError):
+            return
+        if not (isinstance(version, int) and isinstance(added, str) and isinstance(removed, str)):
+            return
+        yield version, added, removed
+
+
+def _replace(path: Path, content: bytes) -> None:
+    """Write `path` whole (a temporary file, synced, renamed over it, and the folder synced)."""
+    temporary = path.with_suffix(".tmp")
+    with open(temporary, "wb") as out:
+        out.write(content)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
