@@ -235,11 +235,12 @@ def test_refused_forms_are_400(endpoint: str, query: str, word: str) -> None:
     assert status == 400 and word in str(_error(status, body)["message"])
 
 
-def test_update_media_type_is_refused(endpoint: str) -> None:
+def test_an_update_needs_a_token(endpoint: str) -> None:
+    """This endpoint's data folder has no token: writes are off (tests/test_service_writes.py writes)."""
     status, _, body = _request(
         endpoint, method="POST", body=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}
     )
-    assert status == 400 and "read-only" in str(_error(status, body)["message"])
+    assert status == 403 and "token" in str(_error(status, body)["message"])
 
 
 def test_from_chooses_held_graphs_and_is_never_fetched(endpoint: str) -> None:

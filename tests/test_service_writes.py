@@ -22,6 +22,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from disguises import load_disguises, service_disguises
 from served import serving
 
 from coopgraph.core.loading import DATA_GRAPH, ensure_loaded
@@ -481,3 +482,36 @@ def test_writes_to_one_resource_at_once_commit_or_get_409(served: tuple[str, str
     assert len(values) == 1, "no write was lost or interleaved: the resource has one value"
     committed = [w for w in send(base, "GET", "/api/writes").json()["writes"] if graph in w["graphs"]]
     assert len(committed) == statuses.count(200)
+
+
+def test_an_authorised_update_never_fetches(endpoint: Endpoint) -> None:
+    """LOAD and SERVICE in every disguise, with a valid token: refused by the parse, nothing reaches the canary."""
+    asked: list[str] = []
+
+    class Canary(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Canary)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/"
+        texts = [text for text in load_disguises(url) if "INSERT DATA" not in text] + [
+            f"INSERT {{ ?s ?p ?o }} WHERE {{ {query.split('{', 1)[1].rsplit('}', 1)[0]} }}"
+            for query in list(service_disguises(url))[:40]
+            if query.lstrip().upper().startswith("SELECT")
+        ]
+        statuses = [update(endpoint.base, text, endpoint.admin).status for text in texts]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert asked == []
+    assert set(statuses) <= {400}, statuses[:10]

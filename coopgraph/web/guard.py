@@ -9,8 +9,10 @@ and engines (pyoxigraph's parser and evaluator recurse per level).
 Then rdflib's SPARQL 1.1 grammar parses it (`parseQuery`; `parseUpdate` for
 a text that is not a query) and the decision is taken on the parse tree:
 
-- an update (`INSERT`, `DELETE`, `LOAD`, `CLEAR`, ...) is refused: the
-  endpoint is read-only;
+- an update (`INSERT`, `DELETE`, `LOAD`, `CLEAR`, ...) sent as a query is
+  refused: updates come by the protocol's update operation, with a token
+  (coopgraph/web/writes.py, whose text `check_update` checks: LOAD and
+  SERVICE refused there too);
 - `SERVICE` anywhere (in `EXISTS`, subqueries, ...) is refused;
 - `FROM` / `FROM NAMED` name the dataset, from graphs the store holds
   (nothing is ever fetched): the IRIs are returned for the caller to check
@@ -232,8 +234,10 @@ def _parse(text: str) -> ParseResults:
             400,
             "Refused",
             Text(
-                f"{what} no se admite en /sparql: este servicio es de solo lectura",
-                f"{what} is refused on /sparql: this endpoint is read-only",
+                f"{what} no se admite como consulta: una actualización se envía por POST como update=… o "
+                "application/sparql-update, con un token de escritura (LOAD nunca)",
+                f"{what} is refused as a query: an update is sent by POST as update=… or "
+                "application/sparql-update, with a write token (LOAD never)",
             ),
             operations=forms,
             **where,
