@@ -22,8 +22,10 @@ from coopgraph.web.executor import Answer, QueryRequest, execute
 EXTENSION = "coopgraph"
 SERVED_KEY = "COOPGRAPH_SERVED"
 """Flask config key set by the data holder of `coopgraph serve`: writes are then committed by the front."""
-KEPT_KEYS = ("match_index_lock",)
-"""Cache keys a write leaves in place (locks); every other derived view is rebuilt."""
+KEPT_KEYS = ("match_index_lock", "stored queries")
+"""Cache keys a write leaves in place (a lock; the stored queries, read from files); every other derived view
+of the data is dropped, to be rebuilt on first use (the data holder of `coopgraph serve` rebuilds the
+partner-matching index at once, so that workers forked after a write share it)."""
 
 
 @dataclass

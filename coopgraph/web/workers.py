@@ -247,8 +247,10 @@ def _build(config: Mapping[str, Any], data_fd: int) -> Any:
 
 
 def _warm(app: Any) -> None:
-    """Build what every worker would otherwise build on its first request: the service description and the
-    partner-matching index (seconds at 100k actors); the workers share them copy-on-write."""
+    """Build what every worker would otherwise build on its first request: the service description, the
+    partner-matching index (seconds at 100k actors) and the SHACL shapes a write is checked with; the workers
+    share them copy-on-write."""
+    from coopgraph.core.validation.run import warm_validation
     from coopgraph.web.match import match_index
     from coopgraph.web.sparql import description_triples
     from coopgraph.web.state import EXTENSION
@@ -257,6 +259,7 @@ def _warm(app: Any) -> None:
         state = app.extensions[EXTENSION]
         description_triples(state)
         match_index(state)
+    warm_validation()
 
 
 def _sandbox(wanted: bool) -> list[str]:
@@ -276,12 +279,15 @@ def _apply(app: Any, version: int, fd: int) -> None:
     """Apply a change the front committed (JSON {"added", "removed"} N-Quads in the memory file `fd`), then
     bring the caches up to date, so that every worker forked from now on sees it."""
     from coopgraph.core.writes.delta import Delta
+    from coopgraph.web.match import match_index
     from coopgraph.web.state import EXTENSION
 
     with os.fdopen(fd, "rb") as data:
         change = json.loads(data.read())
-    app.extensions[EXTENSION].apply(Delta.from_nquads(change["added"], change["removed"]), version)
-    _warm(app)
+    state = app.extensions[EXTENSION]
+    state.apply(Delta.from_nquads(change["added"], change["removed"]), version)
+    with app.app_context():
+        match_index(state)  # every worker needs it: built here once (the service description is built on demand)
     gc.collect()
     gc.freeze()
 

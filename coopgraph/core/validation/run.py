@@ -55,6 +55,13 @@ def validate_store(store: HasRdflib, *, lang: str = "es", allow_warnings: bool =
     return run_shacl(graph, lang=lang, allow_warnings=allow_warnings)
 
 
+def warm_validation() -> None:
+    """Parse the shapes and the ontology and load pyshacl now, rather than in the first validation (a
+    server's data holder calls it, so that the processes it forks share them)."""
+    cached_ontology()
+    validate_graph(rdflib.Graph(), ontology=rdflib.Graph())
+
+
 def validate_submission(
     data: rdflib.Graph,
     *,
