@@ -22,7 +22,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from SPARQLWrapper import BASIC, POST, URLENCODED, SPARQLWrapper
+from SPARQLWrapper import BASIC, INSERT, POST, SELECT, URLENCODED, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import (
     EndPointInternalError,
     EndPointNotFound,
@@ -115,9 +115,7 @@ class Engine:
 
     def query(self, sparql: str, *, accept: str, params: Sequence[tuple[str, str]] = ()) -> Reply:
         """POST a query; `params` are protocol parameters (default-graph-uri, named-graph-uri)."""
-        wrapper = self._wrapper(sparql)
-        if wrapper.isSparqlUpdateRequest():
-            raise ValueError("an update was given where a query was expected (use update())")
+        wrapper = self._wrapper(sparql, update=False)
         wrapper.addCustomHttpHeader("Accept", accept)
         for name, value in params:
             wrapper.addParameter(name, value)
@@ -125,10 +123,7 @@ class Engine:
 
     def update(self, sparql: str) -> None:
         """POST an update; the engine applies it as one request (Oxigraph, Fuseki: one transaction)."""
-        wrapper = self._wrapper(sparql)
-        if not wrapper.isSparqlUpdateRequest():
-            raise ValueError("a query was given where an update was expected (use query())")
-        self._send(wrapper)
+        self._send(self._wrapper(sparql, update=True))
 
     def graph_store(
         self, method: str, graph: str, *, body: bytes | None = None, content_type: str | None = None, accept: str = ""
@@ -157,7 +152,7 @@ class Engine:
         except Exception as error:
             raise self._failure(error) from None
 
-    def _wrapper(self, sparql: str) -> SPARQLWrapper:
+    def _wrapper(self, sparql: str, *, update: bool) -> SPARQLWrapper:
         wrapper = SPARQLWrapper(self.query_url, updateEndpoint=self.update_url, agent=AGENT)
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
@@ -168,6 +163,11 @@ class Engine:
         with warnings.catch_warnings():  # an unknown form is reported by the engine, with its position
             warnings.simplefilter("ignore", RuntimeWarning)
             wrapper.setQuery(sparql)
+        if wrapper.isSparqlUpdateRequest() != update:
+            # SPARQLWrapper guesses the form from the first keyword anywhere in the text, and its comment
+            # stripping misses every other line of a comment block (`# the address…` reads as ADD): we know
+            # which endpoint the caller meant. A text of the other kind is then refused by the engine (400).
+            wrapper.queryType = INSERT if update else SELECT
         return wrapper
 
     def _send(self, wrapper: SPARQLWrapper) -> Reply:

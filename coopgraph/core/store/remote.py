@@ -44,7 +44,7 @@ from typing import Any
 import pyoxigraph as ox
 import rdflib
 
-from coopgraph.core.store.engine import Credentials, Engine
+from coopgraph.core.store.engine import Credentials, Engine, Reply
 from coopgraph.core.store.oxigraph import OxigraphStore
 from coopgraph.core.store.paging import pages
 from coopgraph.core.store.protocol import (
@@ -223,11 +223,8 @@ class SparqlStore:
             results_format = ox.QueryResultsFormat.from_media_type(reply.media_type)
             if results_format is not None:
                 return ox.parse_query_results(reply.body, format=results_format)
-            rdf = ox.RdfFormat.from_media_type(reply.media_type)
-            if rdf is None:
-                raise EngineError(f"answered in an unexpected media type {reply.media_type!r}", engine=self.name)
             graph = ox.Store()
-            graph.load(reply.body, format=rdf)
+            graph.extend(ox.Quad(t.subject, t.predicate, t.object) for t in self._parse_rdf(reply))
             return graph.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
         except (SyntaxError, ValueError) as error:
             raise EngineError(f"sent an answer that does not parse ({error})", engine=self.name) from None
@@ -245,19 +242,30 @@ class SparqlStore:
         self._union_checked = True
 
     def _fetch(self, graphs: Iterable[str]) -> ox.Store:
-        """A fresh in-memory copy of `graphs` (GSP GET where offered, else CONSTRUCT)."""
+        """A fresh in-memory copy of `graphs` (GSP GET where offered, else CONSTRUCT), keeping the engine's
+        blank node labels (so two dumps of unchanged data are the same bytes)."""
         copy = ox.Store()
         for graph in graphs:
             node = named_graph(graph)
             if self._engine.gsp_url is not None:
                 reply = self._engine.graph_store("GET", graph, accept=_NTRIPLES)
-                if reply is not None:
-                    fmt = ox.RdfFormat.from_media_type(reply.media_type) or ox.RdfFormat.N_TRIPLES
-                    copy.load(reply.body, format=fmt, to_graph=node)
-                continue
-            triples = self._query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}", [])
-            copy.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)  # type: ignore[union-attr]
+            else:
+                text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}"
+                reply = self._engine.query(text, accept=_NTRIPLES)
+            if reply is not None:
+                triples = self._parse_rdf(reply)
+                copy.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples)
         return copy
+
+    def _parse_rdf(self, reply: Reply) -> list[ox.Triple]:
+        """The triples of an RDF answer, blank node labels as the engine wrote them."""
+        rdf = ox.RdfFormat.from_media_type(reply.media_type)
+        if rdf is None or rdf.supports_datasets:
+            raise EngineError(f"answered in an unexpected media type {reply.media_type!r}", engine=self.name)
+        try:
+            return [quad.triple for quad in ox.parse(reply.body, format=rdf)]
+        except SyntaxError as error:
+            raise EngineError(f"sent RDF that does not parse ({error})", engine=self.name) from None
 
     def _write(self, staged: ox.Store, graphs: list[str], *, replace: bool, bulk: bool) -> None:
         """Write `staged` (quads already in their target graphs): one request, or pages then one update."""
