@@ -108,6 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--actors", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per query kind and store")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--engine-timeout",
+        type=float,
+        default=600.0,
+        help="SparqlStore's timeout: the final MOVE of a large load is long",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     log: Callable[[str], None] = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
@@ -149,7 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         try:
             url = f"http://{peers.HOST}:{server.port}"
-            with SparqlStore(query_url=f"{url}/query", update_url=f"{url}/update", gsp_url=f"{url}/store") as remote:
+            with SparqlStore(
+                query_url=f"{url}/query",
+                update_url=f"{url}/update",
+                gsp_url=f"{url}/store",
+                timeout=args.engine_timeout,
+            ) as remote:
                 row = measure("oxigraph serve (SparqlStore)", remote, synth, pools, expected, args.seconds)
             row["memory_mb"] = {"server (peak)": round(peak_rss_mb(server.process.pid))}
         finally:
