@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from browser_tabs import site_tab
 from click.testing import CliRunner
+from engines import OxigraphServer
 from flask import Flask
 from flask.testing import FlaskClient
 from tools import chromium_program, dot_program, missing
 
 from coopgraph.core.loading import DATA_DIR_ENV, ensure_loaded
-from coopgraph.core.store import OxigraphStore
+from coopgraph.core.store import OxigraphStore, Store
 from coopgraph.web import create_app
 from coopgraph.web.state import EXTENSION
 
@@ -49,12 +50,42 @@ def disk_store(tmp_path: Path) -> Iterator[OxigraphStore]:
         yield store
 
 
-@pytest.fixture(params=["memory", "disk"])
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OxigraphStore]:
-    """Each store implementation in turn, empty."""
-    store = OxigraphStore.in_memory() if request.param == "memory" else OxigraphStore.open(tmp_path / "any-store")
-    with store:
+@pytest.fixture(scope="session")
+def oxigraph_server() -> Iterator[OxigraphServer]:
+    """One `oxigraph serve` (in memory, union default graph) for the session; tests empty it before use."""
+    server = OxigraphServer()
+    yield server
+    server.stop()
+
+
+REMOTE_PAGE_TRIPLES = 2
+"""Pages of two triples for the remote stores of `any_store`: every fixture file takes the paged, staged path."""
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        "disk",
+        pytest.param("sparql", marks=pytest.mark.slow),
+        pytest.param("sparql-no-gsp", marks=pytest.mark.slow),
+    ]
+)
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """Each store implementation in turn, empty: embedded in memory and on disk, and a real `oxigraph serve`
+    through SparqlStore, with and without the Graph Store Protocol."""
+    store: Store
+    if request.param == "memory":
+        store = OxigraphStore.in_memory()
+    elif request.param == "disk":
+        store = OxigraphStore.open(tmp_path / "any-store")
+    else:
+        server = request.getfixturevalue("oxigraph_server")
+        store = server.store(gsp=request.param == "sparql", page_triples=REMOTE_PAGE_TRIPLES)
+        store.clear()
+    try:
         yield store
+    finally:
+        store.close()
 
 
 @pytest.fixture(scope="session")

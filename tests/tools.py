@@ -1,4 +1,4 @@
-"""Outside tools some tests need (Chromium, Graphviz's dot, Java for the OWL reasoner): skip with the reason locally, fail under CI=true.
+"""Outside tools some tests need (Chromium, dot, Java, the oxigraph server): skip with the reason locally, fail under CI=true.
 
 A CI run whose tools failed to install must not go green while checking
 nothing, so under `CI=true` a missing tool fails each test that needs it.
@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+from pathlib import Path
 from typing import NoReturn
 
 import pytest
 
 DOT_MISSING = "Graphviz dot is not installed (.ci/run installs it: apt-get install graphviz)"
 CHROMIUM_MISSING = "Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)"
+OXIGRAPH_MISSING = "the oxigraph server is not installed (pip install '.[test]' gives `oxigraph serve`)"
 JAVA_MISSING = "Java is not installed (.ci/run installs it: apt-get install default-jre-headless); HermiT needs it"
 
 
@@ -47,3 +50,9 @@ def chromium_program() -> str:
 def java_program() -> str:
     """The path of `java` (for HermiT, the OWL reasoner of tests/test_reasoner.py), or skip/fail."""
     return shutil.which("java") or missing(JAVA_MISSING)
+
+
+def oxigraph_program() -> str:
+    """The `oxigraph` server CLI (beside this Python, as a venv installs it, else on PATH), or skip/fail."""
+    beside = Path(sys.executable).parent / "oxigraph"
+    return str(beside) if beside.exists() else shutil.which("oxigraph") or missing(OXIGRAPH_MISSING)

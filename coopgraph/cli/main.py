@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import click
 
 from coopgraph import __version__
 from coopgraph.cli import build, data, export, match, register, serve, writes
-from coopgraph.cli.common import DATA_DIR_HELP, MEMORY_HELP, StoreOpener
+from coopgraph.cli.common import StoreChoice, StoreOpener, group_store_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=DATA_DIR_HELP)
-@click.option("--memory", is_flag=True, help=MEMORY_HELP)
+@group_store_options
 @click.version_option(__version__, prog_name="coopgraph")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None, memory: bool) -> None:
+def cli(ctx: click.Context, choice: StoreChoice) -> None:
     """coopgraph: a cited knowledge graph of decentralised international cooperation."""
-    ctx.obj = StoreOpener(data_dir=data_dir, memory=memory)
+    ctx.obj = StoreOpener(choice)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -69,6 +69,8 @@ def serve(
     """Serve the graph: the pages (/, /match, /explore), SPARQL at /sparql, the JSON APIs under /api, /healthz."""
     opener = ctx.find_object(StoreOpener)  # `coopgraph --data-dir X serve` works too
     if opener is not None:
+        if opener.remote:
+            raise click.UsageError("`coopgraph serve` does not run on --store sparql yet (issue #19)")
         data_dir = data_dir or opener.data_dir
         memory = memory or opener.memory
     if memory and data_dir is not None:

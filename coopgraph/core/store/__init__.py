@@ -1,9 +1,9 @@
 """The store: one small interface, embedded Oxigraph behind it.
 
-Callers see only the `Store` protocol, so a remote SPARQL 1.1 endpoint store
-(SPARQLWrapper with query and update URLs) can be added later without
-touching them: queries return pyoxigraph result objects, which a remote store
-builds from the endpoint's response with `pyoxigraph.parse_query_results`.
+Callers see only the `Store` protocol, so the remote SPARQL 1.1 engine store
+(`SparqlStore`) serves them unchanged: queries return pyoxigraph result
+objects, which it builds from the engine's response with
+`pyoxigraph.parse_query_results`.
 
 Loading is atomic: every source is parsed first (a file that fails to parse
 changes nothing), then everything is written in one transaction.
@@ -17,14 +17,29 @@ What is where (import everything from this package):
   store: what makes a load all or nothing, for any store that writes it.
 - `oxigraph`: `OxigraphStore`, the embedded implementation (on disk or in
   memory), and its fast copy to rdflib.
+- `remote`: `SparqlStore`, a SPARQL 1.1 engine over HTTP; it uses
+  `engine` (HTTP, credentials, failures as `EngineError`s), `rewrite`
+  (bound variables as VALUES, base IRI as BASE) and `paging` (pages that
+  keep blank nodes whole).
 
-The imports run one way: oxigraph → sources → protocol.
+The imports run one way: remote → (engine, rewrite, paging, oxigraph) → sources → protocol.
 """
 
 from __future__ import annotations
 
 from coopgraph.core.store.oxigraph import OxigraphStore
-from coopgraph.core.store.protocol import LoadError, Progress, QueryResult, Store, StoreError, solutions
+from coopgraph.core.store.protocol import (
+    EngineError,
+    EngineTimeout,
+    EngineUnavailable,
+    LoadError,
+    Progress,
+    QueryResult,
+    Store,
+    StoreError,
+    solutions,
+)
+from coopgraph.core.store.remote import SparqlStore
 from coopgraph.core.store.sources import (
     FORMATS,
     SUFFIXES,
@@ -37,10 +52,14 @@ from coopgraph.core.store.sources import (
 __all__ = [
     "FORMATS",
     "SUFFIXES",
+    "EngineError",
+    "EngineTimeout",
+    "EngineUnavailable",
     "LoadError",
     "OxigraphStore",
     "Progress",
     "QueryResult",
+    "SparqlStore",
     "Store",
     "StoreError",
     "format_for_path",

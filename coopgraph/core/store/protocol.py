@@ -33,6 +33,26 @@ class LoadError(StoreError):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class EngineError(StoreError):
+    """A remote engine failed or refused a request; `engine` names it, `status` is its HTTP status if it answered.
+
+    Never carries credentials. A service answers 502 for this class itself, 400 when `status` is a 4xx other than
+    401/403 (the request was refused), and the subclasses' own codes.
+    """
+
+    def __init__(self, message: str, *, engine: str, status: int | None = None) -> None:
+        self.engine, self.status = engine, status
+        super().__init__(f"{engine} {message}")
+
+
+class EngineUnavailable(EngineError):
+    """The engine could not be reached, or said it is unavailable (a service answers 503)."""
+
+
+class EngineTimeout(EngineError):
+    """The engine did not answer in time (a service answers 504)."""
+
+
 def solutions(result: QueryResult) -> ox.QuerySolutions:
     """The rows of a SELECT query's result; TypeError for an ASK or CONSTRUCT result.
 
