@@ -38,6 +38,13 @@ def _setting(flag: str, name: str, kind: Any) -> Callable[[Callable[..., Any]], 
 @_setting("--max-connections", "max_connections", click.IntRange(1))
 @_setting("--client-connections", "client_connections", click.IntRange(1))
 @click.option(
+    "--no-sync-writes",
+    "no_sync_writes",
+    is_flag=True,
+    help="Do not sync each write to disk before answering it (faster; a power cut may lose the last "
+    "acknowledged writes, a killed process never does).",
+)
+@click.option(
     "--no-sandbox",
     "no_sandbox",
     is_flag=True,
@@ -64,6 +71,7 @@ def serve(
     long_workers: int,
     max_connections: int,
     client_connections: int,
+    no_sync_writes: bool,
     no_sandbox: bool,
 ) -> None:
     """Serve the graph: the pages (/, /match, /explore), SPARQL at /sparql, the JSON APIs under /api, /healthz."""
@@ -91,6 +99,7 @@ def serve(
             "max_connections": max_connections,
             "client_connections": client_connections,
             "sandbox": not no_sandbox,
+            "sync_writes": not no_sync_writes,
         }
     )
 

@@ -278,7 +278,9 @@ class Pool:
         """Replay the journal, start the holder, stream it the store, wait until it is ready, fork the workers;
         the sandbox layers."""
         loop = asyncio.get_running_loop()
-        self.journal = await loop.run_in_executor(None, Journal, store.oxigraph, store.path)
+        self.journal = await loop.run_in_executor(
+            None, lambda: Journal(store.oxigraph, store.path, sync=bool(self.settings.get("sync_writes", True)))
+        )
         self.version = self.journal.version
         control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         data_read, data_write = os.pipe()

@@ -51,6 +51,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_connections", 4096, "Open connections `coopgraph serve` accepts at once."),
     Setting("client_connections", 64, "Open connections accepted from one client address."),
     Setting(
+        "sync_writes",
+        True,
+        "Sync each write to disk (its journal record) before answering it; off: faster writes, and a power cut "
+        "may lose the last acknowledged ones (a killed process never does).",
+    ),
+    Setting(
         "sandbox",
         True,
         "Serve only from processes that cannot open network connections (seccomp, network namespace); "

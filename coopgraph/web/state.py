@@ -47,7 +47,8 @@ class Coopgraph:
 
     def __post_init__(self) -> None:
         if not self.served and isinstance(self.store, OxigraphStore):
-            self._journal = Journal(self.store.oxigraph, self.store.path)  # replays what a crash left
+            sync = bool(self.settings.get("sync_writes", True))
+            self._journal = Journal(self.store.oxigraph, self.store.path, sync=sync)  # replays what a crash left
 
     def run(self, query: QueryRequest) -> Answer:
         """Run one query and serialise its answer.

@@ -62,8 +62,10 @@ _CLOSED = ox.Store()
 class Journal:
     """The write-ahead log of one store; `folder` None keeps no log (an in-memory store: nothing to recover)."""
 
-    def __init__(self, store: ox.Store, folder: Path | None) -> None:
+    def __init__(self, store: ox.Store, folder: Path | None, *, sync: bool = True) -> None:
         self.store = store
+        self.sync = sync
+        """fsync each record before applying it (off: a power cut may lose the last records; a kill never does)."""
         self.path = Path(folder) / LOG_FILE if folder is not None else None
         self.version = stored_version(store)
         self._log = None
@@ -93,8 +95,9 @@ class Journal:
         if self._log is not None:
             added, removed = delta.to_nquads()
             line = json.dumps({"v": version, "added": added, "removed": removed}, ensure_ascii=False) + "\n"
-            self._log.write(line.encode("utf-8"))
-            os.fsync(self._log.fileno())
+            self._log.write(line.encode("utf-8"))  # unbuffered: in the kernel now, safe from a killed process
+            if self.sync:
+                os.fsync(self._log.fileno())
         apply(self.store, delta, version)
         self.version = version
         return version
