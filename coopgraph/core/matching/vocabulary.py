@@ -84,6 +84,9 @@ class Vocabulary(NamedTuple):
     """The way resources (concepts, classes of spaces, spaces, programmes)."""
     surface: dict[str, str]
     """A known stemmed word -> a word it stems from (to say what a typo was read as)."""
+    frequency: dict[tuple[str, ...], int]
+    """Run of content words -> how many resources that are not actors have it in a name (`document_frequency`):
+    kept so that a write changing a few names updates it (update.py) instead of counting every name again."""
 
 
 def _names(facts: Facts, iri: str) -> Iterable[tuple[str, str]]:
@@ -115,8 +118,12 @@ def build_vocabulary(
     covering: dict[str, set[str]],
     provinces: Iterable[str],
     countries: Iterable[str],
+    frequency: dict[tuple[str, ...], int] | None = None,
 ) -> Vocabulary:
-    """The need vocabulary of the graph (module docstring); `covering`: DAC code -> our sectors that cover it."""
+    """The need vocabulary of the graph (module docstring); `covering`: DAC code -> our sectors that cover it;
+    `frequency`: the facts' `document_frequency` when already known."""
+    if frequency is None:
+        frequency = document_frequency(facts)
     ways = way_resources(facts)
     phrases: list[tuple[str, Reading]] = []
     named: dict[str, list[str]] = defaultdict(list)  # resource -> names (for parts)
@@ -141,7 +148,7 @@ def build_vocabulary(
         for phrase, _ in kind_phrases:
             phrases.append((phrase, (key, "kind", "kind", 1.0, None)))
     names = PhraseMatcher(phrases)
-    parts = _parts(named, facet_of, facts, covering, _document_frequency(facts))
+    parts = _parts(named, facet_of, facts, covering, frequency)
     surface: dict[str, str] = {}
     for phrase, _ in phrases:
         for word in normalise(phrase).split():
@@ -158,6 +165,7 @@ def build_vocabulary(
         {prefix: tuple(sorted(found)) for prefix, found in families.items()},
         ways,
         surface,
+        frequency,
     )
 
 
@@ -176,7 +184,7 @@ def _sequences(name: str) -> tuple[tuple[str, ...], set[tuple[str, ...]]]:
     return content, runs
 
 
-def _document_frequency(facts: Facts) -> dict[tuple[str, ...], int]:
+def document_frequency(facts: Facts) -> dict[tuple[str, ...], int]:
     """Run of content words -> how many resources that are not actors have it in a name (labels, other names)."""
     actors = CG + "Actor"
     counts: dict[tuple[str, ...], int] = defaultdict(int)
