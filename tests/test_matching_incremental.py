@@ -251,6 +251,7 @@ def assert_same(updated: MatchIndex, built: MatchIndex, actors: list[str]) -> No
     assert updated.vocabulary.parts == built.vocabulary.parts
     assert updated.vocabulary.ways == built.vocabulary.ways
     assert updated.vocabulary.frequency == built.vocabulary.frequency
+    assert updated.vocabulary.candidates == built.vocabulary.candidates
     assert updated.vocabulary.families == built.vocabulary.families
     assert nx.utils.graphs_equal(updated.graph, built.graph)
     assert updated.names() == built.names()
@@ -345,7 +346,11 @@ def test_names_crossing_the_share_of_a_part_rebuild_the_vocabulary(shipped: Oxig
     for n in range(6):
         added = [
             quad(f"{CGR}instrumento/humanitaria-{n}", RDF_TYPE, CG + "CooperationAgreement"),
-            quad(f"{CGR}instrumento/humanitaria-{n}", LABEL, ox.Literal(f"Convenio de acción humanitaria {n}", language="es")),
+            quad(
+                f"{CGR}instrumento/humanitaria-{n}",
+                LABEL,
+                ox.Literal(f"Convenio de acción humanitaria {n}", language="es"),
+            ),
         ]
         apply(shipped, added, [])
         index = updated_index(index, shipped, added, [])

@@ -203,8 +203,8 @@ def _renamed(
 
 
 def _recounted(index: MatchIndex, facts: Facts, changed: set[str], covering: dict[str, set[str]]) -> Vocabulary:
-    """The vocabulary with the names of `changed` counted again; built again only if a run of words crosses the
-    PART_MAX_SHARE line that decides whether it is a distinctive part of a name."""
+    """The vocabulary with the names of `changed` counted again; built again only if a run of the names parts are
+    taken from crosses the PART_MAX_SHARE line that decides whether it is distinctive."""
     old = index.vocabulary.frequency
     before = document_frequency(restricted(index.facts, changed))
     after = document_frequency(restricted(facts, changed))
@@ -216,7 +216,12 @@ def _recounted(index: MatchIndex, facts: Facts, changed: set[str], covering: dic
             frequency[run] = count
         else:
             frequency.pop(run, None)
-    if not any((old.get(run, 0) > PART_MAX_SHARE) != (frequency.get(run, 0) > PART_MAX_SHARE) for run in runs):
+    candidates = index.vocabulary.candidates
+    if not any(
+        (old.get(run, 0) > PART_MAX_SHARE) != (frequency.get(run, 0) > PART_MAX_SHARE)
+        for run in runs
+        if run in candidates
+    ):
         return index.vocabulary._replace(frequency=frequency)
     return build_vocabulary(
         facts,

@@ -87,6 +87,8 @@ class Vocabulary(NamedTuple):
     frequency: dict[tuple[str, ...], int]
     """Run of content words -> how many resources that are not actors have it in a name (`document_frequency`):
     kept so that a write changing a few names updates it (update.py) instead of counting every name again."""
+    candidates: frozenset[tuple[str, ...]]
+    """The runs of the names parts are taken from: only for these does `frequency` decide anything."""
 
 
 def _names(facts: Facts, iri: str) -> Iterable[tuple[str, str]]:
@@ -148,7 +150,7 @@ def build_vocabulary(
         for phrase, _ in kind_phrases:
             phrases.append((phrase, (key, "kind", "kind", 1.0, None)))
     names = PhraseMatcher(phrases)
-    parts = _parts(named, facet_of, facts, covering, frequency)
+    parts, candidates = _parts(named, facet_of, facts, covering, frequency)
     surface: dict[str, str] = {}
     for phrase, _ in phrases:
         for word in normalise(phrase).split():
@@ -166,6 +168,7 @@ def build_vocabulary(
         ways,
         surface,
         frequency,
+        candidates,
     )
 
 
@@ -207,8 +210,9 @@ def _parts(
     facts: Facts,
     covering: dict[str, set[str]],
     frequency: dict[tuple[str, ...], int],
-) -> dict[tuple[str, ...], tuple[Reading, ...]]:
-    """Distinctive runs of content words of the names of themes, ways and the DAC codes our sectors cover."""
+) -> tuple[dict[tuple[str, ...], tuple[Reading, ...]], frozenset[tuple[str, ...]]]:
+    """Distinctive runs of content words of the names of themes, ways and the DAC codes our sectors cover; and
+    every run of those names, distinctive or not."""
     holders: dict[tuple[str, ...], dict[str, tuple[float, str, str | None]]] = defaultdict(dict)
     for iri, names in named.items():
         for name in names:
@@ -240,7 +244,7 @@ def _parts(
         parts[run] = tuple(
             (iri, facet_of.get(iri, "theme"), how, strength, via) for iri, (strength, how, via) in sorted(found.items())
         )
-    return parts
+    return parts, frozenset(holders)
 
 
 def dac_coverage(facts: Facts, sectors: set[str]) -> dict[str, set[str]]:
