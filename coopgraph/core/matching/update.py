@@ -91,7 +91,11 @@ V = TypeVar("V")
 
 def updated_index(index: MatchIndex, store: Store, added: Sequence[ox.Quad], removed: Sequence[ox.Quad]) -> MatchIndex:
     """The index for `store` after a write of `added`/`removed` (already applied to `store`), equal to
-    MatchIndex.build(store) but without re-reading the whole graph (module docstring)."""
+    MatchIndex.build(store) but without re-reading the whole graph (module docstring).
+
+    `index` must hold the store as it was just before this write: apply the writes and their updates in one
+    order, under one lock (an index that missed a write stays wrong). Its signature becomes the store's
+    `fingerprint` now, so apply the write through the `Store` API, which moves the store's generation."""
     signature = fingerprint(store)  # before reading, as MatchIndex.build: a write during the read makes it stale
     subjects, hierarchy = written_subjects((*added, *removed))
     if not subjects and not hierarchy:
@@ -195,8 +199,9 @@ def _renamed(
     labels.update(read_labels(restricted(facts, changed)))
     vocabulary = _recounted(index, facts, changed, covering)
     updated = dataclasses.replace(index, facts=facts, signature=signature, labels=labels, vocabulary=vocabulary)
-    updated._channels = dict(index._channels)  # the caches hold nothing a plain subject changes
-    updated._static = dict(index._static)
+    with index.lock:  # requests may be filling them; they hold nothing a plain subject changes
+        updated._channels = dict(index._channels)
+        updated._static = dict(index._static)
     updated._names = index._names
     updated._actor_names = index._actor_names
     return updated
@@ -231,4 +236,5 @@ def _recounted(index: MatchIndex, facts: Facts, changed: set[str], covering: dic
         provinces=index.provinces.values(),
         countries=index.countries.values(),
         frequency=frequency,
+        ways=index.vocabulary.ways,  # a plain subject is no way, nor of a class that makes one
     )
