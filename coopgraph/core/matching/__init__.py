@@ -5,7 +5,8 @@
     >>> match(index, "hermanamiento con regiones para riego", requester="EC-L", lang="es")  # doctest: +SKIP
 
 The JSON shape is documented in service/README.md ("Partner matching"); the service (coopgraph/web/match.py)
-keeps one index per store and rebuilds it when `index.is_current(store)` is false.
+keeps one index per store and rebuilds it when `index.is_current(store)` is false. After a write of known quads,
+`updated_index(index, store, added, removed)` (update.py) gives the same index without reading the whole graph.
 
 Modules
     One data object, the index, passed to plain functions. Each module imports
@@ -22,6 +23,7 @@ Modules
     ways.py         who answers a way of cooperating, and how strongly
     vocabulary.py   the names and distinctive parts a need is read with
     index.py        MatchIndex: the tables (built by the steps above from the facts) and cheap accessors
+    update.py       updated_index: the index after a write, from the facts of the subjects written
     requester.py    a requester's neighbourhood, links to partners, bonuses and paths
     lookup.py       reading the input: the need's terms (facets), requester, country, cooperation; suggestions
     scoring.py      ranking, grouping siblings, the score's parts and strength; similar actors
@@ -155,6 +157,7 @@ from coopgraph.core.matching.results import (
     SimilarResult,
     Theme,
 )
+from coopgraph.core.matching.update import updated_index
 
 __all__ = [
     "KINDS",
@@ -170,4 +173,5 @@ __all__ = [
     "UnknownResource",
     "match",
     "similar",
+    "updated_index",
 ]

@@ -132,49 +132,93 @@ class Facts:
         return any(cls in self.superclasses.get(direct, {direct}) for direct in self.types.get(iri, ()))
 
 
+TYPE_QUERY = "SELECT ?s ?c WHERE {{ {restrict} ?s <" + RDF_TYPE + "> ?c FILTER(isIRI(?s) && isIRI(?c)) }}"
+SUBCLASS_QUERY = f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d FILTER(isIRI(?c) && isIRI(?d)) }}"
+LITERAL_QUERY = (
+    "SELECT ?s ?p ?o WHERE {{ {restrict} VALUES ?p {{ "
+    + " ".join(f"<{p}>" for p in LITERAL_PREDICATES)
+    + " }} ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }}"
+)
+RELATION_QUERY = (
+    "SELECT ?s ?p ?o WHERE {{ {restrict} VALUES ?p {{ "
+    + " ".join(f"<{p}>" for p in IRI_PREDICATES)
+    + " }} ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
+)
+"""What read_facts asks; `{restrict}` is empty for the whole graph, or a VALUES block on ?s (read_subjects)."""
+
+
 def read_facts(store: Store) -> Facts:
     """Read types, the class hierarchy, labels and relations from `store` (union of its graphs).
 
     Every IRI and language tag is interned (one string object however often it
-    occurs) and every list frozen to a tuple: at 100k actors this halves the memory.
+    occurs: at 100k actors this halves the memory) and every table is ordered by
+    subject, every list frozen to a sorted tuple, so the facts, and the lists the
+    build steps make of them, do not depend on the order a store answers in (an
+    incremental update reads single subjects again: update.py).
     """
+    facts = _read(store, "")
+    facts.superclasses = read_superclasses(store)
+    return facts
+
+
+def read_subjects(store: Store, subjects: Iterable[str]) -> Facts:
+    """The facts whose subject is one of `subjects`, read with read_facts's queries restricted by a VALUES block
+    (the class hierarchy is left empty: read_superclasses reads it).
+
+    The IRIs are written into the query as `ox.NamedNode` serialises them (it refuses an invalid IRI): the
+    `Store` protocol binds one term per variable, not a set.
+    """
+    terms = " ".join(str(ox.NamedNode(iri)) for iri in sorted(set(subjects)))
+    return _read(store, f"VALUES ?s {{ {terms} }}") if terms else Facts()
+
+
+def read_superclasses(store: Store) -> dict[str, set[str]]:
+    """class -> itself and all its superclasses, from the store's rdfs:subClassOf."""
+    return _closure((solution[0].value, solution[1].value) for solution in _select(store, SUBCLASS_QUERY))
+
+
+def _read(store: Store, restrict: str) -> Facts:
+    """Types, literals and relations of the subjects `restrict` allows (all, when empty)."""
     facts = Facts()
     pool: dict[str, str] = {}
     same = pool.setdefault
     types: dict[str, set[str]] = defaultdict(set)
-    for solution in _select(store, f"SELECT ?s ?c WHERE {{ ?s <{RDF_TYPE}> ?c FILTER(isIRI(?s) && isIRI(?c)) }}"):
+    for solution in _select(store, TYPE_QUERY.format(restrict=restrict)):
         subject = same(solution[0].value, solution[0].value)
         types[subject].add(same(solution[1].value, solution[1].value))
-    facts.types = {subject: tuple(sorted(classes)) for subject, classes in types.items()}
+    facts.types = {subject: tuple(sorted(types[subject])) for subject in sorted(types)}
     facts.subjects.update(facts.types)
-    facts.superclasses = _closure(
-        (solution[0].value, solution[1].value)
-        for solution in _select(
-            store, f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d FILTER(isIRI(?c) && isIRI(?d)) }}"
-        )
-    )
-    values = " ".join(f"<{p}>" for p in LITERAL_PREDICATES)
     literals: dict[str, dict[str, list[tuple[str, str | None]]]] = {p: defaultdict(list) for p in LITERAL_PREDICATES}
-    for solution in _select(
-        store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isLiteral(?o)) }}"
-    ):
+    for solution in _select(store, LITERAL_QUERY.format(restrict=restrict)):
         subject, literal = same(solution[0].value, solution[0].value), solution[2]
         language = literal.language
         literals[solution[1].value][subject].append((literal.value, same(language, language) if language else None))
-    values = " ".join(f"<{p}>" for p in IRI_PREDICATES)
     relations: dict[str, dict[str, list[str]]] = {p: defaultdict(list) for p in IRI_PREDICATES}
-    for solution in _select(
-        store, f"SELECT ?s ?p ?o WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
-    ):
+    for solution in _select(store, RELATION_QUERY.format(restrict=restrict)):
         subject, obj = solution[0].value, solution[2].value
         relations[solution[1].value][same(subject, subject)].append(same(obj, obj))
-    facts.literals = {p: {s: tuple(v) for s, v in by.items()} for p, by in literals.items()}
-    facts.relations = {p: {s: tuple(v) for s, v in by.items()} for p, by in relations.items()}
+    facts.literals = {
+        p: {s: tuple(sorted(v, key=_literal_key)) for s, v in sorted(by.items())} for p, by in literals.items()
+    }
+    facts.relations = {p: {s: tuple(sorted(v)) for s, v in sorted(by.items())} for p, by in relations.items()}
     for literal_subjects in facts.literals.values():
         facts.subjects.update(literal_subjects)
     for relation_subjects in facts.relations.values():
         facts.subjects.update(relation_subjects)
     return facts
+
+
+def _literal_key(value: tuple[str, str | None]) -> tuple[str, str]:
+    return value[0], value[1] or ""
+
+
+def in_order(facts: Facts) -> Facts:
+    """The facts with every table in read_facts's order (by subject), for building tables whose lists follow it."""
+    ordered = Facts(superclasses=facts.superclasses, subjects=facts.subjects)
+    ordered.types = dict(sorted(facts.types.items()))
+    ordered.literals = {p: dict(sorted(by.items())) for p, by in facts.literals.items()}
+    ordered.relations = {p: dict(sorted(by.items())) for p, by in facts.relations.items()}
+    return ordered
 
 
 def fingerprint(store: Store) -> tuple[int, int]:

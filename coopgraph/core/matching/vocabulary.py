@@ -84,6 +84,11 @@ class Vocabulary(NamedTuple):
     """The way resources (concepts, classes of spaces, spaces, programmes)."""
     surface: dict[str, str]
     """A known stemmed word -> a word it stems from (to say what a typo was read as)."""
+    frequency: dict[tuple[str, ...], int]
+    """Run of content words -> how many resources that are not actors have it in a name (`document_frequency`):
+    kept so that a write changing a few names updates it (update.py) instead of counting every name again."""
+    candidates: frozenset[tuple[str, ...]]
+    """The runs of the names parts are taken from: only for these does `frequency` decide anything."""
 
 
 def _names(facts: Facts, iri: str) -> Iterable[tuple[str, str]]:
@@ -115,9 +120,16 @@ def build_vocabulary(
     covering: dict[str, set[str]],
     provinces: Iterable[str],
     countries: Iterable[str],
+    frequency: dict[tuple[str, ...], int] | None = None,
+    ways: frozenset[str] | None = None,
 ) -> Vocabulary:
-    """The need vocabulary of the graph (module docstring); `covering`: DAC code -> our sectors that cover it."""
-    ways = way_resources(facts)
+    """The need vocabulary of the graph (module docstring); `covering`: DAC code -> our sectors that cover it;
+    `frequency` and `ways`: the facts' `document_frequency` and `way_resources` when already known (each walks
+    every typed resource: at 100k actors, about a second)."""
+    if frequency is None:
+        frequency = document_frequency(facts)
+    if ways is None:
+        ways = way_resources(facts)
     phrases: list[tuple[str, Reading]] = []
     named: dict[str, list[str]] = defaultdict(list)  # resource -> names (for parts)
     facet_of: dict[str, str] = {}
@@ -141,7 +153,7 @@ def build_vocabulary(
         for phrase, _ in kind_phrases:
             phrases.append((phrase, (key, "kind", "kind", 1.0, None)))
     names = PhraseMatcher(phrases)
-    parts = _parts(named, facet_of, facts, covering, _document_frequency(facts))
+    parts, candidates = _parts(named, facet_of, facts, covering, frequency)
     surface: dict[str, str] = {}
     for phrase, _ in phrases:
         for word in normalise(phrase).split():
@@ -158,6 +170,8 @@ def build_vocabulary(
         {prefix: tuple(sorted(found)) for prefix, found in families.items()},
         ways,
         surface,
+        frequency,
+        candidates,
     )
 
 
@@ -176,7 +190,7 @@ def _sequences(name: str) -> tuple[tuple[str, ...], set[tuple[str, ...]]]:
     return content, runs
 
 
-def _document_frequency(facts: Facts) -> dict[tuple[str, ...], int]:
+def document_frequency(facts: Facts) -> dict[tuple[str, ...], int]:
     """Run of content words -> how many resources that are not actors have it in a name (labels, other names)."""
     actors = CG + "Actor"
     counts: dict[tuple[str, ...], int] = defaultdict(int)
@@ -199,8 +213,9 @@ def _parts(
     facts: Facts,
     covering: dict[str, set[str]],
     frequency: dict[tuple[str, ...], int],
-) -> dict[tuple[str, ...], tuple[Reading, ...]]:
-    """Distinctive runs of content words of the names of themes, ways and the DAC codes our sectors cover."""
+) -> tuple[dict[tuple[str, ...], tuple[Reading, ...]], frozenset[tuple[str, ...]]]:
+    """Distinctive runs of content words of the names of themes, ways and the DAC codes our sectors cover; and
+    every run of those names, distinctive or not."""
     holders: dict[tuple[str, ...], dict[str, tuple[float, str, str | None]]] = defaultdict(dict)
     for iri, names in named.items():
         for name in names:
@@ -232,7 +247,7 @@ def _parts(
         parts[run] = tuple(
             (iri, facet_of.get(iri, "theme"), how, strength, via) for iri, (strength, how, via) in sorted(found.items())
         )
-    return parts
+    return parts, frozenset(holders)
 
 
 def dac_coverage(facts: Facts, sectors: set[str]) -> dict[str, set[str]]:

@@ -1,0 +1,188 @@
+"""Bringing the match index up to date after a write (`updated_index`) against building it again (`MatchIndex.build`).
+
+Run from the repository root:
+
+    PYTHONPATH=. nice -n 10 .venv/bin/python bench/bench_match_update.py                      # study, 10k, 100k
+    PYTHONPATH=. nice -n 10 .venv/bin/python bench/bench_match_update.py --actors 0 10000 --writes 20
+
+For each size the shipped graph and N synthetic actors are loaded into an
+in-memory store (as bench_match.py does), the index is built once (timed), then
+each kind of write is applied through the Store API (one SPARQL update) and
+`updated_index` timed on it, the index carried from write to write:
+- agreement: a register agreement between two actors, with its parties and
+  document link (31 triples, as tests/fixtures/register has them);
+- audit: an audit record (prov:Activity, its agent and time) in its own graph;
+- actor: a new partner with two sectors, a kind of cooperation, a modality,
+  a country and a network (10 triples): `--actor-writes` times.
+The last index is checked against a full build (same tables), so a fast wrong
+answer cannot pass. Prints a Markdown table (and --json for the raw numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_match import load_store
+
+from coopgraph.core.matching import MatchIndex
+from coopgraph.core.matching.update import updated_index
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.vocab import CG, CGR, DCTERMS, ORG, PROV, RDF_TYPE, RDFS
+
+WRITES = CGR + "graph-bench-writes"
+AUDIT = CGR + "graph-bench-audit"
+DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+Write = Callable[[MatchIndex, random.Random, int], list[ox.Quad]]
+
+
+def q(s: str | ox.BlankNode, p: str, o: str | ox.Literal | ox.BlankNode, graph: str = WRITES) -> ox.Quad:
+    subject = s if isinstance(s, ox.BlankNode) else ox.NamedNode(s)
+    obj = o if isinstance(o, ox.Literal | ox.BlankNode) else ox.NamedNode(o)
+    return ox.Quad(subject, ox.NamedNode(p), obj, ox.NamedNode(graph))
+
+
+def agreement(index: MatchIndex, rng: random.Random, n: int) -> list[ox.Quad]:
+    iri = f"{CGR}instrumento/bench-{n}"
+    quads = [
+        q(iri, RDF_TYPE, CG + "CooperationAgreement"),
+        q(iri, RDFS + "label", ox.Literal(f"Convenio de riego {n}", language="es")),
+        q(iri, RDFS + "label", ox.Literal(f"Irrigation agreement {n}", language="en")),
+        q(iri, DCTERMS + "identifier", ox.Literal(f"BENCH-{n}")),
+        q(iri, DCTERMS + "source", CGR + "ref-bench"),
+        q(iri, CG + "registerProvince", CGR + "provincia-ec-l"),
+        q(iri, CG + "signatureDate", ox.Literal("2024-03-15", datatype=DATE)),
+        q(iri, CG + "validFrom", ox.Literal("2024-04-01", datatype=DATE)),
+        q(iri, CG + "validUntil", ox.Literal("2026-12-31", datatype=DATE)),
+        q(iri, CG + "agreementMechanism", CGR + "mecanismo-proyectos-y-programas"),
+        q(iri, CG + "agreementLegalBasis", CGR + "cootad-2010"),
+    ]
+    actors = sorted(index.kind_of)
+    for role in ("1", "4"):
+        party = ox.BlankNode()
+        actor = rng.choice(actors)
+        quads += [
+            q(iri, CG + "party", party),
+            q(party, RDF_TYPE, CG + "Participation"),
+            q(party, CG + "actor", actor),
+            q(party, CG + "organisationRole", f"http://iatistandard.org/codelists/OrganisationRole/{role}"),
+            q(party, CG + "orgRef", ox.Literal(f"XM-BENCH-{n}-{role}")),
+            q(party, CG + "orgType", "http://iatistandard.org/codelists/OrganisationType/10"),
+            q(party, CG + "orgName", ox.Literal(index.label(actor, "es"), language="es")),
+        ]
+    document = ox.BlankNode()
+    quads += [
+        q(iri, CG + "document", document),
+        q(document, RDF_TYPE, CG + "DocumentLink"),
+        q(document, CG + "url", ox.Literal(f"https://example.org/bench/{n}.pdf")),
+        q(document, DCTERMS + "format", ox.Literal("application/pdf")),
+        q(document, DCTERMS + "title", ox.Literal(f"Convenio de riego {n}", language="es")),
+    ]
+    return quads
+
+
+def audit(index: MatchIndex, rng: random.Random, n: int) -> list[ox.Quad]:
+    activity = f"{CGR}audit/bench-{n}"
+    return [
+        q(activity, RDF_TYPE, PROV + "Activity", AUDIT),
+        q(activity, PROV + "wasAssociatedWith", CGR + "token/bench", AUDIT),
+        q(activity, PROV + "startedAtTime", ox.Literal(f"2026-01-01T00:00:{n % 60:02d}Z"), AUDIT),
+    ]
+
+
+def actor(index: MatchIndex, rng: random.Random, n: int) -> list[ox.Quad]:
+    iri = f"{CGR}bench-actor-{n}"
+    quads = [
+        q(iri, RDF_TYPE, CG + "CooperationAgency"),
+        q(iri, RDFS + "label", ox.Literal(f"Agencia de prueba {n}", language="es")),
+        q(iri, RDFS + "label", ox.Literal(f"Bench agency {n}", language="en")),
+        q(iri, CG + "country", rng.choice(sorted(index.countries.values()))),
+        q(iri, CG + "cooperationType", rng.choice(sorted(index.cooperation_types))),
+        q(iri, CG + "modality", rng.choice(sorted(index.cooperation_types))),
+        *(q(iri, CG + "sector", sector) for sector in rng.sample(sorted(index.sectors), 2)),
+        q(iri, DCTERMS + "source", CGR + "ref-bench"),
+    ]
+    networks = sorted(a for a, kind in index.kind_of.items() if kind == "network")
+    return [*quads, q(iri, ORG + "memberOf", rng.choice(networks))] if networks else quads
+
+
+def apply(store: OxigraphStore, added: list[ox.Quad]) -> None:
+    body = " ".join(f"GRAPH {x.graph_name} {{ {x.subject} {x.predicate} {x.object} }}" for x in added)
+    store.update(f"INSERT DATA {{ {body} }}")
+
+
+def measure(actors: int, *, seed: int, writes: int, actor_writes: int, workdir: Path) -> dict[str, object]:
+    store = load_store(actors, seed=seed, workdir=workdir)
+    rng = random.Random(seed)
+    start = time.perf_counter()
+    index = MatchIndex.build(store)
+    row: dict[str, object] = {"actors": actors, "quads": store.count(), "build_s": time.perf_counter() - start}
+    n = 0
+    for name, write, count in (
+        ("agreement", agreement, writes),
+        ("audit", audit, writes),
+        ("actor", actor, actor_writes),
+    ):
+        times, triples = [], 0
+        for _ in range(count):
+            added = write(index, rng, n)
+            n += 1
+            triples = len(added)
+            apply(store, added)
+            start = time.perf_counter()
+            index = updated_index(index, store, added, [])
+            times.append(time.perf_counter() - start)
+        row[name] = {"triples": triples, "ms": [t * 1000 for t in times]}
+    built = MatchIndex.build(store)
+    for table in ("labels", "kind_of", "order", "postings", "values", "way_postings", "chan_mask", "members"):
+        if getattr(index, table) != getattr(built, table):
+            raise AssertionError(f"{table} differs from a full build at {actors} actors")
+    if index.vocabulary.parts != built.vocabulary.parts or set(index.graph.edges) != set(built.graph.edges):
+        raise AssertionError(f"the vocabulary or the path graph differs from a full build at {actors} actors")
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--actors", type=int, nargs="+", default=[0, 10000, 100000], help="synthetic actors")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--writes", type=int, default=20, help="agreement and audit writes per size")
+    parser.add_argument("--actor-writes", type=int, default=2, help="new-actor writes per size (a full table rebuild)")
+    parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON too")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for actors in args.actors:
+            rows.append(
+                measure(
+                    actors, seed=args.seed, writes=args.writes, actor_writes=args.actor_writes, workdir=Path(workdir)
+                )
+            )
+    print("| actors | quads | full build (s) | agreement p50 / max (ms) | audit p50 / max (ms) | new actor p50 (ms) |")
+    print("|---|---|---|---|---|---|")
+    for row in rows:
+        cells = []
+        for name in ("agreement", "audit", "actor"):
+            ms = row[name]["ms"]  # type: ignore[index]
+            cells.append(
+                f"{statistics.median(ms):.1f} / {max(ms):.1f}" if name != "actor" else f"{statistics.median(ms):.0f}"
+            )
+        print(f"| {row['actors'] or 'study'} | {row['quads']} | {row['build_s']:.2f} | " + " | ".join(cells) + " |")
+    if args.json:
+        print(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

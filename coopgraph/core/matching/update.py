@@ -1,0 +1,240 @@
+"""Bringing a MatchIndex up to date after a write, without reading the whole graph again.
+
+A write is the quads it added and removed, already applied to the store.
+`updated_index` answers the index `MatchIndex.build(store)` would, in steps
+that each do less when the write touches less of what matching reads:
+1. Quads matching never reads (a predicate read_facts does not ask for, a
+   blank-node subject, an audit record's own properties) change no table: the
+   index is kept and its signature renewed.
+2. Otherwise the facts of the subjects written are read again (read_subjects:
+   read_facts's own queries with a VALUES block on the subject) and replace
+   theirs (`patch_facts`); a write to rdfs:subClassOf reads the hierarchy again.
+3. When every subject whose facts changed is *plain* before and after the
+   write, the names and the class hierarchy of the other tables stay as they
+   are, so only the labels and the vocabulary's count of names (which counts
+   every resource that is not an actor) are patched; every other table is
+   shared with the old index. Plain: not of a class a table is built of
+   (MATCHING_CLASSES: actors, territories, sectors, kinds of cooperation,
+   spaces, ways...), not a way or a DAC code our sectors cover, and the
+   subject of no relation matching reads. A register record (an agreement, a
+   project, a demand) is plain: the register is not evidence in matching yet.
+4. Any other change builds the tables again from the patched facts, put in
+   read_facts's order (`MatchIndex.from_facts`): it saves the SPARQL reads, not
+   the Python tables. (Step 3 leaves a new plain subject last in the facts'
+   tables: no table is built by walking them in order over plain subjects.)
+
+Correctness is equality with `MatchIndex.build` (tests/test_matching_incremental.py).
+The old index is never changed (requests may be reading it), except its
+signature when nothing it holds changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+import pyoxigraph as ox
+
+from coopgraph.core.matching.build import KINDS, read_labels
+from coopgraph.core.matching.facts import (
+    IRI_PREDICATES,
+    LITERAL_PREDICATES,
+    Facts,
+    fingerprint,
+    in_order,
+    read_subjects,
+    read_superclasses,
+)
+from coopgraph.core.matching.index import MatchIndex
+from coopgraph.core.matching.vocabulary import (
+    PART_MAX_SHARE,
+    WAY_CLASSES,
+    WAY_CONCEPT_CLASSES,
+    Vocabulary,
+    build_vocabulary,
+    dac_coverage,
+    document_frequency,
+)
+from coopgraph.core.store import Store
+from coopgraph.core.vocab import CG, RDF_TYPE, RDFS
+
+SUBCLASS_OF = RDFS + "subClassOf"
+MATCHING_CLASSES: frozenset[str] = frozenset(
+    (
+        *(cls for _, cls, _ in KINDS),
+        *WAY_CONCEPT_CLASSES,
+        *WAY_CLASSES,
+        *(
+            CG + name
+            for name in (
+                "Province",
+                "Country",
+                "Sector",
+                "CooperationType",
+                "Competence",
+                "CompetitiveFund",
+                "Call",
+                "PeerCooperation",
+                "NegotiationSpace",
+                "Space",
+                "Programme",
+            )
+        ),
+    )
+)
+"""The classes the build steps test resources for (build.py, vocabulary.py, ways.py): a resource of none of them
+is known to the tables by its name only."""
+_LITERALS, _RELATIONS = frozenset(LITERAL_PREDICATES), frozenset(IRI_PREDICATES)
+V = TypeVar("V")
+
+
+def updated_index(index: MatchIndex, store: Store, added: Sequence[ox.Quad], removed: Sequence[ox.Quad]) -> MatchIndex:
+    """The index for `store` after a write of `added`/`removed` (already applied to `store`), equal to
+    MatchIndex.build(store) but without re-reading the whole graph (module docstring).
+
+    `index` must hold the store as it was just before this write: apply the writes and their updates in one
+    order, under one lock (an index that missed a write stays wrong). Its signature becomes the store's
+    `fingerprint` now, so apply the write through the `Store` API, which moves the store's generation."""
+    signature = fingerprint(store)  # before reading, as MatchIndex.build: a write during the read makes it stale
+    subjects, hierarchy = written_subjects((*added, *removed))
+    if not subjects and not hierarchy:
+        index.signature = signature
+        return index
+    fresh = read_subjects(store, subjects)
+    superclasses = read_superclasses(store) if hierarchy else index.facts.superclasses
+    facts = patch_facts(index.facts, fresh, subjects, superclasses)
+    changed = {s for s in subjects if _row(index.facts, s) != _row(facts, s)}
+    if not changed and superclasses == index.facts.superclasses:
+        index.signature = signature
+        return index
+    covering = dac_coverage(index.facts, index.sectors)
+    if superclasses == index.facts.superclasses and all(
+        _plain(index, old_or_new, s, covering) for s in changed for old_or_new in (index.facts, facts)
+    ):
+        return _renamed(index, facts, changed, covering, signature)
+    return MatchIndex.from_facts(in_order(facts), signature=signature)
+
+
+def written_subjects(quads: Iterable[ox.Quad]) -> tuple[set[str], bool]:
+    """The subjects whose facts (as read_facts reads them) the quads may change, and whether they touch the class
+    hierarchy (rdfs:subClassOf between IRIs)."""
+    subjects: set[str] = set()
+    hierarchy = False
+    for quad in quads:
+        subject, predicate, obj = quad.subject, quad.predicate.value, quad.object
+        if not isinstance(subject, ox.NamedNode):
+            continue
+        if predicate == SUBCLASS_OF:
+            hierarchy = hierarchy or isinstance(obj, ox.NamedNode)
+        elif (
+            (predicate == RDF_TYPE and isinstance(obj, ox.NamedNode))
+            or (predicate in _LITERALS and isinstance(obj, ox.Literal))
+            or (predicate in _RELATIONS and isinstance(obj, ox.NamedNode))
+        ):
+            subjects.add(subject.value)
+    return subjects, hierarchy
+
+
+def patch_facts(old: Facts, fresh: Facts, subjects: set[str], superclasses: dict[str, set[str]]) -> Facts:
+    """`old` with the facts of `subjects` replaced by `fresh` (theirs, read again); a table none of them is in is
+    shared with `old`, the others are copied (never changed in place)."""
+    facts = Facts(superclasses=superclasses)
+    facts.types = _patched(old.types, fresh.types, subjects)
+    facts.literals = {p: _patched(by, fresh.literals[p], subjects) for p, by in old.literals.items()}
+    facts.relations = {p: _patched(by, fresh.relations[p], subjects) for p, by in old.relations.items()}
+    facts.subjects = (old.subjects - subjects) | fresh.subjects
+    return facts
+
+
+def restricted(facts: Facts, subjects: Iterable[str]) -> Facts:
+    """The facts about `subjects` only (the class hierarchy shared): what a table builder reads of them."""
+    keep = set(subjects)
+    part = Facts(superclasses=facts.superclasses)
+    part.types = {s: facts.types[s] for s in keep if s in facts.types}
+    part.literals = {p: {s: by[s] for s in keep if s in by} for p, by in facts.literals.items()}
+    part.relations = {p: {s: by[s] for s in keep if s in by} for p, by in facts.relations.items()}
+    part.subjects = keep & facts.subjects
+    return part
+
+
+def _patched(old: dict[str, V], fresh: dict[str, V], subjects: set[str]) -> dict[str, V]:
+    if not fresh and not any(s in old for s in subjects):
+        return old
+    table = dict(old)
+    for subject in subjects:
+        table.pop(subject, None)
+    table.update(fresh)
+    return table
+
+
+def _row(facts: Facts, subject: str) -> tuple[object, ...]:
+    """Everything the facts hold about a subject."""
+    return (
+        facts.types.get(subject),
+        tuple(by.get(subject) for by in facts.literals.values()),
+        tuple(by.get(subject) for by in facts.relations.values()),
+    )
+
+
+def _plain(index: MatchIndex, facts: Facts, subject: str, covering: dict[str, set[str]]) -> bool:
+    """Whether the tables know `subject` (as `facts` state it) by its names only (module docstring, step 3)."""
+    if subject in index.vocabulary.ways or subject in covering:
+        return False
+    if any(subject in by for by in facts.relations.values()):
+        return False
+    classes: set[str] = set()
+    for cls in facts.types.get(subject, ()):
+        classes |= facts.superclasses.get(cls, {cls})
+    return not (classes & MATCHING_CLASSES or classes & index.vocabulary.ways)
+
+
+def _renamed(
+    index: MatchIndex, facts: Facts, changed: set[str], covering: dict[str, set[str]], signature: tuple[int, int]
+) -> MatchIndex:
+    """The index after a write that changed plain subjects only: new labels and name counts, the rest shared."""
+    labels = dict(index.labels)
+    for subject in changed:
+        labels.pop(subject, None)
+    labels.update(read_labels(restricted(facts, changed)))
+    vocabulary = _recounted(index, facts, changed, covering)
+    updated = dataclasses.replace(index, facts=facts, signature=signature, labels=labels, vocabulary=vocabulary)
+    with index.lock:  # requests may be filling them; they hold nothing a plain subject changes
+        updated._channels = dict(index._channels)
+        updated._static = dict(index._static)
+    updated._names = index._names
+    updated._actor_names = index._actor_names
+    return updated
+
+
+def _recounted(index: MatchIndex, facts: Facts, changed: set[str], covering: dict[str, set[str]]) -> Vocabulary:
+    """The vocabulary with the names of `changed` counted again; built again only if a run of the names parts are
+    taken from crosses the PART_MAX_SHARE line that decides whether it is distinctive."""
+    old = index.vocabulary.frequency
+    before = document_frequency(restricted(index.facts, changed))
+    after = document_frequency(restricted(facts, changed))
+    runs = before.keys() | after.keys()
+    frequency = dict(old)
+    for run in runs:
+        count = old.get(run, 0) - before.get(run, 0) + after.get(run, 0)
+        if count:
+            frequency[run] = count
+        else:
+            frequency.pop(run, None)
+    candidates = index.vocabulary.candidates
+    if not any(
+        (old.get(run, 0) > PART_MAX_SHARE) != (frequency.get(run, 0) > PART_MAX_SHARE)
+        for run in runs
+        if run in candidates
+    ):
+        return index.vocabulary._replace(frequency=frequency)
+    return build_vocabulary(
+        facts,
+        index.thesaurus,
+        sectors=index.sectors,
+        covering=covering,
+        provinces=index.provinces.values(),
+        countries=index.countries.values(),
+        frequency=frequency,
+        ways=index.vocabulary.ways,  # a plain subject is no way, nor of a class that makes one
+    )

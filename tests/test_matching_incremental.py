@@ -1,0 +1,373 @@
+"""The incremental match index (coopgraph/core/matching/update.py): after random realistic writes, `updated_index`
+answers `match` and `similar` exactly as `MatchIndex.build` on the written store, and holds the same tables.
+
+Writes are chained (each updates the index the previous one returned) on a store holding the shipped graph, and
+on one holding a small synthetic graph: a new actor with sectors and a modality, a new register agreement between
+two actors, an actor's sector deleted, a label changed, an audit record and a source (which matching does not
+read), a new subclass of an actor class with a resource of it.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from collections.abc import Callable, Iterator
+
+import networkx as nx
+import pyoxigraph as ox
+import pytest
+
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.matching import MatchError, MatchIndex, UnknownResource, match, similar
+from coopgraph.core.matching.evaluation import DEFAULT_SET, DEV_SET, load_eval_set
+from coopgraph.core.matching.update import updated_index, written_subjects
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.synth import write_synthetic
+from coopgraph.core.vocab import CG, DCTERMS, ORG, PROV, RDF_TYPE, RDFS, SYNTH
+
+CGR = "https://w3id.org/coopgraph/id/"
+WRITES = CGR + "graph-test-writes"
+AUDIT = CGR + "graph-test-audit"
+LABEL = RDFS + "label"
+NEEDS = load_eval_set(DEFAULT_SET) + load_eval_set(DEV_SET)
+TABLES = (
+    "labels",
+    "kind_of",
+    "present_kinds",
+    "order",
+    "provinces",
+    "countries",
+    "code_of",
+    "governed_by",
+    "home_country",
+    "sectors",
+    "ancestors",
+    "descendants",
+    "sector_codes",
+    "dac_links",
+    "cooperation_types",
+    "cooperation_narrower",
+    "scope_types",
+    "scope_accepted",
+    "competence_of_sector",
+    "roles",
+    "actor_roles",
+    "space_kind",
+    "by_partner_country",
+    "peer_spaces",
+    "country_of",
+    "chan_mask",
+    "coop_of",
+    "channel_of",
+    "channels",
+    "group_of",
+    "members",
+    "place_of",
+    "contacts",
+    "derived",
+    "postings",
+    "sectors_of",
+    "direct_members",
+    "members_of",
+    "way_postings",
+    "values",
+)
+Quads = tuple[list[ox.Quad], list[ox.Quad]]
+
+
+def nn(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def quad(s: str | ox.BlankNode, p: str, o: str | ox.Literal | ox.BlankNode, graph: str = WRITES) -> ox.Quad:
+    subject = s if isinstance(s, ox.BlankNode) else nn(s)
+    obj = o if isinstance(o, ox.Literal | ox.BlankNode) else nn(o)
+    return ox.Quad(subject, nn(p), obj, nn(graph))
+
+
+def apply(store: OxigraphStore, added: list[ox.Quad], removed: list[ox.Quad]) -> None:
+    """One write through the Store API (so its generation moves), as the write path commits it."""
+
+    def block(quads: list[ox.Quad]) -> str:
+        return " ".join(f"GRAPH {q.graph_name} {{ {q.subject} {q.predicate} {q.object} }}" for q in quads)
+
+    parts = []
+    if removed:
+        parts.append(f"DELETE DATA {{ {block(removed)} }}")
+    if added:
+        parts.append(f"INSERT DATA {{ {block(added)} }}")
+    store.update(" ; ".join(parts))
+
+
+def rows(store: OxigraphStore, query: str) -> list[tuple[ox.Quad, ...]]:
+    return [tuple(solution) for solution in store.query(query)]  # type: ignore[union-attr]
+
+
+# ---------------------------------------------------------------------------------------------- the writes
+
+
+def new_actor(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
+    """A new partner with two sectors, a kind of cooperation, a modality, a country and a network."""
+    iri = f"{CGR}test-actor-{n}"
+    kind = rng.choice(["CooperationAgency", "SubnationalGovernment", "InternationalOrganisation", "Fund"])
+    sectors = rng.sample(sorted(index.sectors), 2)
+    added = [
+        quad(iri, RDF_TYPE, CG + kind),
+        quad(iri, LABEL, ox.Literal(f"Agencia de prueba {n} para riego", language="es")),
+        quad(iri, LABEL, ox.Literal(f"Test agency {n} for irrigation", language="en")),
+        quad(iri, CG + "country", rng.choice(sorted(index.countries.values()))),
+        quad(iri, CG + "cooperationType", rng.choice(sorted(index.cooperation_types))),
+        quad(iri, CG + "modality", rng.choice(sorted(index.cooperation_types))),
+        *(quad(iri, CG + "sector", sector) for sector in sectors),
+        quad(iri, DCTERMS + "source", CGR + "ref-test"),
+    ]
+    networks = sorted(a for a, kind in index.kind_of.items() if kind == "network")
+    if networks:
+        added.append(quad(iri, ORG + "memberOf", rng.choice(networks)))
+    return added, []
+
+
+def new_agreement(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
+    """A register agreement between two actors (as tests/fixtures/register has them): ~30 triples."""
+    first, second = rng.sample(sorted(index.kind_of), 2)
+    iri = f"{CGR}instrumento/test-{n}"
+    words = rng.choice(["Convenio de riego", "Comisión mixta de prueba", "Hermanamiento", "Memorando de gestión"])
+    added = [
+        quad(iri, RDF_TYPE, CG + "CooperationAgreement"),
+        quad(iri, LABEL, ox.Literal(f"{words} {n}", language="es")),
+        quad(iri, LABEL, ox.Literal(f"Agreement {n}", language="en")),
+        quad(iri, DCTERMS + "identifier", ox.Literal(f"TEST-{n}")),
+        quad(iri, DCTERMS + "source", CGR + "ref-test"),
+        quad(iri, CG + "registerProvince", CGR + "provincia-ec-l"),
+        quad(iri, CG + "signatureDate", ox.Literal("2024-03-15", datatype=nn("http://www.w3.org/2001/XMLSchema#date"))),
+        quad(iri, CG + "validUntil", ox.Literal("2026-12-31", datatype=nn("http://www.w3.org/2001/XMLSchema#date"))),
+        quad(iri, CG + "agreementMechanism", CGR + "mecanismo-proyectos-y-programas"),
+    ]
+    for number, actor in enumerate((first, second)):
+        party: str | ox.BlankNode = ox.BlankNode() if number else f"{iri}/party-{number}"  # one blank, one IRI
+        added += [
+            quad(iri, CG + "party", party),
+            quad(party, RDF_TYPE, CG + "Participation"),
+            quad(party, CG + "actor", actor),
+            quad(party, CG + "organisationRole", "http://iatistandard.org/codelists/OrganisationRole/1"),
+            quad(party, CG + "orgName", ox.Literal(index.label(actor, "es"), language="es")),
+        ]
+    document = ox.BlankNode()
+    added += [
+        quad(iri, CG + "document", document),
+        quad(document, RDF_TYPE, CG + "DocumentLink"),
+        quad(document, DCTERMS + "title", ox.Literal(f"{words} {n}", language="es")),
+    ]
+    return added, []
+
+
+def drop_sector(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
+    """An actor's declared sector deleted (in every graph that states it)."""
+    found = rows(store, f"SELECT ?a ?s ?g WHERE {{ GRAPH ?g {{ ?a <{CG}sector> ?s }} }}")
+    actor, sector, graph = rng.choice([row for row in found if row[0].value in index.kind_of])
+    return [], [ox.Quad(actor, nn(CG + "sector"), sector, graph)]  # type: ignore[arg-type]
+
+
+def relabel(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
+    """A Spanish label replaced: of an actor, a sector, a way of cooperating or anything else labelled."""
+    found = rows(store, f'SELECT ?x ?l ?g WHERE {{ GRAPH ?g {{ ?x <{LABEL}> ?l FILTER(lang(?l) = "es") }} }}')
+    pools = [
+        [row for row in found if row[0].value in index.kind_of],
+        [row for row in found if row[0].value in index.sectors],
+        [row for row in found if row[0].value in index.vocabulary.ways],
+        found,
+    ]
+    subject, old, graph = rng.choice(rng.choice([pool for pool in pools if pool]))
+    new = ox.Literal(f"{old.value} renovado {n}", language="es")  # type: ignore[union-attr]
+    return [ox.Quad(subject, nn(LABEL), new, graph)], [ox.Quad(subject, nn(LABEL), old, graph)]  # type: ignore[arg-type]
+
+
+def unrelated(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
+    """An audit record, and a source added to an actor: nothing matching reads."""
+    activity = f"{CGR}audit/test-{n}"
+    actor = rng.choice(sorted(index.kind_of))
+    return [
+        quad(activity, RDF_TYPE, PROV + "Activity", AUDIT),
+        quad(activity, PROV + "wasAssociatedWith", CGR + "token/test", AUDIT),
+        quad(activity, PROV + "startedAtTime", ox.Literal("2026-01-01T00:00:00Z"), AUDIT),
+        quad(actor, DCTERMS + "source", CGR + f"ref-test-{n}"),
+    ], []
+
+
+def new_subclass(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
+    """A new class under cooperation agencies (the class hierarchy changes) and a resource of it."""
+    cls, iri = f"{CG}TestAgency{n}", f"{CGR}test-subclassed-{n}"
+    return [
+        quad(cls, RDFS + "subClassOf", CG + "CooperationAgency"),
+        quad(iri, RDF_TYPE, cls),
+        quad(iri, LABEL, ox.Literal(f"Organismo de prueba {n}", language="es")),
+        quad(iri, CG + "sector", rng.choice(sorted(index.sectors))),
+    ], []
+
+
+WRITERS: list[Callable[[OxigraphStore, MatchIndex, random.Random, int], Quads]] = [
+    new_actor,
+    new_agreement,
+    drop_sector,
+    relabel,
+    unrelated,
+    new_subclass,
+]
+
+
+# ---------------------------------------------------------------------------------------------- comparing
+
+
+def answers(index: MatchIndex, actors: list[str]) -> list[object]:
+    """What matching answers for every need of both evaluation sets, and `similar` for `actors`."""
+    found: list[object] = []
+    for need in NEEDS:
+        try:
+            found.append(
+                match(
+                    index,
+                    need.text,
+                    sectors=need.sectors,
+                    requester=need.requester,
+                    kind=need.kind,
+                    country=need.country,
+                    cooperation=need.cooperation,
+                    limit=10,
+                    lang=need.lang,
+                )
+            )
+        except (MatchError, UnknownResource) as error:
+            found.append(("error", str(error)))
+    for actor in actors:
+        found.append(similar(index, actor, limit=10))
+    return found
+
+
+def assert_same(updated: MatchIndex, built: MatchIndex, actors: list[str]) -> None:
+    for name in TABLES:
+        assert getattr(updated, name) == getattr(built, name), name
+    for name in ("types", "superclasses", "literals", "relations", "subjects"):
+        assert getattr(updated.facts, name) == getattr(built.facts, name), f"facts.{name}"
+    assert updated.vocabulary.parts == built.vocabulary.parts
+    assert updated.vocabulary.ways == built.vocabulary.ways
+    assert updated.vocabulary.frequency == built.vocabulary.frequency
+    assert updated.vocabulary.candidates == built.vocabulary.candidates
+    assert updated.vocabulary.families == built.vocabulary.families
+    assert nx.utils.graphs_equal(updated.graph, built.graph)
+    assert updated.names() == built.names()
+    assert answers(updated, actors) == answers(built, actors)
+
+
+def chained_writes(store: OxigraphStore, seed: int, steps: int) -> Iterator[tuple[str, MatchIndex, MatchIndex]]:
+    """Random writes one after another: (what was written, the index updated, the index built)."""
+    rng = random.Random(seed)
+    index = MatchIndex.build(store)
+    for n in range(steps):
+        writer = WRITERS[n % len(WRITERS)] if n < len(WRITERS) else rng.choice(WRITERS)
+        added, removed = writer(store, index, rng, n)
+        apply(store, added, removed)
+        index = updated_index(index, store, added, removed)
+        assert index.is_current(store)
+        yield writer.__name__, index, MatchIndex.build(store)
+
+
+def touched_actors(index: MatchIndex, rng: random.Random) -> list[str]:
+    test_actors = sorted(a for a in index.kind_of if a.startswith(CGR + "test-"))
+    return test_actors[-2:] + rng.sample(sorted(index.kind_of), 3)
+
+
+# ---------------------------------------------------------------------------------------------- the tests
+
+
+@pytest.fixture
+def shipped() -> Iterator[OxigraphStore]:
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        yield store
+
+
+@pytest.fixture
+def synthetic() -> Iterator[OxigraphStore]:
+    """The shipped graph and 300 synthetic actors."""
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        out = io.StringIO()
+        write_synthetic(out, actors=300, seed=7, format="ntriples")
+        store.oxigraph.load(out.getvalue().encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=nn(SYNTH + "graph"))
+        yield store
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_writes_on_the_shipped_graph(shipped: OxigraphStore, seed: int) -> None:
+    rng = random.Random(seed)
+    for name, updated, built in chained_writes(shipped, seed, steps=10):
+        try:
+            assert_same(updated, built, touched_actors(built, rng))
+        except AssertionError as error:
+            raise AssertionError(f"after {name}: {error}") from error
+
+
+def test_random_writes_on_a_synthetic_graph(synthetic: OxigraphStore) -> None:
+    rng = random.Random(3)
+    for name, updated, built in chained_writes(synthetic, 3, steps=8):
+        try:
+            assert_same(updated, built, touched_actors(built, rng))
+        except AssertionError as error:
+            raise AssertionError(f"after {name}: {error}") from error
+
+
+def test_a_write_matching_does_not_read_keeps_the_index(shipped: OxigraphStore) -> None:
+    index = MatchIndex.build(shipped)
+    added, removed = unrelated(shipped, index, random.Random(0), 0)
+    added = [q for q in added if q.predicate.value != RDF_TYPE]  # the audit record's type is read (`exists`)
+    apply(shipped, added, removed)
+    assert not index.is_current(shipped)
+    assert updated_index(index, shipped, added, removed) is index
+    assert index.is_current(shipped)
+
+
+def test_an_agreement_shares_every_table_but_the_names(shipped: OxigraphStore) -> None:
+    """A register record is no evidence in matching: only labels, facts and name counts are new objects."""
+    index = MatchIndex.build(shipped)
+    added, removed = new_agreement(shipped, index, random.Random(0), 0)
+    apply(shipped, added, removed)
+    updated = updated_index(index, shipped, added, removed)
+    assert updated is not index
+    assert updated.postings is index.postings and updated.graph is index.graph and updated.order is index.order
+    assert updated.labels != index.labels and CGR + "instrumento/test-0" in updated.labels
+    assert_same(updated, MatchIndex.build(shipped), [])
+
+
+def test_names_crossing_the_share_of_a_part_rebuild_the_vocabulary(shipped: OxigraphStore) -> None:
+    """Agreements named like a theme make a distinctive part of its name common: the part is no longer read."""
+    index = MatchIndex.build(shipped)
+    part = ("accion", "humanitari")
+    assert part in index.vocabulary.parts, sorted(index.vocabulary.parts)[:20]
+    for n in range(6):
+        added = [
+            quad(f"{CGR}instrumento/humanitaria-{n}", RDF_TYPE, CG + "CooperationAgreement"),
+            quad(
+                f"{CGR}instrumento/humanitaria-{n}",
+                LABEL,
+                ox.Literal(f"Convenio de acción humanitaria {n}", language="es"),
+            ),
+        ]
+        apply(shipped, added, [])
+        index = updated_index(index, shipped, added, [])
+    assert part not in index.vocabulary.parts
+    assert_same(index, MatchIndex.build(shipped), [])
+
+
+def test_written_subjects_reads_only_what_read_facts_reads() -> None:
+    blank = ox.BlankNode()
+    subjects, hierarchy = written_subjects(
+        [
+            quad(CGR + "a", LABEL, ox.Literal("x", language="es")),
+            quad(CGR + "b", CG + "sector", CGR + "s"),
+            quad(CGR + "c", CG + "sector", ox.Literal("not an IRI")),
+            quad(CGR + "d", DCTERMS + "source", CGR + "ref"),
+            quad(blank, CG + "sector", CGR + "s"),
+        ]
+    )
+    assert subjects == {CGR + "a", CGR + "b"} and not hierarchy
+    assert written_subjects([quad(CG + "X", RDFS + "subClassOf", CG + "Actor")]) == (set(), True)
