@@ -25,13 +25,11 @@ from coopgraph.core.matching.results import Partner
 from coopgraph.core.matching.weights import W_CHANNEL, W_PROXIMITY, W_RELEVANCE, WEAK_BELOW
 from coopgraph.core.vocab import LANGS, Text, sparql_prefixes
 from coopgraph.web.errors import ApiError
-from coopgraph.web.state import Coopgraph, coopgraph
+from coopgraph.web.state import INDEX_KEY, LOCK_KEY, Coopgraph, coopgraph
 from coopgraph.web.ui import render_page
 
 bp = Blueprint("match", __name__)
 
-INDEX_KEY = "match_index"
-LOCK_KEY = "match_index_lock"
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 50
 MAX_NEED_CHARS = 500

@@ -12,6 +12,7 @@ import pyoxigraph as ox
 from flask import current_app
 
 from coopgraph.core.loading import default_data_dir
+from coopgraph.core.matching import MatchIndex, updated_index
 from coopgraph.core.store import OxigraphStore, Store
 from coopgraph.core.writes import Journal, Plan, prepare
 from coopgraph.core.writes.delta import Delta
@@ -20,9 +21,12 @@ from coopgraph.core.writes.tokens import TokenBook
 from coopgraph.web.executor import Answer, QueryRequest, execute
 
 EXTENSION = "coopgraph"
+INDEX_KEY = "match_index"
+"""The cache key of the partner-matching index (coopgraph/web/match.py builds it; a write updates it)."""
+LOCK_KEY = "match_index_lock"
 SERVED_KEY = "COOPGRAPH_SERVED"
 """Flask config key set by the data holder of `coopgraph serve`: writes are then committed by the front."""
-KEPT_KEYS = ("match_index_lock", "stored queries")
+KEPT_KEYS = (LOCK_KEY, "stored queries")
 """Cache keys a write leaves in place (a lock; the stored queries, read from files); every other derived view
 of the data is dropped, to be rebuilt on first use (the data holder of `coopgraph serve` rebuilds the
 partner-matching index at once, so that workers forked after a write share it)."""
@@ -90,12 +94,18 @@ class Coopgraph:
         self.after_write(delta)
 
     def after_write(self, delta: Delta) -> None:
-        """Bring the derived views up to date after `delta` was applied to the store."""
+        """Bring the derived views up to date after `delta` was applied to the store: the matching index
+        incrementally (when it was current before the write), the others dropped until next used."""
+        index: MatchIndex | None = self.cache.get(INDEX_KEY)
+        current = index is not None and index.is_current(self.store)
         if isinstance(self.store, OxigraphStore):
             self.store.changed()
         for key in list(self.cache):
             if key not in KEPT_KEYS:
                 del self.cache[key]
+        if index is not None and current:
+            with self.cache.setdefault(LOCK_KEY, threading.Lock()):
+                self.cache[INDEX_KEY] = updated_index(index, self.store, list(delta.added), list(delta.removed))
 
     def _oxigraph(self) -> ox.Store:
         if not isinstance(self.store, OxigraphStore):
