@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from browser_tabs import site_tab
+from test_page_accessibility import violations
 
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import OxigraphStore
@@ -204,3 +205,51 @@ def test_a_write_is_undone_from_the_history(tab: Any, site: Site) -> None:
         "() => ![...document.querySelectorAll('#record-list li')].some((li) => li.textContent.includes('que se deshace'))"
     )
     assert tab.locator(f'#history li[data-write="{latest["id"]}"] button.undo').count() == 0  # undone: no second undo
+
+
+def test_a_demand_is_recorded_then_edited(tab: Any, site: Site) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    tab.click("#new-demand")
+    form = tab.locator("#demand-form")
+    form.locator("[name=title_es]").fill("Agua potable para comunidades rurales")
+    form.locator("[name=title_en]").fill("Drinking water for rural communities")
+    form.locator("[name=themes]").select_option(["https://w3id.org/coopgraph/id/sector-riego-y-drenaje"])
+    form.locator("[name=territories]").select_option(["https://w3id.org/coopgraph/id/provincia-ec-l"])
+    form.locator("[name=priority]").select_option("HighPriority")
+    form.locator("[name=status]").select_option("DemandIdentified")
+    form.locator("[name=stated]").fill((TODAY - dt.timedelta(days=3)).isoformat())
+    form.locator("[name=pdot_es]").fill("Objetivo 2 del PDOT: agua")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#demand-form[data-state='saved']", state="attached")
+    status = tab.locator("#save-status").inner_text()
+    record = next(part for part in status.split() if "/demanda/" in part).rstrip(".")
+    assert record.startswith(f"https://w3id.org/coopgraph/id/demanda/ec-l-{TODAY - dt.timedelta(days=3):%Y}-")
+    listed = tab.locator(f'#record-list li[data-iri="{record}"]')
+    assert "Agua potable" in listed.inner_text() and "Identificada" in listed.inner_text()
+    listed.locator("button.edit").click()
+    tab.wait_for_selector("#demand-form[data-state='editing']", state="attached")
+    assert form.locator("[name=title_es]").input_value() == "Agua potable para comunidades rurales"
+    assert form.locator("[name=iri]").input_value() == record
+    form.locator("[name=status]").select_option("DemandAnswered")  # answered, but by nothing: the shapes refuse
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#demand-form[data-state='refused']", state="attached")
+    assert "atiende" in tab.locator("#demand-answered_by-error").inner_text()
+    form.locator("[name=status]").select_option("DemandPrioritised")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#demand-form[data-state='saved']", state="attached")
+    assert "Priorizada" in tab.locator(f'#record-list li[data-iri="{record}"]').inner_text()
+    assert tab.locator("#record-list li[data-kind='demand']").count() == 1  # replaced, not added
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_signed_in_page_with_a_refused_form_is_accessible_and_fits(browser: Any, site: Site, width: int) -> None:
+    viewport = {"width": width, "height": 844}
+    with site_tab(browser, site.base, locale="es-EC", viewport=viewport) as tab:
+        _open(tab)
+        _sign_in(tab, site.loja)
+        _fill_agreement(tab, "Convenio con una sola parte", parties=1)
+        tab.click("#agreement-form button[type=submit]")
+        tab.wait_for_selector("#agreement-form[data-state='refused']", state="attached")
+        assert violations(tab) == []
+        assert tab.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

@@ -245,6 +245,7 @@
     if (answer.body.province) provincePicker.value = answer.body.province;
     const form = forms[answer.body.kind];
     fillForm(form, answer.body);
+    form.dataset.state = "editing";
     show(form);
     form.querySelector("input:not([type=hidden]), select").focus();
   }
