@@ -59,8 +59,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 @pytest.fixture
 def tab(browser: Any, site: Site) -> Iterator[Any]:
+    """A tab on the site, failed by any uncaught error or Content-Security-Policy violation."""
     with site_tab(browser, site.base, locale="es-EC") as opened:
+        problems: list[str] = []
+        opened.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+        opened.on(
+            "console", lambda message: problems.append(message.text) if "Content Security" in message.text else None
+        )
+        opened.add_init_script(
+            "document.addEventListener('securitypolicyviolation', (e) => "
+            "console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));"
+        )
         yield opened
+        assert not problems, problems
 
 
 def _open(tab: Any, path: str = "/register") -> None:
