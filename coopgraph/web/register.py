@@ -277,6 +277,8 @@ def _form_refused(error: FormError) -> Response:
 
 def _annotated(response: Response, kind: str, iri: str) -> Response:
     """The write's answer with the record's IRI (success) or each SHACL result under its field (422)."""
+    if not response.is_json:  # a report asked for as RDF (Accept: text/turtle…): as the write path gave it
+        return response
     document = json.loads(response.get_data())
     if response.status_code == 422 and "report" in document.get("error", {}):
         fields: dict[str, list[dict[str, str]]] = {}
