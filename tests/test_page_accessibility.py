@@ -1,6 +1,7 @@
-"""axe-core (vendored in tests/axe from npm, never fetched) finds no violation on the three pages, in the states a
+"""axe-core (vendored in tests/axe from npm, never fetched) finds no violation on the four pages, in the states a
 person reaches: results and an error on the query page, a node's panel and the search list on the explorer; on a
-laptop and on a phone."""
+laptop and on a phone. The register page signed in, with a refused form, is checked in tests/test_page_register.py
+(it needs a site with write tokens)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,12 @@ def test_explorer_with_a_panel_and_search_results(tab: Any) -> None:
     tab.wait_for_selector(f'#explore-panel[data-state=ready][data-iri="{LOJA}"]', timeout=90_000)
     tab.fill("#explore-search", "loja")
     tab.wait_for_selector("#explore-results button[data-id]")
+    assert violations(tab) == []
+
+
+def test_register_page(tab: Any) -> None:
+    tab.goto("/register?province=EC-L")
+    tab.wait_for_selector("body[data-ready='true']", state="attached")
     assert violations(tab) == []
 
 

@@ -20,6 +20,8 @@ PAGES = {
     "match": ("/match", "#match-submit"),
     "explore": ("/explore", "#explore-search"),
     "explore-whole": ("/explore?all=1&lang=en", "#explore-search"),
+    "register": ("/register", "#token"),
+    "register-en": ("/register?lang=en&province=EC-L", "#signin"),
 }
 OVERFLOW = """() => {
     const width = document.documentElement.clientWidth;

@@ -20,6 +20,7 @@ from coopgraph.web import (
     match,
     pages,
     queries_api,
+    register,
     sparql,
     writes,
 )
@@ -62,6 +63,7 @@ def create_app(
     app.register_blueprint(match.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(writes.bp)
+    app.register_blueprint(register.bp)
     return app
 
 

@@ -14,6 +14,7 @@ NAV: tuple[tuple[str, Text], ...] = (
     ("pages.query", Text("Consulta SPARQL", "SPARQL query")),
     ("match.page", Text("Buscar socios", "Find partners")),
     ("explore.page", Text("Explorar la red", "Explore the network")),
+    ("register.page", Text("Registro", "Register")),
 )
 """(endpoint, name): a page is listed once its blueprint is registered."""
 

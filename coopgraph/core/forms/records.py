@@ -1,0 +1,187 @@
+"""A form's record as quads in the register graph: its IRI minted as the register mints them, its `cg:ManualEntry`.
+
+IRIs follow ontology/README.md ("The register"): a signed instrument is
+`cgr:instrumento/<province, lower>-<year>-<number>`, a demand
+`cgr:demanda/<province>-<year>-<number>` (the year of its signature or of
+the day it was stated, the number one more than the highest of that
+province and year), the entry `cgr:anotacion/<province>-<UTC time>`.
+Editing replaces the record's whole description (its parties, blank nodes,
+go with it) and cites a new entry: who changed it, when; the earlier entry
+stays, as the record of who entered it first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pyoxigraph as ox
+
+from coopgraph.core.forms.fields import AGREEMENT, AGREEMENT_TYPES, DEMAND, RecordForm
+from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
+from coopgraph.core.vocab import CG, CGR, DCTERMS, IATI, LABEL, RDF_TYPE, XSD
+from coopgraph.core.writes.delta import Delta, change
+
+REGISTER = ox.NamedNode(REGISTER_GRAPH)
+BASES = {AGREEMENT: CGR + "instrumento/", DEMAND: CGR + "demanda/"}
+ENTRY_BASE = CGR + "anotacion/"
+CLASSES = {
+    AGREEMENT: tuple(CG + name for name in (*AGREEMENT_TYPES, "Agreement")),
+    DEMAND: (CG + "CooperationDemand",),
+}
+"""The classes a record of each kind may have (an instrument whose kind is missing is a plain cg:Agreement)."""
+MAX_DEPTH = 4
+_TYPE = ox.NamedNode(RDF_TYPE)
+_DATE = ox.NamedNode(XSD + "date")
+
+
+class RecordMissing(LookupError):
+    """The record a form edits is not in the register (or is of another kind)."""
+
+
+def _cg(name: str) -> ox.NamedNode:
+    return ox.NamedNode(CG + name)
+
+
+def record_kind(store: ox.Store, record: ox.NamedNode) -> str | None:
+    """`agreement` or `demand` for a register record of that kind, else None."""
+    types = {
+        quad.object.value
+        for quad in store.quads_for_pattern(record, _TYPE, None, REGISTER)
+        if isinstance(quad.object, ox.NamedNode)
+    }
+    return next((kind for kind, classes in CLASSES.items() if types & set(classes)), None)
+
+
+def record_quads(store: ox.Store, record: ox.NamedNode) -> list[ox.Quad]:
+    """The record's description in the register graph, with the blank nodes under it."""
+    found: list[ox.Quad] = []
+    subjects: list[ox.NamedNode | ox.BlankNode] = [record]
+    for _ in range(MAX_DEPTH):
+        nested: list[ox.NamedNode | ox.BlankNode] = []
+        for subject in subjects:
+            for quad in store.quads_for_pattern(subject, None, None, REGISTER):
+                found.append(quad)
+                if isinstance(quad.object, ox.BlankNode):
+                    nested.append(quad.object)
+        subjects = nested
+    return found
+
+
+def _numbers(store: ox.Store, kind: str, prefix: str) -> Iterator[int]:
+    for cls in CLASSES[kind]:
+        for quad in store.quads_for_pattern(None, _TYPE, ox.NamedNode(cls), REGISTER):
+            iri = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else ""
+            tail = iri.removeprefix(prefix)
+            if tail != iri and tail.isdigit():
+                yield int(tail)
+
+
+def mint_record(store: ox.Store, form: RecordForm, *, now: dt.datetime) -> ox.NamedNode:
+    """The next free IRI of the form's kind, province and year."""
+    date = form.text("signed" if form.kind == AGREEMENT else "stated")
+    year = date[:4] if date else str(now.year)
+    prefix = f"{BASES[form.kind]}{form.province.lower()}-{year}-"
+    return ox.NamedNode(f"{prefix}{max(_numbers(store, form.kind, prefix), default=0) + 1:03d}")
+
+
+def mint_entry(store: ox.Store, province: str, *, now: dt.datetime) -> ox.NamedNode:
+    """`cgr:anotacion/<province>-<UTC time>`, with `-2`, `-3`… when that second is taken."""
+    base = f"{ENTRY_BASE}{province.lower()}-{now.strftime('%Y%m%dT%H%M%SZ')}"
+    candidate, n = base, 1
+    while any(True for _ in store.quads_for_pattern(ox.NamedNode(candidate), None, None, None)):
+        n += 1
+        candidate = f"{base}-{n}"
+    return ox.NamedNode(candidate)
+
+
+def record_change(store: ox.Store, form: RecordForm, *, who: str, now: dt.datetime | None = None) -> tuple[str, Delta]:
+    """Write the form's record to `store` (replacing the edited one); its IRI and the net change."""
+    moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    old: list[ox.Quad] = []
+    if form.iri:
+        record = ox.NamedNode(form.iri)
+        if record_kind(store, record) != form.kind:
+            raise RecordMissing(form.iri)
+        old = record_quads(store, record)
+    else:
+        record = mint_record(store, form, now=moment)
+    entry = mint_entry(store, form.province, now=moment)
+    triples = [*record_triples(form, record, entry), *entry_triples(form.province, entry, who=who, now=moment)]
+    quads = [ox.Quad(s, p, o, REGISTER) for s, p, o in triples]
+    return record.value, change(store, remove=old, add=quads)
+
+
+Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
+
+
+def record_triples(form: RecordForm, record: ox.NamedNode, entry: ox.NamedNode) -> list[Triple]:
+    """The record's triples: kind, titles, descriptions, source, province, then what its kind has."""
+    triples: list[Triple] = []
+    for lang in ("es", "en"):
+        if form.text(f"title_{lang}"):
+            triples.append((record, ox.NamedNode(LABEL), ox.Literal(form.text(f"title_{lang}"), language=lang)))
+        if form.text(f"description_{lang}"):
+            text = ox.Literal(form.text(f"description_{lang}"), language=lang)
+            triples.append((record, ox.NamedNode(DCTERMS + "description"), text))
+    triples.append((record, ox.NamedNode(DCTERMS + "source"), entry))
+    triples.append((record, _cg("registerProvince"), ox.NamedNode(province_iri(form.province))))
+    if form.kind == AGREEMENT:
+        triples += _agreement(form, record)
+    else:
+        triples += _demand(form, record)
+    return triples
+
+
+def _date(value: str) -> ox.Literal:
+    return ox.Literal(value, datatype=_DATE)
+
+
+def _agreement(form: RecordForm, record: ox.NamedNode) -> list[Triple]:
+    kind = form.text("instrument")
+    triples: list[Triple] = [(record, _TYPE, _cg(kind or "Agreement"))]
+    for party in form.items("parties"):
+        node = ox.BlankNode()
+        triples += [(record, _cg("party"), node), (node, _TYPE, _cg("Participation"))]
+        triples.append((node, _cg("organisationRole"), ox.NamedNode(f"{IATI}OrganisationRole/{party.role}")))
+        if party.name:
+            triples.append((node, _cg("orgName"), ox.Literal(party.name, language="es")))
+        if party.actor:
+            triples.append((node, _cg("actor"), ox.NamedNode(party.actor)))
+    for name, prop in (("signed", "signatureDate"), ("valid_from", "validFrom"), ("valid_until", "validUntil")):
+        if form.text(name):
+            triples.append((record, _cg(prop), _date(form.text(name))))
+    for name, prop in (("mechanism", "agreementMechanism"), ("negotiation_instrument", "agreementInstrument")):
+        if form.text(name):
+            triples.append((record, _cg(prop), ox.NamedNode(form.text(name))))
+    return triples
+
+
+def _demand(form: RecordForm, record: ox.NamedNode) -> list[Triple]:
+    triples: list[Triple] = [(record, _TYPE, _cg("CooperationDemand"))]
+    for name, prop in (("themes", "demandTheme"), ("territories", "demandTerritory"), ("answered_by", "answeredBy")):
+        triples += [(record, _cg(prop), ox.NamedNode(iri)) for iri in form.items(name)]
+    for name, prop in (("priority", "priority"), ("status", "demandStatus")):
+        if form.text(name):
+            triples.append((record, _cg(prop), _cg(form.text(name))))
+    for lang in ("es", "en"):
+        if form.text(f"pdot_{lang}"):
+            triples.append((record, _cg("pdotAlignment"), ox.Literal(form.text(f"pdot_{lang}"), language=lang)))
+    if form.text("stated"):
+        triples.append((record, _cg("statedOn"), _date(form.text("stated"))))
+    if form.text("cooperation_type"):
+        triples.append((record, _cg("requestedCooperationType"), ox.NamedNode(form.text("cooperation_type"))))
+    return triples
+
+
+def entry_triples(province: str, entry: ox.NamedNode, *, who: str, now: dt.datetime) -> list[Triple]:
+    """The `cg:ManualEntry` a record cites: who recorded it, when, in which province's register."""
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return [
+        (entry, _TYPE, _cg("ManualEntry")),
+        (entry, ox.NamedNode(LABEL), ox.Literal(f"Anotación de {who} ({stamp})", language="es")),
+        (entry, ox.NamedNode(LABEL), ox.Literal(f"Entry by {who} ({stamp})", language="en")),
+        (entry, ox.NamedNode(DCTERMS + "creator"), ox.Literal(who)),
+        (entry, _cg("recordedAt"), ox.Literal(now.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))),
+        (entry, _cg("registerProvince"), ox.NamedNode(province_iri(province))),
+    ]

@@ -1,0 +1,304 @@
+"""The officers' register page (`/register`) and its small API: who a token is, the choices, the records, a save.
+
+`POST /api/register/records` takes a form as JSON (coopgraph/core/forms),
+builds the record's quads in Python and hands them to the write path
+(`coopgraph.web.writes.write`): the same token check, province check, SHACL
+gate and audit as any write. A refusal by the shapes (422) comes back with
+`error.fields`: each result's messages under the form field it concerns.
+Reads (choices, records, one record) are public, like the graph.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, jsonify, request
+
+from coopgraph.core.forms import FormError, field_of, list_records, read_form, read_record, record_change
+from coopgraph.core.forms.fields import AGREEMENT_TYPES, DEMAND_STATUSES, PRIORITIES, PROVINCE_CODE, ROLES
+from coopgraph.core.forms.records import RecordMissing
+from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
+from coopgraph.core.vocab import CG, IATI, LABEL, LANGS, NOTATION, Text, sparql_prefixes
+from coopgraph.core.writes.delta import Delta
+from coopgraph.web.errors import ApiError
+from coopgraph.web.state import Coopgraph, coopgraph
+from coopgraph.web.ui import render_page
+from coopgraph.web.writes import COMMIT_HEADER, authorise, write
+
+bp = Blueprint("register", __name__)
+OPTIONS_KEY = "register options"
+
+MEMBERS = (
+    sparql_prefixes("rdfs", "skos")
+    + """SELECT ?item (SAMPLE(?name) AS ?label) (SAMPLE(?code) AS ?notation) ?class ?lang WHERE {
+  ?item a ?class .
+  OPTIONAL { ?item rdfs:label|skos:prefLabel ?name . FILTER(LANG(?name) = ?lang) }
+  OPTIONAL { ?item skos:notation ?code }
+} GROUP BY ?item ?class ?lang ORDER BY LCASE(STR(?label))"""
+)
+"""Instances of ?class with a label in ?lang (bound by substitution) and their notation."""
+
+STRINGS: dict[str, Text] = {
+    "signed_in": Text("Conectado como {name}: registro de {province}.", "Signed in as {name}: register of {province}."),
+    "signed_in_all": Text(
+        "Conectado como {name}: puede escribir en todas las provincias.",
+        "Signed in as {name}: may write for every province.",
+    ),
+    "bad_token": Text(
+        "El token no es válido o fue revocado. Pida uno nuevo a su unidad de cooperación.",
+        "The token is not valid or was revoked. Ask your cooperation unit for a new one.",
+    ),
+    "writes_off": Text(
+        "Este servicio no acepta escrituras: aún no se ha creado ningún token.",
+        "This service accepts no writes: no token has been made yet.",
+    ),
+    "need_sign_in": Text("Pegue su token para registrar y deshacer.", "Paste your token to record and undo."),
+    "no_records": Text("Esta provincia no tiene registros todavía.", "This province has no records yet."),
+    "no_writes": Text("Aún no hay escrituras suyas en el registro.", "No writes of yours in the register yet."),
+    "saving": Text("Guardando…", "Saving…"),
+    "saved": Text("Guardado: escritura {write}, registro {record}.", "Saved: write {write}, record {record}."),
+    "unchanged": Text("Nada cambió: el registro ya decía eso.", "Nothing changed: the record already said that."),
+    "refused_shapes": Text(
+        "No se guardó nada: revise los campos marcados ({count}).",
+        "Nothing was saved: check the fields marked ({count}).",
+    ),
+    "refused_form": Text(
+        "No se guardó nada: revise los campos marcados.", "Nothing was saved: check the fields marked."
+    ),
+    "unauthorised": Text(
+        "Su sesión no tiene un token válido: vuelva a pegarlo arriba. No se guardó nada.",
+        "Your session has no valid token: paste it again above. Nothing was saved.",
+    ),
+    "forbidden": Text(
+        "Su token es de {scope} y no puede escribir en el registro de {province}. No se guardó nada.",
+        "Your token is for {scope} and cannot write to {province}'s register. Nothing was saved.",
+    ),
+    "conflict": Text(
+        "Otra persona cambió este registro mientras tanto. Recargue la lista e inténtelo de nuevo.",
+        "Someone else changed this record in the meantime. Reload the list and try again.",
+    ),
+    "missing": Text("Ese registro ya no existe.", "That record no longer exists."),
+    "failed": Text("No se pudo guardar: {message}", "Could not save: {message}"),
+    "network": Text("No se pudo contactar con el servicio: {message}", "Could not reach the service: {message}"),
+    "undo": Text("Deshacer", "Undo"),
+    "undone": Text("Escritura {write} deshecha (escritura {undo}).", "Write {write} undone (write {undo})."),
+    "undo_conflict": Text(
+        "No se puede deshacer {write}: escrituras posteriores cambiaron los mismos datos.",
+        "{write} cannot be undone: later writes changed the same data.",
+    ),
+    "edit": Text("Editar", "Edit"),
+    "view": Text("Ver", "View"),
+    "editing": Text("Editando {record}", "Editing {record}"),
+    "pick": Text("— Elija —", "— Pick —"),
+    "none": Text("— Ninguno —", "— None —"),
+    "added_removed": Text("+{added} / -{removed} tripletas", "+{added} / -{removed} triples"),
+    "reverts": Text("deshace {write}", "undoes {write}"),
+    "party": Text("Parte {n}", "Party {n}"),
+    "party_name": Text("Nombre", "Name"),
+    "party_role": Text("Rol", "Role"),
+    "remove_party": Text("Quitar", "Remove"),
+    "kind.agreement": Text("Instrumento", "Instrument"),
+    "kind.activity": Text("Programa o proyecto", "Programme or project"),
+    "kind.demand": Text("Demanda", "Demand"),
+    "kind.report": Text("Informe", "Report"),
+}
+"""Texts the page's script shows, (Spanish, English)."""
+
+
+@bp.route("/register")
+def page() -> Response:
+    """The officers' page: sign in with a token, the province's records, the forms, the recent writes."""
+    return render_page(
+        "register.html",
+        strings=STRINGS,
+        province=request.args.get("province", "").upper(),
+        register_graph=REGISTER_GRAPH,
+    )
+
+
+@bp.get("/api/writes/whoami")
+def whoami() -> Response:
+    """The token of `Authorization: Bearer …`: its name and scope (`all` or a province's code); 401 otherwise."""
+    token = authorise(coopgraph())
+    return jsonify({"name": token.name, "scope": token.scope})
+
+
+@bp.get("/api/register/options")
+def options() -> Response:
+    """The forms' choices, from the graph, labelled in `?lang=`: provinces, roles, kinds, sectors, territories…"""
+    lang = _lang()
+    state = coopgraph()
+    cached: dict[str, Any] = state.cache.setdefault(OPTIONS_KEY, {})
+    if lang not in cached:
+        cached[lang] = _options(state, lang)
+    return jsonify(cached[lang])
+
+
+def _options(state: Coopgraph, lang: str) -> dict[str, Any]:
+    store = state.store.oxigraph  # type: ignore[attr-defined]
+
+    def members(cls: str) -> list[dict[str, str]]:
+        rows = _select(store, MEMBERS, {"class": ox.NamedNode(cls), "lang": ox.Literal(lang)})
+        return [
+            {"iri": row["item"], "label": row.get("label", row["item"]), "code": row.get("notation", "")}
+            for row in rows
+        ]
+
+    def named(names: tuple[str, ...]) -> list[dict[str, str]]:
+        return [{"value": name, "label": _label(store, CG + name, lang)} for name in names]
+
+    provinces = sorted(members(CG + "Province"), key=lambda row: row["code"])
+    roles = {row["iri"]: row["label"] for row in _concepts(store, IATI + "OrganisationRole", lang)}
+    return {
+        "provinces": [{"code": row["code"], "label": row["label"], "iri": row["iri"]} for row in provinces],
+        "roles": [{"value": code, "label": roles.get(f"{IATI}OrganisationRole/{code}", code)} for code in ROLES],
+        "instruments": named(AGREEMENT_TYPES),
+        "priorities": named(PRIORITIES),
+        "statuses": named(DEMAND_STATUSES),
+        "sectors": _concepts(store, CG + "Sector", lang),
+        "territories": provinces + members(CG + "City"),
+        "mechanisms": members(CG + "Mechanism"),
+        "negotiationInstruments": members(CG + "NegotiationInstrument"),
+        "cooperationTypes": members(CG + "CooperationType"),
+    }
+
+
+def _label(store: ox.Store, iri: str, lang: str) -> str:
+    for quad in store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(LABEL), None, None):
+        if isinstance(quad.object, ox.Literal) and quad.object.language == lang:
+            return quad.object.value
+    return iri.removeprefix(CG)
+
+
+CONCEPTS = (
+    sparql_prefixes("skos")
+    + """SELECT ?item (SAMPLE(?name) AS ?label) ?scheme ?lang WHERE {
+  { ?item skos:inScheme ?scheme } UNION { ?item a ?scheme }
+  ?item skos:prefLabel ?name . FILTER(LANG(?name) = ?lang)
+} GROUP BY ?item ?scheme ?lang ORDER BY LCASE(STR(?label))"""
+)
+
+
+def _concepts(store: ox.Store, scheme: str, lang: str) -> list[dict[str, str]]:
+    """Concepts of a SKOS scheme (or members of a concept class), with their prefLabel in `lang`."""
+    rows = _select(store, CONCEPTS, {"scheme": ox.NamedNode(scheme), "lang": ox.Literal(lang)})
+    return [{"iri": row["item"], "label": row["label"]} for row in rows if "label" in row]
+
+
+def _select(store: ox.Store, query: str, bound: dict[str, ox.NamedNode | ox.Literal]) -> list[dict[str, str]]:
+    """A SELECT over the union of the graphs, variables bound by substitution; rows of lexical values."""
+    found = store.query(
+        query,
+        use_default_graph_as_union=True,
+        substitutions={ox.Variable(name): value for name, value in bound.items()},
+    )
+    assert isinstance(found, ox.QuerySolutions)
+    return [
+        {variable.value: term.value for variable in found.variables if (term := row[variable]) is not None}
+        for row in found
+    ]
+
+
+@bp.get("/api/register/records")
+def records() -> Response:
+    """A province's register records (`?province=EC-L`): IRI, kind, type, title, date, status, in `?lang=`."""
+    province = request.args.get("province", "").strip().upper()
+    if not PROVINCE_CODE.match(province):
+        raise ApiError(
+            400, "Bad parameter", Text("province: un código ISO como EC-L", "province: an ISO code such as EC-L")
+        )
+    rows = list_records(coopgraph().store.oxigraph, province, lang=_lang())  # type: ignore[attr-defined]
+    return jsonify({"province": province, "records": rows})
+
+
+@bp.get("/api/register/record")
+def record() -> Response:
+    """One agreement or demand of the register (`?iri=`) as its form's fields, to edit it."""
+    found = read_record(coopgraph().store.oxigraph, request.args.get("iri", ""))  # type: ignore[attr-defined]
+    if found is None:
+        raise _missing()
+    return jsonify(found)
+
+
+@bp.post("/api/register/records")
+def save() -> Response:
+    """Record (or, with `iri`, replace) an agreement or a demand from the form's JSON, through the write path."""
+    state = coopgraph()
+    token = authorise(state)
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(
+            400, "Bad Request", Text("envíe el formulario como un objeto JSON", "send the form as a JSON object")
+        )
+    try:
+        form = read_form(data)
+        _check_province(state, form.province)
+    except FormError as error:
+        return _form_refused(error)
+    minted: list[str] = []
+
+    def operation(store: ox.Store) -> Delta:
+        try:
+            iri, delta = record_change(store, form, who=token.name)
+        except RecordMissing:
+            raise _missing() from None
+        minted.append(iri)
+        return delta
+
+    response = write(operation, name="Register form", status=200 if form.iri else 201)
+    return _annotated(response, form.kind, minted[0] if minted else "")
+
+
+def _check_province(state: Coopgraph, code: str) -> None:
+    store = state.store.oxigraph  # type: ignore[attr-defined]
+    node = ox.NamedNode(province_iri(code))
+    if not any(True for _ in store.quads_for_pattern(node, ox.NamedNode(NOTATION), ox.Literal(code), None)):
+        raise FormError(
+            {"province": Text(f"{code} no es una provincia del grafo", f"{code} is not a province of the graph")}
+        )
+
+
+def _form_refused(error: FormError) -> Response:
+    fields = {name: [{"message_es": text.es, "message_en": text.en}] for name, text in error.fields.items()}
+    document = {
+        "error": {
+            "status": 422,
+            "title": "Unprocessable Content",
+            "message": "the form has fields that cannot be read",
+            "fields": fields,
+        }
+    }
+    response = jsonify(document)
+    response.status_code = 422
+    return response
+
+
+def _annotated(response: Response, kind: str, iri: str) -> Response:
+    """The write's answer with the record's IRI (success) or each SHACL result under its field (422)."""
+    if not response.is_json:  # a report asked for as RDF (Accept: text/turtle…): as the write path gave it
+        return response
+    document = json.loads(response.get_data())
+    if response.status_code == 422 and "report" in document.get("error", {}):
+        fields: dict[str, list[dict[str, str]]] = {}
+        for violation in document["error"]["report"]["violations"]:
+            messages = fields.setdefault(field_of(kind, violation), [])
+            entry = {"message_es": violation["message_es"], "message_en": violation["message_en"]}
+            if entry not in messages:
+                messages.append(entry)
+        document["error"]["fields"] = fields
+    elif response.status_code < 300:
+        target = document["body"] if COMMIT_HEADER in response.headers else document
+        target["record"] = iri
+    response.set_data(json.dumps(document, ensure_ascii=False))
+    return response
+
+
+def _missing() -> ApiError:
+    return ApiError(404, "Not Found", Text("el registro no existe en el registro", "no such record in the register"))
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "es")
+    return lang if lang in LANGS else "es"

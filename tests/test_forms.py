@@ -1,0 +1,146 @@
+"""coopgraph/core/forms: a form's JSON read field by field, the record's quads (IRIs minted as the register mints
+them, a cg:ManualEntry source) passing the write gate, a record read back into the same form, and SHACL results
+placed at their fields. The page itself is tested in Chromium (tests/test_page_register.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from coopgraph.core.forms import FormError, field_of, read_form, read_record, record_change
+from coopgraph.core.forms.records import REGISTER, RecordMissing, record_quads
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.writes import Refusal, prepare
+
+FIXTURE = Path(__file__).parent / "fixtures" / "writes" / "agreement-loja.ttl"
+NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+AGREEMENT = {
+    "kind": "agreement",
+    "province": "EC-L",
+    "instrument": "CooperationAgreement",
+    "title_es": "Convenio de riego tecnificado en Catamayo",
+    "title_en": "Technified irrigation agreement in Catamayo",
+    "parties": [
+        {"name": "Gobierno Provincial de Loja", "role": "4"},
+        {"name": "Agencia de cooperación de ejemplo", "role": "1"},
+        {"name": "", "role": ""},  # an empty row of the form
+    ],
+    "signed": "2026-11-20",
+    "valid_from": "2026-12-01",
+    "valid_until": "2028-11-30",
+}
+DEMAND = {
+    "kind": "demand",
+    "province": "EC-L",
+    "title_es": "Vialidad rural",
+    "title_en": "Rural roads",
+    "themes": ["https://w3id.org/coopgraph/id/sector-vialidad"],
+    "territories": ["https://w3id.org/coopgraph/id/provincia-ec-l"],
+    "priority": "MediumPriority",
+    "status": "DemandPrioritised",
+    "pdot_es": "Objetivo 3 del PDOT: conectividad",
+    "stated": "2024-03-01",
+}
+
+
+@pytest.fixture(scope="module")
+def loaded() -> Iterator[OxigraphStore]:
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        store.load([FIXTURE], graph=REGISTER.value)  # instrumento/ec-l-2026-007 and its entry
+        yield store
+
+
+def _prepared(store: OxigraphStore, data: dict[str, object], *, scope: str = "EC-L") -> tuple[str, set[ox.Quad]]:
+    """Run the form's write through the gate (as the service does), leaving the store as it was."""
+    minted: list[str] = []
+
+    def operation(oxigraph: ox.Store) -> object:
+        iri, delta = record_change(oxigraph, read_form(data), who="marta", now=NOW)
+        minted.append(iri)
+        return delta
+
+    plan = prepare(store.oxigraph, operation, who="marta", scope=scope, name="Register form")  # type: ignore[arg-type]
+    return minted[0], plan.changed.added
+
+
+def test_an_agreement_passes_the_gate_with_the_next_number_and_its_manual_entry(loaded: OxigraphStore) -> None:
+    iri, added = _prepared(loaded, AGREEMENT)
+    assert iri == "https://w3id.org/coopgraph/id/instrumento/ec-l-2026-008"  # after the fixture's 007
+    subjects = {quad.subject.value for quad in added if isinstance(quad.subject, ox.NamedNode)}
+    entry = "https://w3id.org/coopgraph/id/anotacion/ec-l-20261201T090000Z-2"  # the fixture's entry has that second
+    assert subjects == {iri, entry}
+    assert (
+        ox.Quad(ox.NamedNode(entry), ox.NamedNode("http://purl.org/dc/terms/creator"), ox.Literal("marta"), REGISTER)
+        in added
+    )
+    parties = [q for q in added if q.predicate.value.endswith("#party")]
+    assert len(parties) == 2  # the empty row is left out
+
+
+def test_a_demand_passes_the_gate(loaded: OxigraphStore) -> None:
+    iri, _ = _prepared(loaded, DEMAND)
+    assert iri == "https://w3id.org/coopgraph/id/demanda/ec-l-2024-001"
+
+
+def test_the_gate_refuses_what_the_shapes_refuse_and_another_provinces_token(loaded: OxigraphStore) -> None:
+    with pytest.raises(Refusal) as refused:
+        _prepared(loaded, AGREEMENT | {"parties": AGREEMENT["parties"][:1], "title_en": ""})  # type: ignore[index]
+    assert refused.value.status == 422 and refused.value.report is not None
+    fields = {field_of("agreement", v) for v in refused.value.report.as_dict()["violations"]}
+    assert fields == {"parties", "title_en"}
+    with pytest.raises(Refusal) as other:
+        _prepared(loaded, AGREEMENT, scope="EC-P")
+    assert other.value.status == 403
+
+
+def test_unreadable_fields_are_named() -> None:
+    with pytest.raises(FormError) as error:
+        read_form(
+            AGREEMENT
+            | {
+                "signed": "20/11/2026",
+                "instrument": "Treaty",
+                "mechanism": "http://example.org/x",
+                "parties": [{"name": "X", "role": "9"}],
+                "province": "Loja",
+            }
+        )
+    assert set(error.value.fields) == {"signed", "instrument", "mechanism", "parties", "province"}
+    assert "AAAA-MM-DD" in error.value.fields["signed"].es
+    with pytest.raises(FormError):
+        read_form({"kind": "treaty"})
+
+
+def test_a_stored_record_reads_back_into_the_same_form(loaded: OxigraphStore) -> None:
+    record = read_record(loaded.oxigraph, "https://w3id.org/coopgraph/id/instrumento/ec-l-2026-007")
+    assert record is not None and record["kind"] == "agreement" and record["province"] == "EC-L"
+    fields = record["fields"]
+    assert fields["instrument"] == "CooperationAgreement" and fields["signed"] == "2026-11-20"
+    assert sorted((p["name"], p["role"]) for p in fields["parties"]) == [
+        ("Agencia de cooperación de ejemplo", "1"),
+        ("Gobierno Provincial de Loja", "4"),
+    ]
+    form = read_form({"kind": "agreement", "province": "EC-L", "iri": record["iri"], **fields})
+    scratch = ox.Store()
+    for quad in loaded.oxigraph.quads_for_pattern(None, None, None, REGISTER):
+        scratch.add(quad)
+    before = record_quads(scratch, ox.NamedNode(record["iri"]))
+    record_change(scratch, form, who="marta", now=NOW)
+    after = record_quads(scratch, ox.NamedNode(record["iri"]))
+    unchanged = {(q.predicate, q.object) for q in before if not isinstance(q.object, ox.BlankNode)} - {
+        (q.predicate, q.object) for q in after if not isinstance(q.object, ox.BlankNode)
+    }
+    assert {p.value for p, _ in unchanged} == {"http://purl.org/dc/terms/source"}  # only the entry it cites changed
+    assert len(after) == len(before)
+
+
+def test_editing_a_record_of_another_kind_is_refused(loaded: OxigraphStore) -> None:
+    form = read_form(DEMAND | {"iri": "https://w3id.org/coopgraph/id/instrumento/ec-l-2026-007"})
+    with pytest.raises(RecordMissing):
+        record_change(loaded.oxigraph, form, who="marta", now=NOW)  # raises before it changes anything

@@ -1,0 +1,266 @@
+"""The officers' register page (/register) in headless Chromium, against an app of its own with write tokens.
+
+An officer signs in with a token (kept in sessionStorage only), records an agreement through the form and sees it
+in the province's list, in the audit (/api/writes) and in SPARQL; a record that breaks a shape shows the shape's
+Spanish message beside the field and writes nothing; a token of another province gets the plain 403 message; a
+write is undone from the history. The app runs on its own in-memory copy of the shipped graph (the session's
+shared store is never written), served by waitress over loopback; `site_tab` fails a test whose page reaches off
+the machine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from browser_tabs import site_tab
+from test_page_accessibility import violations
+
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.writes.tokens import TokenBook
+from coopgraph.web.app import create_app
+from coopgraph.web.state import EXTENSION
+from coopgraph.web.testing import live_server
+
+pytestmark = pytest.mark.slow
+
+REGISTER = "https://w3id.org/coopgraph/graph/register"
+AGREEMENTS = "https://w3id.org/coopgraph/id/instrumento/"
+TODAY = dt.date.today()
+
+
+@dataclass
+class Site:
+    base: str
+    loja: str
+    pichincha: str
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The app on its own in-memory store with the shipped graph, and two provincial tokens in its data folder."""
+    folder = tmp_path_factory.mktemp("register-page")
+    book = TokenBook(folder)
+    loja, pichincha = book.add("marta", "EC-L"), book.add("pablo", "EC-P")
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        app = create_app({"data_dir": str(folder)}, store=store)
+        try:
+            with live_server(app) as base:
+                yield Site(base, loja, pichincha)
+        finally:
+            app.extensions[EXTENSION].close()
+
+
+@pytest.fixture
+def tab(browser: Any, site: Site) -> Iterator[Any]:
+    """A tab on the site, failed by any uncaught error or Content-Security-Policy violation."""
+    with site_tab(browser, site.base, locale="es-EC") as opened:
+        problems: list[str] = []
+        opened.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+        opened.on(
+            "console", lambda message: problems.append(message.text) if "Content Security" in message.text else None
+        )
+        opened.add_init_script(
+            "document.addEventListener('securitypolicyviolation', (e) => "
+            "console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`));"
+        )
+        yield opened
+        assert not problems, problems
+
+
+def _open(tab: Any, path: str = "/register") -> None:
+    tab.goto(path)
+    tab.wait_for_selector("body[data-ready='true']", state="attached")
+
+
+def _sign_in(tab: Any, secret: str) -> None:
+    tab.fill("#token", secret)
+    tab.click("#signin")
+    tab.wait_for_selector("body[data-signed-in='true']", state="attached")
+
+
+def _writes(tab: Any) -> list[dict[str, Any]]:
+    return list(tab.request.get("/api/writes").json()["writes"])
+
+
+def _ask(tab: Any, pattern: str) -> bool:
+    query = urllib.parse.urlencode({"query": f"ASK {{ {pattern} }}"})
+    return bool(tab.request.get(f"/sparql?{query}", headers={"Accept": "application/json"}).json()["boolean"])
+
+
+def _fill_agreement(tab: Any, title: str, *, parties: int = 2) -> None:
+    """Open the agreement form and type a valid agreement of Loja (with `parties` parties filled)."""
+    tab.click("#new-agreement")
+    form = tab.locator("#agreement-form")
+    form.locator("[name=instrument]").select_option("CooperationAgreement")
+    form.locator("[name=title_es]").fill(title)
+    form.locator("[name=title_en]").fill(f"{title} (en)")
+    form.locator("[name=signed]").fill((TODAY - dt.timedelta(days=10)).isoformat())
+    form.locator("[name=valid_from]").fill(TODAY.isoformat())
+    form.locator("[name=valid_until]").fill((TODAY + dt.timedelta(days=700)).isoformat())
+    rows = form.locator(".party")
+    named = [("Gobierno Provincial de Loja", "4"), ("Agencia de cooperación de ejemplo", "1")]
+    for index, (name, role) in enumerate(named[:parties]):
+        rows.nth(index).locator("[name=party-name]").fill(name)
+        rows.nth(index).locator("[name=party-role]").select_option(role)
+
+
+def test_signing_in_shows_the_tokens_province_and_keeps_the_token_in_the_session_only(tab: Any, site: Site) -> None:
+    _open(tab)
+    assert tab.locator("#forms").is_hidden()  # nothing to write with before signing in
+    _sign_in(tab, site.loja)
+    status = tab.locator("#signin-status").inner_text()
+    assert "marta" in status and "Loja (EC-L)" in status
+    assert tab.locator("#province").input_value() == "EC-L"
+    assert tab.evaluate("sessionStorage.getItem('coopgraph.token')") == site.loja
+    assert tab.evaluate("localStorage.length") == 0
+    assert site.loja not in tab.url and tab.locator("#token").input_value() == ""
+    _open(tab)  # a reload in the same tab stays signed in
+    tab.wait_for_selector("body[data-signed-in='true']", state="attached")
+    tab.fill("#token", "cgt_not-a-token")
+    tab.click("#signin")
+    tab.wait_for_selector("body[data-signed-in='false']", state="attached")
+    assert "no es válido" in tab.locator("#signin-status").inner_text()
+
+
+def test_an_agreement_added_through_the_form_is_listed_audited_and_in_sparql(tab: Any, site: Site) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    before = _writes(tab)
+    _fill_agreement(tab, "Convenio de riego por goteo")
+    tab.click("#agreement-form button[type=submit]")
+    tab.wait_for_selector("#agreement-form[data-state='saved']", state="attached")
+    (latest, *_) = _writes(tab)
+    assert len(_writes(tab)) == len(before) + 1 and latest["who"] == "marta" and REGISTER in latest["graphs"]
+    status = tab.locator("#save-status").inner_text()
+    assert latest["id"] in status
+    record = next(part for part in status.split() if part.startswith(AGREEMENTS)).rstrip(".")
+    assert record.startswith(f"{AGREEMENTS}ec-l-{TODAY - dt.timedelta(days=10):%Y}-")
+    listed = tab.locator(f'#record-list li[data-iri="{record}"]')
+    assert "Convenio de riego por goteo" in listed.inner_text() and "new" in (listed.get_attribute("class") or "")
+    assert _ask(
+        tab,
+        f"GRAPH <{REGISTER}> {{ <{record}> a <https://w3id.org/coopgraph/def#CooperationAgreement> ; "
+        f"<https://w3id.org/coopgraph/def#registerProvince> ?p ; <http://purl.org/dc/terms/source> ?s . "
+        f'?s a <https://w3id.org/coopgraph/def#ManualEntry> ; <http://purl.org/dc/terms/creator> "marta" }}',
+    )
+
+
+def test_a_record_that_breaks_a_shape_shows_the_message_at_the_field_and_writes_nothing(tab: Any, site: Site) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    before = _writes(tab)
+    listed = tab.locator("#record-list li").count()
+    _fill_agreement(tab, "Convenio con una sola parte", parties=1)
+    tab.click("#agreement-form button[type=submit]")
+    tab.wait_for_selector("#agreement-form[data-state='refused']", state="attached")
+    error = tab.locator("#agreement-parties-error")
+    assert error.is_visible()
+    assert "al menos dos partes" in error.inner_text()  # the shape's own Spanish message, at the parties
+    assert "No se guardó nada" in tab.locator("#save-error").inner_text()
+    assert tab.locator("#agreement-form [name=title_es]").input_value() == "Convenio con una sola parte"  # kept
+    assert tab.locator("#agreement-title_es-error").is_hidden()
+    assert _writes(tab) == before
+    assert tab.locator("#record-list li").count() == listed
+    assert not _ask(tab, '?r <http://www.w3.org/2000/01/rdf-schema#label> "Convenio con una sola parte"@es')
+
+
+def test_the_english_page_shows_the_english_message(browser: Any, site: Site) -> None:
+    with site_tab(browser, site.base, locale="en-GB") as tab:
+        _open(tab, "/register?lang=en")
+        _sign_in(tab, site.loja)
+        _fill_agreement(tab, "Convenio fechado al revés")
+        tab.locator("#agreement-form [name=valid_until]").fill((TODAY - dt.timedelta(days=400)).isoformat())
+        tab.click("#agreement-form button[type=submit]")
+        tab.wait_for_selector("#agreement-form[data-state='refused']", state="attached")
+        assert "A start date is after its end date" in tab.locator("#agreement-valid_until-error").inner_text()
+        assert "Nothing was saved" in tab.locator("#save-error").inner_text()
+
+
+def test_a_token_of_another_province_gets_the_403_in_plain_words(tab: Any, site: Site) -> None:
+    _open(tab, "/register?province=EC-L")
+    _sign_in(tab, site.pichincha)
+    assert tab.locator("#province").input_value() == "EC-L"
+    before = _writes(tab)
+    _fill_agreement(tab, "Convenio ajeno")
+    tab.click("#agreement-form button[type=submit]")
+    tab.wait_for_selector("#agreement-form[data-state='refused']", state="attached")
+    text = tab.locator("#save-error").inner_text()
+    assert "Pichincha (EC-P)" in text and "Loja (EC-L)" in text and "no puede escribir" in text
+    assert _writes(tab) == before
+
+
+def test_a_write_is_undone_from_the_history(tab: Any, site: Site) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    _fill_agreement(tab, "Convenio que se deshace")
+    tab.click("#agreement-form button[type=submit]")
+    tab.wait_for_selector("#agreement-form[data-state='saved']", state="attached")
+    (latest, *_) = _writes(tab)
+    item = tab.locator(f'#history li[data-write="{latest["id"]}"]')
+    assert item.is_visible()
+    record_label = '"Convenio que se deshace"@es'
+    assert _ask(tab, f"?r <http://www.w3.org/2000/01/rdf-schema#label> {record_label}")
+    item.locator("button.undo").click()
+    tab.wait_for_function("() => document.querySelector('#save-status').textContent.includes('deshecha')")
+    (undo, *_) = _writes(tab)
+    assert undo["reverts"] == latest["id"] and undo["who"] == "marta"
+    assert not _ask(tab, f"?r <http://www.w3.org/2000/01/rdf-schema#label> {record_label}")
+    tab.wait_for_function(
+        "() => ![...document.querySelectorAll('#record-list li')].some((li) => li.textContent.includes('que se deshace'))"
+    )
+    assert tab.locator(f'#history li[data-write="{latest["id"]}"] button.undo').count() == 0  # undone: no second undo
+
+
+def test_a_demand_is_recorded_then_edited(tab: Any, site: Site) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    tab.click("#new-demand")
+    form = tab.locator("#demand-form")
+    form.locator("[name=title_es]").fill("Agua potable para comunidades rurales")
+    form.locator("[name=title_en]").fill("Drinking water for rural communities")
+    form.locator("[name=themes]").select_option(["https://w3id.org/coopgraph/id/sector-riego-y-drenaje"])
+    form.locator("[name=territories]").select_option(["https://w3id.org/coopgraph/id/provincia-ec-l"])
+    form.locator("[name=priority]").select_option("HighPriority")
+    form.locator("[name=status]").select_option("DemandIdentified")
+    form.locator("[name=stated]").fill((TODAY - dt.timedelta(days=3)).isoformat())
+    form.locator("[name=pdot_es]").fill("Objetivo 2 del PDOT: agua")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#demand-form[data-state='saved']", state="attached")
+    status = tab.locator("#save-status").inner_text()
+    record = next(part for part in status.split() if "/demanda/" in part).rstrip(".")
+    assert record.startswith(f"https://w3id.org/coopgraph/id/demanda/ec-l-{TODAY - dt.timedelta(days=3):%Y}-")
+    listed = tab.locator(f'#record-list li[data-iri="{record}"]')
+    assert "Agua potable" in listed.inner_text() and "Identificada" in listed.inner_text()
+    listed.locator("button.edit").click()
+    tab.wait_for_selector("#demand-form[data-state='editing']", state="attached")
+    assert form.locator("[name=title_es]").input_value() == "Agua potable para comunidades rurales"
+    assert form.locator("[name=iri]").input_value() == record
+    form.locator("[name=status]").select_option("DemandAnswered")  # answered, but by nothing: the shapes refuse
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#demand-form[data-state='refused']", state="attached")
+    assert "atiende" in tab.locator("#demand-answered_by-error").inner_text()
+    form.locator("[name=status]").select_option("DemandPrioritised")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#demand-form[data-state='saved']", state="attached")
+    assert "Priorizada" in tab.locator(f'#record-list li[data-iri="{record}"]').inner_text()
+    assert tab.locator("#record-list li[data-kind='demand']").count() == 1  # replaced, not added
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_signed_in_page_with_a_refused_form_is_accessible_and_fits(browser: Any, site: Site, width: int) -> None:
+    viewport = {"width": width, "height": 844}
+    with site_tab(browser, site.base, locale="es-EC", viewport=viewport) as tab:
+        _open(tab)
+        _sign_in(tab, site.loja)
+        _fill_agreement(tab, "Convenio con una sola parte", parties=1)
+        tab.click("#agreement-form button[type=submit]")
+        tab.wait_for_selector("#agreement-form[data-state='refused']", state="attached")
+        assert violations(tab) == []
+        assert tab.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")

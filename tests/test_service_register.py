@@ -1,0 +1,124 @@
+"""The register page's API: `/api/writes/whoami`, `/api/register/options|records|record`, and a form saved through
+the write path, both by `create_app` alone (Flask's client) and by `coopgraph serve` (whose front commits the write
+the worker prepared: the answer must still name the record)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from served import serving
+from test_service_writes import bearer, send
+
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.writes.tokens import TokenBook
+from coopgraph.web.app import create_app
+from coopgraph.web.state import EXTENSION
+
+SIGNED = (dt.date.today() - dt.timedelta(days=5)).isoformat()
+FORM = {
+    "kind": "agreement",
+    "province": "EC-L",
+    "instrument": "MemorandumOfUnderstanding",
+    "title_es": "Memorándum de entendimiento sobre turismo",
+    "title_en": "Memorandum of understanding on tourism",
+    "parties": [{"name": "Gobierno Provincial de Loja", "role": "2"}, {"name": "Región de ejemplo", "role": "2"}],
+    "signed": SIGNED,
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FlaskClient, str]]:
+    folder = tmp_path_factory.mktemp("register-api")
+    secret = TokenBook(folder).add("marta", "EC-L")
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        app = create_app({"data_dir": str(folder)}, store=store)
+        try:
+            yield app.test_client(), secret
+        finally:
+            app.extensions[EXTENSION].close()
+
+
+def _auth(secret: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_whoami_names_the_token_and_its_scope_and_nothing_without_one(client: tuple[FlaskClient, Any]) -> None:
+    app, secret = client
+    assert app.get("/api/writes/whoami", headers=_auth(secret)).get_json() == {"name": "marta", "scope": "EC-L"}
+    answer = app.get("/api/writes/whoami", headers=_auth("cgt_unknown"))
+    assert answer.status_code == 401 and answer.headers["WWW-Authenticate"].startswith("Bearer")
+    assert app.get("/api/writes/whoami").status_code == 401
+
+
+def test_the_options_come_from_the_graph_in_both_languages(client: tuple[FlaskClient, Any]) -> None:
+    app, _ = client
+    es, en = (app.get(f"/api/register/options?lang={lang}").get_json() for lang in ("es", "en"))
+    loja = next(province for province in es["provinces"] if province["code"] == "EC-L")
+    assert len(es["provinces"]) == 24 and loja["label"] == "Loja"
+    assert es["roles"][0]["label"] == "Financiadora" and en["roles"][0]["label"] == "Funding"
+    assert "https://w3id.org/coopgraph/id/sector-riego-y-drenaje" in {sector["iri"] for sector in es["sectors"]}
+    assert {item["value"] for item in es["priorities"]} == {"HighPriority", "MediumPriority", "LowPriority"}
+    assert (
+        next(i["label"] for i in es["instruments"] if i["value"] == "TwinningAgreement") == "Acuerdo de hermanamiento"
+    )
+
+
+def test_a_form_is_saved_listed_and_read_back(client: tuple[FlaskClient, Any]) -> None:
+    app, secret = client
+    saved = app.post("/api/register/records", json=FORM, headers=_auth(secret))
+    assert saved.status_code == 201, saved.get_json()
+    record = saved.get_json()["record"]
+    assert record.startswith(f"https://w3id.org/coopgraph/id/instrumento/ec-l-{SIGNED[:4]}-")
+    listed = app.get("/api/register/records?province=EC-L&lang=en").get_json()["records"]
+    assert {"iri": record, "kind": "agreement", "typeLabel": "Memorandum of understanding"}.items() <= next(
+        row for row in listed if row["iri"] == record
+    ).items()
+    back = app.get("/api/register/record", query_string={"iri": record}).get_json()
+    assert back["fields"]["title_en"] == FORM["title_en"] and back["fields"]["signed"] == SIGNED
+    assert app.get("/api/register/record", query_string={"iri": "https://w3id.org/coopgraph/id/x"}).status_code == 404
+    assert app.get("/api/register/records?province=Loja").status_code == 400
+
+
+def test_refusals_name_their_fields(client: tuple[FlaskClient, Any]) -> None:
+    app, secret = client
+    unread = app.post("/api/register/records", json=FORM | {"signed": "ayer"}, headers=_auth(secret))
+    assert unread.status_code == 422 and set(unread.get_json()["error"]["fields"]) == {"signed"}
+    shapes = app.post("/api/register/records", json=FORM | {"title_es": ""}, headers=_auth(secret))
+    error = shapes.get_json()["error"]
+    assert shapes.status_code == 422 and error["report"]["counts"]["Violation"] >= 1
+    assert list(error["fields"]) == ["title_es"] and "español" in error["fields"]["title_es"][0]["message_es"]
+    assert app.post("/api/register/records", json=FORM).status_code == 401
+    assert app.post("/api/register/records", data="x", headers=_auth(secret)).status_code == 400
+    other = app.post("/api/register/records", json=FORM | {"province": "EC-P"}, headers=_auth(secret))
+    assert other.status_code == 403
+
+
+@pytest.mark.slow
+def test_coopgraph_serve_commits_a_form_and_names_the_record(tmp_path: Path) -> None:
+    secret = TokenBook(tmp_path).add("marta", "EC-L")
+    with serving("--data-dir", str(tmp_path), "--workers", "2") as running:
+        body = json.dumps(FORM)
+        answer = send(
+            running.base, "POST", "/api/register/records", body, Content_Type="application/json", **bearer(secret)
+        )
+        assert answer.status == 201, answer.body
+        record = answer.json()["record"]
+        listed = send(running.base, "GET", "/api/register/records?province=EC-L").json()["records"]
+        assert record in {row["iri"] for row in listed}
+        refused = send(
+            running.base,
+            "POST",
+            "/api/register/records",
+            json.dumps(FORM | {"parties": FORM["parties"][:1]}),  # type: ignore[index]
+            Content_Type="application/json",
+            **bearer(secret),
+        )
+        assert refused.status == 422 and "parties" in refused.json()["error"]["fields"]
