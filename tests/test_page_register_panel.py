@@ -36,7 +36,9 @@ def register_site() -> Iterator[str]:
 
     with OxigraphStore.in_memory() as store:
         ensure_loaded(store)
-        store.load([REGISTER / "loja-pichincha-register.ttl", REGISTER / "loja-project-aecid.ttl"], graph=REGISTER_GRAPH)
+        store.load(
+            [REGISTER / "loja-pichincha-register.ttl", REGISTER / "loja-project-aecid.ttl"], graph=REGISTER_GRAPH
+        )
         with live_server(create_app(store=store)) as url:
             yield url
 
