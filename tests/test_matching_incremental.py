@@ -3,7 +3,9 @@ answers `match` and `similar` exactly as `MatchIndex.build` on the written store
 
 Writes are chained (each updates the index the previous one returned) on a store holding the shipped graph, and
 on one holding a small synthetic graph: a new actor with sectors and a modality, a new register agreement between
-two actors, an actor's sector deleted, a label changed, an audit record and a source (which matching does not
+two actors, a new register project with an actor of the graph in a role and DAC sector codes (evidence in
+matching: register.py), sometimes executing an earlier agreement, a participation's actor or a project's sector
+share removed, an actor's sector deleted, a label changed, an audit record and a source (which matching does not
 read), a new subclass of an actor class with a resource of it.
 """
 
@@ -26,9 +28,12 @@ from coopgraph.core.synth import write_synthetic
 from coopgraph.core.vocab import CG, DCTERMS, ORG, PROV, RDF_TYPE, RDFS, SYNTH
 
 CGR = "https://w3id.org/coopgraph/id/"
+REGISTER = "https://w3id.org/coopgraph/graph/register"
+IATI = "https://w3id.org/coopgraph/iati/"
 WRITES = CGR + "graph-test-writes"
 AUDIT = CGR + "graph-test-audit"
 LABEL = RDFS + "label"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 NEEDS = load_eval_set(DEFAULT_SET) + load_eval_set(DEV_SET)
 TABLES = (
     "labels",
@@ -70,6 +75,7 @@ TABLES = (
     "direct_members",
     "members_of",
     "way_postings",
+    "track",
     "values",
 )
 Quads = tuple[list[ox.Quad], list[ox.Quad]]
@@ -128,7 +134,8 @@ def new_actor(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: in
 
 
 def new_agreement(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
-    """A register agreement between two actors (as tests/fixtures/register has them): ~30 triples."""
+    """A register agreement between two actors (as tests/fixtures/register has them), in the register's graph:
+    ~30 triples."""
     first, second = rng.sample(sorted(index.kind_of), 2)
     iri = f"{CGR}instrumento/test-{n}"
     words = rng.choice(["Convenio de riego", "Comisión mixta de prueba", "Hermanamiento", "Memorando de gestión"])
@@ -158,7 +165,49 @@ def new_agreement(store: OxigraphStore, index: MatchIndex, rng: random.Random, n
         quad(document, RDF_TYPE, CG + "DocumentLink"),
         quad(document, DCTERMS + "title", ox.Literal(f"{words} {n}", language="es")),
     ]
+    return [ox.Quad(q.subject, q.predicate, q.object, nn(REGISTER)) for q in added], []
+
+
+def new_project(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
+    """A register project naming one or two actors of the graph in IATI roles, with one or two DAC codes some
+    sector maps (and sometimes one no sector maps), sometimes executing an earlier test agreement: the register as
+    evidence. One participation is an IRI node (so a later write can remove its actor), the others blank."""
+    iri = f"{CGR}actividad/TEST-{n}"
+    codes = sorted({target for entries in index.sector_codes.values() for _, _, target in entries})
+    chosen = rng.sample(codes, rng.choice([1, 2])) + ([IATI + "Sector/99810"] if rng.random() < 0.3 else [])
+    added = [
+        quad(iri, RDF_TYPE, CG + "CooperationActivity", REGISTER),
+        quad(iri, LABEL, ox.Literal(f"Proyecto de prueba {n}", language="es"), REGISTER),
+        quad(iri, CG + "registerProvince", CGR + "provincia-ec-l", REGISTER),
+        quad(iri, CG + "hierarchy", ox.Literal(str(rng.choice([1, 2])), datatype=nn(XSD_INTEGER)), REGISTER),
+    ]
+    for number, actor in enumerate(rng.sample(sorted(index.kind_of), rng.choice([1, 2]))):
+        part: str | ox.BlankNode = f"{iri}/participation-{number}" if number == 0 else ox.BlankNode()
+        added += [
+            quad(iri, CG + "participatingOrg", part, REGISTER),
+            quad(part, CG + "actor", actor, REGISTER),
+            quad(part, CG + "organisationRole", IATI + f"OrganisationRole/{rng.choice('1234')}", REGISTER),
+        ]
+    for code in chosen:
+        share = ox.BlankNode()
+        added += [quad(iri, CG + "sectorShare", share, REGISTER), quad(share, CG + "sectorCode", code, REGISTER)]
+    agreements = rows(store, f"SELECT ?a WHERE {{ GRAPH <{REGISTER}> {{ ?a <{CG}party> ?p }} }}")
+    if agreements and rng.random() < 0.6:
+        added.append(quad(iri, CG + "executes", rng.choice(agreements)[0].value, REGISTER))  # type: ignore[union-attr]
     return added, []
+
+
+def drop_participation(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
+    """A test project's (IRI) participation loses its actor, or an executes link is removed."""
+    found = rows(
+        store,
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{REGISTER}> {{ VALUES ?p {{ <{CG}actor> <{CG}executes> }} ?s ?p ?o "
+        "FILTER(isIRI(?s)) } }",
+    )
+    if not found:
+        return new_project(store, index, rng, n)
+    subject, predicate, obj = rng.choice(sorted(found, key=str))
+    return [], [ox.Quad(subject, predicate, obj, nn(REGISTER))]  # type: ignore[arg-type]
 
 
 def drop_sector(store: OxigraphStore, index: MatchIndex, rng: random.Random, n: int) -> Quads:
@@ -208,6 +257,8 @@ def new_subclass(store: OxigraphStore, index: MatchIndex, rng: random.Random, n:
 WRITERS: list[Callable[[OxigraphStore, MatchIndex, random.Random, int], Quads]] = [
     new_actor,
     new_agreement,
+    new_project,
+    drop_participation,
     drop_sector,
     relabel,
     unrelated,
@@ -246,7 +297,7 @@ def answers(index: MatchIndex, actors: list[str]) -> list[object]:
 def assert_same(updated: MatchIndex, built: MatchIndex, actors: list[str]) -> None:
     for name in TABLES:
         assert getattr(updated, name) == getattr(built, name), name
-    for name in ("types", "superclasses", "literals", "relations", "subjects"):
+    for name in ("types", "superclasses", "literals", "relations", "subjects", "track"):
         assert getattr(updated.facts, name) == getattr(built.facts, name), f"facts.{name}"
     assert updated.vocabulary.parts == built.vocabulary.parts
     assert updated.vocabulary.ways == built.vocabulary.ways
@@ -327,7 +378,8 @@ def test_a_write_matching_does_not_read_keeps_the_index(shipped: OxigraphStore) 
 
 
 def test_an_agreement_shares_every_table_but_the_names(shipped: OxigraphStore) -> None:
-    """A register record is no evidence in matching: only labels, facts and name counts are new objects."""
+    """An agreement no project executes is no evidence in matching: only labels, facts and name counts are new
+    objects (the register's track is read again, and found the same)."""
     index = MatchIndex.build(shipped)
     added, removed = new_agreement(shipped, index, random.Random(0), 0)
     apply(shipped, added, removed)
@@ -336,6 +388,17 @@ def test_an_agreement_shares_every_table_but_the_names(shipped: OxigraphStore) -
     assert updated.postings is index.postings and updated.graph is index.graph and updated.order is index.order
     assert updated.labels != index.labels and CGR + "instrumento/test-0" in updated.labels
     assert_same(updated, MatchIndex.build(shipped), [])
+
+
+def test_a_project_naming_an_actor_changes_its_postings(shipped: OxigraphStore) -> None:
+    """A register project is evidence: the postings of its sectors are built again, equal to a full build."""
+    index = MatchIndex.build(shipped)
+    added, removed = new_project(shipped, index, random.Random(4), 0)
+    apply(shipped, added, removed)
+    updated = updated_index(index, shipped, added, removed)
+    assert updated.facts.track and updated.facts.track != index.facts.track
+    assert updated.postings != index.postings
+    assert_same(updated, MatchIndex.build(shipped), sorted(updated.track)[:2])
 
 
 def test_names_crossing_the_share_of_a_part_rebuild_the_vocabulary(shipped: OxigraphStore) -> None:

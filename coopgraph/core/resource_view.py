@@ -4,7 +4,8 @@ The same rules as the projection: literal values and non-node IRI values are
 `facts`, edges of the network are `links` (with the projected direction, so
 `participatesIn` reads from the actor to the space on both ends), and
 `dcterms:source` values are `sources`. Labels follow the language with the
-projection's fallbacks.
+projection's fallbacks. What the provinces' registers say of it (an actor's
+track record, an open demand's search) comes from register_view.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 
 from coopgraph.core.projection import Schema, SelectionError, UnknownResource, pick_language
 from coopgraph.core.projection.rules import IGNORED, LINKS, LITERALS, RELATIONS, Link, Literal, Relation
+from coopgraph.core.register_view import demand_match, track_record
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import DCTERMS, RDF_TYPE, Text
 
@@ -36,7 +38,9 @@ _ORDER = {
 def describe_resource(
     store: Store, iri: str, *, lang: str = "es", max_links: int = MAX_LINKS, schema: Schema | None = None
 ) -> dict[str, Any]:
-    """`{"iri", "label", "kind", "kind_label", "class", "class_label", "facts", "links", "sources", "truncated"}`.
+    """`{"iri", "label", "kind", "kind_label", "class", "class_label", "facts", "links", "sources", "truncated",
+    "track", "demand_match"}`: `track` is an actor's track record in the registers (register_view.track_record,
+    None if none), `demand_match` what /match needs for an open demand (register_view.demand_match, else None).
 
     `SelectionError` for a malformed IRI, `UnknownResource` when the graph says nothing about it.
     """
@@ -92,6 +96,8 @@ def describe_resource(
         "links": links[:max_links],
         "sources": sorted({s["iri"]: s for s in sources}.values(), key=lambda s: (s["label"], s["iri"])),
         "truncated": len(links) > max_links,
+        "track": track_record(store, iri, label=schema.label, lang=lang),
+        "demand_match": demand_match(store, iri),
     }
 
 

@@ -76,6 +76,15 @@ STRINGS: dict[str, Text] = {
     "close": Text("Cerrar", "Close"),
     "focus_kind": Text("El tipo del nodo central siempre se muestra.", "The central node's kind is always shown."),
     "nothing_selected": Text("Haga clic en un nodo para ver sus datos.", "Click a node to see its facts."),
+    "track": Text("Trayectoria en los registros provinciales", "Track record in the provincial registers"),
+    "track_note": Text(
+        "{total} registro(s) de las provincias (no del estudio): programas, proyectos e instrumentos suscritos.",
+        "{total} record(s) of the provinces (not the study): programmes, projects and signed instruments.",
+    ),
+    "track_by_sector": Text("Por sector", "By sector"),
+    "track_by_province": Text("Por provincia", "By province"),
+    "track_records": Text("Registros", "Records"),
+    "match_demand": Text("Buscar socios para esta demanda", "Find partners for this demand"),
 }
 
 

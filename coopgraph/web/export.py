@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from coopgraph.core import export
 from coopgraph.core.export import ExportError, RendererMissing, RenderFailed, RenderTimeout
@@ -61,7 +61,7 @@ def export_view() -> Response:
 
 @bp.get("/api/resource")
 def resource_view() -> Response:
-    """One resource's facts, links and sources for the explorer's side panel."""
+    """One resource's facts, links and sources for the explorer's side panel; an open demand's `match_url`."""
     _refuse_unknown(RESOURCE_PARAMS)
     iri = _arg("iri")
     if not iri:
@@ -69,7 +69,11 @@ def resource_view() -> Response:
     lang = _lang()
     state = coopgraph()
     max_links = min(MAX_LINKS, int(state.settings["max_rows"]))
-    return jsonify(_project(lambda: describe_resource(state.store, iri, lang=lang, max_links=max_links)))
+    body = _project(lambda: describe_resource(state.store, iri, lang=lang, max_links=max_links))
+    params = body.get("demand_match")
+    if params and "match.page" in current_app.view_functions:  # one click from an open demand to its partners
+        body["match_url"] = url_for("match.page", **{k: v for k, v in params.items() if v}, lang=lang)
+    return jsonify(body)
 
 
 def _arg(name: str) -> str:

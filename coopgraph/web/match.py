@@ -551,6 +551,7 @@ PAGE_STRINGS: dict[str, Text] = {
     "exploreTitle": Text("Ver {iri} en la red", "See {iri} in the network"),
     "similarLink": Text("Actores parecidos", "Similar actors"),
     "type.sector": Text("Sector", "Sector"),
+    "type.register": Text("Registro", "Register"),
     "type.path": Text("Vínculo", "Connection"),
     "type.mechanism": Text("Mecanismo", "Mechanism"),
     "type.space": Text("Espacio", "Space"),

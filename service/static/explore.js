@@ -636,6 +636,34 @@
       link.target_kind && !drawnNow ? cg.el("span", {class: "muted small"}, ` ${cg.t("not_drawn")}`) : null);
   }
 
+  /** A resource of the graph named in the track record: selected when drawn, else the network is focused on it. */
+  function resourceButton(iri, label) {
+    return cg.el("button", {type: "button", class: "linklike", "data-target": iri, title: iri,
+      onclick: () => (shownIds.has(iri) ? select(iri, {focus: true}) : refocus(iri))}, label || iri);
+  }
+
+  /** An actor's track record in the provinces' registers: counts by sector and province, then each record. */
+  function trackSection(track) {
+    const counts = (rows) => cg.el("ul", {class: "panel-track-counts"},
+      ...rows.map((row) => cg.el("li", {}, resourceButton(row.iri, row.label), ` (${row.records})`)));
+    const record = (row) => cg.el("li", {"data-record": row.iri, "data-kind": row.kind},
+      cg.el("a", {href: describeUrl(row.iri), title: row.iri}, row.label || row.iri),
+      cg.el("span", {class: "muted small"}, ` · ${row.kind_label}`,
+        row.roles.length ? ` · ${row.roles.map((role) => role.label).join(", ")}` : "",
+        row.province ? ` · ${row.province.label}` : "",
+        row.start || row.end ? ` · ${row.start || "…"} – ${row.end || "…"}` : "",
+        row.status ? ` · ${row.status.label}` : ""),
+      row.sectors.length ? cg.el("div", {class: "small"}, ...row.sectors.flatMap((s, i) => [i ? ", " : "", resourceButton(s.iri, s.label)])) : null);
+    return cg.el("section", {class: "panel-section panel-track"}, cg.el("h3", {}, cg.t("track")),
+      cg.el("p", {class: "muted small"}, cg.t("track_note", {total: track.total})),
+      track.by_sector.length ? cg.el("h4", {}, cg.t("track_by_sector")) : null,
+      track.by_sector.length ? counts(track.by_sector) : null,
+      track.by_province.length ? cg.el("h4", {}, cg.t("track_by_province")) : null,
+      track.by_province.length ? counts(track.by_province) : null,
+      cg.el("h4", {}, cg.t("track_records")),
+      cg.el("ul", {class: "panel-track-records"}, ...track.records.map(record)));
+  }
+
   function closePanel() {
     ++state.panelToken;
     ui.panel.dataset.iri = "";
@@ -653,6 +681,9 @@
         : null,
       kind === "sector"
         ? cg.el("li", {}, cg.el("a", {href: cg.url(endpoints.match, {need: label}), "data-action": "match"}, cg.t("find_sector_partners")))
+        : null,
+      resource.match_url
+        ? cg.el("li", {}, cg.el("a", {href: resource.match_url, "data-action": "match-demand"}, cg.t("match_demand")))
         : null,
       cg.el("li", {}, cg.el("a", {href: describeUrl(id), "data-action": "sparql"}, cg.t("sparql_describe"))));
 
@@ -682,6 +713,7 @@
       cg.el("p", {class: "panel-kind"}, swatch(kind), resource.kind_label || kindName(kind)),
       cg.el("p", {class: "panel-iri"}, cg.el("code", {}, id)),
       actions,
+      resource.track ? trackSection(resource.track) : null,
       section(cg.t("facts"), factList),
       section(cg.t("links"), linkList),
       section(cg.t("sources"), sourceList),

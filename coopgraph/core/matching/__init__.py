@@ -14,6 +14,7 @@ Modules
     text.py         normalising, light stemming (plural, gender), word families, phrase matching, the speller
     errors.py       MatchError, UnknownResource (messages as vocab `Text`)
     results.py      Term, Need, Requester, Explanation, Group, Partner, MatchResult, SimilarResult
+    register.py     the provinces' register as evidence: who took part in which project, with which sectors
     facts.py        what matching reads from the store (read_facts, Facts, fingerprint)
     weights.py      the score's weights and its requester-independent parts
     dac.py          the OECD-DAC chains between sectors
@@ -28,8 +29,9 @@ Modules
     lookup.py       reading the input: the need's terms (facets), requester, country, cooperation; suggestions
     scoring.py      ranking, grouping siblings, the score's parts and strength; similar actors
     wording.py      how explanations are worded; an item only names resources of the graph
-    explain_themes.py, explain_ways.py, explain_channels.py   items for themes; for ways, places, actors and
-                    kinds; for paths, channels and the legal basis
+    explain_themes.py, explain_register.py, explain_ways.py, explain_channels.py   items for themes; for the
+                    register's records on them; for ways, places, actors and kinds; for paths, channels and the
+                    legal basis
     explain.py      every item of each partner returned, the one-line why; what two similar actors share
     engine.py       `match(index, need, ...)` and `similar(index, actor, ...)`
     evaluation.py   hit@k, MRR and distinct countries or parents on an evaluation set

@@ -26,8 +26,9 @@ import networkx as nx
 from coopgraph.core.matching import dac
 from coopgraph.core.matching.dac import DacLink
 from coopgraph.core.matching.facts import CI_COMPETENCE, PATH_PREDICATES, ROLE_PREDICATES, Facts
+from coopgraph.core.matching.register import TrackRow
 from coopgraph.core.matching.text import PhraseMatcher, normalise
-from coopgraph.core.matching.weights import BILATERAL, CHANNEL_FACTOR, FUND, PEER, RELATION
+from coopgraph.core.matching.weights import BILATERAL, CHANNEL_FACTOR, FUND, PEER, RECORD_ROLE, RELATION
 from coopgraph.core.vocab import ALT_LABEL, CG, HIDDEN_LABEL, IATI, LABEL, NOTATION, ORG, PREF_LABEL, SKOS, Text
 
 Labels = dict[str, tuple[str | None, str | None]]
@@ -316,7 +317,8 @@ def postings(
     facts: Facts, kind_of: dict[str, str], sectors: Sectors, spaces: Spaces, channels: dict[str, tuple[str, ...]]
 ) -> Postings:
     """sector -> {actor: strength}: direct, through the hierarchy, the DAC classification, spaces, documents it
-    issued (weights.RELATION); a channel of a country's cooperation gets CHANNEL_FACTOR of its country's."""
+    issued (weights.RELATION), programmes and projects of the register (weights.RECORD_ROLE); a channel of a
+    country's cooperation gets CHANNEL_FACTOR of its country's."""
     sector_rel = facts.rel(CG + "sector")
     direct, narrower, broader, via_space = (RELATION[k] for k in ("direct", "narrower", "broader", "space"))
     issued: dict[str, list[str]] = defaultdict(list)
@@ -351,6 +353,16 @@ def postings(
             for sector in sector_rel.get(document, ()):
                 if sector in sectors.sectors and found[sector].get(actor, 0.0) < RELATION["document"]:
                     found[sector][actor] = RELATION["document"]
+    for row in facts.track:  # the register's evidence (register.py): only for actors, only sectors mapped
+        if row.actor not in kind_of:
+            continue
+        for sector, mapping in code_sectors(row.code, sectors.codes):
+            strength = record_strength(row, mapping)
+            if found[sector].get(row.actor, 0.0) < strength:
+                found[sector][row.actor] = strength
+            for parent in sectors.ancestors.get(sector, ()):
+                if found[parent].get(row.actor, 0.0) < min(strength, narrower):
+                    found[parent][row.actor] = min(strength, narrower)
     for related in found.values():
         for country, strength in list(related.items()):
             for channel in channels.get(country, ()):
@@ -362,6 +374,18 @@ def postings(
             for network in networks:
                 members_of[network].append(actor)
     return Postings(found, sectors_of, direct_members, members_of)
+
+
+def code_sectors(code: str, codes: dict[str, list[tuple[str, str, str]]]) -> list[tuple[str, str]]:
+    """(sector, mapping predicate) of the graph's sectors mapped to the IATI code IRI `code` (`codes`: the index's
+    `sector_codes`, DAC notation -> (sector, mapping, IATI concept))."""
+    notation = code.rsplit("/", 1)[-1]
+    return [(sector, mapping) for sector, mapping, target in codes.get(notation, ()) if target == code]
+
+
+def record_strength(row: TrackRow, mapping: str) -> float:
+    """How strongly a row relates its actor to a sector mapped to its code (weights.RECORD_ROLE)."""
+    return RECORD_ROLE["party" if row.agreement else row.role] * dac.SECTOR_MAPPINGS[mapping]
 
 
 def path_graph(facts: Facts, derived: dict[str, dict[str, tuple[str, ...]]]) -> nx.Graph[str]:

@@ -1,6 +1,7 @@
 """Explanations: sentences in Spanish or English, each naming the graph resources it rests on.
 
-Built only for the partners returned: themes (explain_themes.py), ways,
+Built only for the partners returned: themes (explain_themes.py), the
+register's programmes and projects on them (explain_register.py), ways,
 places, actors and kinds (explain_ways.py), then paths, spaces, mechanisms,
 cooperation and the legal basis of the spaces that link the partner
 (explain_channels.py); what the requester stands on (its competence, its
@@ -23,6 +24,7 @@ from coopgraph.core.matching.explain_channels import (
     path_item,
     space_items,
 )
+from coopgraph.core.matching.explain_register import register_items
 from coopgraph.core.matching.explain_themes import sector_items
 from coopgraph.core.matching.explain_ways import actor_items, kind_items, place_items, way_items
 from coopgraph.core.matching.index import MatchIndex
@@ -45,11 +47,12 @@ def explain_partners(
     cooperation: str | None,
     lang: str,
 ) -> list[tuple[Explanation, ...]]:
-    """Every explanation of each partner, in the order: themes, ways, places, actors, kinds, path, space,
+    """Every explanation of each partner, in the order: themes, register records on them, ways, places, actors, kinds, path, space,
     mechanism, cooperation, legal basis of its channels."""
     explained = []
     for actor in actors:
         items = list(sector_items(index, actor, need, lang))
+        items += register_items(index, actor, need, lang)
         items += way_items(index, actor, need, lang)
         items += place_items(index, actor, need, lang)
         items += actor_items(index, actor, need, lang)
@@ -66,7 +69,7 @@ def explain_partners(
 
 def why(items: tuple[Explanation, ...], strength: str, lang: str) -> str:
     """The strongest reason in one line (the first item on what the need asks), said as indirect or weak if so."""
-    first = next((i.text for i in items if i.type in ("sector", "way", "place", "actor", "kind")), "")
+    first = next((i.text for i in items if i.type in ("sector", "register", "way", "place", "actor", "kind")), "")
     note = STRENGTH_NOTE.get(strength)
     return f"{note(lang)}: {first}" if note and first else first
 

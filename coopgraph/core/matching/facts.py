@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from coopgraph.core.matching.register import TrackRow, read_track
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import (
     ALT_LABEL,
@@ -118,6 +119,8 @@ class Facts:
     )
     relations: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=lambda: {p: {} for p in IRI_PREDICATES})
     subjects: set[str] = field(default_factory=set)
+    track: tuple[TrackRow, ...] = ()
+    """The register's evidence (register.py): who took part in which programme or project, with which sectors."""
 
     def rel(self, predicate: str) -> dict[str, tuple[str, ...]]:
         """subject -> objects of an IRI-valued predicate (`cg:sector`, written in full)."""
@@ -148,7 +151,8 @@ RELATION_QUERY = (
 
 
 def read_facts(store: Store) -> Facts:
-    """Read types, the class hierarchy, labels and relations from `store` (union of its graphs).
+    """Read types, the class hierarchy, labels and relations from `store` (union of its graphs), and the
+    register's evidence (register.read_track, from the register's graph only).
 
     Every IRI and language tag is interned (one string object however often it
     occurs: at 100k actors this halves the memory) and every table is ordered by
@@ -158,6 +162,7 @@ def read_facts(store: Store) -> Facts:
     """
     facts = _read(store, "")
     facts.superclasses = read_superclasses(store)
+    facts.track = read_track(store)
     return facts
 
 
@@ -214,7 +219,7 @@ def _literal_key(value: tuple[str, str | None]) -> tuple[str, str]:
 
 def in_order(facts: Facts) -> Facts:
     """The facts with every table in read_facts's order (by subject), for building tables whose lists follow it."""
-    ordered = Facts(superclasses=facts.superclasses, subjects=facts.subjects)
+    ordered = Facts(superclasses=facts.superclasses, subjects=facts.subjects, track=facts.track)
     ordered.types = dict(sorted(facts.types.items()))
     ordered.literals = {p: dict(sorted(by.items())) for p, by in facts.literals.items()}
     ordered.relations = {p: dict(sorted(by.items())) for p, by in facts.relations.items()}

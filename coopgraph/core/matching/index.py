@@ -28,6 +28,7 @@ from coopgraph.core.matching.dac import DacLink
 from coopgraph.core.matching.errors import require_lang
 from coopgraph.core.matching.facts import PATH_PREDICATES, Facts, fingerprint, read_facts
 from coopgraph.core.matching.groups import build_contacts, build_groups, derived_relations
+from coopgraph.core.matching.register import TrackRow, by_actor
 from coopgraph.core.matching.results import Requester
 from coopgraph.core.matching.text import PhraseMatcher, normalise
 from coopgraph.core.matching.thesaurus import Thesaurus, load_thesaurus
@@ -93,6 +94,8 @@ class MatchIndex:
     direct_members: dict[str, list[str]]
     members_of: dict[str, list[str]]
     way_postings: dict[str, dict[str, float]]
+    track: dict[str, tuple[TrackRow, ...]]
+    """actor -> its evidence from the register's programmes and projects (register.py), for explanations."""
     values: dict[str, dict[str, float]]
     """term (a sector or a way) -> {actor: the term's value for it} (weights.term_values)."""
     graph: nx.Graph[str]
@@ -186,6 +189,7 @@ class MatchIndex:
             direct_members=postings.direct_members,
             members_of=postings.members_of,
             way_postings=ways,
+            track=by_actor(r for r in facts.track if r.actor in kind_of),
             values=values,
             graph=build.path_graph(facts, derived),
             thesaurus=thesaurus,

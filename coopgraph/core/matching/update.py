@@ -17,7 +17,14 @@ that each do less when the write touches less of what matching reads:
    (MATCHING_CLASSES: actors, territories, sectors, kinds of cooperation,
    spaces, ways...), not a way or a DAC code our sectors cover, and the
    subject of no relation matching reads. A register record (an agreement, a
-   project, a demand) is plain: the register is not evidence in matching yet.
+   project, a demand) is plain by its own facts; what makes it evidence (who
+   took part in which programme or project, with which sectors: register.py)
+   is the register's *track*, read again in one query over the register's
+   graph when a write touches one of its predicates there. A write that
+   changes the track (a record naming an actor of the graph, with a sector
+   code our sectors map) goes to step 4; one that does not (an agreement no
+   activity executes, a record naming no actor, an IATI import, which names
+   none) stays in step 3 or 1.
 4. Any other change builds the tables again from the patched facts, put in
    read_facts's order (`MatchIndex.from_facts`): it saves the SPARQL reads, not
    the Python tables. (Step 3 leaves a new plain subject last in the facts'
@@ -47,6 +54,7 @@ from coopgraph.core.matching.facts import (
     read_superclasses,
 )
 from coopgraph.core.matching.index import MatchIndex
+from coopgraph.core.matching.register import read_track, touches_track
 from coopgraph.core.matching.vocabulary import (
     PART_MAX_SHARE,
     WAY_CLASSES,
@@ -98,19 +106,23 @@ def updated_index(index: MatchIndex, store: Store, added: Sequence[ox.Quad], rem
     `fingerprint` now, so apply the write through the `Store` API, which moves the store's generation."""
     signature = fingerprint(store)  # before reading, as MatchIndex.build: a write during the read makes it stale
     subjects, hierarchy = written_subjects((*added, *removed))
-    if not subjects and not hierarchy:
+    track = read_track(store) if touches_track((*added, *removed)) else index.facts.track
+    if not subjects and not hierarchy and track == index.facts.track:
         index.signature = signature
         return index
     fresh = read_subjects(store, subjects)
     superclasses = read_superclasses(store) if hierarchy else index.facts.superclasses
     facts = patch_facts(index.facts, fresh, subjects, superclasses)
+    facts.track = track
     changed = {s for s in subjects if _row(index.facts, s) != _row(facts, s)}
-    if not changed and superclasses == index.facts.superclasses:
+    if not changed and superclasses == index.facts.superclasses and track == index.facts.track:
         index.signature = signature
         return index
     covering = dac_coverage(index.facts, index.sectors)
-    if superclasses == index.facts.superclasses and all(
-        _plain(index, old_or_new, s, covering) for s in changed for old_or_new in (index.facts, facts)
+    if (
+        track == index.facts.track
+        and superclasses == index.facts.superclasses
+        and all(_plain(index, old_or_new, s, covering) for s in changed for old_or_new in (index.facts, facts))
     ):
         return _renamed(index, facts, changed, covering, signature)
     return MatchIndex.from_facts(in_order(facts), signature=signature)
@@ -139,7 +151,7 @@ def written_subjects(quads: Iterable[ox.Quad]) -> tuple[set[str], bool]:
 def patch_facts(old: Facts, fresh: Facts, subjects: set[str], superclasses: dict[str, set[str]]) -> Facts:
     """`old` with the facts of `subjects` replaced by `fresh` (theirs, read again); a table none of them is in is
     shared with `old`, the others are copied (never changed in place)."""
-    facts = Facts(superclasses=superclasses)
+    facts = Facts(superclasses=superclasses, track=old.track)
     facts.types = _patched(old.types, fresh.types, subjects)
     facts.literals = {p: _patched(by, fresh.literals[p], subjects) for p, by in old.literals.items()}
     facts.relations = {p: _patched(by, fresh.relations[p], subjects) for p, by in old.relations.items()}

@@ -59,6 +59,13 @@ RELATION: dict[str, float] = {
 """Partner -> theme: declares it; declares a narrower sector; a broader one; takes part in a space on it; issued a
 document (a framework, a plan) that works on it; declares a sector that covers the DAC category of the theme's code;
 one whose code shares that category (dac.py)."""
+RECORD_ROLE: dict[str, float] = {"1": 0.9, "4": 0.9, "3": 0.8, "2": 0.6, "": 0.6, "party": 0.7}
+"""Partner -> theme, from a programme or project of a province's register (register.py) with a sector that maps
+to the theme: it funded it (IATI OrganisationRole 1) or implemented it (4), strong evidence it works on the
+theme, if not its own declaration; extended it (3: managed the funds for a funder); was accountable for it (2:
+often the province itself) or in a role not given; is a party to an agreement the activity executes ("party").
+Times the strength of the sector's mapping to the code (dac.SECTOR_MAPPINGS: exactMatch 1, closeMatch 0.9...);
+a broader theme of the sector gets the same, at most RELATION["narrower"]."""
 WAY_RELATION: dict[str, float] = {
     "offers": 1.0,
     "promotes": 1.0,
