@@ -130,8 +130,10 @@ STRINGS: dict[str, Text] = {
         "SERVICE is refused: this service makes no requests to other sites.",
     ),
     "refused_update": Text(
-        "Las actualizaciones (INSERT, DELETE, LOAD…) no están permitidas: el servicio es de solo lectura.",
-        "Updates (INSERT, DELETE, LOAD…) are refused: the service is read-only.",
+        "Esta página solo consulta: las actualizaciones (INSERT, DELETE…) se envían con un token de escritura "
+        "(POST update=… o la página /register); LOAD nunca.",
+        "This page only queries: updates (INSERT, DELETE…) are sent with a write token "
+        "(POST update=… or the /register page); LOAD never.",
     ),
     "refused_from": Text(
         "FROM y FROM NAMED no están permitidos: el servicio consulta solo sus propios grafos.",

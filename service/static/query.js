@@ -458,16 +458,17 @@
 
   /** What to tell a person about the service's error: [sentence, action button or null]. */
   function readError(error, text) {
-    const english = cg.lang === "en";
-    if (!english && error.message_es) return [error.message_es, null];
-    const message = String((english && error.message_en) || error.message || "");
+    // The patterns below read the service's English text; a message the page does not explain further is
+    // shown as the service wrote it in the page's language.
+    const message = String(error.message_en || error.message || "");
+    const local = String((cg.lang === "en" ? error.message_en : error.message_es) || error.message || "");
     if (error.title === "Refused") {
       if (/^SERVICE/.test(message)) return [cg.t("refused_service"), null];
       if (/Update|LOAD/i.test(message)) return [cg.t("refused_update"), null];
       if (/^FROM/.test(message)) return [cg.t("refused_from"), null];
     }
     if (error.status === 503 && /time/i.test(`${error.title} ${message}`)) return [cg.t("timeout"), null];
-    if (error.title !== "SPARQL syntax error") return [message, null];
+    if (error.title !== "SPARQL syntax error") return [local, null];
     if (/Prefix not found/.test(message) && error.line) {
       const word = wordAt(text, error.line, error.column);
       const prefix = `${word.split(":")[0]}:`;
@@ -494,7 +495,7 @@
     const parts = [];
     if (found) parts.push(cg.t("unexpected_here", {found}));
     if (expected.length) parts.push(cg.t("expected", {tokens: expected.slice(0, 8).map((t) => `«${t}»`).join(", ")}));
-    return [parts.join(" ") || message, null];
+    return [parts.join(" ") || local, null];
   }
 
   function addPrefix(prefix, iri) {
