@@ -63,13 +63,15 @@ from typing import Any
 import h11
 
 from coopgraph.core.loading import default_data_dir
-from coopgraph.core.store import OxigraphStore
+from coopgraph.core.store import OxigraphStore, SparqlStore
 from coopgraph.core.vocab import Text
 from coopgraph.core.writes import Journal
 from coopgraph.core.writes.delta import Delta
 from coopgraph.core.writes.tokens import TokenBook, TokenError
+from coopgraph.web.engine import EngineConfig
 from coopgraph.web.errors import client_language, error_document
 from coopgraph.web.headers import completed
+from coopgraph.web.relay import EngineRelay
 from coopgraph.web.workers import FRAME
 from coopgraph.web.writes import COMMIT_HEADER
 
@@ -271,15 +273,21 @@ class Pool:
         self.recent: deque[tuple[int, frozenset[str]]] = deque(maxlen=RECENT_WRITES)
         self._write_lock = asyncio.Lock()
         self._applied: dict[int, asyncio.Future[None]] = {}
+        self.relay: EngineRelay | None = None
 
     # --- the holder ---
 
-    async def start(self, store: OxigraphStore) -> list[str]:
+    async def start(self, store: OxigraphStore | SparqlStore, engine: EngineConfig | None = None) -> list[str]:
         """Replay the journal, start the holder, stream it the store, wait until it is ready, fork the workers;
-        the sandbox layers."""
+        the sandbox layers. With an `engine` there is no journal and nothing to stream: the holder reaches the
+        engine through the relay started here (coopgraph/web/relay.py)."""
         loop = asyncio.get_running_loop()
-        self.journal = await loop.run_in_executor(None, Journal, store.oxigraph, store.path)
-        self.version = self.journal.version
+        if isinstance(store, OxigraphStore):
+            self.journal = await loop.run_in_executor(None, Journal, store.oxigraph, store.path)
+            self.version = self.journal.version
+        if engine is not None:
+            self.relay = EngineRelay(engine.urls())
+            await self.relay.start()
         control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         data_read, data_write = os.pipe()
         command = [
@@ -298,20 +306,28 @@ class Pool:
         )
         theirs.close()
         os.close(data_read)
-        config = {
+        config: dict[str, Any] = {
             "settings": {
                 key: (str(value) if key == "data_dir" and value else value) for key, value in self.settings.items()
             },
             "sandbox": bool(self.settings["sandbox"]),
             "memory_bytes": self.memory_mb << 20,
         }
+        if engine is not None and self.relay is not None:
+            config["engine"] = {"config": engine.to_json(), "routes": self.relay.routes}
         control.send(json.dumps(config).encode())
         control.setblocking(False)
         self._control = control
         self._ready = loop.create_future()
         loop.add_reader(control.fileno(), self._on_control)
-        await loop.run_in_executor(None, _stream, store, data_write)
+        if isinstance(store, OxigraphStore):
+            await loop.run_in_executor(None, _stream, store, data_write)
+        else:
+            os.close(data_write)  # the holder reads the engine instead
         self.layers = await self._ready
+        if self.relay is not None and self.layers:
+            targets = ", ".join(f"{host}:{port}" for host, port in self.relay.targets)
+            self.layers.append(f"the engine alone ({targets}) through the front")
         self._ticker = asyncio.create_task(self._tick())
         self._fork(self.size)
         while len(self.workers) < self.size:
@@ -626,6 +642,9 @@ class Pool:
         if self.journal is not None:
             self.journal.close()
             self.journal = None
+        if self.relay is not None:
+            await self.relay.close()
+            self.relay = None
         if self._holder is not None and self._holder.poll() is None:
             self._holder.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -965,11 +984,14 @@ def _raise_file_limit(wanted: int) -> None:
 
 async def serve(
     settings: Mapping[str, Any],
-    store: OxigraphStore,
+    store: OxigraphStore | SparqlStore,
     listener: socket.socket,
     on_ready: Callable[[socket.socket, list[str]], None],
+    *,
+    engine: EngineConfig | None = None,
 ) -> None:
-    """Start the pool over `store`, serve on `listener` until SIGTERM or SIGINT, then stop everything."""
+    """Start the pool over `store` (or the `engine`), serve on `listener` until SIGTERM or SIGINT, then stop
+    everything."""
     _raise_file_limit(int(settings["max_connections"]) + 256)
     loop = asyncio.get_running_loop()
     stop: asyncio.Future[None] = loop.create_future()
@@ -982,7 +1004,7 @@ async def serve(
         loop.add_signal_handler(number, stopping)
     pool = Pool(settings)
     try:
-        starting = asyncio.ensure_future(pool.start(store))
+        starting = asyncio.ensure_future(pool.start(store, engine))
         waited: set[asyncio.Future[Any]] = {starting, stop}
         await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
         if not starting.done():

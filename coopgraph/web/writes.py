@@ -22,6 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
+from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import Text
 from coopgraph.core.writes import Plan, Refusal
 from coopgraph.core.writes.audit import RevertError, history, revert_delta
@@ -106,6 +107,7 @@ def write(
 ) -> Response:
     """Authorise, prepare (operation + gate + audit), commit or hand to the front; the client's answer."""
     state = coopgraph()
+    refuse_remote(state)
     token = authorise(state)
     try:
         plan = state.prepare(operation, who=token.name, scope=token.scope, name=name, lang=_lang(), reverts=reverts)
@@ -118,6 +120,21 @@ def write(
         return _forward(plan, summary, status)
     state.commit(plan)
     return _json(summary, status)
+
+
+def refuse_remote(state: Coopgraph) -> None:
+    """A 501 when the store is a SPARQL engine: writes through the gate and audit need the embedded store yet."""
+    if not isinstance(state.store, OxigraphStore):
+        raise ApiError(
+            501,
+            "Not Implemented",
+            Text(
+                "este servicio lee de un motor SPARQL y aún no escribe en él (issue #19): escriba con "
+                "coopgraph load --store sparql, o sirva el almacén integrado",
+                "this service reads from a SPARQL engine and does not write to it yet (issue #19): write with "
+                "coopgraph load --store sparql, or serve the embedded store",
+            ),
+        )
 
 
 def _summary(plan: Plan) -> dict[str, Any]:
@@ -181,6 +198,7 @@ def _refused(refusal: Refusal) -> Response:
 def sparql_update(text: str, params: dict[str, list[str]]) -> Response:
     """Run a SPARQL Update text sent to /sparql, with the protocol's using-graph-uri / using-named-graph-uri."""
     state = coopgraph()
+    refuse_remote(state)
     authorise(state)
     settings = state.settings
     tree = check_update(text, max_bytes=int(settings["max_query_bytes"]), max_depth=int(settings["max_query_depth"]))
@@ -207,12 +225,12 @@ def graph_store() -> Response:
     state = coopgraph()
     if request.method in ("GET", "HEAD"):
         return _read_graph(state, target)
+    refuse_remote(state)
+    authorise(state)
     if request.method == "DELETE":
-        authorise(state)
         if not _exists(state, target):
             raise _no_graph(target)
         return write(lambda store: drop_graph(store, target), name="Graph Store DELETE")
-    authorise(state)
     quads = _body_quads(target)
     existed = _exists(state, target)
     if request.method == "PUT":
@@ -252,7 +270,9 @@ def _exists(state: Coopgraph, target: Target) -> bool:
     """The default graph always exists; a named graph while it holds a quad."""
     if isinstance(target, ox.DefaultGraph):
         return True
-    return any(True for _ in state.store.oxigraph.quads_for_pattern(None, None, None, target))  # type: ignore[attr-defined]
+    if not isinstance(state.store, OxigraphStore):
+        return state.store.count(target.value) > 0
+    return any(True for _ in state.store.oxigraph.quads_for_pattern(None, None, None, target))
 
 
 def _no_graph(target: Target) -> ApiError:
@@ -273,9 +293,8 @@ def _read_graph(state: Coopgraph, target: Target) -> Response:
                 f"graphs are offered as {', '.join(offered('graph'))}",
             ),
         )
-    quads = graph_quads(state.store.oxigraph, target)  # type: ignore[attr-defined]
     assert isinstance(fmt.serializer, ox.RdfFormat)
-    body = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=fmt.serializer) or b""
+    body = ox.serialize(_triples(state, target), format=fmt.serializer) or b""
     limit = int(state.settings["max_result_bytes"])
     if len(body) > limit:
         raise ApiError(
@@ -293,6 +312,25 @@ def _read_graph(state: Coopgraph, target: Target) -> Response:
     return response
 
 
+def _triples(state: Coopgraph, target: Target) -> list[ox.Triple]:
+    """The triples of one graph (from a SPARQL engine: its named graphs only, its default graph being their
+    union)."""
+    if isinstance(state.store, OxigraphStore):
+        quads = graph_quads(state.store.oxigraph, target)
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    if isinstance(target, ox.DefaultGraph):
+        raise ApiError(
+            501,
+            "Not Implemented",
+            Text(
+                "el grafo por omisión de un motor SPARQL es la unión de sus grafos: pida un grafo con ?graph=IRI",
+                "a SPARQL engine's default graph is the union of its graphs: ask for one with ?graph=IRI",
+            ),
+        )
+    data = state.store.dump(graph=target.value, format="ntriples")
+    return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+
 def _body_quads(target: Target) -> list[ox.Quad]:
     base = target.value if isinstance(target, ox.NamedNode) else request.base_url
     try:
@@ -308,7 +346,8 @@ def _body_quads(target: Target) -> list[ox.Quad]:
 @bp.get("/api/writes")
 def writes_history() -> Response:
     """The audited writes, newest first (public, like the audit graph they come from)."""
-    records = history(coopgraph().store.oxigraph)  # type: ignore[attr-defined]
+    store = coopgraph().store
+    records = history(store.oxigraph if isinstance(store, OxigraphStore) else store)
     return jsonify({"writes": [record.__dict__ for record in records]})
 
 
