@@ -106,6 +106,7 @@ def test_a_query_the_engine_refuses_is_a_400_in_its_words(remote: Served, engine
     error = json.loads(body)["error"]
     assert status == 400 and error["engine_status"] == 400
     assert f"127.0.0.1:{engine.port}" in error["message"] and "error at" in error["message"]
+    assert "b'" not in error["message"]  # the engine's words, not a bytes literal
     assert error["message_es"].startswith("el motor SPARQL rechazó la solicitud")
     assert PASSWORD not in body.decode()
 
