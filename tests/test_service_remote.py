@@ -5,7 +5,7 @@ app answers for the same request (the `client` fixture, over the shipped
 store): SPARQL, stored queries, matching, exports. Then the engine is stopped,
 frozen (SIGSTOP) and restarted under a running service: 503 and 504 naming the
 engine, never a credential, and answers again once the engine is back, with
-no restart. Writes are refused (501) in remote mode for now.
+no restart. Writes: tests/test_service_remote_writes.py.
 """
 
 from __future__ import annotations
@@ -50,9 +50,11 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]
 
 
 @pytest.fixture(scope="module")
-def remote(engine: OxigraphServer) -> Iterator[Served]:
+def remote(engine: OxigraphServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`coopgraph serve --store sparql` on the module's engine (the first start loads the shipped graphs into it)."""
-    with serving(*engine_options(engine), "--workers", "2", "--max-rows", "200", env=ENV) as running:
+    folder = tmp_path_factory.mktemp("no-tokens")
+    env = {**ENV, "COOPGRAPH_DATA_DIR": str(folder)}
+    with serving(*engine_options(engine), "--workers", "2", "--max-rows", "200", env=env) as running:
         yield running
 
 
@@ -148,19 +150,13 @@ def test_a_graph_and_the_write_history_are_read_from_the_engine(remote: Served) 
     assert status == 200 and json.loads(body) == {"writes": []}
 
 
-def test_writes_are_refused_clearly_in_remote_mode(remote: Served) -> None:
-    for method, url, data, kind in [
-        ("POST", "/sparql", b"INSERT DATA { <http://ex.org/a> <http://ex.org/b> 1 }", "application/sparql-update"),
-        ("PUT", "/data?graph=http://ex.org/g", b"<http://ex.org/a> <http://ex.org/b> 1 .", "text/turtle"),
-        ("DELETE", "/data?graph=http://ex.org/g", None, "text/plain"),
-    ]:
-        headers = {"Content-Type": kind, "Authorization": "Bearer nothing", "Accept-Language": "es"}
-        status, _, body = request(remote.base + url, method=method, data=data, headers=headers)
-        error = json.loads(body)["error"]
-        assert status == 501, (method, url, body)
-        assert "motor SPARQL" in error["message"] and "engine" in error["message_en"]
-    status, body = sparql(remote.base, "ASK { <http://ex.org/a> ?p ?o }")
-    assert json.loads(body)["boolean"] is False
+def test_writes_are_off_without_a_token_and_the_default_graph_is_the_union(remote: Served) -> None:
+    update = b"INSERT DATA { GRAPH <http://ex.org/g> { <http://ex.org/a> <http://ex.org/b> 1 } }"
+    headers = {"Content-Type": "application/sparql-update", "Authorization": "Bearer nothing"}
+    status, _, body = request(f"{remote.base}/sparql", method="POST", data=update, headers=headers)
+    assert status == 403 and "no token" in json.loads(body)["error"]["message"]  # tests/test_service_remote_writes.py
+    status, _, body = request(f"{remote.base}/data?default", headers={"Accept-Language": "es"})
+    assert status == 501 and "unión" in json.loads(body)["error"]["message"]
 
 
 # --- the engine fails, and comes back ---------------------------------------------------------------------------

@@ -63,13 +63,14 @@ from typing import Any
 import h11
 
 from coopgraph.core.loading import default_data_dir
-from coopgraph.core.store import OxigraphStore, SparqlStore
+from coopgraph.core.store import EngineError, OxigraphStore, SparqlStore
 from coopgraph.core.vocab import Text
 from coopgraph.core.writes import Journal
 from coopgraph.core.writes.delta import Delta
+from coopgraph.core.writes.remote import Unsupported, update_text
 from coopgraph.core.writes.tokens import TokenBook, TokenError
 from coopgraph.web.engine import EngineConfig
-from coopgraph.web.errors import client_language, error_document
+from coopgraph.web.errors import client_language, engine_error, error_document
 from coopgraph.web.headers import completed
 from coopgraph.web.relay import EngineRelay
 from coopgraph.web.workers import FRAME
@@ -227,6 +228,12 @@ CRASHED = Text(
 )
 
 
+UNKNOWN_OUTCOME = Text(
+    "la escritura no se confirmó: el motor pudo aplicarla entera o no aplicarla (nunca a medias); "
+    "lea los datos antes de reintentar",
+    "the write was not acknowledged: the engine may have applied all of it or none of it (never a part); "
+    "read the data before retrying",
+)
 CONFLICT = Text(
     "otra escritura cambió los mismos recursos mientras se preparaba esta; vuelva a leerlos y reintente",
     "another write changed the same resources while this one was being prepared; read them again and retry",
@@ -274,6 +281,8 @@ class Pool:
         self._write_lock = asyncio.Lock()
         self._applied: dict[int, asyncio.Future[None]] = {}
         self.relay: EngineRelay | None = None
+        self.engine_store: SparqlStore | None = None
+        """The engine's store, through which writes are committed (with `--store sparql`)."""
 
     # --- the holder ---
 
@@ -285,6 +294,8 @@ class Pool:
         if isinstance(store, OxigraphStore):
             self.journal = await loop.run_in_executor(None, Journal, store.oxigraph, store.path)
             self.version = self.journal.version
+        if isinstance(store, SparqlStore):
+            self.engine_store = store
         if engine is not None:
             self.relay = EngineRelay(engine.urls())
             await self.relay.start()
@@ -581,17 +592,24 @@ class Pool:
     async def commit(self, reply: Reply, lang: str | None) -> Reply:
         """Commit the write a worker prepared (coopgraph/web/writes.py), make every process see it, and give the
         client's answer: the worker's summary, or 409 when a write committed since the worker's copy changed
-        the same resources."""
+        the same resources. On a SPARQL engine the change goes to the engine as one update instead of the
+        journal (`_send_to_engine`)."""
         prepared = json.loads(reply.body)
         subjects = frozenset(prepared["subjects"])
         base = int(prepared["base"])
         async with self._write_lock:
             if base != self.version and self._conflicts(base, subjects):
                 return error_reply(409, "Conflict", CONFLICT, lang, version=self.version)
-            assert self.journal is not None
             delta = Delta.from_nquads(prepared["added"], prepared["removed"])
             loop = asyncio.get_running_loop()
-            version = await loop.run_in_executor(None, self.journal.commit, delta)
+            failure: Reply | None = None
+            if self.journal is not None:
+                version = await loop.run_in_executor(None, self.journal.commit, delta)
+            else:
+                failure = await self._send_to_engine(delta, lang)
+                if failure is not None and failure.status == 400:
+                    return failure  # the engine refused it: nothing changed
+                version = self.version + 1  # committed, or maybe (an unknown outcome): every cache is refreshed
             self.recent.append((version, subjects))
             await self._propagate(version, prepared["added"], prepared["removed"])
             self.version = version
@@ -599,8 +617,28 @@ class Pool:
             self.idle = [worker for worker in self.idle if worker.version >= version]
             for worker in stale:
                 self._retire(worker)
+        if failure is not None:
+            return failure
         body = json.dumps(prepared["body"], ensure_ascii=False).encode() + b"\n"
         return Reply(int(prepared["status"]), [("Content-Type", "application/json")], body)
+
+    async def _send_to_engine(self, delta: Delta, lang: str | None) -> Reply | None:
+        """Send the change to the engine as one update; None once it answered 2xx, else the client's error
+        (never retried: after a timeout or a broken connection the outcome is unknown, and said so)."""
+        assert self.engine_store is not None
+        try:
+            text = update_text(delta)
+            await asyncio.get_running_loop().run_in_executor(None, self.engine_store.update, text)
+        except Unsupported as error:  # the worker checked this already
+            return error_reply(501, "Not Implemented", error.text, lang)
+        except EngineError as error:
+            refused = engine_error(error)
+            details = {key: value for key, value in refused.details.items() if not key.startswith("message_")}
+            message = refused.text or Text(refused.message, refused.message)
+            if refused.status != 400:
+                message = Text(f"{message.es}. {UNKNOWN_OUTCOME.es}", f"{message.en}. {UNKNOWN_OUTCOME.en}")
+            return error_reply(refused.status, refused.title, message, lang, **details)
+        return None
 
     def _conflicts(self, base: int, subjects: frozenset[str]) -> bool:
         """Whether a write committed after version `base` changed one of `subjects` (or is forgotten)."""

@@ -15,7 +15,9 @@ store is a `SparqlStore` whose every connection goes through the relay
 On an `apply VERSION` message (with a memory file holding a committed
 change) the holder applies the change to its copy and brings its caches up
 to date (the partner-matching index too), then answers `applied VERSION`:
-workers forked after that see the write; the front retires the others.
+workers forked after that see the write; the front retires the others. On
+an engine, which holds the change already, the holder only notes the version
+and rebuilds its caches from the engine.
 
 On each `fork` message the holder forks a **worker**: a copy of itself
 (pages shared copy-on-write) that gets one end of a fresh socket pair, the
@@ -290,8 +292,8 @@ def _version(app: Any) -> int:
     from coopgraph.core.writes.journal import stored_version
     from coopgraph.web.state import EXTENSION
 
-    store = app.extensions[EXTENSION].store
-    return stored_version(store.oxigraph) if isinstance(store, OxigraphStore) else 0
+    state = app.extensions[EXTENSION]
+    return stored_version(state.store.oxigraph) if isinstance(state.store, OxigraphStore) else int(state.version)
 
 
 def _apply(app: Any, version: int, fd: int) -> None:
@@ -305,8 +307,11 @@ def _apply(app: Any, version: int, fd: int) -> None:
         change = json.loads(data.read())
     state = app.extensions[EXTENSION]
     state.apply(Delta.from_nquads(change["added"], change["removed"]), version)
-    with app.app_context():
-        match_index(state)  # every worker needs it: built here once (the service description is built on demand)
+    try:
+        with app.app_context():
+            match_index(state)  # every worker needs it: built here once (the service description on demand)
+    except Exception as error:  # an engine that failed meanwhile: each worker builds it on first use instead
+        log.warning("could not rebuild the partner-matching index after write %d: %s", version, error)
     gc.collect()
     gc.freeze()
 

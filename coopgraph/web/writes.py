@@ -37,6 +37,7 @@ from coopgraph.core.writes.graph_store import (
     read_body,
     replace_graph,
 )
+from coopgraph.core.writes.remote import DEFAULT_GRAPH_WRITE, Seeds, Unsupported, revert_seeds, update_seeds
 from coopgraph.core.writes.tokens import Token, TokenError
 from coopgraph.core.writes.update import UpdateRefused, run_update
 from coopgraph.web.errors import ApiError, client_language, error_document
@@ -103,16 +104,28 @@ def _lang() -> str:
 
 
 def write(
-    operation: Callable[[ox.Store], Delta], *, name: str, status: int = 200, reverts: str | None = None
+    operation: Callable[[ox.Store], Delta],
+    *,
+    name: str,
+    status: int = 200,
+    reverts: str | None = None,
+    seeds: Callable[[], Seeds] | None = None,
 ) -> Response:
-    """Authorise, prepare (operation + gate + audit), commit or hand to the front; the client's answer."""
+    """Authorise, prepare (operation + gate + audit), commit or hand to the front; the client's answer.
+
+    `seeds` says what the write reads, for a store on a SPARQL engine (coopgraph/core/writes/remote.py).
+    """
     state = coopgraph()
-    refuse_remote(state)
     token = authorise(state)
     try:
-        plan = state.prepare(operation, who=token.name, scope=token.scope, name=name, lang=_lang(), reverts=reverts)
+        what = seeds() if seeds is not None and not isinstance(state.store, OxigraphStore) else None
+        plan = state.prepare(
+            operation, seeds=what, who=token.name, scope=token.scope, name=name, lang=_lang(), reverts=reverts
+        )
     except Refusal as refusal:
         return _refused(refusal)
+    except Unsupported as error:
+        raise ApiError(501, "Not Implemented", error.text) from None
     summary = _summary(plan)
     if not plan.changed:
         return _json(summary, 200)
@@ -120,21 +133,6 @@ def write(
         return _forward(plan, summary, status)
     state.commit(plan)
     return _json(summary, status)
-
-
-def refuse_remote(state: Coopgraph) -> None:
-    """A 501 when the store is a SPARQL engine: writes through the gate and audit need the embedded store yet."""
-    if not isinstance(state.store, OxigraphStore):
-        raise ApiError(
-            501,
-            "Not Implemented",
-            Text(
-                "este servicio lee de un motor SPARQL y aún no escribe en él (issue #19): escriba con "
-                "coopgraph load --store sparql, o sirva el almacén integrado",
-                "this service reads from a SPARQL engine and does not write to it yet (issue #19): write with "
-                "coopgraph load --store sparql, or serve the embedded store",
-            ),
-        )
 
 
 def _summary(plan: Plan) -> dict[str, Any]:
@@ -198,10 +196,10 @@ def _refused(refusal: Refusal) -> Response:
 def sparql_update(text: str, params: dict[str, list[str]]) -> Response:
     """Run a SPARQL Update text sent to /sparql, with the protocol's using-graph-uri / using-named-graph-uri."""
     state = coopgraph()
-    refuse_remote(state)
     authorise(state)
     settings = state.settings
-    tree = check_update(text, max_bytes=int(settings["max_query_bytes"]), max_depth=int(settings["max_query_depth"]))
+    limits = {"max_bytes": int(settings["max_query_bytes"]), "max_depth": int(settings["max_query_depth"])}
+    tree = check_update(text, **limits)
     using, named = params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
     for iri in using + named:
         _graph_name(iri)
@@ -212,7 +210,11 @@ def sparql_update(text: str, params: dict[str, list[str]]) -> Response:
         except UpdateRefused as error:
             raise ApiError(400, "Bad Request", Text(f"actualización rechazada: {error}", str(error))) from None
 
-    return write(operation, name="SPARQL Update")
+    return write(
+        operation,
+        name="SPARQL Update",
+        seeds=lambda: update_seeds(check_update(text, **limits), base_iri=request.base_url),
+    )
 
 
 # --- the Graph Store Protocol ---------------------------------------------------------------------------------------
@@ -225,21 +227,35 @@ def graph_store() -> Response:
     state = coopgraph()
     if request.method in ("GET", "HEAD"):
         return _read_graph(state, target)
-    refuse_remote(state)
     authorise(state)
     if request.method == "DELETE":
         if not _exists(state, target):
             raise _no_graph(target)
-        return write(lambda store: drop_graph(store, target), name="Graph Store DELETE")
+        return write(lambda store: drop_graph(store, target), name="Graph Store DELETE", seeds=lambda: _seeds(target))
     quads = _body_quads(target)
     existed = _exists(state, target)
     if request.method == "PUT":
         return write(
-            lambda store: replace_graph(store, target, quads), name="Graph Store PUT", status=200 if existed else 201
+            lambda store: replace_graph(store, target, quads),
+            name="Graph Store PUT",
+            status=200 if existed else 201,
+            seeds=lambda: _seeds(target, quads),
         )
     return write(
-        lambda store: merge_graph(store, target, quads), name="Graph Store POST", status=200 if existed else 201
+        lambda store: merge_graph(store, target, quads),
+        name="Graph Store POST",
+        status=200 if existed else 201,
+        seeds=lambda: _seeds(target, quads),
     )
+
+
+def _seeds(target: Target, quads: list[ox.Quad] | None = None) -> Seeds:
+    """What a Graph Store write reads on a SPARQL engine: the graph, and what the body names."""
+    if not isinstance(target, ox.NamedNode):
+        raise Unsupported(DEFAULT_GRAPH_WRITE)
+    seeds = Seeds(graphs={target.value})
+    seeds.add_quads(quads or [])
+    return seeds
 
 
 def _target() -> Target:
@@ -363,4 +379,4 @@ def revert(write_id: str) -> Response:
             raise ApiError(status, "Not Found" if status == 404 else "Conflict", Text(str(error), str(error))) from None
         return change(store, remove=undo.removed, add=undo.added)
 
-    return write(operation, name="Revert", reverts=write_id)
+    return write(operation, name="Revert", reverts=write_id, seeds=lambda: revert_seeds(coopgraph().store, write_id))

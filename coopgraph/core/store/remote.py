@@ -118,6 +118,10 @@ class SparqlStore:
     def generation(self) -> int:
         return self._generation
 
+    def changed(self) -> None:
+        """Say that the engine's data changed otherwise than through this object (derived views are stale)."""
+        self._generation += 1
+
     @property
     def _engine(self) -> Engine:
         if self.engine is None:
