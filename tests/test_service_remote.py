@@ -141,6 +141,12 @@ def unordered(document: Any, path: str) -> Any:
     return document
 
 
+@pytest.mark.parametrize("path", ["/", "/match?need=riego&requester=EC-L", "/explore?lang=en", "/sparql"])
+def test_the_pages_and_the_service_description(remote: Served, path: str) -> None:
+    status, body = get(remote.base + path)
+    assert status == 200 and (b"<html" in body or b"sd:Service" in body or b"Service" in body), body[:300]
+
+
 def test_a_graph_and_the_write_history_are_read_from_the_engine(remote: Served) -> None:
     status, body = get(f"{remote.base}/data?graph=https://w3id.org/coopgraph/graph/meta&format=ntriples")
     assert status == 200 and b"shippedDataHash" in body
