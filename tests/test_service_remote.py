@@ -244,6 +244,8 @@ try:
     print("other reached")
 except urllib.error.URLError as error:
     print("other refused", getattr(error.reason, "errno", None) == errno.EACCES)
+asyncio.run_coroutine_threadsafe(relay.close(), loop).result(10)
+print("folder left", relay.folder.exists())
 """
 
 
@@ -260,4 +262,5 @@ def test_the_relay_reaches_the_engine_and_nothing_else(engine: OxigraphServer) -
         )
     finally:
         other.stop()
-    assert result.stdout.split("\n")[:2] == ["engine 200", "other refused True"], result.stdout + result.stderr
+    lines = result.stdout.split("\n")[:3]
+    assert lines == ["engine 200", "other refused True", "folder left False"], result.stdout + result.stderr
