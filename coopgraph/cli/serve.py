@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
 
-from coopgraph.cli.common import DATA_DIR_HELP, MEMORY_HELP, StoreOpener, handle_errors
+from coopgraph.cli.common import ENGINE_TIMEOUT, StoreChoice, StoreOpener, handle_errors, store_options
+from coopgraph.web.engine import EngineConfig
 from coopgraph.web.serve import StartError, run
 from coopgraph.web.settings import DEFAULTS, SETTINGS, resolve
 
@@ -24,8 +24,6 @@ def _setting(flag: str, name: str, kind: Any) -> Callable[[Callable[..., Any]], 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help=DATA_DIR_HELP)
-@click.option("--memory", is_flag=True, help=MEMORY_HELP)
 @_setting("--query-timeout", "query_timeout_s", click.FloatRange(min=0.1))
 @_setting("--max-rows", "max_rows", click.IntRange(1))
 @_setting("--max-result-bytes", "max_result_bytes", click.IntRange(1000))
@@ -51,6 +49,7 @@ def _setting(flag: str, name: str, kind: Any) -> Callable[[Callable[..., Any]], 
     help="Serve without the sandbox (outbound connections possible): "
     "only where none can be installed, never facing the internet.",
 )
+@store_options
 @click.pass_context
 @handle_errors
 def serve(
@@ -58,8 +57,6 @@ def serve(
     *,
     host: str,
     port: int,
-    data_dir: Path | None,
-    memory: bool,
     query_timeout_s: float,
     max_rows: int,
     max_result_bytes: int,
@@ -74,19 +71,24 @@ def serve(
     no_sync_writes: bool,
     no_sandbox: bool,
 ) -> None:
-    """Serve the graph: the pages (/, /match, /explore), SPARQL at /sparql, the JSON APIs under /api, /healthz."""
+    """Serve the graph: the pages (/, /match, /explore), SPARQL at /sparql, the JSON APIs under /api, /healthz.
+
+    With --store sparql it serves from that engine (README: "Run on your own triple store").
+    """
     opener = ctx.find_object(StoreOpener)  # `coopgraph --data-dir X serve` works too
-    if opener is not None:
-        if opener.remote:
-            raise click.UsageError("`coopgraph serve` does not run on --store sparql yet (issue #19)")
-        data_dir = data_dir or opener.data_dir
-        memory = memory or opener.memory
-    if memory and data_dir is not None:
-        raise click.UsageError("--memory and --data-dir exclude each other")
+    choice = (opener.choice if opener is not None else StoreChoice()).checked()
+    engine = None
+    if choice.kind == "sparql":
+        engine = EngineConfig(
+            query_url=choice.query_url or "",
+            update_url=choice.update_url or "",
+            gsp_url=choice.gsp_url,
+            timeout=choice.timeout or ENGINE_TIMEOUT,
+        )
     settings = resolve(
         {
-            "data_dir": str(data_dir) if data_dir else None,
-            "memory": memory,
+            "data_dir": str(choice.data_dir) if choice.data_dir else None,
+            "memory": choice.memory,
             "query_timeout_s": query_timeout_s,
             "max_rows": max_rows,
             "max_result_bytes": max_result_bytes,
@@ -114,6 +116,6 @@ def serve(
         )
 
     try:
-        run(settings, host=host, port=port, announce=announce)
+        run(settings, host=host, port=port, announce=announce, engine=engine)
     except StartError as error:
         raise click.ClickException(str(error)) from None

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from coopgraph.core.store import EngineError, EngineTimeout, EngineUnavailable
 from coopgraph.core.vocab import LANGS, Text
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,35 @@ HTTP_TEXTS: dict[int, Text] = {
 """The client errors werkzeug raises, in both languages."""
 
 
+ENGINE_RETRY_S = 5
+"""Retry-After of a 503 when the engine is unreachable."""
+
+
+def engine_error(error: EngineError) -> ApiError:
+    """What a client is told when the SPARQL engine failed: 503 unreachable, 504 too slow, 400 when it refused
+    the request (its words, cut, never a credential: coopgraph/core/store/engine.py scrubs them), else 502."""
+    said = str(error)  # "<engine> <what happened>", in English: the engine's own words are too
+    said = said if len(said) <= 1000 else said[:1000] + "…"
+    details: dict[str, Any] = {"engine": error.engine, "engine_status": error.status}
+    if isinstance(error, EngineTimeout):
+        status, title = 504, "Gateway Timeout"
+        es = f"el motor SPARQL no respondió a tiempo: {said}"
+    elif isinstance(error, EngineUnavailable):
+        status, title = 503, "Service Unavailable"
+        es = f"el motor SPARQL no está disponible: {said}"
+        details["retry_after_s"] = ENGINE_RETRY_S
+    elif error.status is not None and 400 <= error.status < 500 and error.status not in (401, 403):
+        status, title = 400, "Bad Request"
+        es = f"el motor SPARQL rechazó la solicitud: {said}"
+    else:
+        status, title = 502, "Bad Gateway"
+        es = f"el motor SPARQL falló: {said}"
+    api_error = ApiError(status, title, Text(es, said), **details)
+    if status == 503:
+        api_error.headers["Retry-After"] = str(ENGINE_RETRY_S)
+    return api_error
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers: ApiError, HTTP errors (405, 413, 404...) and, last resort, anything else."""
 
@@ -93,6 +123,10 @@ def init_app(app: Flask) -> None:
         response = error_response(error.status, error.title, error.message_in(lang), **error.details)
         response.headers.update(error.headers)
         return response
+
+    @app.errorhandler(EngineError)
+    def engine_failed(error: EngineError) -> Response:
+        return api_error(engine_error(error))
 
     @app.errorhandler(MemoryError)
     def out_of_memory(error: MemoryError) -> Response:

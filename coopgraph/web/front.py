@@ -63,13 +63,16 @@ from typing import Any
 import h11
 
 from coopgraph.core.loading import default_data_dir
-from coopgraph.core.store import OxigraphStore
+from coopgraph.core.store import EngineError, OxigraphStore, SparqlStore
 from coopgraph.core.vocab import Text
 from coopgraph.core.writes import Journal
 from coopgraph.core.writes.delta import Delta
+from coopgraph.core.writes.remote import Unsupported, update_text
 from coopgraph.core.writes.tokens import TokenBook, TokenError
-from coopgraph.web.errors import client_language, error_document
+from coopgraph.web.engine import EngineConfig
+from coopgraph.web.errors import client_language, engine_error, error_document
 from coopgraph.web.headers import completed
+from coopgraph.web.relay import EngineRelay
 from coopgraph.web.workers import FRAME
 from coopgraph.web.writes import COMMIT_HEADER
 
@@ -225,6 +228,12 @@ CRASHED = Text(
 )
 
 
+UNKNOWN_OUTCOME = Text(
+    "la escritura no se confirmó: el motor pudo aplicarla entera o no aplicarla (nunca a medias); "
+    "lea los datos antes de reintentar",
+    "the write was not acknowledged: the engine may have applied all of it or none of it (never a part); "
+    "read the data before retrying",
+)
 CONFLICT = Text(
     "otra escritura cambió los mismos recursos mientras se preparaba esta; vuelva a leerlos y reintente",
     "another write changed the same resources while this one was being prepared; read them again and retry",
@@ -271,17 +280,27 @@ class Pool:
         self.recent: deque[tuple[int, frozenset[str]]] = deque(maxlen=RECENT_WRITES)
         self._write_lock = asyncio.Lock()
         self._applied: dict[int, asyncio.Future[None]] = {}
+        self.relay: EngineRelay | None = None
+        self.engine_store: SparqlStore | None = None
+        """The engine's store, through which writes are committed (with `--store sparql`)."""
 
     # --- the holder ---
 
-    async def start(self, store: OxigraphStore) -> list[str]:
+    async def start(self, store: OxigraphStore | SparqlStore, engine: EngineConfig | None = None) -> list[str]:
         """Replay the journal, start the holder, stream it the store, wait until it is ready, fork the workers;
-        the sandbox layers."""
+        the sandbox layers. With an `engine` there is no journal and nothing to stream: the holder reaches the
+        engine through the relay started here (coopgraph/web/relay.py)."""
         loop = asyncio.get_running_loop()
-        self.journal = await loop.run_in_executor(
-            None, lambda: Journal(store.oxigraph, store.path, sync=bool(self.settings.get("sync_writes", True)))
-        )
-        self.version = self.journal.version
+        if isinstance(store, OxigraphStore):
+            self.journal = await loop.run_in_executor(
+                None, lambda: Journal(store.oxigraph, store.path, sync=bool(self.settings.get("sync_writes", True)))
+            )
+            self.version = self.journal.version
+        if isinstance(store, SparqlStore):
+            self.engine_store = store
+        if engine is not None:
+            self.relay = EngineRelay(engine.urls())
+            await self.relay.start()
         control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         data_read, data_write = os.pipe()
         command = [
@@ -300,20 +319,28 @@ class Pool:
         )
         theirs.close()
         os.close(data_read)
-        config = {
+        config: dict[str, Any] = {
             "settings": {
                 key: (str(value) if key == "data_dir" and value else value) for key, value in self.settings.items()
             },
             "sandbox": bool(self.settings["sandbox"]),
             "memory_bytes": self.memory_mb << 20,
         }
+        if engine is not None and self.relay is not None:
+            config["engine"] = {"config": engine.to_json(), "routes": self.relay.routes}
         control.send(json.dumps(config).encode())
         control.setblocking(False)
         self._control = control
         self._ready = loop.create_future()
         loop.add_reader(control.fileno(), self._on_control)
-        await loop.run_in_executor(None, _stream, store, data_write)
+        if isinstance(store, OxigraphStore):
+            await loop.run_in_executor(None, _stream, store, data_write)
+        else:
+            os.close(data_write)  # the holder reads the engine instead
         self.layers = await self._ready
+        if self.relay is not None and self.layers:
+            targets = ", ".join(f"{host}:{port}" for host, port in self.relay.targets)
+            self.layers.append(f"the engine alone ({targets}) through the front")
         self._ticker = asyncio.create_task(self._tick())
         self._fork(self.size)
         while len(self.workers) < self.size:
@@ -567,17 +594,24 @@ class Pool:
     async def commit(self, reply: Reply, lang: str | None) -> Reply:
         """Commit the write a worker prepared (coopgraph/web/writes.py), make every process see it, and give the
         client's answer: the worker's summary, or 409 when a write committed since the worker's copy changed
-        the same resources."""
+        the same resources. On a SPARQL engine the change goes to the engine as one update instead of the
+        journal (`_send_to_engine`)."""
         prepared = json.loads(reply.body)
         subjects = frozenset(prepared["subjects"])
         base = int(prepared["base"])
         async with self._write_lock:
             if base != self.version and self._conflicts(base, subjects):
                 return error_reply(409, "Conflict", CONFLICT, lang, version=self.version)
-            assert self.journal is not None
             delta = Delta.from_nquads(prepared["added"], prepared["removed"])
             loop = asyncio.get_running_loop()
-            version = await loop.run_in_executor(None, self.journal.commit, delta)
+            failure: Reply | None = None
+            if self.journal is not None:
+                version = await loop.run_in_executor(None, self.journal.commit, delta)
+            else:
+                failure = await self._send_to_engine(delta, lang)
+                if failure is not None and failure.status == 400:
+                    return failure  # the engine refused it: nothing changed
+                version = self.version + 1  # committed, or maybe (an unknown outcome): every cache is refreshed
             self.recent.append((version, subjects))
             await self._propagate(version, prepared["added"], prepared["removed"])
             self.version = version
@@ -585,8 +619,28 @@ class Pool:
             self.idle = [worker for worker in self.idle if worker.version >= version]
             for worker in stale:
                 self._retire(worker)
+        if failure is not None:
+            return failure
         body = json.dumps(prepared["body"], ensure_ascii=False).encode() + b"\n"
         return Reply(int(prepared["status"]), [("Content-Type", "application/json")], body)
+
+    async def _send_to_engine(self, delta: Delta, lang: str | None) -> Reply | None:
+        """Send the change to the engine as one update; None once it answered 2xx, else the client's error
+        (never retried: after a timeout or a broken connection the outcome is unknown, and said so)."""
+        assert self.engine_store is not None
+        try:
+            text = update_text(delta)
+            await asyncio.get_running_loop().run_in_executor(None, self.engine_store.update, text)
+        except Unsupported as error:  # the worker checked this already
+            return error_reply(501, "Not Implemented", error.text, lang)
+        except EngineError as error:
+            refused = engine_error(error)
+            details = {key: value for key, value in refused.details.items() if not key.startswith("message_")}
+            message = refused.text or Text(refused.message, refused.message)
+            if refused.status != 400:
+                message = Text(f"{message.es}. {UNKNOWN_OUTCOME.es}", f"{message.en}. {UNKNOWN_OUTCOME.en}")
+            return error_reply(refused.status, refused.title, message, lang, **details)
+        return None
 
     def _conflicts(self, base: int, subjects: frozenset[str]) -> bool:
         """Whether a write committed after version `base` changed one of `subjects` (or is forgotten)."""
@@ -628,6 +682,9 @@ class Pool:
         if self.journal is not None:
             self.journal.close()
             self.journal = None
+        if self.relay is not None:
+            await self.relay.close()
+            self.relay = None
         if self._holder is not None and self._holder.poll() is None:
             self._holder.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -967,11 +1024,14 @@ def _raise_file_limit(wanted: int) -> None:
 
 async def serve(
     settings: Mapping[str, Any],
-    store: OxigraphStore,
+    store: OxigraphStore | SparqlStore,
     listener: socket.socket,
     on_ready: Callable[[socket.socket, list[str]], None],
+    *,
+    engine: EngineConfig | None = None,
 ) -> None:
-    """Start the pool over `store`, serve on `listener` until SIGTERM or SIGINT, then stop everything."""
+    """Start the pool over `store` (or the `engine`), serve on `listener` until SIGTERM or SIGINT, then stop
+    everything."""
     _raise_file_limit(int(settings["max_connections"]) + 256)
     loop = asyncio.get_running_loop()
     stop: asyncio.Future[None] = loop.create_future()
@@ -984,7 +1044,7 @@ async def serve(
         loop.add_signal_handler(number, stopping)
     pool = Pool(settings)
     try:
-        starting = asyncio.ensure_future(pool.start(store))
+        starting = asyncio.ensure_future(pool.start(store, engine))
         waited: set[asyncio.Future[Any]] = {starting, stop}
         await asyncio.wait(waited, return_when=asyncio.FIRST_COMPLETED)
         if not starting.done():

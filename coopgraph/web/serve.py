@@ -6,6 +6,12 @@ data folder while it serves), binds the port, and runs the front
 hands each request to a worker (coopgraph/web/workers.py). Nothing is
 written to disk: the holder keeps its copy in memory, and workers are
 forks of it.
+
+With an engine (`--store sparql`: `EngineConfig`, coopgraph/web/engine.py)
+there is no store on disk and nothing is streamed: this process checks that
+the engine answers (loading the shipped graphs into it on a first start, as
+`coopgraph load` would), and the holder and workers query the engine, through
+the front's relay (coopgraph/web/relay.py).
 """
 
 from __future__ import annotations
@@ -16,7 +22,10 @@ import socket
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import EngineError, SparqlStore
 from coopgraph.web.app import open_store
+from coopgraph.web.engine import EngineConfig
 from coopgraph.web.front import StartError, serve
 
 __all__ = ["StartError", "listen", "run"]
@@ -49,14 +58,27 @@ def run(
     host: str,
     port: int,
     announce: Callable[[socket.socket, list[str]], None] = lambda _listener, _layers: None,
+    engine: EngineConfig | None = None,
 ) -> None:
-    """Open the store the settings name and serve it until SIGTERM or Ctrl-C; `announce` once it answers."""
+    """Open the store the settings name (or the `engine`) and serve it until SIGTERM or Ctrl-C; `announce` once
+    it answers."""
     listener = listen(host, port)
     try:
-        store = open_store(settings)
+        store = open_store(settings) if engine is None else open_engine(engine)
         try:
-            asyncio.run(serve(settings, store, listener, announce))
+            asyncio.run(serve(settings, store, listener, announce, engine=engine))
         finally:
             store.close()
     finally:
         listener.close()
+
+
+def open_engine(engine: EngineConfig) -> SparqlStore:
+    """The store on the engine, with the shipped graphs in it (StartError, naming the engine, if it fails)."""
+    store = engine.open()
+    try:
+        ensure_loaded(store)
+    except EngineError as error:
+        store.close()
+        raise StartError(f"cannot serve from the engine: {error}") from None
+    return store

@@ -13,10 +13,11 @@ from flask import current_app
 
 from coopgraph.core.loading import default_data_dir
 from coopgraph.core.matching import MatchIndex, updated_index
-from coopgraph.core.store import OxigraphStore, Store
+from coopgraph.core.store import OxigraphStore, SparqlStore, Store
 from coopgraph.core.writes import Journal, Plan, prepare
 from coopgraph.core.writes.delta import Delta
 from coopgraph.core.writes.journal import apply
+from coopgraph.core.writes.remote import Seeds, gather, update_text
 from coopgraph.core.writes.tokens import TokenBook
 from coopgraph.web.executor import Answer, QueryRequest, execute
 
@@ -46,6 +47,9 @@ class Coopgraph:
     """Derived views of the store, a fixed set of keys (the service description, the stored queries, the
     partner-matching index, the explorer's actor kinds); `after_write` brings them up to date."""
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    version: int = 0
+    """On a SPARQL engine: the writes committed through the service that this process has seen (the front's
+    count; the embedded store keeps its own in the journal graph)."""
     _journal: Journal | None = None
     _tokens: TokenBook | None = None
 
@@ -72,14 +76,33 @@ class Coopgraph:
             self._tokens = TokenBook(Path(folder) if folder else default_data_dir())
         return self._tokens
 
-    def prepare(self, operation: Callable[[ox.Store], Delta], **how: Any) -> Plan:
-        """Run a write's operation and the gate on the store, leaving the store as it was (see core.writes)."""
-        store = self._oxigraph()
+    def prepare(self, operation: Callable[[ox.Store], Delta], *, seeds: Seeds | None = None, **how: Any) -> Plan:
+        """Run a write's operation and the gate on the store, leaving the store as it was (see core.writes).
+
+        On a SPARQL engine they run on a small local store holding what `seeds` name (core.writes.remote);
+        Unsupported when the write cannot be sent to the engine as one update.
+        """
+        if isinstance(self.store, OxigraphStore):
+            with self.write_lock:
+                return prepare(self.store.oxigraph, operation, **how)
+        if seeds is None:
+            raise RuntimeError("a write to a SPARQL engine needs the seeds of what it reads")
+        local = gather(self.store, seeds)
         with self.write_lock:
-            return prepare(store, operation, **how)
+            plan = prepare(local, operation, **how)
+        update_text(plan.delta)  # Unsupported now, before the gate's verdict is sent anywhere
+        plan.base = self.version
+        return plan
 
     def commit(self, plan: Plan) -> int:
         """Commit a prepared write here (not in `coopgraph serve`, whose front commits); its version."""
+        if isinstance(self.store, SparqlStore):
+            with self.write_lock:
+                self.store.update(update_text(plan.delta))  # one request: the engine's one transaction
+                self.version += 1
+                version = self.version
+            self.after_write(plan.delta)
+            return version
         if self._journal is None:
             raise RuntimeError("this app does not commit writes (the front of coopgraph serve does)")
         with self.write_lock:
@@ -88,9 +111,13 @@ class Coopgraph:
         return version
 
     def apply(self, delta: Delta, version: int) -> None:
-        """Apply a change the front committed (the data holder of `coopgraph serve`)."""
+        """Apply a change the front committed (the data holder of `coopgraph serve`); on an engine, which holds
+        it already, only note it."""
         with self.write_lock:
-            apply(self._oxigraph(), delta, version)
+            if isinstance(self.store, OxigraphStore):
+                apply(self.store.oxigraph, delta, version)
+            else:
+                self.version = version
         self.after_write(delta)
 
     def after_write(self, delta: Delta) -> None:
@@ -98,7 +125,7 @@ class Coopgraph:
         incrementally (when it was current before the write), the others dropped until next used."""
         index: MatchIndex | None = self.cache.get(INDEX_KEY)
         current = index is not None and index.is_current(self.store)
-        if isinstance(self.store, OxigraphStore):
+        if isinstance(self.store, OxigraphStore | SparqlStore):
             self.store.changed()
         for key in list(self.cache):
             if key not in KEPT_KEYS:
@@ -106,11 +133,6 @@ class Coopgraph:
         if index is not None and current:
             with self.cache.setdefault(LOCK_KEY, threading.Lock()):
                 self.cache[INDEX_KEY] = updated_index(index, self.store, list(delta.added), list(delta.removed))
-
-    def _oxigraph(self) -> ox.Store:
-        if not isinstance(self.store, OxigraphStore):
-            raise RuntimeError("writes need the embedded store")
-        return self.store.oxigraph
 
     def close(self) -> None:
         """Release the store (if the app opened it)."""

@@ -7,12 +7,17 @@ N-Quads down the pipe; the holder loads them into an in-memory store, builds
 the Flask app, warms its caches (service description, partner-matching
 index), installs the sandbox (coopgraph/web/sandbox.py), freezes its Python
 objects for the garbage collector, and says `ready`. No file on disk is
-needed after that.
+needed after that. With an engine (`--store sparql`) the settings also name
+it and the front's relay sockets: nothing comes down the pipe, and the app's
+store is a `SparqlStore` whose every connection goes through the relay
+(coopgraph/web/relay.py), which the sandbox leaves open.
 
 On an `apply VERSION` message (with a memory file holding a committed
 change) the holder applies the change to its copy and brings its caches up
 to date (the partner-matching index too), then answers `applied VERSION`:
-workers forked after that see the write; the front retires the others.
+workers forked after that see the write; the front retires the others. On
+an engine, which holds the change already, the holder only notes the version
+and rebuilds its caches from the engine.
 
 On each `fork` message the holder forks a **worker**: a copy of itself
 (pages shared copy-on-write) that gets one end of a fresh socket pair, the
@@ -230,19 +235,33 @@ def holder_main(argv: list[str] | None = None) -> None:
 
 
 def _build(config: Mapping[str, Any], data_fd: int) -> Any:
-    """Load the N-Quads from the pipe into memory, build the app (its writes committed by the front) and warm
-    its caches."""
+    """Load the N-Quads from the pipe into memory (or, with an engine, open the store on it, reached through
+    the front's relay), build the app (its writes committed by the front) and warm its caches."""
     import pyoxigraph as ox
 
-    from coopgraph.core.store import OxigraphStore
+    from coopgraph.core.store import OxigraphStore, Store
     from coopgraph.web.app import create_app
+    from coopgraph.web.engine import EngineConfig, for_requests
+    from coopgraph.web.relay import route_through
     from coopgraph.web.state import SERVED_KEY
 
-    memory = ox.Store()
-    with os.fdopen(data_fd, "rb", buffering=1 << 20) as data:
-        memory.load(input=data, format=ox.RdfFormat.N_QUADS)
-    app = create_app({**config["settings"], SERVED_KEY: True}, store=OxigraphStore(memory))
+    remote = config.get("engine")
+    store: Store
+    engine, remote_store = None, None
+    if remote:
+        os.close(data_fd)
+        route_through(remote["routes"])  # before any connection: every request to the engine takes the relay
+        engine = EngineConfig.from_json(remote["config"])
+        store = remote_store = engine.open()
+    else:
+        memory = ox.Store()
+        with os.fdopen(data_fd, "rb", buffering=1 << 20) as data:
+            memory.load(input=data, format=ox.RdfFormat.N_QUADS)
+        store = OxigraphStore(memory)
+    app = create_app({**config["settings"], SERVED_KEY: True}, store=store)
     _warm(app)
+    if engine is not None and remote_store is not None:
+        for_requests(remote_store, engine, float(config["settings"]["query_timeout_s"]))
     return app
 
 
@@ -269,10 +288,12 @@ def _sandbox(wanted: bool) -> list[str]:
 
 
 def _version(app: Any) -> int:
+    from coopgraph.core.store import OxigraphStore
     from coopgraph.core.writes.journal import stored_version
     from coopgraph.web.state import EXTENSION
 
-    return stored_version(app.extensions[EXTENSION].store.oxigraph)
+    state = app.extensions[EXTENSION]
+    return stored_version(state.store.oxigraph) if isinstance(state.store, OxigraphStore) else int(state.version)
 
 
 def _apply(app: Any, version: int, fd: int) -> None:
@@ -286,8 +307,11 @@ def _apply(app: Any, version: int, fd: int) -> None:
         change = json.loads(data.read())
     state = app.extensions[EXTENSION]
     state.apply(Delta.from_nquads(change["added"], change["removed"]), version)
-    with app.app_context():
-        match_index(state)  # every worker needs it: built here once (the service description is built on demand)
+    try:
+        with app.app_context():
+            match_index(state)  # every worker needs it: built here once (the service description on demand)
+    except Exception as error:  # an engine that failed meanwhile: each worker builds it on first use instead
+        log.warning("could not rebuild the partner-matching index after write %d: %s", version, error)
     gc.collect()
     gc.freeze()
 

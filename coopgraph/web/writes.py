@@ -22,6 +22,7 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
+from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import Text
 from coopgraph.core.writes import Plan, Refusal
 from coopgraph.core.writes.audit import RevertError, history, revert_delta
@@ -36,6 +37,7 @@ from coopgraph.core.writes.graph_store import (
     read_body,
     replace_graph,
 )
+from coopgraph.core.writes.remote import DEFAULT_GRAPH_WRITE, Seeds, Unsupported, revert_seeds, update_seeds
 from coopgraph.core.writes.tokens import Token, TokenError
 from coopgraph.core.writes.update import UpdateRefused, run_update
 from coopgraph.web.errors import ApiError, client_language, error_document
@@ -102,15 +104,28 @@ def _lang() -> str:
 
 
 def write(
-    operation: Callable[[ox.Store], Delta], *, name: str, status: int = 200, reverts: str | None = None
+    operation: Callable[[ox.Store], Delta],
+    *,
+    name: str,
+    status: int = 200,
+    reverts: str | None = None,
+    seeds: Callable[[], Seeds] | None = None,
 ) -> Response:
-    """Authorise, prepare (operation + gate + audit), commit or hand to the front; the client's answer."""
+    """Authorise, prepare (operation + gate + audit), commit or hand to the front; the client's answer.
+
+    `seeds` says what the write reads, for a store on a SPARQL engine (coopgraph/core/writes/remote.py).
+    """
     state = coopgraph()
     token = authorise(state)
     try:
-        plan = state.prepare(operation, who=token.name, scope=token.scope, name=name, lang=_lang(), reverts=reverts)
+        what = seeds() if seeds is not None and not isinstance(state.store, OxigraphStore) else None
+        plan = state.prepare(
+            operation, seeds=what, who=token.name, scope=token.scope, name=name, lang=_lang(), reverts=reverts
+        )
     except Refusal as refusal:
         return _refused(refusal)
+    except Unsupported as error:
+        raise ApiError(501, "Not Implemented", error.text) from None
     summary = _summary(plan)
     if not plan.changed:
         return _json(summary, 200)
@@ -183,7 +198,8 @@ def sparql_update(text: str, params: dict[str, list[str]]) -> Response:
     state = coopgraph()
     authorise(state)
     settings = state.settings
-    tree = check_update(text, max_bytes=int(settings["max_query_bytes"]), max_depth=int(settings["max_query_depth"]))
+    limits = {"max_bytes": int(settings["max_query_bytes"]), "max_depth": int(settings["max_query_depth"])}
+    tree = check_update(text, **limits)
     using, named = params.get("using-graph-uri", []), params.get("using-named-graph-uri", [])
     for iri in using + named:
         _graph_name(iri)
@@ -194,7 +210,11 @@ def sparql_update(text: str, params: dict[str, list[str]]) -> Response:
         except UpdateRefused as error:
             raise ApiError(400, "Bad Request", Text(f"actualización rechazada: {error}", str(error))) from None
 
-    return write(operation, name="SPARQL Update")
+    return write(
+        operation,
+        name="SPARQL Update",
+        seeds=lambda: update_seeds(check_update(text, **limits), base_iri=request.base_url),
+    )
 
 
 # --- the Graph Store Protocol ---------------------------------------------------------------------------------------
@@ -207,21 +227,35 @@ def graph_store() -> Response:
     state = coopgraph()
     if request.method in ("GET", "HEAD"):
         return _read_graph(state, target)
+    authorise(state)
     if request.method == "DELETE":
-        authorise(state)
         if not _exists(state, target):
             raise _no_graph(target)
-        return write(lambda store: drop_graph(store, target), name="Graph Store DELETE")
-    authorise(state)
+        return write(lambda store: drop_graph(store, target), name="Graph Store DELETE", seeds=lambda: _seeds(target))
     quads = _body_quads(target)
     existed = _exists(state, target)
     if request.method == "PUT":
         return write(
-            lambda store: replace_graph(store, target, quads), name="Graph Store PUT", status=200 if existed else 201
+            lambda store: replace_graph(store, target, quads),
+            name="Graph Store PUT",
+            status=200 if existed else 201,
+            seeds=lambda: _seeds(target, quads),
         )
     return write(
-        lambda store: merge_graph(store, target, quads), name="Graph Store POST", status=200 if existed else 201
+        lambda store: merge_graph(store, target, quads),
+        name="Graph Store POST",
+        status=200 if existed else 201,
+        seeds=lambda: _seeds(target, quads),
     )
+
+
+def _seeds(target: Target, quads: list[ox.Quad] | None = None) -> Seeds:
+    """What a Graph Store write reads on a SPARQL engine: the graph, and what the body names."""
+    if not isinstance(target, ox.NamedNode):
+        raise Unsupported(DEFAULT_GRAPH_WRITE)
+    seeds = Seeds(graphs={target.value})
+    seeds.add_quads(quads or [])
+    return seeds
 
 
 def _target() -> Target:
@@ -252,7 +286,9 @@ def _exists(state: Coopgraph, target: Target) -> bool:
     """The default graph always exists; a named graph while it holds a quad."""
     if isinstance(target, ox.DefaultGraph):
         return True
-    return any(True for _ in state.store.oxigraph.quads_for_pattern(None, None, None, target))  # type: ignore[attr-defined]
+    if not isinstance(state.store, OxigraphStore):
+        return state.store.count(target.value) > 0
+    return any(True for _ in state.store.oxigraph.quads_for_pattern(None, None, None, target))
 
 
 def _no_graph(target: Target) -> ApiError:
@@ -273,9 +309,8 @@ def _read_graph(state: Coopgraph, target: Target) -> Response:
                 f"graphs are offered as {', '.join(offered('graph'))}",
             ),
         )
-    quads = graph_quads(state.store.oxigraph, target)  # type: ignore[attr-defined]
     assert isinstance(fmt.serializer, ox.RdfFormat)
-    body = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=fmt.serializer) or b""
+    body = ox.serialize(_triples(state, target), format=fmt.serializer) or b""
     limit = int(state.settings["max_result_bytes"])
     if len(body) > limit:
         raise ApiError(
@@ -293,6 +328,25 @@ def _read_graph(state: Coopgraph, target: Target) -> Response:
     return response
 
 
+def _triples(state: Coopgraph, target: Target) -> list[ox.Triple]:
+    """The triples of one graph (from a SPARQL engine: its named graphs only, its default graph being their
+    union)."""
+    if isinstance(state.store, OxigraphStore):
+        quads = graph_quads(state.store.oxigraph, target)
+        return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    if isinstance(target, ox.DefaultGraph):
+        raise ApiError(
+            501,
+            "Not Implemented",
+            Text(
+                "el grafo por omisión de un motor SPARQL es la unión de sus grafos: pida un grafo con ?graph=IRI",
+                "a SPARQL engine's default graph is the union of its graphs: ask for one with ?graph=IRI",
+            ),
+        )
+    data = state.store.dump(graph=target.value, format="ntriples")
+    return [quad.triple for quad in ox.parse(data, format=ox.RdfFormat.N_TRIPLES)]
+
+
 def _body_quads(target: Target) -> list[ox.Quad]:
     base = target.value if isinstance(target, ox.NamedNode) else request.base_url
     try:
@@ -308,7 +362,8 @@ def _body_quads(target: Target) -> list[ox.Quad]:
 @bp.get("/api/writes")
 def writes_history() -> Response:
     """The audited writes, newest first (public, like the audit graph they come from)."""
-    records = history(coopgraph().store.oxigraph)  # type: ignore[attr-defined]
+    store = coopgraph().store
+    records = history(store.oxigraph if isinstance(store, OxigraphStore) else store)
     return jsonify({"writes": [record.__dict__ for record in records]})
 
 
@@ -324,4 +379,4 @@ def revert(write_id: str) -> Response:
             raise ApiError(status, "Not Found" if status == 404 else "Conflict", Text(str(error), str(error))) from None
         return change(store, remove=undo.removed, add=undo.added)
 
-    return write(operation, name="Revert", reverts=write_id)
+    return write(operation, name="Revert", reverts=write_id, seeds=lambda: revert_seeds(coopgraph().store, write_id))

@@ -252,12 +252,12 @@ class MatchIndex:
         return first or second or iri.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
     def short_label(self, iri: str, lang: str) -> str:
-        """The shortest of the label and the alternative labels in `lang` (acronyms), for paths."""
+        """The shortest of the label and the alternative labels in `lang` (acronyms), for paths; of equally short
+        ones the first in code-point order, so the answer does not hang on the order a store gives them in."""
         best = self.label(iri, lang)
-        for value, value_lang in self.facts.lit(ALT_LABEL).get(iri, ()):
-            if value_lang == lang and 2 < len(value) < len(best):
-                best = value
-        return best
+        shorter = [value for value, value_lang in self.facts.lit(ALT_LABEL).get(iri, ()) if value_lang == lang]
+        shorter = [value for value in shorter if 2 < len(value) < len(best)]
+        return min(shorter, key=lambda value: (len(value), value)) if shorter else best
 
     def literal(self, predicate: str, iri: str, lang: str) -> str | None:
         """A literal of `iri` in `lang` (else any language)."""

@@ -12,7 +12,9 @@ SPARQLWrapper implements it by installing a process-wide urllib opener.
 
 from __future__ import annotations
 
+import ast
 import base64
+import contextlib
 import http.client
 import os
 import urllib.error
@@ -176,7 +178,7 @@ class Engine:
             return Reply(response.read(), response.headers.get_content_type())
         except SPARQLWrapperException as error:
             status = next((code for kind, code in _STATUS_OF.items() if isinstance(error, kind)), None)
-            text = str(error).partition("Response:\n")[2]
+            text = _said(str(error).partition("Response:\n")[2])
             raise self._failure(error, status=status, text=text) from None
         except urllib.error.HTTPError as error:
             raise self._failure(error, status=error.code, text=_read(error)) from None
@@ -215,6 +217,17 @@ class Engine:
         for secret in self.credentials.secrets() if self.credentials else []:
             text = text.replace(secret, "***")
         return text
+
+
+def _said(text: str) -> str:
+    """The engine's words from SPARQLWrapper's message, which shows the body as a bytes literal (b'...')."""
+    text = text.strip()
+    if text[:2] in ("b'", 'b"'):
+        with contextlib.suppress(ValueError, SyntaxError):
+            value = ast.literal_eval(text)
+            if isinstance(value, bytes):
+                return value.decode("utf-8", "replace")
+    return text
 
 
 def _read(error: urllib.error.HTTPError) -> str:

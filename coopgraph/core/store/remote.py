@@ -87,6 +87,7 @@ class SparqlStore:
         timeout: float = 30.0,
         page_triples: int = PAGE_TRIPLES,
         name: str | None = None,
+        server_timeout: float | None = None,
     ) -> None:
         if page_triples < 1:
             raise ValueError(f"page_triples must be at least 1, not {page_triples}")
@@ -100,6 +101,9 @@ class SparqlStore:
         )
         self.name = self.engine.name
         self.page_triples = page_triples
+        self.server_timeout = server_timeout
+        """Seconds sent with each query as the protocol parameter `timeout`, which Fuseki and GraphDB read as the
+        engine's own time limit for it (Oxigraph server ignores it: start it with `--timeout-s`); None sends none."""
         self._generation = 0
         self._union_checked = False
 
@@ -113,6 +117,10 @@ class SparqlStore:
     @property
     def generation(self) -> int:
         return self._generation
+
+    def changed(self) -> None:
+        """Say that the engine's data changed otherwise than through this object (derived views are stale)."""
+        self._generation += 1
 
     @property
     def _engine(self) -> Engine:
@@ -145,6 +153,8 @@ class SparqlStore:
         if named_graphs is not None and default_graph is None:
             # A dataset was given: its default graph is empty, as in the embedded store, not the engine's union.
             params.append(("default-graph-uri", NO_DEFAULT_GRAPH))
+        if self.server_timeout is not None:
+            params.append(("timeout", f"{self.server_timeout:g}"))
         text = prepare_query(sparql, substitutions=substitutions, base_iri=base_iri)
         return self._query(text, params)
 

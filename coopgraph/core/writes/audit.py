@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
+from coopgraph.core.store.protocol import Store
 from coopgraph.core.vocab import CG, CGR, PROV, RDF, RDFS, XSD
 from coopgraph.core.writes.delta import Delta
 from coopgraph.core.writes.gate import AUDIT_GRAPH
@@ -120,8 +121,8 @@ def read_history(rows: list[dict[str, str]]) -> list[WriteRecord]:
     return records
 
 
-def history(store: ox.Store) -> list[WriteRecord]:
-    """The audited writes of `store`, newest first."""
+def history(store: ox.Store | Store) -> list[WriteRecord]:
+    """The audited writes of `store` (a pyoxigraph store, or any `Store`: a remote engine too), newest first."""
     result = store.query(HISTORY_QUERY)
     assert isinstance(result, ox.QuerySolutions)
     rows = [
