@@ -19,7 +19,7 @@ nested budgets, transactions and results included, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -28,7 +28,7 @@ from rdflib import BNode, Literal, URIRef
 
 from coopgraph.core.iati.errors import IatiError, Problem
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
-from coopgraph.core.iati.reader import IatiImport, read_iati
+from coopgraph.core.iati.reader import IatiImport, IatiReading, Positions, Record, Triple
 from coopgraph.core.iati.writer import write_iati
 from coopgraph.core.store import Store, solutions
 from coopgraph.core.validation import Report, validate_submission
@@ -60,9 +60,15 @@ def import_iati(
     replace: bool = False,
     max_bytes: int | None = None,
 ) -> ImportSummary:
-    """Read, check and commit an IATI file into the register graph; `IatiError` and no change on any problem."""
+    """Read, check and commit an IATI file into the register graph; `IatiError` and no change on any problem.
+
+    The same three steps as `read_iati` + `check` + `commit`, a batch of
+    activities at a time: each batch is checked as soon as it is read and
+    kept as N-Triples text until the one commit, so memory follows a batch
+    and the text to commit, not the whole file as a tree and a graph.
+    """
     limits = {} if max_bytes is None else {"max_bytes": max_bytes}
-    read = read_iati(
+    reading = IatiReading(
         data,
         file=file,
         recorded_by=recorded_by,
@@ -70,8 +76,38 @@ def import_iati(
         province=province,
         **limits,
     )
-    existing = check(store, read, replace=replace)
-    return commit(store, read, replaced=existing)
+    checker = _Checker(store, replace=replace, file=file)
+    staged: list[str] = []
+    identifiers: list[str] = []
+    triples = 0
+    batch: list[Record] = []
+    for record in reading.records():
+        identifiers.append(record.identifier)
+        triples += len(record.triples)
+        batch.append(record)
+        if len(batch) >= VALIDATION_BATCH:
+            checker.check(batch, reading.source_triples, stop=bool(reading.problems))
+            if not (reading.problems or checker.problems):
+                staged += _ntriples(batch)
+            batch = []
+    if batch:
+        checker.check(batch, reading.source_triples, stop=bool(reading.problems))
+        staged += _ntriples(batch)
+    reading.finish()
+    checker.finish()
+    staged.append(_ntriples_of(reading.source_triples))
+    return _write(
+        store,
+        staged,
+        replaced=checker.existing,
+        summary=ImportSummary(
+            source=str(reading.source),
+            added=tuple(identifier for identifier in identifiers if identifier not in checker.existing),
+            replaced=tuple(checker.existing),
+            triples=triples + len(reading.source_triples),
+            skipped=dict(sorted(reading.skipped.items())),
+        ),
+    )
 
 
 def existing_activities(store: Store, identifiers: Iterable[str]) -> dict[str, str]:
@@ -89,28 +125,11 @@ def existing_activities(store: Store, identifiers: Iterable[str]) -> dict[str, s
 
 def check(store: Store, read: IatiImport, *, replace: bool = False) -> dict[str, str]:
     """Conflicts, then the shapes; `IatiError` (kinds `conflict`, `rule`) or the activities to be replaced."""
-    existing = existing_activities(store, read.activities)
-    if existing and not replace:
-        conflicts = [
-            Problem(
-                "conflict",
-                Text(
-                    es=f"la actividad {identifier!r} ya está en el registro: use --replace para reemplazarla",
-                    en=f"the activity {identifier!r} is already in the register: use --replace to replace it",
-                ),
-                *read.positions.nodes.get(URIRef(read.activities[identifier]), (None, None)),
-            )
-            for identifier in existing
-        ]
-        raise IatiError(conflicts, file=read.file)
-    problems: list[Problem] = []
-    for batch in _batches(read, VALIDATION_BATCH):
-        report = validate_submission(batch, context=context_for(store, batch), replaces=True)
-        if not report.conforms:
-            problems += _problems(report, read)
-    if problems:
-        raise IatiError(problems, file=read.file)
-    return existing
+    checker = _Checker(store, replace=replace, file=read.file)
+    for start in range(0, len(read.records), VALIDATION_BATCH):
+        checker.check(read.records[start : start + VALIDATION_BATCH], read.source_triples)
+    checker.finish()
+    return checker.existing
 
 
 VALIDATION_BATCH = 250
@@ -118,24 +137,60 @@ VALIDATION_BATCH = 250
 looks from one record into another's nested nodes, so a file is checked a batch of records at a time."""
 
 
-def _batches(read: IatiImport, size: int) -> Iterator[rdflib.Graph]:
-    """The records of `read` (each with its nested blank nodes), `size` activities at a time, with their source."""
-    graph = read.graph
-    source = list(graph.triples((read.source, None, None)))
-    activities = list(read.activities.values())
-    for start in range(0, len(activities), size):
+class _Checker:
+    """Checks batches of records against a store: conflicts first, then the shapes, each kept apart.
+
+    Once a conflict (or, with `stop`, a reading problem) is known, later
+    batches are checked for conflicts only: an import reports reading
+    problems, else conflicts, else rule problems, so the shapes' results
+    would not be shown.
+    """
+
+    def __init__(self, store: Store, *, replace: bool, file: str) -> None:
+        self.store, self.replace, self.file = store, replace, file
+        self.existing: dict[str, str] = {}
+        self.conflicts: list[Problem] = []
+        self.rules: list[Problem] = []
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.conflicts or self.rules
+
+    def check(self, records: list[Record], source: list[Triple], *, stop: bool = False) -> None:
+        existing = existing_activities(self.store, (record.identifier for record in records))
+        if existing and not self.replace:
+            nodes = {record.identifier: record.positions.nodes for record in records}
+            self.conflicts += [
+                Problem(
+                    "conflict",
+                    Text(
+                        es=f"la actividad {identifier!r} ya está en el registro: use --replace para reemplazarla",
+                        en=f"the activity {identifier!r} is already in the register: use --replace to replace it",
+                    ),
+                    *nodes[identifier].get(URIRef(iri), (None, None)),
+                )
+                for identifier, iri in existing.items()
+            ]
+        self.existing.update(existing)
+        if stop or self.conflicts:
+            return
         batch = rdflib.Graph()
+        positions = Positions()
         for triple in source:
             batch.add(triple)
-        for activity in activities[start : start + size]:
-            pending: list[rdflib.term.Node] = [activity]
-            while pending:
-                node = pending.pop()
-                for triple in graph.triples((node, None, None)):
-                    batch.add(triple)
-                    if isinstance(triple[2], BNode):
-                        pending.append(triple[2])
-        yield batch
+        for record in records:
+            for triple in record.triples:
+                batch.add(triple)
+            positions.triples.update(record.positions.triples)
+            positions.nodes.update(record.positions.nodes)
+        report = validate_submission(batch, context=context_for(self.store, batch), replaces=True)
+        if not report.conforms:
+            self.rules += _problems(report, batch, positions)
+
+    def finish(self) -> None:
+        """Raise the conflicts, else the rule problems, as one `IatiError`."""
+        if self.problems:
+            raise IatiError(self.problems, file=self.file)
 
 
 def context_for(store: Store, data: rdflib.Graph) -> rdflib.Graph:
@@ -163,12 +218,12 @@ def _rdflib(term: object) -> rdflib.term.Node:
     raise TypeError(f"unexpected term {term!r}")
 
 
-def _problems(report: Report, read: IatiImport) -> list[Problem]:
+def _problems(report: Report, graph: rdflib.Graph, positions: Positions) -> list[Problem]:
     problems = []
     for violation in report.violations:
         if violation.severity != "Violation":
             continue
-        line, column = read.positions.locate(read.graph, violation.focus, violation.path, violation.value)
+        line, column = positions.locate(graph, violation.focus, violation.path, violation.value)
         detail = f" ({violation.value})" if violation.value and not violation.value.startswith("_:") else ""
         problems.append(
             Problem(
@@ -184,16 +239,33 @@ def _problems(report: Report, read: IatiImport) -> list[Problem]:
 def commit(store: Store, read: IatiImport, *, replaced: dict[str, str] | None = None) -> ImportSummary:
     """Write the records into the register graph in one update: replaced activities' old descriptions go first."""
     replaced = replaced or {}
-    body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in read.graph)
-    deletes = "".join(_delete_record(iri) for iri in replaced.values())
-    store.update(f"{deletes}INSERT DATA {{ GRAPH <{REGISTER_GRAPH}> {{\n{body}\n}} }}")
-    return ImportSummary(
-        source=str(read.source),
-        added=tuple(identifier for identifier in read.activities if identifier not in replaced),
-        replaced=tuple(replaced),
-        triples=len(read.graph),
-        skipped=dict(sorted(read.skipped.items())),
+    return _write(
+        store,
+        [_ntriples_of(read.graph)],
+        replaced=replaced,
+        summary=ImportSummary(
+            source=str(read.source),
+            added=tuple(identifier for identifier in read.activities if identifier not in replaced),
+            replaced=tuple(replaced),
+            triples=len(read.graph),
+            skipped=dict(sorted(read.skipped.items())),
+        ),
     )
+
+
+def _ntriples(records: list[Record]) -> list[str]:
+    return [_ntriples_of(record.triples) for record in records]
+
+
+def _ntriples_of(triples: Iterable[Triple]) -> str:
+    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples)
+
+
+def _write(store: Store, body: list[str], *, replaced: dict[str, str], summary: ImportSummary) -> ImportSummary:
+    """One update: the replaced records' old descriptions out, the new records into the register graph."""
+    deletes = "".join(_delete_record(iri) for iri in replaced.values())
+    store.update(f"{deletes}INSERT DATA {{ GRAPH <{REGISTER_GRAPH}> {{\n{''.join(body)}}} }}")
+    return summary
 
 
 def _delete_record(iri: str) -> str:
