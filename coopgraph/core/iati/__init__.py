@@ -13,6 +13,7 @@ kind: see `errors`). An import changes nothing unless the whole file passes.
 What is where (import everything from this package):
 
 - `xmltree`: the safe XML parser that keeps positions.
+- `download`: `download_iati`, an IATI file over HTTP(S), capped and timed.
 - `errors`: `Problem` and `IatiError`.
 - `model`: the register graph, IRIs, and the fixed IATI tables (date types…).
 - `reader`: `read_iati`, XML -> records (a pure function) with positions.
@@ -20,11 +21,12 @@ What is where (import everything from this package):
 - `register`: `import_iati` (= `read_iati` + `check` + `commit`) and
   `export_iati`, against a `Store`.
 
-The imports run one way: register -> reader, writer -> model, xmltree -> errors.
+The imports run one way: register -> reader, writer -> model, xmltree -> errors; download -> xmltree.
 """
 
 from __future__ import annotations
 
+from coopgraph.core.iati.download import Timeouts, download_iati, is_url
 from coopgraph.core.iati.errors import KINDS, IatiError, Problem
 from coopgraph.core.iati.model import REGISTER_GRAPH, activity_iri, province_iri
 from coopgraph.core.iati.reader import IatiImport, Positions, read_iati
@@ -52,13 +54,16 @@ __all__ = [
     "ImportSummary",
     "Positions",
     "Problem",
+    "Timeouts",
     "activity_iri",
     "check",
     "commit",
     "context_for",
+    "download_iati",
     "existing_activities",
     "export_iati",
     "import_iati",
+    "is_url",
     "parse_xml",
     "province_iri",
     "read_iati",
