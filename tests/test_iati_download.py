@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from coopgraph.cli.main import cli
 from coopgraph.core.iati import IatiError, Timeouts, download_iati, is_url
@@ -170,15 +170,15 @@ def test_urls_and_file_names_are_told_apart() -> None:
 # ---------------------------------------------------------------- the command line
 
 
-def run(*args: str) -> object:
+def run(*args: str) -> Result:
     return CliRunner().invoke(cli, ["--memory", "import-iati", *args, "--province", "EC-L", "--lang", "en"])
 
 
 def test_cli_imports_from_a_url(server: str) -> None:
     result = run(f"{server}/good.xml")
-    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
-    assert "imported 2 activities, replaced 0" in result.stdout  # type: ignore[attr-defined]
-    assert f"from {server}/good.xml" in result.stdout  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
+    assert "imported 2 activities, replaced 0" in result.stdout
+    assert f"from {server}/good.xml" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -195,8 +195,8 @@ def test_cli_imports_from_a_url(server: str) -> None:
 )
 def test_cli_refuses_bad_downloads_clearly(server: str, path: str, options: list[str], says: str) -> None:
     result = run(f"{server}{path}", *options)
-    assert result.exit_code == 2, result.output  # type: ignore[attr-defined]
-    stderr = result.stderr  # type: ignore[attr-defined]
+    assert result.exit_code == 2, result.output
+    stderr = result.stderr
     assert f"{server}{path}" in stderr and says in stderr, stderr
     assert "nothing imported" in stderr and "Traceback" not in stderr
 
@@ -204,4 +204,4 @@ def test_cli_refuses_bad_downloads_clearly(server: str, path: str, options: list
 def test_cli_names_a_missing_file_as_neither_file_nor_url(tmp_path: Path) -> None:
     result = run(str(tmp_path / "nothing.xml"))
     assert result.exit_code == 2
-    assert "neither a file nor an http(s) URL" in result.stderr  # type: ignore[attr-defined]
+    assert "neither a file nor an http(s) URL" in result.stderr
