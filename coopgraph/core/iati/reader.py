@@ -269,7 +269,7 @@ class IatiReading:
         wanted = self._given_province()
         named: set[str] = set()
         waiting: list[Element] = []
-        first_seen: dict[str, Element] = {}
+        first_seen: dict[str, int] = {}
         count = 0
         for element in elements:
             if element.tag != "iati-activity":
@@ -311,7 +311,8 @@ class IatiReading:
         if problems:
             raise IatiError(problems, file=self.file)
 
-    def _record(self, element: Element, first_seen: dict[str, Element]) -> Record | None:
+    def _record(self, element: Element, first_seen: dict[str, int]) -> Record | None:
+        """Read one activity; `first_seen` (identifier -> line) finds one that comes twice."""
         reader = self._reader
         identifier_element = element.find("iati-identifier")
         identifier = identifier_element.text if identifier_element is not None else ""
@@ -326,12 +327,12 @@ class IatiReading:
         if identifier in first_seen:
             reader.problem(
                 "conflict",
-                f"la actividad {identifier!r} aparece dos veces (la primera en la línea {first_seen[identifier].line})",
-                f"the activity {identifier!r} appears twice (first at line {first_seen[identifier].line})",
+                f"la actividad {identifier!r} aparece dos veces (la primera en la línea {first_seen[identifier]})",
+                f"the activity {identifier!r} appears twice (first at line {first_seen[identifier]})",
                 element,
             )
             return None
-        first_seen[identifier] = element
+        first_seen[identifier] = element.line
         record = Record(identifier, URIRef(activity_iri(identifier)), [], Positions())
         reader.current = record
         reader.activity(element, record.iri, identifier_element, self.source, self.province)
