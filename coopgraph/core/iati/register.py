@@ -262,9 +262,14 @@ def _ntriples_of(triples: Iterable[Triple]) -> str:
 
 
 def _write(store: Store, body: list[str], *, replaced: dict[str, str], summary: ImportSummary) -> ImportSummary:
-    """One update: the replaced records' old descriptions out, the new records into the register graph."""
+    """One update: the replaced records' old descriptions out, the new records into the register graph.
+
+    `body` (N-Triples text, in parts) is emptied once joined, so the text is held once, not twice.
+    """
     deletes = "".join(_delete_record(iri) for iri in replaced.values())
-    store.update(f"{deletes}INSERT DATA {{ GRAPH <{REGISTER_GRAPH}> {{\n{''.join(body)}}} }}")
+    update = "".join([deletes, f"INSERT DATA {{ GRAPH <{REGISTER_GRAPH}> {{\n", *body, "} }"])
+    body.clear()
+    store.update(update)
     return summary
 
 
