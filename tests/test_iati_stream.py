@@ -64,3 +64,23 @@ def test_a_province_named_only_by_a_later_activity_reaches_every_record() -> Non
     for record in records:
         provinces = {o for s, p, o in record.triples if s == record.iri and str(p) == CG + "registerProvince"}
         assert {str(o) for o in provinces} == {CGR + "provincia-ec-l"}
+
+
+def test_texts_with_line_breaks_and_quotes_are_committed_as_written() -> None:
+    """The staged records go through a file to the store: what rdflib writes for such texts must read back."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import DCTERMS
+
+    from coopgraph.core.iati import REGISTER_GRAPH, import_iati
+    from coopgraph.core.loading import ensure_loaded
+    from coopgraph.core.store import OxigraphStore
+
+    text = 'Compromiso "firmado"\n  del convenio\\ con \\u00e1 y """tres"""'
+    xml = GOOD.replace("<narrative>Compromiso del convenio</narrative>", f"<narrative>{text}</narrative>", 1)
+    assert xml != GOOD
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        import_iati(store, xml.encode("utf-8"), file="t.xml", recorded_by="t", recorded_at=WHEN, province="EC-L")
+        graph = store.to_rdflib([REGISTER_GRAPH])
+    assert Literal(text.strip(), lang="es") in set(graph.objects(None, DCTERMS.description))
+    assert (URIRef(CGR + "actividad/" + FIRST), None, None) in graph

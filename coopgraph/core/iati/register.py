@@ -19,6 +19,7 @@ nested budgets, transactions and results included, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -64,8 +65,8 @@ def import_iati(
 
     The same three steps as `read_iati` + `check` + `commit`, a batch of
     activities at a time: each batch is checked as soon as it is read and
-    kept as N-Triples text until the one commit, so memory follows a batch
-    and the text to commit, not the whole file as a tree and a graph.
+    staged as text in a temporary file until the one commit, so memory
+    follows a batch, not the whole file as a tree and a graph.
     """
     limits = {} if max_bytes is None else {"max_bytes": max_bytes}
     reading = IatiReading(
@@ -77,36 +78,32 @@ def import_iati(
         **limits,
     )
     checker = _Checker(store, replace=replace, file=file)
-    staged: list[str] = []
     identifiers: list[str] = []
     triples = 0
     batch: list[Record] = []
-    for record in reading.records():
-        identifiers.append(record.identifier)
-        triples += len(record.triples)
-        batch.append(record)
-        if len(batch) >= VALIDATION_BATCH:
+    with _Staged() as staged:
+        for record in reading.records():
+            identifiers.append(record.identifier)
+            triples += len(record.triples)
+            batch.append(record)
+            if len(batch) >= VALIDATION_BATCH:
+                checker.check(batch, reading.source_triples, stop=bool(reading.problems))
+                if not (reading.problems or checker.problems):
+                    staged.add(batch)
+                batch = []
+        if batch:
             checker.check(batch, reading.source_triples, stop=bool(reading.problems))
-            if not (reading.problems or checker.problems):
-                staged += _ntriples(batch)
-            batch = []
-    if batch:
-        checker.check(batch, reading.source_triples, stop=bool(reading.problems))
-        staged += _ntriples(batch)
-    reading.finish()
-    checker.finish()
-    staged.append(_ntriples_of(reading.source_triples))
-    return _write(
-        store,
-        staged,
-        replaced=checker.existing,
-        summary=ImportSummary(
-            source=str(reading.source),
-            added=tuple(identifier for identifier in identifiers if identifier not in checker.existing),
-            replaced=tuple(checker.existing),
-            triples=triples + len(reading.source_triples),
-            skipped=dict(sorted(reading.skipped.items())),
-        ),
+            staged.add(batch)
+        reading.finish()
+        checker.finish()
+        staged.write(reading.source_triples)
+        staged.commit(store, replaced=checker.existing)
+    return ImportSummary(
+        source=str(reading.source),
+        added=tuple(identifier for identifier in identifiers if identifier not in checker.existing),
+        replaced=tuple(checker.existing),
+        triples=triples + len(reading.source_triples),
+        skipped=dict(sorted(reading.skipped.items())),
     )
 
 
@@ -237,40 +234,53 @@ def _problems(report: Report, graph: rdflib.Graph, positions: Positions) -> list
 
 
 def commit(store: Store, read: IatiImport, *, replaced: dict[str, str] | None = None) -> ImportSummary:
-    """Write the records into the register graph in one update: replaced activities' old descriptions go first."""
+    """Write the records into the register graph in one transaction: replaced activities' old descriptions go first."""
     replaced = replaced or {}
-    return _write(
-        store,
-        [_ntriples_of(read.graph)],
-        replaced=replaced,
-        summary=ImportSummary(
-            source=str(read.source),
-            added=tuple(identifier for identifier in read.activities if identifier not in replaced),
-            replaced=tuple(replaced),
-            triples=len(read.graph),
-            skipped=dict(sorted(read.skipped.items())),
-        ),
+    with _Staged() as staged:
+        staged.write(read.graph)
+        staged.commit(store, replaced=replaced)
+    return ImportSummary(
+        source=str(read.source),
+        added=tuple(identifier for identifier in read.activities if identifier not in replaced),
+        replaced=tuple(replaced),
+        triples=len(read.graph),
+        skipped=dict(sorted(read.skipped.items())),
     )
 
 
-def _ntriples(records: list[Record]) -> list[str]:
-    return [_ntriples_of(record.triples) for record in records]
+class _Staged:
+    """The records to commit, as Turtle in a temporary file: an import holds one batch in memory, not the file.
 
-
-def _ntriples_of(triples: Iterable[Triple]) -> str:
-    return "".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples)
-
-
-def _write(store: Store, body: list[str], *, replaced: dict[str, str], summary: ImportSummary) -> ImportSummary:
-    """One update: the replaced records' old descriptions out, the new records into the register graph.
-
-    `body` (N-Triples text, in parts) is emptied once joined, so the text is held once, not twice.
+    `commit` writes them in one transaction: as a load into the register
+    graph (what `coopgraph load` does) or, when activities are replaced,
+    as one update that deletes their old descriptions and inserts the new.
     """
-    deletes = "".join(_delete_record(iri) for iri in replaced.values())
-    update = "".join([deletes, f"INSERT DATA {{ GRAPH <{REGISTER_GRAPH}> {{\n", *body, "} }"])
-    body.clear()
-    store.update(update)
-    return summary
+
+    def __init__(self) -> None:
+        self._file = tempfile.NamedTemporaryFile("w+", encoding="utf-8", suffix=".ttl")  # noqa: SIM115 (closed by __exit__)
+
+    def __enter__(self) -> _Staged:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._file.close()
+
+    def add(self, records: list[Record]) -> None:
+        for record in records:
+            self.write(record.triples)
+
+    def write(self, triples: Iterable[Triple]) -> None:
+        # Turtle, not N-Triples: rdflib writes a literal with a line break in triple quotes.
+        self._file.write("".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples))
+
+    def commit(self, store: Store, *, replaced: dict[str, str]) -> None:
+        self._file.flush()
+        if not replaced:
+            store.load([self._file.name], graph=REGISTER_GRAPH, format="turtle")
+            return
+        self._file.seek(0)
+        deletes = "".join(_delete_record(iri) for iri in replaced.values())
+        store.update(f"{deletes}INSERT DATA {{ GRAPH <{REGISTER_GRAPH}> {{\n{self._file.read()}}} }}")
 
 
 def _delete_record(iri: str) -> str:
