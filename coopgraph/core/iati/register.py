@@ -10,7 +10,10 @@ through its gate and audit:
    the store; every result is reported at its line and column in the XML;
 3. `commit(store, read)`: one write to the register graph, all or nothing.
 
-`import_iati` does the three. An activity whose IATI identifier is already in
+`import_iati` does the three an activity at a time (`IatiReading`): a batch
+of `VALIDATION_BATCH` records is checked as soon as it is read and staged in
+a temporary file, so a large file is never held whole; the outcome (what is
+written, every problem and its order) is the same. An activity whose IATI identifier is already in
 the register is a conflict (the import changes nothing and names them), not
 a silent merge: `replace=True` replaces those activities' whole descriptions,
 nested budgets, transactions and results included, in the same transaction.
