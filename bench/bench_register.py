@@ -13,7 +13,7 @@ measures, each in a fresh process (so the peak memory is that step's own),
 on a fresh on-disk store that already holds the shipped graphs:
 
 - `coopgraph import-iati FILE --province EC-L` (read the XML, check
-  conflicts and the SHACL shapes, commit in one update);
+  conflicts and the SHACL shapes a batch at a time, commit in one transaction);
 - `coopgraph load TRIPLES.nt --graph <register>` of the very triples the
   import wrote (dumped from the first store), the baseline: parsing and one
   transaction, no checks.

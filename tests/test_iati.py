@@ -31,6 +31,7 @@ from coopgraph.core.codelists import (
     read_codelist,
     scheme_iri,
 )
+from coopgraph.core.codelists.currency import ISO_CODES_SPANISH_NOTE, spanish_names
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMITTED = ROOT / "graph" / "codelists" / "iati.ttl"
@@ -225,13 +226,16 @@ def test_top_concepts_are_consistent_and_broader_links_resolve(committed: Graph)
 
 def test_spanish_labels_are_exactly_the_translation_table_and_marked(committed: Graph) -> None:
     spanish = {(c, lit) for c, lit in committed.subject_objects(SKOS.prefLabel) if lit.language == "es"}
-    expected = {
+    ours = {
         (URIRef(concept_iri(name, code)), Literal(label, lang="es")) for (name, code), label in SPANISH_LABELS.items()
     }
-    assert spanish == expected
-    note = Literal(CONCEPT_SPANISH_NOTE, lang="en")
-    for concept, _ in spanish:
-        assert note in set(committed.objects(concept, SKOS.editorialNote)), concept
+    iso_codes = {
+        (URIRef(concept_iri("Currency", code)), Literal(label, lang="es")) for code, label in spanish_names().items()
+    }
+    assert spanish == ours | iso_codes
+    for concepts, note in ((ours, CONCEPT_SPANISH_NOTE), (iso_codes, ISO_CODES_SPANISH_NOTE)):
+        for concept, _ in concepts:
+            assert Literal(note, lang="en") in set(committed.objects(concept, SKOS.editorialNote)), concept
 
 
 def iati_codes_the_graph_maps() -> set[URIRef]:
@@ -254,7 +258,13 @@ def test_spanish_labels_only_where_the_graph_maps_to_the_code_or_the_register_of
     assert not unused, f"SPANISH_LABELS has codes no file in graph/data maps to: {unused}"
 
 
-REGISTER_LISTS_IN_FULL = ("ActivityStatus", "OrganisationRole", "TransactionType", "SectorVocabulary")
+REGISTER_LISTS_IN_FULL = (
+    "ActivityStatus",
+    "OrganisationRole",
+    "TransactionType",
+    "SectorVocabulary",
+    "DocumentCategory",
+)
 
 
 @needs_shared
@@ -270,6 +280,31 @@ def test_activity_document_categories_are_translated(committed: Graph) -> None:
     for number in range(1, 13):
         concept = URIRef(concept_iri("DocumentCategory", f"A{number:02d}"))
         assert any(lit.language == "es" for lit in committed.objects(concept, SKOS.prefLabel)), concept
+
+
+@pytest.mark.parametrize("name", ["Currency", "DocumentCategory"])
+def test_every_code_of_the_register_pickers_has_a_spanish_and_an_english_label(committed: Graph, name: str) -> None:
+    """Officers pick a budget's currency and a document's category: every code reads in Spanish and English."""
+    concepts = set(committed.subjects(SKOS.inScheme, URIRef(scheme_iri(name))))
+    assert len(concepts) > 20, f"{name} has {len(concepts)} concepts: the check would see too little"
+    missing = sorted(
+        f"{concept} @{lang}"
+        for concept in concepts
+        for lang in ("es", "en")
+        if not [label for label in committed.objects(concept, SKOS.prefLabel) if label.language == lang]
+    )
+    assert not missing, missing
+
+
+def test_our_currency_names_are_exactly_those_iso_codes_leaves_in_english() -> None:
+    """Each currency's Spanish has one author: iso-codes' translators, else our table (never both, none missing)."""
+    import pycountry
+
+    untranslated = {currency.alpha_3 for currency in pycountry.currencies} - set(spanish_names())
+    ours = {code for name, code in SPANISH_LABELS if name == "Currency"}
+    assert ours == untranslated
+    assert spanish_names()["USD"] == "Dólar estadounidense"
+    assert SPANISH_LABELS[("Currency", "JPY")] == "Yen japonés"
 
 
 def test_currency_is_iso_4217_from_pycountry(committed: Graph) -> None:

@@ -14,13 +14,21 @@ from pathlib import Path
 import click
 
 from coopgraph.cli.common import StoreOpener, handle_errors, store_options
-from coopgraph.core.iati import DEFAULT_MAX_BYTES, IatiError, export_iati, import_iati
+from coopgraph.core.iati import (
+    DEFAULT_MAX_BYTES,
+    IatiError,
+    Timeouts,
+    download_iati,
+    export_iati,
+    import_iati,
+    is_url,
+)
 
 _PROVINCE_HELP = "The register's province, ISO 3166-2 (EC-L) [default: the province the file names]."
 
 
 @click.command("import-iati")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", metavar="FILE_OR_URL")
 @click.option("--province", help=_PROVINCE_HELP)
 @click.option(
     "--recorded-by",
@@ -32,7 +40,14 @@ _PROVINCE_HELP = "The register's province, ISO 3166-2 (EC-L) [default: the provi
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_BYTES,
     show_default=True,
-    help="Largest file accepted.",
+    help="Largest file accepted (a download is stopped past it).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=Timeouts.read,
+    show_default=True,
+    help="Seconds to wait for each read of a download (connect: 10 s; the whole download: 300 s).",
 )
 @click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True, help="Language of messages.")
 @store_options
@@ -40,21 +55,22 @@ _PROVINCE_HELP = "The register's province, ISO 3166-2 (EC-L) [default: the provi
 @handle_errors
 def import_iati_command(
     opener: StoreOpener,
-    file: Path,
+    source: str,
     province: str | None,
     recorded_by: str | None,
     replace: bool,
     max_bytes: int,
+    timeout: float,
     lang: str,
 ) -> None:
-    """Import an IATI 2.03 activity FILE into the register: validated, all or nothing."""
-    data = file.read_bytes()
-    store = opener.open()
+    """Import an IATI 2.03 activity file (a path, or an http(s) URL) into the register: validated, all or nothing."""
     try:
+        data, name = _read_source(source, max_bytes=max_bytes, timeout=timeout)
+        store = opener.open()
         summary = import_iati(
             store,
             data,
-            file=file.name,
+            file=name,
             recorded_by=recorded_by or getpass.getuser(),
             recorded_at=dt.datetime.now(dt.UTC),
             province=province,
@@ -62,7 +78,7 @@ def import_iati_command(
             max_bytes=max_bytes,
         )
     except IatiError as error:
-        error.file = str(file)
+        error.file = source
         click.echo(error.text(lang), err=True)
         count = len(error.problems)
         click.echo(
@@ -73,14 +89,24 @@ def import_iati_command(
     added, replaced = len(summary.added), len(summary.replaced)
     if lang == "es":
         click.echo(
-            f"importadas {added} actividades, reemplazadas {replaced} ({summary.triples} tripletas) desde {file}"
+            f"importadas {added} actividades, reemplazadas {replaced} ({summary.triples} tripletas) desde {source}"
         )
     else:
-        click.echo(f"imported {added} activities, replaced {replaced} ({summary.triples} triples) from {file}")
+        click.echo(f"imported {added} activities, replaced {replaced} ({summary.triples} triples) from {source}")
     if summary.skipped:
         click.echo("no guardado por el registro:" if lang == "es" else "not kept by the register:", err=True)
         for path, count in summary.skipped.items():
             click.echo(f"  {count:>5}  {path}", err=True)
+
+
+def _read_source(source: str, *, max_bytes: int, timeout: float) -> tuple[bytes, str]:
+    """The bytes of a file or URL, and the name its import records (the URL, or the file's name)."""
+    if is_url(source):
+        return download_iati(source, max_bytes=max_bytes, timeouts=Timeouts(read=timeout)), source
+    path = Path(source)
+    if not path.is_file():
+        raise click.BadParameter(f"{source!r} is neither a file nor an http(s) URL", param_hint="FILE_OR_URL")
+    return path.read_bytes(), path.name
 
 
 @click.command("export-iati")

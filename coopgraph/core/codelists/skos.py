@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rdflib import Literal
 
-from coopgraph.core.codelists.currency import CURRENCY, iso4217_codelist
+from coopgraph.core.codelists.currency import CURRENCY, ISO_CODES_SPANISH_NOTE, iso4217_codelist
 from coopgraph.core.codelists.iati_xml import Codelist, Item, read_codelist
 from coopgraph.core.codelists.spanish import CONCEPT_SPANISH_NOTE, SPANISH_LABELS, SPANISH_NOTE
 from coopgraph.core.vocab import IATI, prefixes
@@ -198,6 +198,8 @@ def _concept_block(
         pairs.append(("skos:changeNote", _lit(f"Withdrawn from the IATI codelist{when}.", "en")))
     if spanish:
         pairs.append(("skos:editorialNote", _lit(CONCEPT_SPANISH_NOTE, "en")))
+    elif "es" in item.names and codelist.name == CURRENCY:
+        pairs.append(("skos:editorialNote", _lit(ISO_CODES_SPANISH_NOTE, "en")))
     pairs.append(("dcterms:source", "cgr:ref-iati-codelists"))
     return _block(_ref(concept_iri(codelist.name, item.code), prefixes), pairs), is_top
 
@@ -215,8 +217,9 @@ def _header(lists: dict[str, Codelist], order: list[str]) -> str:
         f"# Licence: CC BY 4.0 ({LICENSE}).\n"
         "# English and French labels and definitions are IATI's. Spanish labels\n"
         "# (@es) are coopgraph's own translation, not IATI's, given only for codes\n"
-        "# the graph maps to and for the short lists the register offers; each such\n"
-        "# concept carries a skos:editorialNote.\n"
+        "# the graph maps to and for the lists the register offers (currencies take\n"
+        "# iso-codes' Spanish where it has one); each such concept carries a\n"
+        "# skos:editorialNote saying whose translation it is.\n"
         "#\n"
         "# Schemes:\n"
         f"{counts}\n" + "".join(f"# {name}: {lists[name].rights}\n" for name in order if lists[name].rights)

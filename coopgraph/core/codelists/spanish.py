@@ -3,7 +3,9 @@
 Two kinds of rows: the codes the graph maps to (graph/*.ttl), and every code
 of the short lists the register offers officers to pick from
 (`REGISTER_SPANISH_LABELS`: activity status, organisation role, transaction
-type, sector vocabulary, and the activity-level document categories A01 to A12).
+type, sector vocabulary, document category (A and B codes), and the
+currencies whose ISO 4217 name iso-codes leaves untranslated: the others take
+iso-codes' Spanish, see `currency`).
 A table to edit, not code: add a row when the graph maps to a new code
 (tests/test_iati.py says which codes lack one), then regenerate the codelists
 with `coopgraph build codelists`. Each such concept, and every scheme, says
@@ -67,6 +69,63 @@ REGISTER_SPANISH_LABELS: dict[tuple[str, str], str] = {
     ("DocumentCategory", "A10"): "Licitación",
     ("DocumentCategory", "A11"): "Contrato",
     ("DocumentCategory", "A12"): "Página web de la actividad",
+    ("DocumentCategory", "B01"): "Informe anual",
+    ("DocumentCategory", "B02"): "Documento de estrategia institucional",
+    ("DocumentCategory", "B03"): "Documento de estrategia de país",
+    ("DocumentCategory", "B04"): "Política de asignación de la ayuda",
+    ("DocumentCategory", "B05"): "Política y procedimientos de adquisiciones",
+    ("DocumentCategory", "B06"): "Informe de auditoría institucional",
+    ("DocumentCategory", "B07"): "Informe de auditoría de país",
+    ("DocumentCategory", "B08"): "Política de exclusiones",
+    ("DocumentCategory", "B09"): "Informe de evaluación institucional",
+    ("DocumentCategory", "B10"): "Informe de evaluación de país",
+    ("DocumentCategory", "B11"): "Estrategia sectorial",
+    ("DocumentCategory", "B12"): "Estrategia temática",
+    ("DocumentCategory", "B13"): "Memorándum de entendimiento a nivel de país",
+    ("DocumentCategory", "B14"): "Política de evaluación",
+    ("DocumentCategory", "B15"): "Términos y condiciones generales",
+    ("DocumentCategory", "B16"): "Página web de la organización",
+    ("DocumentCategory", "B17"): "Página web del país o la región",
+    ("DocumentCategory", "B18"): "Página web del sector",
+    # ISO 4217 names that iso-codes' Spanish catalogue leaves in English (a proper name, so the word
+    # stays): the currency named as Spanish writes it, with the country it belongs to.
+    ("Currency", "ALL"): "Lek albanés",
+    ("Currency", "AOA"): "Kwanza angoleño",
+    ("Currency", "BDT"): "Taka bangladesí",
+    ("Currency", "BOB"): "Boliviano",
+    ("Currency", "BTN"): "Ngultrum butanés",
+    ("Currency", "BWP"): "Pula de Botsuana",
+    ("Currency", "ERN"): "Nakfa eritreo",
+    ("Currency", "EUR"): "Euro",
+    ("Currency", "GEL"): "Lari georgiano",
+    ("Currency", "GMD"): "Dalasi gambiano",
+    ("Currency", "GTQ"): "Quetzal guatemalteco",
+    ("Currency", "HNL"): "Lempira hondureño",
+    ("Currency", "JPY"): "Yen japonés",
+    ("Currency", "KGS"): "Som kirguís",
+    ("Currency", "KZT"): "Tenge kazajo",
+    ("Currency", "LSL"): "Loti de Lesoto",
+    ("Currency", "MKD"): "Denar macedonio",
+    ("Currency", "MMK"): "Kiat birmano",
+    ("Currency", "MNT"): "Tugrik mongol",
+    ("Currency", "MOP"): "Pataca de Macao",
+    ("Currency", "MVR"): "Rufiya maldiva",
+    ("Currency", "NGN"): "Naira nigeriano",
+    ("Currency", "PAB"): "Balboa panameño",
+    ("Currency", "PEN"): "Sol peruano",
+    ("Currency", "PGK"): "Kina de Papúa Nueva Guinea",
+    ("Currency", "PLN"): "Esloti polaco",
+    ("Currency", "SLE"): "Leone sierraleonés",
+    ("Currency", "STN"): "Dobra santotomense",
+    ("Currency", "THB"): "Bat tailandés",
+    ("Currency", "TJS"): "Somoni tayiko",
+    ("Currency", "UYW"): "Unidad previsional (Uruguay)",
+    ("Currency", "VND"): "Dong vietnamita",
+    ("Currency", "VUV"): "Vatu de Vanuatu",
+    ("Currency", "WST"): "Tala samoano",
+    ("Currency", "XSU"): "Sucre (Sistema Unitario de Compensación Regional de Pagos)",
+    ("Currency", "ZAR"): "Rand sudafricano",
+    ("Currency", "ZWG"): "Oro de Zimbabue (ZiG)",
 }
 """Every code of the short lists the register offers: officers pick from these in Spanish."""
 

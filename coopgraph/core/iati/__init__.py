@@ -12,22 +12,26 @@ kind: see `errors`). An import changes nothing unless the whole file passes.
 
 What is where (import everything from this package):
 
-- `xmltree`: the safe XML parser that keeps positions.
+- `xmltree`: the safe XML parser that keeps positions (`parse_xml`, and `iter_children`,
+  which hands on the root's children one at a time).
+- `download`: `download_iati`, an IATI file over HTTP(S), capped and timed.
 - `errors`: `Problem` and `IatiError`.
 - `model`: the register graph, IRIs, and the fixed IATI tables (date types…).
-- `reader`: `read_iati`, XML -> records (a pure function) with positions.
+- `reader`: `read_iati`, XML -> records (a pure function) with positions; `IatiReading`, the
+  same an activity at a time.
 - `writer`: `write_iati`, records -> XML.
 - `register`: `import_iati` (= `read_iati` + `check` + `commit`) and
   `export_iati`, against a `Store`.
 
-The imports run one way: register -> reader, writer -> model, xmltree -> errors.
+The imports run one way: register -> reader, writer -> model, xmltree -> errors; download -> xmltree.
 """
 
 from __future__ import annotations
 
+from coopgraph.core.iati.download import Timeouts, download_iati, is_url
 from coopgraph.core.iati.errors import KINDS, IatiError, Problem
 from coopgraph.core.iati.model import REGISTER_GRAPH, activity_iri, province_iri
-from coopgraph.core.iati.reader import IatiImport, Positions, read_iati
+from coopgraph.core.iati.reader import IatiImport, IatiReading, Positions, Record, read_iati
 from coopgraph.core.iati.register import (
     ImportSummary,
     check,
@@ -39,7 +43,7 @@ from coopgraph.core.iati.register import (
     register_activities,
 )
 from coopgraph.core.iati.writer import write_iati
-from coopgraph.core.iati.xmltree import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, Element, parse_xml
+from coopgraph.core.iati.xmltree import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, Element, iter_children, parse_xml
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -49,16 +53,22 @@ __all__ = [
     "Element",
     "IatiError",
     "IatiImport",
+    "IatiReading",
     "ImportSummary",
     "Positions",
     "Problem",
+    "Record",
+    "Timeouts",
     "activity_iri",
     "check",
     "commit",
     "context_for",
+    "download_iati",
     "existing_activities",
     "export_iati",
     "import_iati",
+    "is_url",
+    "iter_children",
     "parse_xml",
     "province_iri",
     "read_iati",

@@ -12,6 +12,7 @@ Each problem has a kind, so callers and tests can tell them apart:
 | `value` | a date, number or identifier that cannot be read |
 | `rule` | an IATI or register rule the shapes enforce (codes, sums, dates in order, …) |
 | `conflict` | an activity already in the register, or twice in the file |
+| `download` | a URL that could not be downloaded (HTTP error, timeout, redirect to another scheme, not XML) |
 
 Messages are in Spanish and English (`vocab.Text`); `line` and `column` are
 1-based, None when the problem is not at one place in the XML.
@@ -27,7 +28,17 @@ from dataclasses import dataclass
 
 from coopgraph.core.vocab import Text
 
-KINDS: tuple[str, ...] = ("oversize", "unsafe", "xml", "depth", "structure", "value", "rule", "conflict")
+KINDS: tuple[str, ...] = (
+    "oversize",
+    "unsafe",
+    "xml",
+    "depth",
+    "structure",
+    "value",
+    "rule",
+    "conflict",
+    "download",
+)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -42,10 +43,11 @@ from coopgraph.core.iati.model import (
     activity_iri,
     province_iri,
 )
-from coopgraph.core.iati.xmltree import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, XML_LANG, Element, parse_xml
+from coopgraph.core.iati.xmltree import DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, XML_LANG, Element, iter_children
 from coopgraph.core.vocab import CG, CGR, Text
 
 Position = tuple[int, int]
+Triple = tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node]
 _DATE = re.compile(r"^(-?\d{4,}-\d{2}-\d{2})(Z|[+-]\d{2}:\d{2})?$")
 _DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -76,7 +78,7 @@ def _cg(name: str) -> URIRef:
 class Positions:
     """Where each triple (and each record or nested node) came from in the XML."""
 
-    triples: dict[tuple[rdflib.term.Node, rdflib.term.Node, rdflib.term.Node], Position] = field(default_factory=dict)
+    triples: dict[Triple, Position] = field(default_factory=dict)
     nodes: dict[rdflib.term.Node, Position] = field(default_factory=dict)
 
     def locate(
@@ -110,6 +112,16 @@ def _term_text(term: rdflib.term.Node) -> str:
 
 
 @dataclass
+class Record:
+    """One activity as read: its triples, and where each came from (a record's blank nodes are its own)."""
+
+    identifier: str
+    iri: URIRef
+    triples: list[Triple]
+    positions: Positions
+
+
+@dataclass
 class IatiImport:
     """What `read_iati` read: the records, their source, and what was not kept."""
 
@@ -123,6 +135,8 @@ class IatiImport:
     """Paths of elements the register does not keep (and narratives in other languages), counted."""
     file: str
     sha256: str
+    records: list[Record] = field(default_factory=list)
+    source_triples: list[Triple] = field(default_factory=list)
 
 
 def read_iati(
@@ -143,16 +157,259 @@ def read_iati(
     `recorded_by` and `recorded_at` say who imported the file and when: they
     go on the file's `cg:IatiFileImport`, which every record cites.
     """
-    root = parse_xml(data, file=file, max_bytes=max_bytes, max_depth=max_depth)
-    reader = _Reader(file)
-    return reader.read(root, data, recorded_by=recorded_by, recorded_at=recorded_at, province=province)
+    reading = IatiReading(
+        data,
+        file=file,
+        recorded_by=recorded_by,
+        recorded_at=recorded_at,
+        province=province,
+        max_bytes=max_bytes,
+        max_depth=max_depth,
+    )
+    records = list(reading.records())
+    reading.finish()
+    graph = rdflib.Graph()
+    positions = Positions()
+    for record in records:
+        for triple in record.triples:
+            graph.add(triple)
+        positions.triples.update(record.positions.triples)
+        positions.nodes.update(record.positions.nodes)
+    for triple in reading.source_triples:
+        graph.add(triple)
+    positions.nodes.update(reading.source_positions.nodes)
+    return IatiImport(
+        graph=graph,
+        source=reading.source,
+        activities={record.identifier: record.iri for record in records},
+        province=reading.province,
+        positions=positions,
+        skipped=reading.skipped,
+        file=file,
+        sha256=reading.sha256,
+        records=records,
+        source_triples=reading.source_triples,
+    )
+
+
+class IatiReading:
+    """Reading one IATI file an activity at a time: `records()`, then `finish()`.
+
+    Why: an import of thousands of activities checks and stages each batch of
+    records as it is read, so no step holds the whole file as a tree or a
+    graph. `records()` yields each activity read (including those with
+    problems: callers stop checking once `problems` is not empty);
+    `finish()` raises every reading problem, the province's first, as
+    `read_iati` does. `source_triples` (the file's `cg:IatiFileImport`) are
+    known once the first record is yielded.
+    """
+
+    def __init__(
+        self,
+        data: bytes,
+        *,
+        file: str,
+        recorded_by: str,
+        recorded_at: dt.datetime,
+        province: str | None = None,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        max_depth: int = DEFAULT_MAX_DEPTH,
+    ) -> None:
+        self._data = data
+        self._limits = {"max_bytes": max_bytes, "max_depth": max_depth}
+        self._reader = _Reader(file)
+        self._recorded_by = recorded_by
+        self._given = province
+        self.file = file
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.stamp = recorded_at.astimezone(dt.UTC).replace(microsecond=0)
+        self.source = URIRef(f"{IMPORT_BASE}{self.sha256[:16]}-{self.stamp.strftime('%Y%m%dT%H%M%SZ')}")
+        self.province = URIRef(CGR + "provincia-desconocida")
+        self.source_triples: list[Triple] = []
+        self.source_positions = Positions()
+        self._head_problems: list[Problem] = []
+        self._province_problems: list[Problem] = []
+        self._done = False
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The reading problems found so far, in the order `finish()` gives them (the province's are known at the end)."""
+        return self._head_problems + self._province_problems + self._reader.problems
+
+    @property
+    def skipped(self) -> Counter[str]:
+        """What the register does not keep, counted by path."""
+        return self._reader.skipped
+
+    def records(self) -> Iterator[Record]:
+        """Each activity of the file, in file order, as soon as the register's province is known."""
+        reader = self._reader
+        elements = iter_children(self._data, file=self.file, **self._limits)
+        root = next(elements)
+        if root.tag != "iati-activities":
+            for _ in elements:  # a malformed document is reported as such, as a whole parse would
+                pass
+            reader.problem(
+                "structure",
+                f"no es un archivo de actividades IATI: el elemento raíz es <{root.tag}>, no <iati-activities>",
+                f"not an IATI activity file: the root element is <{root.tag}>, not <iati-activities>",
+                root,
+            )
+            raise IatiError(reader.problems, file=self.file)
+        version = root.attrs.get("version")
+        if version != IATI_VERSION:
+            reader.problem(
+                "structure",
+                f"version={version!r}: el registro lee IATI {IATI_VERSION}",
+                f"version={version!r}: the register reads IATI {IATI_VERSION}",
+                root,
+            )
+            self._head_problems, reader.problems = reader.problems, []
+        self.source_positions.nodes[self.source] = (root.line, root.column)
+        wanted = self._given_province()
+        named: set[str] = set()
+        waiting: list[Element] = []
+        first_seen: dict[str, int] = {}
+        count = 0
+        for element in elements:
+            if element.tag != "iati-activity":
+                reader.skipped[element.tag] += 1
+                continue
+            count += 1
+            named |= {ext.attrs.get("ref", "") for ext in element.findall(f"{{{EXTENSION_NS}}}registerProvince")}
+            if wanted is None and named:
+                wanted = min(named)
+            waiting.append(element)
+            if wanted is None:
+                continue  # held until the file names its province (or ends)
+            if not self.source_triples:
+                self._start(root, URIRef(wanted))
+            for held in waiting:
+                if (record := self._record(held, first_seen)) is not None:
+                    yield record
+            waiting.clear()
+        if count == 0:
+            reader.problem(
+                "structure",
+                "<iati-activities> no tiene ninguna <iati-activity>",
+                "<iati-activities> has no <iati-activity>",
+                root,
+            )
+        final = self._resolve(root, named)
+        if not self.source_triples:
+            self._start(root, final)
+        for held in waiting:
+            if (record := self._record(held, first_seen)) is not None:
+                yield record
+        self._done = True
+
+    def finish(self) -> None:
+        """Raise `IatiError` with every reading problem (the province's first); call after `records()` ran out."""
+        if not self._done:
+            raise RuntimeError("finish() before records() ran out")
+        problems = self.problems
+        if problems:
+            raise IatiError(problems, file=self.file)
+
+    def _record(self, element: Element, first_seen: dict[str, int]) -> Record | None:
+        """Read one activity; `first_seen` (identifier -> line) finds one that comes twice."""
+        reader = self._reader
+        identifier_element = element.find("iati-identifier")
+        identifier = identifier_element.text if identifier_element is not None else ""
+        if identifier_element is None or not identifier:
+            reader.problem(
+                "structure",
+                "<iati-activity> necesita un <iati-identifier> con texto",
+                "<iati-activity> needs an <iati-identifier> with text",
+                identifier_element or element,
+            )
+            return None
+        if identifier in first_seen:
+            reader.problem(
+                "conflict",
+                f"la actividad {identifier!r} aparece dos veces (la primera en la línea {first_seen[identifier]})",
+                f"the activity {identifier!r} appears twice (first at line {first_seen[identifier]})",
+                element,
+            )
+            return None
+        first_seen[identifier] = element.line
+        record = Record(identifier, URIRef(activity_iri(identifier)), [], Positions())
+        reader.current = record
+        reader.activity(element, record.iri, identifier_element, self.source, self.province)
+        return record
+
+    def _given_province(self) -> str | None:
+        given = self._given
+        if not given:
+            return None
+        if given.startswith(CGR):
+            return given
+        if _PROVINCE_CODE.match(given.upper()):
+            return province_iri(given.upper())
+        return None
+
+    def _resolve(self, root: Element, named: set[str]) -> URIRef:
+        """The register's province, from the option or the file, with the problems of a missing or
+        disagreeing one (computed as a whole, once every activity has been seen)."""
+        problems: list[Problem] = []
+
+        def problem(kind: str, es: str, en: str, at: Element | None = None) -> None:
+            problems.append(Problem(kind, Text(es=es, en=en), at.line if at else None, at.column if at else None))
+
+        given = self._given
+        wanted = self._given_province()
+        if given and wanted is None:
+            problem(
+                "value",
+                f"{given!r} no es una provincia (código ISO 3166-2, p. ej. EC-L)",
+                f"{given!r} is not a province (an ISO 3166-2 code such as EC-L)",
+            )
+        if wanted is None and len(named) == 1:
+            wanted = next(iter(named))
+        self._province_problems = problems
+        if wanted is None:
+            if not problems and not self._head_problems:
+                problem(
+                    "structure",
+                    "falta la provincia del registro: indíquela (--province EC-L)",
+                    "the register's province is missing: give it (--province EC-L)",
+                )
+            return URIRef(CGR + "provincia-desconocida")
+        for other in sorted(named - {wanted}):
+            problem(
+                "conflict",
+                f"el archivo es del registro de {other}, no de {wanted}",
+                f"the file belongs to the register of {other}, not of {wanted}",
+                root,
+            )
+        return URIRef(wanted)
+
+    def _start(self, root: Element, province: URIRef) -> None:
+        """The province is known: the file's `cg:IatiFileImport` can be described."""
+        self.province = province
+        when = self.stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+        source, file = self.source, self.file
+        triples: list[Triple] = [
+            (source, RDF.type, _cg("IatiFileImport")),
+            (source, RDFS.label, Literal(f"Archivo IATI importado: {file} ({when})", lang="es")),
+            (source, RDFS.label, Literal(f"Imported IATI file: {file} ({when})", lang="en")),
+            (source, DCTERMS.title, Literal(file)),
+            (source, DCTERMS.creator, Literal(self._recorded_by)),
+            (source, _cg("recordedAt"), Literal(when, datatype=XSD.dateTime)),
+            (source, _cg("sha256"), Literal(self.sha256)),
+            (source, _cg("iatiVersion"), Literal(root.attrs.get("version", ""))),
+            (source, _cg("registerProvince"), province),
+        ]
+        generated = root.attrs.get("generated-datetime")
+        if generated and _DATETIME.match(generated):
+            triples.append((source, PROV.generatedAtTime, Literal(generated, datatype=XSD.dateTime)))
+        self.source_triples = triples
 
 
 class _Reader:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.graph = rdflib.Graph()
-        self.positions = Positions()
+        self.current = Record("", URIRef(""), [], Positions())
         self.problems: list[Problem] = []
         self.skipped: Counter[str] = Counter()
 
@@ -163,13 +420,15 @@ class _Reader:
 
     def add(self, s: rdflib.term.Node, p: str | URIRef, o: rdflib.term.Node, at: Element) -> None:
         triple = (s, URIRef(p), o)
-        self.graph.add(triple)
-        self.positions.triples.setdefault(triple, (at.line, at.column))
+        record = self.current
+        if triple not in record.positions.triples:
+            record.triples.append(triple)
+            record.positions.triples[triple] = (at.line, at.column)
 
     def node(self, at: Element, cls: str) -> BNode:
         node = BNode()
-        self.graph.add((node, RDF.type, _cg(cls)))
-        self.positions.nodes[node] = (at.line, at.column)
+        self.current.triples.append((node, RDF.type, _cg(cls)))
+        self.current.positions.nodes[node] = (at.line, at.column)
         return node
 
     def required(self, element: Element, name: str) -> str | None:
@@ -288,147 +547,14 @@ class _Reader:
         if (value_date := self.date(element, "value-date")) is not None:
             self.add(subject, _cg("valueDate"), value_date, element)
 
-    # ------------------------------------------------------------ the file
-
-    def read(
-        self,
-        root: Element,
-        data: bytes,
-        *,
-        recorded_by: str,
-        recorded_at: dt.datetime,
-        province: str | None,
-    ) -> IatiImport:
-        sha256 = hashlib.sha256(data).hexdigest()
-        if root.tag != "iati-activities":
-            self.problem(
-                "structure",
-                f"no es un archivo de actividades IATI: el elemento raíz es <{root.tag}>, no <iati-activities>",
-                f"not an IATI activity file: the root element is <{root.tag}>, not <iati-activities>",
-                root,
-            )
-            raise IatiError(self.problems, file=self.file)
-        version = root.attrs.get("version")
-        if version != IATI_VERSION:
-            self.problem(
-                "structure",
-                f"version={version!r}: el registro lee IATI {IATI_VERSION}",
-                f"version={version!r}: the register reads IATI {IATI_VERSION}",
-                root,
-            )
-        stamp = recorded_at.astimezone(dt.UTC).replace(microsecond=0)
-        source = URIRef(f"{IMPORT_BASE}{sha256[:16]}-{stamp.strftime('%Y%m%dT%H%M%SZ')}")
-        self.positions.nodes[source] = (root.line, root.column)
-        province_node = self._province(root, province)
-        activities: dict[str, URIRef] = {}
-        first_seen: dict[str, Element] = {}
-        elements = root.findall("iati-activity")
-        if not elements:
-            self.problem(
-                "structure",
-                "<iati-activities> no tiene ninguna <iati-activity>",
-                "<iati-activities> has no <iati-activity>",
-                root,
-            )
-        for element in elements:
-            identifier_element = element.find("iati-identifier")
-            identifier = identifier_element.text if identifier_element is not None else ""
-            if identifier_element is None or not identifier:
-                self.problem(
-                    "structure",
-                    "<iati-activity> necesita un <iati-identifier> con texto",
-                    "<iati-activity> needs an <iati-identifier> with text",
-                    identifier_element or element,
-                )
-                continue
-            if identifier in first_seen:
-                self.problem(
-                    "conflict",
-                    f"la actividad {identifier!r} aparece dos veces (la primera en la línea {first_seen[identifier].line})",
-                    f"the activity {identifier!r} appears twice (first at line {first_seen[identifier].line})",
-                    element,
-                )
-                continue
-            first_seen[identifier] = element
-            activities[identifier] = self._activity(element, identifier, identifier_element, source, province_node)
-        for tag in {child.tag for child in root.children} - {"iati-activity"}:
-            self.skipped[tag] += len(root.findall(tag))
-        if self.problems:
-            raise IatiError(self.problems, file=self.file)
-        self._source(source, root, sha256, recorded_by, stamp, province_node)
-        return IatiImport(
-            graph=self.graph,
-            source=source,
-            activities=activities,
-            province=province_node,
-            positions=self.positions,
-            skipped=self.skipped,
-            file=self.file,
-            sha256=sha256,
-        )
-
-    def _province(self, root: Element, given: str | None) -> URIRef:
-        named = {
-            ext.attrs.get("ref", "")
-            for activity in root.findall("iati-activity")
-            for ext in activity.findall(f"{{{EXTENSION_NS}}}registerProvince")
-        }
-        wanted = None
-        if given:
-            if given.startswith(CGR):
-                wanted = given
-            elif _PROVINCE_CODE.match(given.upper()):
-                wanted = province_iri(given.upper())
-            else:
-                self.problem(
-                    "value",
-                    f"{given!r} no es una provincia (código ISO 3166-2, p. ej. EC-L)",
-                    f"{given!r} is not a province (an ISO 3166-2 code such as EC-L)",
-                )
-        if wanted is None and len(named) == 1:
-            wanted = next(iter(named))
-        if wanted is None:
-            if not self.problems:
-                self.problem(
-                    "structure",
-                    "falta la provincia del registro: indíquela (--province EC-L)",
-                    "the register's province is missing: give it (--province EC-L)",
-                )
-            return URIRef(CGR + "provincia-desconocida")
-        for other in named - {wanted}:
-            self.problem(
-                "conflict",
-                f"el archivo es del registro de {other}, no de {wanted}",
-                f"the file belongs to the register of {other}, not of {wanted}",
-                root,
-            )
-        return URIRef(wanted)
-
-    def _source(
-        self, source: URIRef, root: Element, sha256: str, recorded_by: str, stamp: dt.datetime, province: URIRef
-    ) -> None:
-        when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-        g = self.graph
-        g.add((source, RDF.type, _cg("IatiFileImport")))
-        g.add((source, RDFS.label, Literal(f"Archivo IATI importado: {self.file} ({when})", lang="es")))
-        g.add((source, RDFS.label, Literal(f"Imported IATI file: {self.file} ({when})", lang="en")))
-        g.add((source, DCTERMS.title, Literal(self.file)))
-        g.add((source, DCTERMS.creator, Literal(recorded_by)))
-        g.add((source, _cg("recordedAt"), Literal(when, datatype=XSD.dateTime)))
-        g.add((source, _cg("sha256"), Literal(sha256)))
-        g.add((source, _cg("iatiVersion"), Literal(root.attrs.get("version", ""))))
-        g.add((source, _cg("registerProvince"), province))
-        generated = root.attrs.get("generated-datetime")
-        if generated and _DATETIME.match(generated):
-            g.add((source, PROV.generatedAtTime, Literal(generated, datatype=XSD.dateTime)))
-
     # ------------------------------------------------------------ one activity
 
-    def _activity(
-        self, element: Element, identifier: str, identifier_element: Element, source: URIRef, province: URIRef
-    ) -> URIRef:
-        activity = URIRef(activity_iri(identifier))
-        self.positions.nodes[activity] = (element.line, element.column)
+    def activity(
+        self, element: Element, activity: URIRef, identifier_element: Element, source: URIRef, province: URIRef
+    ) -> None:
+        """Read one <iati-activity> into `self.current`."""
+        identifier = identifier_element.text
+        self.current.positions.nodes[activity] = (element.line, element.column)
         lang = element.attrs.get(XML_LANG)
         default_currency = (element.attrs.get("default-currency") or "").strip() or None
         self.add(activity, RDF.type, _cg("CooperationActivity"), element)
@@ -471,7 +597,6 @@ class _Reader:
             self._title_languages(title, seen)
         for child in element.children:
             self._activity_child(activity, child, lang, default_currency)
-        return activity
 
     def _title_languages(self, title: Element, langs: set[str]) -> None:
         for missing in [x for x in LANGS if x not in langs]:
@@ -558,7 +683,7 @@ class _Reader:
             return
         if child.findall("narrative"):
             self.skipped["activity-date/narrative"] += len(child.findall("narrative"))
-        if any(True for _ in self.graph.objects(activity, _cg(prop))):
+        if any(s == activity and p == _cg(prop) for s, p, _ in self.current.triples):
             self.problem(
                 "structure",
                 f"dos activity-date de tipo {date_type}",

@@ -10,7 +10,10 @@ through its gate and audit:
    the store; every result is reported at its line and column in the XML;
 3. `commit(store, read)`: one write to the register graph, all or nothing.
 
-`import_iati` does the three. An activity whose IATI identifier is already in
+`import_iati` does the three an activity at a time (`IatiReading`): a batch
+of `VALIDATION_BATCH` records is checked as soon as it is read and staged in
+a temporary file, so a large file is never held whole; the outcome (what is
+written, every problem and its order) is the same. An activity whose IATI identifier is already in
 the register is a conflict (the import changes nothing and names them), not
 a silent merge: `replace=True` replaces those activities' whole descriptions,
 nested budgets, transactions and results included, in the same transaction.
@@ -19,7 +22,8 @@ nested budgets, transactions and results included, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -28,7 +32,7 @@ from rdflib import BNode, Literal, URIRef
 
 from coopgraph.core.iati.errors import IatiError, Problem
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
-from coopgraph.core.iati.reader import IatiImport, read_iati
+from coopgraph.core.iati.reader import IatiImport, IatiReading, Positions, Record, Triple
 from coopgraph.core.iati.writer import write_iati
 from coopgraph.core.store import Store, solutions
 from coopgraph.core.validation import Report, validate_submission
@@ -60,9 +64,15 @@ def import_iati(
     replace: bool = False,
     max_bytes: int | None = None,
 ) -> ImportSummary:
-    """Read, check and commit an IATI file into the register graph; `IatiError` and no change on any problem."""
+    """Read, check and commit an IATI file into the register graph; `IatiError` and no change on any problem.
+
+    The same three steps as `read_iati` + `check` + `commit`, a batch of
+    activities at a time: each batch is checked as soon as it is read and
+    staged as text in a temporary file until the one commit, so memory
+    follows a batch, not the whole file as a tree and a graph.
+    """
     limits = {} if max_bytes is None else {"max_bytes": max_bytes}
-    read = read_iati(
+    reading = IatiReading(
         data,
         file=file,
         recorded_by=recorded_by,
@@ -70,8 +80,34 @@ def import_iati(
         province=province,
         **limits,
     )
-    existing = check(store, read, replace=replace)
-    return commit(store, read, replaced=existing)
+    checker = _Checker(store, replace=replace, file=file)
+    identifiers: list[str] = []
+    triples = 0
+    batch: list[Record] = []
+    with _Staged() as staged:
+        for record in reading.records():
+            identifiers.append(record.identifier)
+            triples += len(record.triples)
+            batch.append(record)
+            if len(batch) >= VALIDATION_BATCH:
+                checker.check(batch, reading.source_triples, stop=bool(reading.problems))
+                if not (reading.problems or checker.problems):
+                    staged.add(batch)
+                batch = []
+        if batch:
+            checker.check(batch, reading.source_triples, stop=bool(reading.problems))
+            staged.add(batch)
+        reading.finish()
+        checker.finish()
+        staged.write(reading.source_triples)
+        staged.commit(store, replaced=checker.existing)
+    return ImportSummary(
+        source=str(reading.source),
+        added=tuple(identifier for identifier in identifiers if identifier not in checker.existing),
+        replaced=tuple(checker.existing),
+        triples=triples + len(reading.source_triples),
+        skipped=dict(sorted(reading.skipped.items())),
+    )
 
 
 def existing_activities(store: Store, identifiers: Iterable[str]) -> dict[str, str]:
@@ -89,28 +125,11 @@ def existing_activities(store: Store, identifiers: Iterable[str]) -> dict[str, s
 
 def check(store: Store, read: IatiImport, *, replace: bool = False) -> dict[str, str]:
     """Conflicts, then the shapes; `IatiError` (kinds `conflict`, `rule`) or the activities to be replaced."""
-    existing = existing_activities(store, read.activities)
-    if existing and not replace:
-        conflicts = [
-            Problem(
-                "conflict",
-                Text(
-                    es=f"la actividad {identifier!r} ya está en el registro: use --replace para reemplazarla",
-                    en=f"the activity {identifier!r} is already in the register: use --replace to replace it",
-                ),
-                *read.positions.nodes.get(URIRef(read.activities[identifier]), (None, None)),
-            )
-            for identifier in existing
-        ]
-        raise IatiError(conflicts, file=read.file)
-    problems: list[Problem] = []
-    for batch in _batches(read, VALIDATION_BATCH):
-        report = validate_submission(batch, context=context_for(store, batch), replaces=True)
-        if not report.conforms:
-            problems += _problems(report, read)
-    if problems:
-        raise IatiError(problems, file=read.file)
-    return existing
+    checker = _Checker(store, replace=replace, file=read.file)
+    for start in range(0, len(read.records), VALIDATION_BATCH):
+        checker.check(read.records[start : start + VALIDATION_BATCH], read.source_triples)
+    checker.finish()
+    return checker.existing
 
 
 VALIDATION_BATCH = 250
@@ -118,24 +137,60 @@ VALIDATION_BATCH = 250
 looks from one record into another's nested nodes, so a file is checked a batch of records at a time."""
 
 
-def _batches(read: IatiImport, size: int) -> Iterator[rdflib.Graph]:
-    """The records of `read` (each with its nested blank nodes), `size` activities at a time, with their source."""
-    graph = read.graph
-    source = list(graph.triples((read.source, None, None)))
-    activities = list(read.activities.values())
-    for start in range(0, len(activities), size):
+class _Checker:
+    """Checks batches of records against a store: conflicts first, then the shapes, each kept apart.
+
+    Once a conflict (or, with `stop`, a reading problem) is known, later
+    batches are checked for conflicts only: an import reports reading
+    problems, else conflicts, else rule problems, so the shapes' results
+    would not be shown.
+    """
+
+    def __init__(self, store: Store, *, replace: bool, file: str) -> None:
+        self.store, self.replace, self.file = store, replace, file
+        self.existing: dict[str, str] = {}
+        self.conflicts: list[Problem] = []
+        self.rules: list[Problem] = []
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.conflicts or self.rules
+
+    def check(self, records: list[Record], source: list[Triple], *, stop: bool = False) -> None:
+        existing = existing_activities(self.store, (record.identifier for record in records))
+        if existing and not self.replace:
+            nodes = {record.identifier: record.positions.nodes for record in records}
+            self.conflicts += [
+                Problem(
+                    "conflict",
+                    Text(
+                        es=f"la actividad {identifier!r} ya está en el registro: use --replace para reemplazarla",
+                        en=f"the activity {identifier!r} is already in the register: use --replace to replace it",
+                    ),
+                    *nodes[identifier].get(URIRef(iri), (None, None)),
+                )
+                for identifier, iri in existing.items()
+            ]
+        self.existing.update(existing)
+        if stop or self.conflicts:
+            return
         batch = rdflib.Graph()
+        positions = Positions()
         for triple in source:
             batch.add(triple)
-        for activity in activities[start : start + size]:
-            pending: list[rdflib.term.Node] = [activity]
-            while pending:
-                node = pending.pop()
-                for triple in graph.triples((node, None, None)):
-                    batch.add(triple)
-                    if isinstance(triple[2], BNode):
-                        pending.append(triple[2])
-        yield batch
+        for record in records:
+            for triple in record.triples:
+                batch.add(triple)
+            positions.triples.update(record.positions.triples)
+            positions.nodes.update(record.positions.nodes)
+        report = validate_submission(batch, context=context_for(self.store, batch), replaces=True)
+        if not report.conforms:
+            self.rules += _problems(report, batch, positions)
+
+    def finish(self) -> None:
+        """Raise the conflicts, else the rule problems, as one `IatiError`."""
+        if self.problems:
+            raise IatiError(self.problems, file=self.file)
 
 
 def context_for(store: Store, data: rdflib.Graph) -> rdflib.Graph:
@@ -163,12 +218,12 @@ def _rdflib(term: object) -> rdflib.term.Node:
     raise TypeError(f"unexpected term {term!r}")
 
 
-def _problems(report: Report, read: IatiImport) -> list[Problem]:
+def _problems(report: Report, graph: rdflib.Graph, positions: Positions) -> list[Problem]:
     problems = []
     for violation in report.violations:
         if violation.severity != "Violation":
             continue
-        line, column = read.positions.locate(read.graph, violation.focus, violation.path, violation.value)
+        line, column = positions.locate(graph, violation.focus, violation.path, violation.value)
         detail = f" ({violation.value})" if violation.value and not violation.value.startswith("_:") else ""
         problems.append(
             Problem(
@@ -182,11 +237,11 @@ def _problems(report: Report, read: IatiImport) -> list[Problem]:
 
 
 def commit(store: Store, read: IatiImport, *, replaced: dict[str, str] | None = None) -> ImportSummary:
-    """Write the records into the register graph in one update: replaced activities' old descriptions go first."""
+    """Write the records into the register graph in one transaction: replaced activities' old descriptions go first."""
     replaced = replaced or {}
-    body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in read.graph)
-    deletes = "".join(_delete_record(iri) for iri in replaced.values())
-    store.update(f"{deletes}INSERT DATA {{ GRAPH <{REGISTER_GRAPH}> {{\n{body}\n}} }}")
+    with _Staged() as staged:
+        staged.write(read.graph)
+        staged.commit(store, replaced=replaced)
     return ImportSummary(
         source=str(read.source),
         added=tuple(identifier for identifier in read.activities if identifier not in replaced),
@@ -194,6 +249,41 @@ def commit(store: Store, read: IatiImport, *, replaced: dict[str, str] | None = 
         triples=len(read.graph),
         skipped=dict(sorted(read.skipped.items())),
     )
+
+
+class _Staged:
+    """The records to commit, as Turtle in a temporary file: an import holds one batch in memory, not the file.
+
+    `commit` writes them in one transaction: as a load into the register
+    graph (what `coopgraph load` does) or, when activities are replaced,
+    as one update that deletes their old descriptions and inserts the new.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.NamedTemporaryFile("w+", encoding="utf-8", suffix=".ttl")  # noqa: SIM115 (closed by __exit__)
+
+    def __enter__(self) -> _Staged:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._file.close()
+
+    def add(self, records: list[Record]) -> None:
+        for record in records:
+            self.write(record.triples)
+
+    def write(self, triples: Iterable[Triple]) -> None:
+        # Turtle, not N-Triples: rdflib writes a literal with a line break in triple quotes.
+        self._file.write("".join(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in triples))
+
+    def commit(self, store: Store, *, replaced: dict[str, str]) -> None:
+        self._file.flush()
+        if not replaced:
+            store.load([self._file.name], graph=REGISTER_GRAPH, format="turtle")
+            return
+        self._file.seek(0)
+        deletes = "".join(_delete_record(iri) for iri in replaced.values())
+        store.update(f"{deletes}INSERT DATA {{ GRAPH <{REGISTER_GRAPH}> {{\n{self._file.read()}}} }}")
 
 
 def _delete_record(iri: str) -> str:

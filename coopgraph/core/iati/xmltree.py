@@ -17,6 +17,7 @@ hazard closed before a byte is expanded:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -66,6 +67,26 @@ def parse_xml(
     max_depth: int = DEFAULT_MAX_DEPTH,
 ) -> Element:
     """Parse `data` into an `Element` tree, or raise `IatiError` with the line and column of the problem."""
+    elements = iter_children(data, file=file, max_bytes=max_bytes, max_depth=max_depth)
+    root = next(elements)
+    root.children = list(elements)
+    return root
+
+
+def iter_children(
+    data: bytes,
+    *,
+    file: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_depth: int = DEFAULT_MAX_DEPTH,
+) -> Iterator[Element]:
+    """The root element first (its attributes; no children), then each child of the root, whole, as it ends.
+
+    Why: an IATI file is a list of activities, and a reader that takes them
+    one at a time holds one activity's tree, not the file's. The root never
+    keeps its children (its `text` is set once the document ends). Any
+    problem raises `IatiError` when the parser reaches it.
+    """
     if len(data) > max_bytes:
         raise IatiError(
             [
@@ -89,7 +110,7 @@ def parse_xml(
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     stack: list[Element] = []
     texts: list[list[str]] = []
-    root: list[Element] = []
+    ready: list[Element] = []
 
     def start(name: str, attributes: dict[str, str]) -> None:
         if len(stack) >= max_depth:
@@ -110,16 +131,18 @@ def parse_xml(
             parser.CurrentLineNumber,
             parser.CurrentColumnNumber + 1,
         )
-        if stack:
+        if len(stack) > 1:
             stack[-1].children.append(element)
-        else:
-            root.append(element)
+        elif not stack:
+            ready.append(element)
         stack.append(element)
         texts.append([])
 
     def end(name: str) -> None:
         element = stack.pop()
         element.text = "".join(texts.pop()).strip()
+        if len(stack) == 1:
+            ready.append(element)
 
     def characters(content: str) -> None:
         if texts:
@@ -133,24 +156,30 @@ def parse_xml(
     parser.CharacterDataHandler = characters
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
-    try:
-        parser.Parse(data, True)
-    except _Stop as stop:
-        raise IatiError([stop.problem], file=file) from None
-    except expat.ExpatError as error:
-        message = expat.errors.messages.get(error.code, str(error)) if error.code else str(error)
-        raise IatiError(
-            [
-                Problem(
-                    "xml",
-                    Text(es=f"XML mal formado: {message}", en=f"malformed XML: {message}"),
-                    error.lineno,
-                    error.offset + 1,
-                )
-            ],
-            file=file,
-        ) from None
-    return root[0]
+    for offset in range(0, len(data) + 1, _CHUNK):
+        try:
+            parser.Parse(data[offset : offset + _CHUNK], offset + _CHUNK > len(data))
+        except _Stop as stop:
+            raise IatiError([stop.problem], file=file) from None
+        except expat.ExpatError as error:
+            message = expat.errors.messages.get(error.code, str(error)) if error.code else str(error)
+            raise IatiError(
+                [
+                    Problem(
+                        "xml",
+                        Text(es=f"XML mal formado: {message}", en=f"malformed XML: {message}"),
+                        error.lineno,
+                        error.offset + 1,
+                    )
+                ],
+                file=file,
+            ) from None
+        yield from ready
+        ready.clear()
+
+
+_CHUNK = 1 << 16
+"""Bytes given to expat at a time: the elements finished in a chunk are handed on before the next is read."""
 
 
 class _Stop(Exception):
