@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +114,38 @@ def test_history_and_revert_work_on_the_data_folder_when_the_service_is_stopped(
     assert out.splitlines()[0].split("\t")[3] == "Revert"
     code, _, err = run(runner, "--data-dir", str(folder), "revert", "nope")
     assert code == 2 and "no write" in err
+
+
+def test_import_iati_through_the_service_is_one_audited_write(service: tuple[str, str]) -> None:
+    base, secret = service
+    runner = CliRunner()
+    env = {"COOPGRAPH_TOKEN": secret}
+    fixture = str(Path(__file__).parent / "fixtures" / "iati" / "loja-activities.xml")
+    code, out, err = run(
+        runner, "import-iati", fixture, "--province", "EC-L", "--service", base, "--lang", "en", env=env
+    )
+    assert code == 0, err
+    assert "imported" in out and "write " in err
+    history = run(runner, "history", "--service", base, "--json")[1]
+    (write,) = json.loads(history)
+    assert (write["who"], write["operation"], write["graphs"]) == ("officer", "Graph Store POST", [REGISTER])
+    assert write["added"] > 0
+    again = run(runner, "import-iati", fixture, "--province", "EC-L", "--service", base, "--lang", "en", env=env)
+    assert again[0] == 2 and "nothing imported" in again[2], "the service's register already holds the activities"
+    replaced = run(
+        runner, "import-iati", fixture, "--province", "EC-L", "--service", base, "--replace", "--lang", "en", env=env
+    )
+    assert replaced[0] == 0, replaced[2]
+    assert json.loads(run(runner, "history", "--service", base, "--json")[1])[0]["operation"] == "Graph Store PUT"
+    no_token = run(
+        runner,
+        "import-iati",
+        fixture,
+        "--province",
+        "EC-L",
+        "--service",
+        base,
+        "--replace",
+        env={"COOPGRAPH_TOKEN": ""},
+    )
+    assert no_token[0] == 2 and "401" in no_token[2]

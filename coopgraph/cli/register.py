@@ -9,11 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import sys
+import urllib.parse
 from pathlib import Path
+from typing import Any
 
 import click
+import pyoxigraph as ox
 
 from coopgraph.cli.common import StoreOpener, handle_errors, store_options
+from coopgraph.cli.writes import call, fetch
 from coopgraph.core.iati import (
     DEFAULT_MAX_BYTES,
     IatiError,
@@ -23,6 +27,9 @@ from coopgraph.core.iati import (
     import_iati,
     is_url,
 )
+from coopgraph.core.iati.model import REGISTER_GRAPH
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import OxigraphStore, Store
 
 _PROVINCE_HELP = "The register's province, ISO 3166-2 (EC-L) [default: the province the file names]."
 
@@ -50,6 +57,11 @@ _PROVINCE_HELP = "The register's province, ISO 3166-2 (EC-L) [default: the provi
     help="Seconds to wait for each read of a download (connect: 10 s; the whole download: 300 s).",
 )
 @click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True, help="Language of messages.")
+@click.option(
+    "--service",
+    help="Send the import to a running coopgraph serve at this URL as one write (checked by its SHACL gate, "
+    "audited); the token from $COOPGRAPH_TOKEN. The file is read and checked here first.",
+)
 @store_options
 @click.pass_obj
 @handle_errors
@@ -62,11 +74,13 @@ def import_iati_command(
     max_bytes: int,
     timeout: float,
     lang: str,
+    service: str | None,
 ) -> None:
     """Import an IATI 2.03 activity file (a path, or an http(s) URL) into the register: validated, all or nothing."""
     try:
         data, name = _read_source(source, max_bytes=max_bytes, timeout=timeout)
-        store = opener.open()
+        store = _service_register(service) if service else opener.open()
+        before = _register_quads(store) if service else set()
         summary = import_iati(
             store,
             data,
@@ -77,6 +91,9 @@ def import_iati_command(
             replace=replace,
             max_bytes=max_bytes,
         )
+        if service:
+            result = _send_register(service, store, before, replace=replace)
+            click.echo(f"write {result['write']}: +{result['added']} -{result['removed']} quads", err=True)
     except IatiError as error:
         error.file = source
         click.echo(error.text(lang), err=True)
@@ -97,6 +114,31 @@ def import_iati_command(
         click.echo("no guardado por el registro:" if lang == "es" else "not kept by the register:", err=True)
         for path, count in summary.skipped.items():
             click.echo(f"  {count:>5}  {path}", err=True)
+
+
+def _service_register(service: str) -> OxigraphStore:
+    """A scratch store holding the shipped graphs and the service's register graph, to import into here."""
+    store = OxigraphStore.in_memory()
+    ensure_loaded(store)
+    current = fetch(service, "/data?" + urllib.parse.urlencode({"graph": REGISTER_GRAPH}), "application/n-triples")
+    if current:
+        store.oxigraph.load(current, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(REGISTER_GRAPH))
+    return store
+
+
+def _register_quads(store: Store) -> set[ox.Quad]:
+    assert isinstance(store, OxigraphStore)
+    return set(store.oxigraph.quads_for_pattern(None, None, None, ox.NamedNode(REGISTER_GRAPH)))
+
+
+def _send_register(service: str, store: Store, before: set[ox.Quad], *, replace: bool) -> dict[str, Any]:
+    """The import as one write: the new triples (POST), or, when it replaced activities, the whole register
+    graph (PUT; the service works out what changed, and audits that)."""
+    after = _register_quads(store)
+    quads = after if replace else after - before
+    body = ox.serialize([quad.triple for quad in quads], format=ox.RdfFormat.N_TRIPLES) or b""
+    path = "/data?" + urllib.parse.urlencode({"graph": REGISTER_GRAPH})
+    return call(service, "PUT" if replace else "POST", path, body=body, content_type="application/n-triples")
 
 
 def _read_source(source: str, *, max_bytes: int, timeout: float) -> tuple[bytes, str]:

@@ -148,6 +148,26 @@ def push(service: str, files: tuple[Path, ...], *, graph: str, fmt: str | None, 
     return call(service, "PUT" if replace else "POST", path, body=body, content_type="application/n-triples")
 
 
+def fetch(service: str, path: str, accept: str) -> bytes | None:
+    """A public read from a running service (None for a 404); ValueError with its message otherwise."""
+    url = service.rstrip("/") + path
+    if not url.startswith(("http://", "https://")):
+        raise ValueError(f"--service must be an http(s) URL, not {service!r}")
+    request = urllib.request.Request(url, headers={"Accept": accept})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
+            data: bytes = response.read()
+            return data
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return None
+        raise ValueError(
+            f"the service answered {error.code}: {error.read()[:300].decode('utf-8', 'replace')}"
+        ) from None
+    except urllib.error.URLError as error:
+        raise ValueError(f"cannot reach {service}: {error.reason}") from None
+
+
 def call(
     service: str, method: str, path: str, *, body: bytes | None = None, content_type: str | None = None
 ) -> dict[str, Any]:
