@@ -16,6 +16,7 @@ import threading
 import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,34 @@ def ask(base: str, pattern: str) -> bool:
 
 def data_path(graph: str) -> str:
     return "/data?" + urllib.parse.urlencode({"graph": graph})
+
+
+@contextmanager
+def canary(body: bytes = b"", content_type: str = "text/plain") -> Iterator[tuple[str, list[str]]]:
+    """A loopback HTTP server that notes every request it gets: (its base URL, the paths asked)."""
+    asked: list[str] = []
+
+    class Canary(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_POST = do_GET
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Canary)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/", asked
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @dataclass
@@ -266,30 +295,8 @@ def test_malformed_rdf_gets_400_and_hostile_xml_is_refused(endpoint: Endpoint) -
 
 
 def test_json_ld_never_fetches_a_context(endpoint: Endpoint) -> None:
-    asked: list[str] = []
-
-    class Canary(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/ld+json")
-            self.end_headers()
-            self.wfile.write(b'{"@context": {"name": "http://schema.org/name"}}')
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Canary)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        document = json.dumps(
-            {
-                "@context": f"http://127.0.0.1:{server.server_port}/context.jsonld",
-                "@id": "http://example.org/x",
-                "name": "x",
-            }
-        )
+    with canary(b'{"@context": {"name": "http://schema.org/name"}}', "application/ld+json") as (url, asked):
+        document = json.dumps({"@context": f"{url}context.jsonld", "@id": "http://example.org/x", "name": "x"})
         answer = send(
             endpoint.base,
             "PUT",
@@ -298,9 +305,6 @@ def test_json_ld_never_fetches_a_context(endpoint: Endpoint) -> None:
             Content_Type="application/ld+json",
             **bearer(endpoint.admin),
         )
-    finally:
-        server.shutdown()
-        server.server_close()
     assert answer.status == 400 and asked == []
 
 
@@ -486,32 +490,12 @@ def test_writes_to_one_resource_at_once_commit_or_get_409(served: tuple[str, str
 
 def test_an_authorised_update_never_fetches(endpoint: Endpoint) -> None:
     """LOAD and SERVICE in every disguise, with a valid token: refused by the parse, nothing reaches the canary."""
-    asked: list[str] = []
-
-    class Canary(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            asked.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        do_POST = do_GET
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Canary)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/"
+    with canary() as (url, asked):
         texts = [text for text in load_disguises(url) if "INSERT DATA" not in text] + [
             f"INSERT {{ ?s ?p ?o }} WHERE {{ {query.split('{', 1)[1].rsplit('}', 1)[0]} }}"
             for query in list(service_disguises(url))[:40]
             if query.lstrip().upper().startswith("SELECT")
         ]
         statuses = [update(endpoint.base, text, endpoint.admin).status for text in texts]
-    finally:
-        server.shutdown()
-        server.server_close()
     assert asked == []
     assert set(statuses) <= {400}, statuses[:10]
