@@ -152,6 +152,23 @@ def test_an_agreement_added_through_the_form_is_listed_audited_and_in_sparql(tab
     )
 
 
+def test_the_same_form_fill_sent_twice_saves_one_record(tab: Any, site: Site) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    before = _writes(tab)
+    _fill_agreement(tab, "Convenio enviado dos veces")
+    with tab.expect_response(lambda r: r.request.method == "POST" and r.status == 409) as second:
+        tab.evaluate(
+            "() => { const f = document.getElementById('agreement-form'); f.requestSubmit(); f.requestSubmit(); }"
+        )
+    refused = second.value.json()["error"]
+    assert refused["reason"] == "already-submitted" and refused["record"].startswith(AGREEMENTS)
+    assert refused["record"] in refused["message_es"]
+    tab.wait_for_selector(f'#record-list li[data-iri="{refused["record"]}"]', state="attached")
+    assert len(_writes(tab)) == len(before) + 1  # one write, one record
+    assert tab.locator("#record-list li", has_text="Convenio enviado dos veces").count() == 1
+
+
 def test_a_record_that_breaks_a_shape_shows_the_message_at_the_field_and_writes_nothing(tab: Any, site: Site) -> None:
     _open(tab)
     _sign_in(tab, site.loja)

@@ -18,7 +18,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from coopgraph.core.forms import FormError, field_of, list_records, read_form, read_record, record_change
 from coopgraph.core.forms.fields import AGREEMENT_TYPES, DEMAND_STATUSES, PRIORITIES, PROVINCE_CODE, ROLES
-from coopgraph.core.forms.records import RecordMissing
+from coopgraph.core.forms.records import AlreadySubmitted, RecordMissing
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
 from coopgraph.core.vocab import CG, IATI, LABEL, LANGS, NOTATION, Text, sparql_prefixes
 from coopgraph.core.writes.delta import Delta
@@ -80,6 +80,10 @@ STRINGS: dict[str, Text] = {
         "Someone else changed this record in the meantime. Reload the list and try again.",
     ),
     "missing": Text("Ese registro ya no existe.", "That record no longer exists."),
+    "already_saved": Text(
+        "Este formulario ya se guardó (registro {record}): no se guardó nada más.",
+        "This form was already saved (record {record}): nothing more was saved.",
+    ),
     "failed": Text("No se pudo guardar: {message}", "Could not save: {message}"),
     "network": Text("No se pudo contactar con el servicio: {message}", "Could not reach the service: {message}"),
     "undo": Text("Deshacer", "Undo"),
@@ -244,6 +248,8 @@ def save() -> Response:
             iri, delta = record_change(store, form, who=token.name)
         except RecordMissing:
             raise _missing() from None
+        except AlreadySubmitted as done:
+            raise _already(done) from None
         minted.append(iri)
         return delta
 
@@ -293,6 +299,21 @@ def _annotated(response: Response, kind: str, iri: str) -> Response:
         target["record"] = iri
     response.set_data(json.dumps(document, ensure_ascii=False))
     return response
+
+
+def _already(done: AlreadySubmitted) -> ApiError:
+    """409: this form fill was saved already (a double click, a retry after a lost answer); nothing was written."""
+    return ApiError(
+        409,
+        "Conflict",
+        Text(
+            f"Este formulario ya se guardó (registro {done.record}): no se guardó nada más.",
+            f"This form was already saved (record {done.record}): nothing more was saved.",
+        ),
+        record=done.record,
+        submission=done.submission,
+        reason="already-submitted",
+    )
 
 
 def _missing() -> ApiError:

@@ -175,8 +175,16 @@
     saveError.textContent = "";
   }
 
+  /** A new submission id: made once per form fill, kept across retries of that fill, so a second POST changes nothing. */
+  function newSubmission(form) {
+    form.dataset.submission = crypto.randomUUID
+      ? crypto.randomUUID()
+      : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
+  }
+
   function resetForm(form) {
     form.reset();
+    newSubmission(form);
     form.elements.iri.value = "";
     form.querySelector(".editing").hidden = true;
     if (form.dataset.kind === "agreement") {
@@ -202,7 +210,7 @@
   }
 
   function formData(form) {
-    const data = {kind: form.dataset.kind, province: provincePicker.value, iri: form.elements.iri.value};
+    const data = {kind: form.dataset.kind, province: provincePicker.value, iri: form.elements.iri.value, submission: form.dataset.submission};
     for (const element of form.querySelectorAll("[name]")) {
       if (element.name === "iri" || element.name.startsWith("party-")) continue;
       data[element.name] = element.multiple ? [...element.selectedOptions].map((o) => o.value) : element.value;
@@ -310,6 +318,10 @@
       refuse(cg.t("unauthorised"));
     } else if (answer.status === 403 && me.scope !== "all" && me.scope !== province) {
       refuse(cg.t("forbidden", {scope: provinceName(me.scope), province: provinceName(province)}));
+    } else if (answer.status === 409 && error.reason === "already-submitted") {
+      lastRecord = error.record || "";
+      refuse(cg.t("already_saved", {record: lastRecord}));
+      await Promise.all([loadRecords(), loadHistory()]);
     } else if (answer.status === 409) {
       refuse(cg.t("conflict"));
     } else if (answer.status === 404) {

@@ -38,6 +38,8 @@ MAX_TEXT = 2000
 MAX_ITEMS = 50
 GRAPH_IRI = re.compile(r"^https://w3id\.org/coopgraph/[A-Za-z0-9._~:/#%-]+$")
 PROVINCE_CODE = re.compile(r"^EC-[A-Z]{1,2}$")
+SUBMISSION = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+"""A submission id: the UUID the page makes once per form fill (lower-case, as `crypto.randomUUID()` writes it)."""
 
 TEXT, DATE, IRI, IRIS, PARTIES = "text", "date", "iri", "iris", "parties"
 CHOICES: dict[str, tuple[str, ...]] = {
@@ -92,12 +94,14 @@ class Party:
 
 @dataclass(frozen=True)
 class RecordForm:
-    """A form as read: the record kind, the province code, the record to replace (editing) and the values."""
+    """A form as read: the record kind, the province code, the record to replace (editing), the values, and the
+    submission id (one per form fill, so that a second POST of the same fill is recognised and changes nothing)."""
 
     kind: str
     province: str
     iri: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    submission: str = ""
 
     def text(self, name: str) -> str:
         return str(self.values.get(name) or "")
@@ -122,6 +126,9 @@ def read_form(data: Mapping[str, Any]) -> RecordForm:
         problems["iri"] = Text(
             "el registro a editar no es un IRI del grafo", "the record to edit is not an IRI of the graph"
         )
+    submission = str(data.get("submission") or "").strip().lower()
+    if submission and not SUBMISSION.match(submission):
+        problems["submission"] = Text("el identificador de envío no es un UUID", "the submission id is not a UUID")
     values: dict[str, Any] = {}
     for name, how in FIELDS[kind].items():
         try:
@@ -130,7 +137,7 @@ def read_form(data: Mapping[str, Any]) -> RecordForm:
             problems[name] = error.args[0] if isinstance(error.args[0], Text) else Text(str(error), str(error))
     if problems:
         raise FormError(problems)
-    return RecordForm(kind, province, iri, values)
+    return RecordForm(kind, province, iri, values, submission)
 
 
 def _read(name: str, how: str, value: Any) -> Any:

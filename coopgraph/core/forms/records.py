@@ -39,6 +39,28 @@ class RecordMissing(LookupError):
     """The record a form edits is not in the register (or is of another kind)."""
 
 
+class AlreadySubmitted(LookupError):
+    """The form's submission id is already on an entry of the register: `record` is what that submission saved."""
+
+    def __init__(self, submission: str, record: str) -> None:
+        super().__init__(f"submission {submission} already saved record {record}")
+        self.submission, self.record = submission, record
+
+
+def submitted_record(store: ox.Store, submission: str) -> str | None:
+    """The record a submission id saved (the record citing the entry that carries the id); None when it is new.
+
+    An entry with the id whose record is gone (an edit since replaced it, say) still counts: its IRI is the entry's.
+    """
+    for quad in store.quads_for_pattern(None, _cg("submissionId"), ox.Literal(submission), REGISTER):
+        entry = quad.subject
+        for cited in store.quads_for_pattern(None, ox.NamedNode(DCTERMS + "source"), entry, REGISTER):
+            if isinstance(cited.subject, ox.NamedNode):
+                return cited.subject.value
+        return entry.value if isinstance(entry, ox.NamedNode) else ""
+    return None
+
+
 def _cg(name: str) -> ox.NamedNode:
     return ox.NamedNode(CG + name)
 
@@ -98,6 +120,8 @@ def mint_entry(store: ox.Store, province: str, *, now: dt.datetime) -> ox.NamedN
 def record_change(store: ox.Store, form: RecordForm, *, who: str, now: dt.datetime | None = None) -> tuple[str, Delta]:
     """Write the form's record to `store` (replacing the edited one); its IRI and the net change."""
     moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    if form.submission and (done := submitted_record(store, form.submission)) is not None:
+        raise AlreadySubmitted(form.submission, done)
     old: list[ox.Quad] = []
     if form.iri:
         record = ox.NamedNode(form.iri)
@@ -107,7 +131,10 @@ def record_change(store: ox.Store, form: RecordForm, *, who: str, now: dt.dateti
     else:
         record = mint_record(store, form, now=moment)
     entry = mint_entry(store, form.province, now=moment)
-    triples = [*record_triples(form, record, entry), *entry_triples(form.province, entry, who=who, now=moment)]
+    triples = [
+        *record_triples(form, record, entry),
+        *entry_triples(form.province, entry, who=who, now=moment, submission=form.submission),
+    ]
     quads = [ox.Quad(s, p, o, REGISTER) for s, p, o in triples]
     return record.value, change(store, remove=old, add=quads)
 
@@ -174,10 +201,12 @@ def _demand(form: RecordForm, record: ox.NamedNode) -> list[Triple]:
     return triples
 
 
-def entry_triples(province: str, entry: ox.NamedNode, *, who: str, now: dt.datetime) -> list[Triple]:
-    """The `cg:ManualEntry` a record cites: who recorded it, when, in which province's register."""
+def entry_triples(
+    province: str, entry: ox.NamedNode, *, who: str, now: dt.datetime, submission: str = ""
+) -> list[Triple]:
+    """The `cg:ManualEntry` a record cites: who recorded it, when, in which province's register, which submission."""
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return [
+    triples: list[Triple] = [
         (entry, _TYPE, _cg("ManualEntry")),
         (entry, ox.NamedNode(LABEL), ox.Literal(f"Anotación de {who} ({stamp})", language="es")),
         (entry, ox.NamedNode(LABEL), ox.Literal(f"Entry by {who} ({stamp})", language="en")),
@@ -185,3 +214,6 @@ def entry_triples(province: str, entry: ox.NamedNode, *, who: str, now: dt.datet
         (entry, _cg("recordedAt"), ox.Literal(now.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))),
         (entry, _cg("registerProvince"), ox.NamedNode(province_iri(province))),
     ]
+    if submission:
+        triples.append((entry, _cg("submissionId"), ox.Literal(submission)))
+    return triples
