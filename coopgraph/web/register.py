@@ -250,6 +250,13 @@ def save() -> Response:
             raise _missing() from None
         except AlreadySubmitted as done:
             raise _already(done) from None
+        except FormError as error:  # what only the graph tells (a sector that matches no DAC code)
+            raise ApiError(
+                422,
+                "Unprocessable Content",
+                Text("el formulario tiene campos que no se pueden leer", "the form has fields that cannot be read"),
+                fields=_fields(error),
+            ) from None
         minted.append(iri)
         return delta
 
@@ -266,8 +273,12 @@ def _check_province(state: Coopgraph, code: str) -> None:
         )
 
 
+def _fields(error: FormError) -> dict[str, list[dict[str, str]]]:
+    return {name: [{"message_es": text.es, "message_en": text.en}] for name, text in error.fields.items()}
+
+
 def _form_refused(error: FormError) -> Response:
-    fields = {name: [{"message_es": text.es, "message_en": text.en}] for name, text in error.fields.items()}
+    fields = _fields(error)
     document = {
         "error": {
             "status": 422,

@@ -21,7 +21,8 @@ from coopgraph.core.vocab import CG, CGSH, DCTERMS, RDF_TYPE, RDFS, Text
 
 AGREEMENT = "agreement"
 DEMAND = "demand"
-KINDS = (AGREEMENT, DEMAND)
+ACTIVITY = "activity"
+KINDS = (AGREEMENT, DEMAND, ACTIVITY)
 AGREEMENT_TYPES = (
     "MemorandumOfUnderstanding",
     "LetterOfCommitment",
@@ -32,6 +33,8 @@ AGREEMENT_TYPES = (
 """The kinds of signed instrument (cg: classes), as the study lists them."""
 PRIORITIES = ("HighPriority", "MediumPriority", "LowPriority")
 DEMAND_STATUSES = ("DemandIdentified", "DemandPrioritised", "DemandInNegotiation", "DemandAnswered", "DemandDismissed")
+ACTIVITY_STATUSES = ("1", "2", "3", "4", "5", "6")
+"""IATI ActivityStatus codes: 1 pipeline, 2 implementation, 3 finalisation, 4 closed, 5 cancelled, 6 suspended."""
 ROLES = ("1", "2", "3", "4")
 """IATI OrganisationRole codes: 1 funding, 2 accountable, 3 extending, 4 implementing."""
 MAX_TEXT = 2000
@@ -46,6 +49,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "instrument": AGREEMENT_TYPES,
     "priority": PRIORITIES,
     "status": DEMAND_STATUSES,
+    "activity_status": ACTIVITY_STATUSES,
 }
 COMMON = {"title_es": TEXT, "title_en": TEXT, "description_es": TEXT, "description_en": TEXT}
 FIELDS: dict[str, dict[str, str]] = {
@@ -70,6 +74,16 @@ FIELDS: dict[str, dict[str, str]] = {
         "stated": DATE,
         "cooperation_type": IRI,
         "answered_by": IRIS,
+    },
+    ACTIVITY: COMMON
+    | {
+        "activity_status": "choice",
+        "planned_start": DATE,
+        "planned_end": DATE,
+        "participants": PARTIES,
+        "sectors": IRIS,
+        "territory": IRI,
+        "executes": IRI,
     },
 }
 """Each kind's fields and how each is read."""
@@ -135,6 +149,11 @@ def read_form(data: Mapping[str, Any]) -> RecordForm:
             values[name] = _read(name, how, data.get(name))
         except ValueError as error:
             problems[name] = error.args[0] if isinstance(error.args[0], Text) else Text(str(error), str(error))
+    if kind == ACTIVITY and iri:
+        problems["iri"] = Text(
+            "los programas y proyectos aún no se editan desde este formulario",
+            "programmes and projects cannot be edited from this form yet",
+        )
     if problems:
         raise FormError(problems)
     return RecordForm(kind, province, iri, values, submission)
@@ -242,6 +261,19 @@ FIELD_OF: dict[str, dict[str, str]] = {
         CG + "answeredBy": "answered_by",
         CGSH + "demand-answered": "answered_by",
         CGSH + "record-dates-not-future": "stated",
+    },
+    ACTIVITY: {
+        CG + "activityStatus": "activity_status",
+        CGSH + "activity-start-date": "planned_start",
+        CG + "plannedStart": "planned_start",
+        CG + "plannedEnd": "planned_end",
+        CGSH + "record-dates-order": "planned_end",
+        CG + "participatingOrg": "participants",
+        CG + "sectorShare": "sectors",
+        CGSH + "sector-code-in-vocabulary": "sectors",
+        CGSH + "sector-percentages": "sectors",
+        CG + "activityTerritory": "territory",
+        CG + "executes": "executes",
     },
 }
 """Per record kind: a result's shape IRI, else its path IRI → the form field it is shown beside."""
