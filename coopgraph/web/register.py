@@ -17,7 +17,14 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
 from coopgraph.core.forms import FormError, field_of, list_records, read_form, read_record, record_change
-from coopgraph.core.forms.fields import AGREEMENT_TYPES, DEMAND_STATUSES, PRIORITIES, PROVINCE_CODE, ROLES
+from coopgraph.core.forms.fields import (
+    ACTIVITY_STATUSES,
+    AGREEMENT_TYPES,
+    DEMAND_STATUSES,
+    PRIORITIES,
+    PROVINCE_CODE,
+    ROLES,
+)
 from coopgraph.core.forms.records import AlreadySubmitted, RecordMissing
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
 from coopgraph.core.vocab import CG, IATI, LABEL, LANGS, NOTATION, Text, sparql_prefixes
@@ -155,12 +162,23 @@ def _options(state: Coopgraph, lang: str) -> dict[str, Any]:
 
     provinces = sorted(members(CG + "Province"), key=lambda row: row["code"])
     roles = {row["iri"]: row["label"] for row in _concepts(store, IATI + "OrganisationRole", lang)}
+    activity_statuses = {row["iri"]: row["label"] for row in _concepts(store, IATI + "ActivityStatus", lang)}
+    dac_labels = {row["iri"]: row["label"] for row in _concepts(store, IATI + "Sector", "en")}
+    dac_labels |= {row["iri"]: row["label"] for row in _concepts(store, IATI + "Sector", lang)}  # English otherwise
+    dac = [{"iri": iri, "label": dac_labels[iri]} for iri in sorted(dac_labels)]
     return {
         "provinces": [{"code": row["code"], "label": row["label"], "iri": row["iri"]} for row in provinces],
         "roles": [{"value": code, "label": roles.get(f"{IATI}OrganisationRole/{code}", code)} for code in ROLES],
         "instruments": named(AGREEMENT_TYPES),
         "priorities": named(PRIORITIES),
         "statuses": named(DEMAND_STATUSES),
+        "activityStatuses": [
+            {"value": code, "label": activity_statuses.get(f"{IATI}ActivityStatus/{code}", code)}
+            for code in ACTIVITY_STATUSES
+        ],
+        "dacSectors": [
+            {"iri": row["iri"], "label": f"{row['iri'].rsplit('/', 1)[-1]} · {row['label']}"} for row in dac
+        ],
         "sectors": _concepts(store, CG + "Sector", lang),
         "territories": provinces + members(CG + "City"),
         "mechanisms": members(CG + "Mechanism"),
