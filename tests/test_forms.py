@@ -47,6 +47,29 @@ DEMAND = {
     "stated": "2024-03-01",
 }
 
+PROJECT = {
+    "kind": "activity",
+    "province": "EC-L",
+    "title_es": "Riego tecnificado en Catamayo",
+    "title_en": "Technified irrigation in Catamayo",
+    "description_es": "Riego por goteo para 200 familias de Catamayo.",
+    "activity_status": "2",
+    "planned_start": "2026-02-01",
+    "planned_end": "2027-12-31",
+    "participants": [
+        {"name": "Agencia de ejemplo", "role": "1", "actor": "https://w3id.org/coopgraph/id/aecid"},
+        {"name": "Gobierno Provincial de Loja", "role": "4"},
+    ],
+    "sectors": [
+        "https://w3id.org/coopgraph/id/sector-riego-y-drenaje",  # the graph's sector: DAC 31140 (closeMatch)
+        "https://w3id.org/coopgraph/iati/Sector/43040",
+        "https://w3id.org/coopgraph/iati/Sector/31140",  # the same code again: one share
+        "https://w3id.org/coopgraph/iati/Sector/15110",
+    ],
+    "territory": "https://w3id.org/coopgraph/id/provincia-ec-l",
+    "executes": "https://w3id.org/coopgraph/id/instrumento/ec-l-2026-007",
+}
+
 
 @pytest.fixture(scope="module")
 def loaded() -> Iterator[OxigraphStore]:
@@ -144,3 +167,35 @@ def test_editing_a_record_of_another_kind_is_refused(loaded: OxigraphStore) -> N
     form = read_form(DEMAND | {"iri": "https://w3id.org/coopgraph/id/instrumento/ec-l-2026-007"})
     with pytest.raises(RecordMissing):
         record_change(loaded.oxigraph, form, who="marta", now=NOW)  # raises before it changes anything
+
+
+def test_a_project_passes_the_gate_as_an_iati_activity_of_the_provinces_government(loaded: OxigraphStore) -> None:
+    iri, added = _prepared(loaded, PROJECT)
+    assert iri == "https://w3id.org/coopgraph/id/actividad/EC-GADPL-2026-001"
+    values = {(q.predicate.value.rsplit("#", 1)[-1], q.object.value) for q in added}
+    assert ("iatiIdentifier", "EC-GADPL-2026-001") in values and ("orgRef", "EC-GADPL") in values
+    assert ("actor", "https://w3id.org/coopgraph/id/gadp-loja") in values  # the reporting government
+    assert ("executes", PROJECT["executes"]) in values
+    assert ("activityStatus", "https://w3id.org/coopgraph/iati/ActivityStatus/2") in values
+    codes = sorted(v for p, v in values if p == "sectorCode")
+    assert codes == [f"https://w3id.org/coopgraph/iati/Sector/{c}" for c in ("15110", "31140", "43040")]
+    percentages = sorted(float(q.object.value) for q in added if q.predicate.value.endswith("#percentage"))
+    assert percentages == [33.33, 33.33, 33.34]  # even shares adding up to 100
+    assert len([q for q in added if q.predicate.value.endswith("#participatingOrg")]) == 2
+
+
+def test_a_bad_project_is_refused_at_its_fields(loaded: OxigraphStore) -> None:
+    with pytest.raises(Refusal) as refused:
+        _prepared(
+            loaded,
+            PROJECT | {"sectors": [], "participants": [], "planned_end": "2025-01-01", "activity_status": ""},
+        )
+    assert refused.value.report is not None
+    fields = {field_of("activity", v) for v in refused.value.report.as_dict()["violations"]}
+    assert fields == {"sectors", "participants", "planned_end", "activity_status"}
+    with pytest.raises(FormError) as unmatched:  # a sector of the graph with no DAC code
+        _prepared(loaded, PROJECT | {"sectors": ["https://w3id.org/coopgraph/id/sector-salud-x"]})
+    assert set(unmatched.value.fields) == {"sectors"}
+    with pytest.raises(FormError) as unread:
+        read_form(PROJECT | {"activity_status": "9", "iri": "https://w3id.org/coopgraph/id/actividad/x"})
+    assert set(unread.value.fields) == {"activity_status", "iri"}

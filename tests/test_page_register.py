@@ -152,6 +152,23 @@ def test_an_agreement_added_through_the_form_is_listed_audited_and_in_sparql(tab
     )
 
 
+def test_the_same_form_fill_sent_twice_saves_one_record(tab: Any, site: Site) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    before = _writes(tab)
+    _fill_agreement(tab, "Convenio enviado dos veces")
+    with tab.expect_response(lambda r: r.request.method == "POST" and r.status == 409) as second:
+        tab.evaluate(
+            "() => { const f = document.getElementById('agreement-form'); f.requestSubmit(); f.requestSubmit(); }"
+        )
+    refused = second.value.json()["error"]
+    assert refused["reason"] == "already-submitted" and refused["record"].startswith(AGREEMENTS)
+    assert refused["record"] in refused["message_es"]
+    tab.wait_for_selector(f'#record-list li[data-iri="{refused["record"]}"]', state="attached")
+    assert len(_writes(tab)) == len(before) + 1  # one write, one record
+    assert tab.locator("#record-list li", has_text="Convenio enviado dos veces").count() == 1
+
+
 def test_a_record_that_breaks_a_shape_shows_the_message_at_the_field_and_writes_nothing(tab: Any, site: Site) -> None:
     _open(tab)
     _sign_in(tab, site.loja)
@@ -264,3 +281,37 @@ def test_the_signed_in_page_with_a_refused_form_is_accessible_and_fits(browser: 
         tab.wait_for_selector("#agreement-form[data-state='refused']", state="attached")
         assert violations(tab) == []
         assert tab.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_a_project_is_saved_and_listed_and_a_bad_one_shows_the_message_at_the_field(tab: Any, site: Site) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    before = _writes(tab)
+    tab.click("#new-activity")
+    form = tab.locator("#activity-form")
+    form.locator("[name=title_es]").fill("Agua potable en Saraguro")
+    form.locator("[name=title_en]").fill("Drinking water in Saraguro")
+    form.locator("[name=description_es]").fill("Sistemas de agua potable para comunidades de Saraguro.")
+    form.locator("[name=activity_status]").select_option("2")
+    form.locator("[name=planned_start]").fill(TODAY.isoformat())
+    form.locator("[name=planned_end]").fill((TODAY - dt.timedelta(days=30)).isoformat())  # before the start
+    form.locator("[name=sectors]").select_option(["https://w3id.org/coopgraph/iati/Sector/14030"])
+    form.locator("[name=territory]").select_option("https://w3id.org/coopgraph/id/provincia-ec-l")
+    rows = form.locator(".party")
+    rows.nth(0).locator("[name=party-name]").fill("Agencia de cooperación de ejemplo")
+    rows.nth(0).locator("[name=party-role]").select_option("1")
+    rows.nth(1).locator("[name=party-name]").fill("Gobierno Provincial de Loja")
+    rows.nth(1).locator("[name=party-role]").select_option("4")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#activity-form[data-state='refused']", state="attached")
+    error = tab.locator("#activity-planned_end-error")
+    assert error.is_visible() and "fecha de inicio es posterior" in error.inner_text()  # the shape's message
+    assert form.locator("[name=planned_end]").get_attribute("aria-invalid") == "true"
+    assert _writes(tab) == before
+    form.locator("[name=planned_end]").fill((TODAY + dt.timedelta(days=700)).isoformat())
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#activity-form[data-state='saved']", state="attached")
+    assert len(_writes(tab)) == len(before) + 1
+    listed = tab.locator("#record-list li[data-kind='activity']", has_text="Agua potable en Saraguro")
+    assert listed.count() == 1 and "En ejecución" in listed.inner_text()  # IATI ActivityStatus 2, in Spanish
+    assert (listed.get_attribute("data-iri") or "").startswith("https://w3id.org/coopgraph/id/actividad/EC-GADPL-")

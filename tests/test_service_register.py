@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,26 @@ def test_refusals_name_their_fields(client: tuple[FlaskClient, Any]) -> None:
     assert app.post("/api/register/records", data="x", headers=_auth(secret)).status_code == 400
     other = app.post("/api/register/records", json=FORM | {"province": "EC-P"}, headers=_auth(secret))
     assert other.status_code == 403
+
+
+def test_a_second_post_of_the_same_form_fill_changes_nothing(client: tuple[FlaskClient, Any]) -> None:
+    app, secret = client
+    fill = FORM | {"submission": str(uuid.uuid4()), "title_es": "Memorándum sobre turismo comunitario"}
+    first = app.post("/api/register/records", json=fill, headers=_auth(secret))
+    assert first.status_code == 201, first.get_json()
+    record = first.get_json()["record"]
+    writes = app.get("/api/writes").get_json()["writes"]
+    listed = app.get("/api/register/records?province=EC-L").get_json()["records"]
+    again = app.post("/api/register/records", json=fill, headers=_auth(secret) | {"Accept-Language": "en"})
+    error = again.get_json()["error"]
+    assert again.status_code == 409 and error["record"] == record and error["reason"] == "already-submitted"
+    assert record in error["message_es"] and record in error["message_en"] and "already saved" in error["message"]
+    assert app.get("/api/writes").get_json()["writes"] == writes  # no second write
+    assert app.get("/api/register/records?province=EC-L").get_json()["records"] == listed  # no second record
+    other = app.post("/api/register/records", json=fill | {"submission": str(uuid.uuid4())}, headers=_auth(secret))
+    assert other.status_code == 201 and other.get_json()["record"] != record  # another fill is another record
+    bad = app.post("/api/register/records", json=fill | {"submission": "twice"}, headers=_auth(secret))
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"submission"}
 
 
 @pytest.mark.slow

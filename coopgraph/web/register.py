@@ -17,8 +17,15 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
 from coopgraph.core.forms import FormError, field_of, list_records, read_form, read_record, record_change
-from coopgraph.core.forms.fields import AGREEMENT_TYPES, DEMAND_STATUSES, PRIORITIES, PROVINCE_CODE, ROLES
-from coopgraph.core.forms.records import RecordMissing
+from coopgraph.core.forms.fields import (
+    ACTIVITY_STATUSES,
+    AGREEMENT_TYPES,
+    DEMAND_STATUSES,
+    PRIORITIES,
+    PROVINCE_CODE,
+    ROLES,
+)
+from coopgraph.core.forms.records import AlreadySubmitted, RecordMissing
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
 from coopgraph.core.vocab import CG, IATI, LABEL, LANGS, NOTATION, Text, sparql_prefixes
 from coopgraph.core.writes.delta import Delta
@@ -80,6 +87,10 @@ STRINGS: dict[str, Text] = {
         "Someone else changed this record in the meantime. Reload the list and try again.",
     ),
     "missing": Text("Ese registro ya no existe.", "That record no longer exists."),
+    "already_saved": Text(
+        "Este formulario ya se guardó (registro {record}): no se guardó nada más.",
+        "This form was already saved (record {record}): nothing more was saved.",
+    ),
     "failed": Text("No se pudo guardar: {message}", "Could not save: {message}"),
     "network": Text("No se pudo contactar con el servicio: {message}", "Could not reach the service: {message}"),
     "undo": Text("Deshacer", "Undo"),
@@ -151,12 +162,23 @@ def _options(state: Coopgraph, lang: str) -> dict[str, Any]:
 
     provinces = sorted(members(CG + "Province"), key=lambda row: row["code"])
     roles = {row["iri"]: row["label"] for row in _concepts(store, IATI + "OrganisationRole", lang)}
+    activity_statuses = {row["iri"]: row["label"] for row in _concepts(store, IATI + "ActivityStatus", lang)}
+    dac_labels = {row["iri"]: row["label"] for row in _concepts(store, IATI + "Sector", "en")}
+    dac_labels |= {row["iri"]: row["label"] for row in _concepts(store, IATI + "Sector", lang)}  # English otherwise
+    dac = [{"iri": iri, "label": dac_labels[iri]} for iri in sorted(dac_labels)]
     return {
         "provinces": [{"code": row["code"], "label": row["label"], "iri": row["iri"]} for row in provinces],
         "roles": [{"value": code, "label": roles.get(f"{IATI}OrganisationRole/{code}", code)} for code in ROLES],
         "instruments": named(AGREEMENT_TYPES),
         "priorities": named(PRIORITIES),
         "statuses": named(DEMAND_STATUSES),
+        "activityStatuses": [
+            {"value": code, "label": activity_statuses.get(f"{IATI}ActivityStatus/{code}", code)}
+            for code in ACTIVITY_STATUSES
+        ],
+        "dacSectors": [
+            {"iri": row["iri"], "label": f"{row['iri'].rsplit('/', 1)[-1]} · {row['label']}"} for row in dac
+        ],
         "sectors": _concepts(store, CG + "Sector", lang),
         "territories": provinces + members(CG + "City"),
         "mechanisms": members(CG + "Mechanism"),
@@ -244,6 +266,15 @@ def save() -> Response:
             iri, delta = record_change(store, form, who=token.name)
         except RecordMissing:
             raise _missing() from None
+        except AlreadySubmitted as done:
+            raise _already(done) from None
+        except FormError as error:  # what only the graph tells (a sector that matches no DAC code)
+            raise ApiError(
+                422,
+                "Unprocessable Content",
+                Text("el formulario tiene campos que no se pueden leer", "the form has fields that cannot be read"),
+                fields=_fields(error),
+            ) from None
         minted.append(iri)
         return delta
 
@@ -260,8 +291,12 @@ def _check_province(state: Coopgraph, code: str) -> None:
         )
 
 
+def _fields(error: FormError) -> dict[str, list[dict[str, str]]]:
+    return {name: [{"message_es": text.es, "message_en": text.en}] for name, text in error.fields.items()}
+
+
 def _form_refused(error: FormError) -> Response:
-    fields = {name: [{"message_es": text.es, "message_en": text.en}] for name, text in error.fields.items()}
+    fields = _fields(error)
     document = {
         "error": {
             "status": 422,
@@ -293,6 +328,21 @@ def _annotated(response: Response, kind: str, iri: str) -> Response:
         target["record"] = iri
     response.set_data(json.dumps(document, ensure_ascii=False))
     return response
+
+
+def _already(done: AlreadySubmitted) -> ApiError:
+    """409: this form fill was saved already (a double click, a retry after a lost answer); nothing was written."""
+    return ApiError(
+        409,
+        "Conflict",
+        Text(
+            f"Este formulario ya se guardó (registro {done.record}): no se guardó nada más.",
+            f"This form was already saved (record {done.record}): nothing more was saved.",
+        ),
+        record=done.record,
+        submission=done.submission,
+        reason="already-submitted",
+    )
 
 
 def _missing() -> ApiError:

@@ -47,6 +47,9 @@ class Coopgraph:
     """Derived views of the store, a fixed set of keys (the service description, the stored queries, the
     partner-matching index, the explorer's actor kinds); `after_write` brings them up to date."""
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    serial: threading.Lock = field(default_factory=threading.Lock)
+    """Held by a write from its prepare to its commit in this process (coopgraph.web.writes.write), so that what the
+    operation read is still true when it commits: two POSTs of one form fill cannot both save."""
     version: int = 0
     """On a SPARQL engine: the writes committed through the service that this process has seen (the front's
     count; the embedded store keeps its own in the journal graph)."""

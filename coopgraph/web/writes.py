@@ -117,6 +117,22 @@ def write(
     """
     state = coopgraph()
     token = authorise(state)
+    if state.served:  # the front commits, one write at a time
+        return _write(state, token, operation, name=name, status=status, reverts=reverts, seeds=seeds)
+    with state.serial:
+        return _write(state, token, operation, name=name, status=status, reverts=reverts, seeds=seeds)
+
+
+def _write(
+    state: Coopgraph,
+    token: Token,
+    operation: Callable[[ox.Store], Delta],
+    *,
+    name: str,
+    status: int,
+    reverts: str | None,
+    seeds: Callable[[], Seeds] | None,
+) -> Response:
     try:
         what = seeds() if seeds is not None and not isinstance(state.store, OxigraphStore) else None
         plan = state.prepare(

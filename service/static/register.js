@@ -19,7 +19,8 @@
   const historyList = $("history");
   const historyStatus = $("history-status");
   const registerGraph = historyList.dataset.graph;
-  const forms = {agreement: $("agreement-form"), demand: $("demand-form")};
+  const forms = {agreement: $("agreement-form"), activity: $("activity-form"), demand: $("demand-form")};
+  const partiesField = {agreement: "parties", activity: "participants"}; // the forms with rows of organisations
   let me = null; // {name, scope} of the signed-in token
   let options = null; // the pickers' choices, from /api/register/options
   let lastRecord = ""; // the record the last save wrote (highlighted in the list)
@@ -116,6 +117,8 @@
       return;
     }
     const rows = answer.body.records;
+    const agreements = rows.filter((row) => row.kind === "agreement").map((row) => ({iri: row.iri, label: row.label}));
+    fill(forms.activity.elements.executes, agreements); // the instruments a project may carry out: this province's
     recordsStatus.textContent = rows.length ? "" : cg.t("no_records");
     for (const row of rows) {
       const editable = row.kind === "agreement" || row.kind === "demand";
@@ -175,11 +178,19 @@
     saveError.textContent = "";
   }
 
+  /** A new submission id: made once per form fill, kept across retries of that fill, so a second POST changes nothing. */
+  function newSubmission(form) {
+    form.dataset.submission = crypto.randomUUID
+      ? crypto.randomUUID()
+      : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
+  }
+
   function resetForm(form) {
     form.reset();
+    newSubmission(form);
     form.elements.iri.value = "";
     form.querySelector(".editing").hidden = true;
-    if (form.dataset.kind === "agreement") {
+    if (partiesField[form.dataset.kind]) {
       form.querySelector(".party-rows").replaceChildren();
       partyRow(form);
       partyRow(form);
@@ -202,13 +213,13 @@
   }
 
   function formData(form) {
-    const data = {kind: form.dataset.kind, province: provincePicker.value, iri: form.elements.iri.value};
+    const data = {kind: form.dataset.kind, province: provincePicker.value, iri: form.elements.iri.value, submission: form.dataset.submission};
     for (const element of form.querySelectorAll("[name]")) {
       if (element.name === "iri" || element.name.startsWith("party-")) continue;
       data[element.name] = element.multiple ? [...element.selectedOptions].map((o) => o.value) : element.value;
     }
-    if (form.dataset.kind === "agreement") {
-      data.parties = [...form.querySelectorAll(".party")].map((row) => ({
+    if (partiesField[form.dataset.kind]) {
+      data[partiesField[form.dataset.kind]] = [...form.querySelectorAll(".party")].map((row) => ({
         name: row.querySelector("[name=party-name]").value,
         role: row.querySelector("[name=party-role]").value,
         actor: row.dataset.actor || "",
@@ -296,8 +307,8 @@
       saveStatus.textContent = answer.body.write ? cg.t("saved", {write: answer.body.write, record: lastRecord}) : cg.t("unchanged");
       resetForm(form);
       form.hidden = true;
-      form.dataset.state = "saved";
       await Promise.all([loadRecords(), loadHistory()]);
+      form.dataset.state = "saved"; // once the list shows it
       return;
     }
     form.dataset.state = "refused";
@@ -310,6 +321,10 @@
       refuse(cg.t("unauthorised"));
     } else if (answer.status === 403 && me.scope !== "all" && me.scope !== province) {
       refuse(cg.t("forbidden", {scope: provinceName(me.scope), province: provinceName(province)}));
+    } else if (answer.status === 409 && error.reason === "already-submitted") {
+      lastRecord = error.record || "";
+      refuse(cg.t("already_saved", {record: lastRecord}));
+      await Promise.all([loadRecords(), loadHistory()]);
     } else if (answer.status === 409) {
       refuse(cg.t("conflict"));
     } else if (answer.status === 404) {

@@ -21,7 +21,8 @@ from coopgraph.core.vocab import CG, CGSH, DCTERMS, RDF_TYPE, RDFS, Text
 
 AGREEMENT = "agreement"
 DEMAND = "demand"
-KINDS = (AGREEMENT, DEMAND)
+ACTIVITY = "activity"
+KINDS = (AGREEMENT, DEMAND, ACTIVITY)
 AGREEMENT_TYPES = (
     "MemorandumOfUnderstanding",
     "LetterOfCommitment",
@@ -32,18 +33,23 @@ AGREEMENT_TYPES = (
 """The kinds of signed instrument (cg: classes), as the study lists them."""
 PRIORITIES = ("HighPriority", "MediumPriority", "LowPriority")
 DEMAND_STATUSES = ("DemandIdentified", "DemandPrioritised", "DemandInNegotiation", "DemandAnswered", "DemandDismissed")
+ACTIVITY_STATUSES = ("1", "2", "3", "4", "5", "6")
+"""IATI ActivityStatus codes: 1 pipeline, 2 implementation, 3 finalisation, 4 closed, 5 cancelled, 6 suspended."""
 ROLES = ("1", "2", "3", "4")
 """IATI OrganisationRole codes: 1 funding, 2 accountable, 3 extending, 4 implementing."""
 MAX_TEXT = 2000
 MAX_ITEMS = 50
 GRAPH_IRI = re.compile(r"^https://w3id\.org/coopgraph/[A-Za-z0-9._~:/#%-]+$")
 PROVINCE_CODE = re.compile(r"^EC-[A-Z]{1,2}$")
+SUBMISSION = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+"""A submission id: the UUID the page makes once per form fill (lower-case, as `crypto.randomUUID()` writes it)."""
 
 TEXT, DATE, IRI, IRIS, PARTIES = "text", "date", "iri", "iris", "parties"
 CHOICES: dict[str, tuple[str, ...]] = {
     "instrument": AGREEMENT_TYPES,
     "priority": PRIORITIES,
     "status": DEMAND_STATUSES,
+    "activity_status": ACTIVITY_STATUSES,
 }
 COMMON = {"title_es": TEXT, "title_en": TEXT, "description_es": TEXT, "description_en": TEXT}
 FIELDS: dict[str, dict[str, str]] = {
@@ -69,6 +75,16 @@ FIELDS: dict[str, dict[str, str]] = {
         "cooperation_type": IRI,
         "answered_by": IRIS,
     },
+    ACTIVITY: COMMON
+    | {
+        "activity_status": "choice",
+        "planned_start": DATE,
+        "planned_end": DATE,
+        "participants": PARTIES,
+        "sectors": IRIS,
+        "territory": IRI,
+        "executes": IRI,
+    },
 }
 """Each kind's fields and how each is read."""
 
@@ -92,12 +108,14 @@ class Party:
 
 @dataclass(frozen=True)
 class RecordForm:
-    """A form as read: the record kind, the province code, the record to replace (editing) and the values."""
+    """A form as read: the record kind, the province code, the record to replace (editing), the values, and the
+    submission id (one per form fill, so that a second POST of the same fill is recognised and changes nothing)."""
 
     kind: str
     province: str
     iri: str = ""
     values: dict[str, Any] = field(default_factory=dict)
+    submission: str = ""
 
     def text(self, name: str) -> str:
         return str(self.values.get(name) or "")
@@ -122,15 +140,23 @@ def read_form(data: Mapping[str, Any]) -> RecordForm:
         problems["iri"] = Text(
             "el registro a editar no es un IRI del grafo", "the record to edit is not an IRI of the graph"
         )
+    submission = str(data.get("submission") or "").strip().lower()
+    if submission and not SUBMISSION.match(submission):
+        problems["submission"] = Text("el identificador de envío no es un UUID", "the submission id is not a UUID")
     values: dict[str, Any] = {}
     for name, how in FIELDS[kind].items():
         try:
             values[name] = _read(name, how, data.get(name))
         except ValueError as error:
             problems[name] = error.args[0] if isinstance(error.args[0], Text) else Text(str(error), str(error))
+    if kind == ACTIVITY and iri:
+        problems["iri"] = Text(
+            "los programas y proyectos aún no se editan desde este formulario",
+            "programmes and projects cannot be edited from this form yet",
+        )
     if problems:
         raise FormError(problems)
-    return RecordForm(kind, province, iri, values)
+    return RecordForm(kind, province, iri, values, submission)
 
 
 def _read(name: str, how: str, value: Any) -> Any:
@@ -235,6 +261,19 @@ FIELD_OF: dict[str, dict[str, str]] = {
         CG + "answeredBy": "answered_by",
         CGSH + "demand-answered": "answered_by",
         CGSH + "record-dates-not-future": "stated",
+    },
+    ACTIVITY: {
+        CG + "activityStatus": "activity_status",
+        CGSH + "activity-start-date": "planned_start",
+        CG + "plannedStart": "planned_start",
+        CG + "plannedEnd": "planned_end",
+        CGSH + "record-dates-order": "planned_end",
+        CG + "participatingOrg": "participants",
+        CG + "sectorShare": "sectors",
+        CGSH + "sector-code-in-vocabulary": "sectors",
+        CGSH + "sector-percentages": "sectors",
+        CG + "activityTerritory": "territory",
+        CG + "executes": "executes",
     },
 }
 """Per record kind: a result's shape IRI, else its path IRI → the form field it is shown beside."""

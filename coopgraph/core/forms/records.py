@@ -17,19 +17,24 @@ from collections.abc import Iterator
 
 import pyoxigraph as ox
 
-from coopgraph.core.forms.fields import AGREEMENT, AGREEMENT_TYPES, DEMAND, RecordForm
+from coopgraph.core.forms.fields import ACTIVITY, AGREEMENT, AGREEMENT_TYPES, DEMAND, FormError, RecordForm
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
-from coopgraph.core.vocab import CG, CGR, DCTERMS, IATI, LABEL, RDF_TYPE, XSD
+from coopgraph.core.vocab import CG, CGR, DCTERMS, IATI, LABEL, RDF_TYPE, XSD, Text
 from coopgraph.core.writes.delta import Delta, change
 
 REGISTER = ox.NamedNode(REGISTER_GRAPH)
-BASES = {AGREEMENT: CGR + "instrumento/", DEMAND: CGR + "demanda/"}
+BASES = {AGREEMENT: CGR + "instrumento/", DEMAND: CGR + "demanda/", ACTIVITY: CGR + "actividad/"}
 ENTRY_BASE = CGR + "anotacion/"
 CLASSES = {
     AGREEMENT: tuple(CG + name for name in (*AGREEMENT_TYPES, "Agreement")),
     DEMAND: (CG + "CooperationDemand",),
 }
 """The classes a record of each kind may have (an instrument whose kind is missing is a plain cg:Agreement)."""
+ACTIVITY_CLASS = CG + "CooperationActivity"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SECTOR_LISTS = {IATI + "Sector": "1", IATI + "SectorCategory": "2"}
+"""The IATI sector lists a project's sector may come from, and their SectorVocabulary code (1 DAC 5-digit, 2 DAC 3-digit)."""
+MATCHES = tuple(SKOS + name for name in ("exactMatch", "closeMatch", "narrowMatch", "broadMatch"))
 MAX_DEPTH = 4
 _TYPE = ox.NamedNode(RDF_TYPE)
 _DATE = ox.NamedNode(XSD + "date")
@@ -37,6 +42,28 @@ _DATE = ox.NamedNode(XSD + "date")
 
 class RecordMissing(LookupError):
     """The record a form edits is not in the register (or is of another kind)."""
+
+
+class AlreadySubmitted(LookupError):
+    """The form's submission id is already on an entry of the register: `record` is what that submission saved."""
+
+    def __init__(self, submission: str, record: str) -> None:
+        super().__init__(f"submission {submission} already saved record {record}")
+        self.submission, self.record = submission, record
+
+
+def submitted_record(store: ox.Store, submission: str) -> str | None:
+    """The record a submission id saved (the record citing the entry that carries the id); None when it is new.
+
+    An entry with the id whose record is gone (an edit since replaced it, say) still counts: its IRI is the entry's.
+    """
+    for quad in store.quads_for_pattern(None, _cg("submissionId"), ox.Literal(submission), REGISTER):
+        entry = quad.subject
+        for cited in store.quads_for_pattern(None, ox.NamedNode(DCTERMS + "source"), entry, REGISTER):
+            if isinstance(cited.subject, ox.NamedNode):
+                return cited.subject.value
+        return entry.value if isinstance(entry, ox.NamedNode) else ""
+    return None
 
 
 def _cg(name: str) -> ox.NamedNode:
@@ -98,16 +125,24 @@ def mint_entry(store: ox.Store, province: str, *, now: dt.datetime) -> ox.NamedN
 def record_change(store: ox.Store, form: RecordForm, *, who: str, now: dt.datetime | None = None) -> tuple[str, Delta]:
     """Write the form's record to `store` (replacing the edited one); its IRI and the net change."""
     moment = (now or dt.datetime.now(dt.UTC)).replace(microsecond=0)
+    if form.submission and (done := submitted_record(store, form.submission)) is not None:
+        raise AlreadySubmitted(form.submission, done)
     old: list[ox.Quad] = []
     if form.iri:
         record = ox.NamedNode(form.iri)
         if record_kind(store, record) != form.kind:
             raise RecordMissing(form.iri)
         old = record_quads(store, record)
+    elif form.kind == ACTIVITY:
+        record = mint_activity(store, form, now=moment)
     else:
         record = mint_record(store, form, now=moment)
     entry = mint_entry(store, form.province, now=moment)
-    triples = [*record_triples(form, record, entry), *entry_triples(form.province, entry, who=who, now=moment)]
+    triples = [
+        *record_triples(form, record, entry),
+        *(activity_triples(store, form, record) if form.kind == ACTIVITY else []),
+        *entry_triples(form.province, entry, who=who, now=moment, submission=form.submission),
+    ]
     quads = [ox.Quad(s, p, o, REGISTER) for s, p, o in triples]
     return record.value, change(store, remove=old, add=quads)
 
@@ -128,9 +163,9 @@ def record_triples(form: RecordForm, record: ox.NamedNode, entry: ox.NamedNode) 
     triples.append((record, _cg("registerProvince"), ox.NamedNode(province_iri(form.province))))
     if form.kind == AGREEMENT:
         triples += _agreement(form, record)
-    else:
+    elif form.kind == DEMAND:
         triples += _demand(form, record)
-    return triples
+    return triples  # an activity's other triples need the graph: activity_triples
 
 
 def _date(value: str) -> ox.Literal:
@@ -174,10 +209,146 @@ def _demand(form: RecordForm, record: ox.NamedNode) -> list[Triple]:
     return triples
 
 
-def entry_triples(province: str, entry: ox.NamedNode, *, who: str, now: dt.datetime) -> list[Triple]:
-    """The `cg:ManualEntry` a record cites: who recorded it, when, in which province's register."""
+def reporting_ref(province: str) -> str:
+    """The IATI organisation identifier a province's government reports under: `EC-GADPL` for EC-L."""
+    return "EC-GADP" + province.removeprefix("EC-")
+
+
+def mint_activity(store: ox.Store, form: RecordForm, *, now: dt.datetime) -> ox.NamedNode:
+    """`cgr:actividad/<IATI identifier>`: the reporting government's identifier, the year, the next number.
+
+    `EC-GADPL-2026-003`: the year of the planned start (else this year), one more than the highest number of the
+    province and year among the register's activities.
+    """
+    date = form.text("planned_start")
+    year = date[:4] if date else str(now.year)
+    prefix = f"{BASES[ACTIVITY]}{reporting_ref(form.province)}-{year}-"
+    numbers = (
+        int(tail)
+        for quad in store.quads_for_pattern(None, _TYPE, ox.NamedNode(ACTIVITY_CLASS), REGISTER)
+        if isinstance(quad.subject, ox.NamedNode)
+        and (tail := quad.subject.value.removeprefix(prefix)) != quad.subject.value
+        and tail.isdigit()
+    )
+    return ox.NamedNode(f"{prefix}{max(numbers, default=0) + 1:03d}")
+
+
+def _sector_code(store: ox.Store, iri: str) -> tuple[str, str] | None:
+    """A picked sector → (IATI sector code IRI, SectorVocabulary code): itself when it is a DAC code, else the DAC
+    code a sector of the graph matches (skos:exactMatch, closeMatch, narrowMatch, broadMatch); None when none."""
+    node = ox.NamedNode(iri)
+    candidates = [node] + [
+        quad.object
+        for prop in MATCHES
+        for quad in store.quads_for_pattern(node, ox.NamedNode(prop), None, None)
+        if isinstance(quad.object, ox.NamedNode)
+    ]
+    for candidate in candidates:
+        for quad in store.quads_for_pattern(candidate, ox.NamedNode(SKOS + "inScheme"), None, None):
+            if isinstance(quad.object, ox.NamedNode) and quad.object.value in SECTOR_LISTS:
+                return candidate.value, SECTOR_LISTS[quad.object.value]
+    return None
+
+
+def _governments(store: ox.Store, province: str) -> list[ox.NamedNode]:
+    found = store.quads_for_pattern(None, _cg("governs"), ox.NamedNode(province_iri(province)), None)
+    return sorted({quad.subject for quad in found if isinstance(quad.subject, ox.NamedNode)}, key=str)
+
+
+def _label_es(store: ox.Store, node: ox.NamedNode) -> str:
+    for quad in store.quads_for_pattern(node, ox.NamedNode(LABEL), None, None):
+        if isinstance(quad.object, ox.Literal) and quad.object.language == "es":
+            return quad.object.value
+    return ""
+
+
+def activity_triples(store: ox.Store, form: RecordForm, record: ox.NamedNode) -> list[Triple]:
+    """A programme or project (IATI activity) of the form: identifier, reporting government, status, dates,
+    participating organisations, sectors, territory, the instrument it executes.
+
+    The reporting organisation is the province's government (IATI OrganisationType 11, local government). A sector
+    is a DAC code or a sector of the graph that matches one; several sectors share the activity evenly (IATI needs
+    percentages adding up to 100). `FormError` names a sector that matches no DAC code.
+    """
+    identifier = record.value.removeprefix(BASES[ACTIVITY])
+    triples: list[Triple] = [
+        (record, _TYPE, ox.NamedNode(ACTIVITY_CLASS)),
+        (record, _cg("iatiIdentifier"), ox.Literal(identifier)),
+    ]
+    reporting = ox.BlankNode()
+    triples += [
+        (record, _cg("reportingOrg"), reporting),
+        (reporting, _TYPE, _cg("NamedOrganisation")),
+        (reporting, _cg("orgRef"), ox.Literal(reporting_ref(form.province))),
+        (reporting, _cg("orgType"), ox.NamedNode(IATI + "OrganisationType/11")),
+    ]
+    for government in _governments(store, form.province)[:1]:
+        triples.append((reporting, _cg("actor"), government))
+        if name := _label_es(store, government):
+            triples.append((reporting, _cg("orgName"), ox.Literal(name, language="es")))
+    if form.text("activity_status"):
+        status = ox.NamedNode(f"{IATI}ActivityStatus/{form.text('activity_status')}")
+        triples.append((record, _cg("activityStatus"), status))
+    for name, prop in (("planned_start", "plannedStart"), ("planned_end", "plannedEnd")):
+        if form.text(name):
+            triples.append((record, _cg(prop), _date(form.text(name))))
+    for party in form.items("participants"):
+        node = ox.BlankNode()
+        triples += [(record, _cg("participatingOrg"), node), (node, _TYPE, _cg("Participation"))]
+        triples.append((node, _cg("organisationRole"), ox.NamedNode(f"{IATI}OrganisationRole/{party.role}")))
+        if party.name:
+            triples.append((node, _cg("orgName"), ox.Literal(party.name, language="es")))
+        if party.actor:
+            triples.append((node, _cg("actor"), ox.NamedNode(party.actor)))
+    codes: list[tuple[str, str]] = []
+    for picked in form.items("sectors"):
+        code = _sector_code(store, picked)
+        if code is None:
+            raise FormError(
+                {
+                    "sectors": Text(
+                        f"el sector {picked} no corresponde a ningún código CAD",
+                        f"the sector {picked} matches no DAC code",
+                    )
+                }
+            )
+        if code not in codes:
+            codes.append(code)
+    triples += _shares(record, codes)
+    if form.text("territory"):
+        triples.append((record, _cg("activityTerritory"), ox.NamedNode(form.text("territory"))))
+    if form.text("executes"):
+        triples.append((record, _cg("executes"), ox.NamedNode(form.text("executes"))))
+    return triples
+
+
+def _shares(record: ox.NamedNode, codes: list[tuple[str, str]]) -> list[Triple]:
+    """One cg:SectorShare per code; with several of one vocabulary, even percentages adding up to exactly 100."""
+    triples: list[Triple] = []
+    for vocabulary in dict.fromkeys(v for _, v in codes):
+        mine = [code for code, v in codes if v == vocabulary]
+        cents = [10000 // len(mine)] * len(mine)
+        cents[0] += 10000 - sum(cents)
+        for code, share in zip(mine, cents, strict=True):
+            node = ox.BlankNode()
+            triples += [
+                (record, _cg("sectorShare"), node),
+                (node, _TYPE, _cg("SectorShare")),
+                (node, _cg("sectorCode"), ox.NamedNode(code)),
+                (node, _cg("sectorVocabulary"), ox.NamedNode(f"{IATI}SectorVocabulary/{vocabulary}")),
+            ]
+            if len(mine) > 1:
+                percentage = ox.Literal(f"{share // 100}.{share % 100:02d}", datatype=ox.NamedNode(XSD + "decimal"))
+                triples.append((node, _cg("percentage"), percentage))
+    return triples
+
+
+def entry_triples(
+    province: str, entry: ox.NamedNode, *, who: str, now: dt.datetime, submission: str = ""
+) -> list[Triple]:
+    """The `cg:ManualEntry` a record cites: who recorded it, when, in which province's register, which submission."""
     stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return [
+    triples: list[Triple] = [
         (entry, _TYPE, _cg("ManualEntry")),
         (entry, ox.NamedNode(LABEL), ox.Literal(f"Anotación de {who} ({stamp})", language="es")),
         (entry, ox.NamedNode(LABEL), ox.Literal(f"Entry by {who} ({stamp})", language="en")),
@@ -185,3 +356,6 @@ def entry_triples(province: str, entry: ox.NamedNode, *, who: str, now: dt.datet
         (entry, _cg("recordedAt"), ox.Literal(now.isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))),
         (entry, _cg("registerProvince"), ox.NamedNode(province_iri(province))),
     ]
+    if submission:
+        triples.append((entry, _cg("submissionId"), ox.Literal(submission)))
+    return triples
