@@ -315,3 +315,58 @@ def test_a_project_is_saved_and_listed_and_a_bad_one_shows_the_message_at_the_fi
     listed = tab.locator("#record-list li[data-kind='activity']", has_text="Agua potable en Saraguro")
     assert listed.count() == 1 and "En ejecución" in listed.inner_text()  # IATI ActivityStatus 2, in Spanish
     assert (listed.get_attribute("data-iri") or "").startswith("https://w3id.org/coopgraph/id/actividad/EC-GADPL-")
+
+
+def _post(tab: Any, secret: str, form: dict[str, Any]) -> str:
+    answer = tab.request.post("/api/register/records", data=form, headers={"Authorization": f"Bearer {secret}"})
+    assert answer.status == 201, answer.json()
+    return str(answer.json()["record"])
+
+
+def test_searching_and_filtering_narrow_the_list_and_the_address_keeps_them(tab: Any, site: Site) -> None:
+    _open(tab, "/register?province=EC-L")
+    common = {"kind": "agreement", "province": "EC-L", "instrument": "CooperationAgreement"}
+    parties = [{"name": "Gobierno Provincial de Loja", "role": "2"}, {"name": "Agencia de ejemplo", "role": "1"}]
+    rural = _post(
+        tab,
+        site.loja,
+        {
+            **common,
+            "title_es": "Búsqueda: educación rural",
+            "title_en": "Rural",
+            "parties": parties,
+            "signed": "2023-05-02",
+        },
+    )
+    technical = _post(
+        tab,
+        site.loja,
+        {
+            **common,
+            "title_es": "Búsqueda: educación técnica",
+            "title_en": "Technical",
+            "parties": parties,
+            "signed": "2024-05-02",
+        },
+    )
+    _open(tab, "/register?province=EC-L")
+    everything = tab.locator("#record-list li").count()
+    assert everything >= 2
+    tab.fill("#filter-q", "BUSQUEDA EDUCACION")  # no accents, upper case
+    tab.wait_for_selector("#record-list[data-search*='q=BUSQUEDA']", state="attached")
+    listed = {tab.locator("#record-list li").nth(i).get_attribute("data-iri") for i in range(2)}
+    assert tab.locator("#record-list li").count() == 2 and listed == {rural, technical}
+    assert "1\u20132 de 2" in tab.locator("#records-status").inner_text()
+    tab.select_option("#filter-year", "2023")
+    tab.wait_for_selector("#record-list[data-search*='year=2023']", state="attached")
+    assert [tab.locator("#record-list li").nth(0).get_attribute("data-iri")] == [rural]
+    assert tab.locator("#record-list li").count() == 1
+    shared = tab.url
+    assert "q=BUSQUEDA+EDUCACION" in shared and "year=2023" in shared and "province=EC-L" in shared
+    _open(tab, shared.removeprefix(site.base))  # the address opens on the same narrowed list
+    tab.wait_for_selector("#record-list[data-search*='year=2023']", state="attached")
+    assert tab.locator("#filter-q").input_value() == "BUSQUEDA EDUCACION"
+    assert tab.locator("#record-list li").count() == 1
+    tab.click("#filter-clear")
+    tab.wait_for_selector("#record-list[data-search='province=EC-L']", state="attached")
+    assert tab.locator("#record-list li").count() == everything

@@ -16,7 +16,16 @@ from typing import Any
 import pyoxigraph as ox
 from flask import Blueprint, Response, jsonify, request
 
-from coopgraph.core.forms import FormError, field_of, list_records, read_form, read_record, record_change
+from coopgraph.core.forms import (
+    KINDS,
+    FormError,
+    RecordFilter,
+    field_of,
+    read_form,
+    read_record,
+    record_change,
+    search_records,
+)
 from coopgraph.core.forms.fields import (
     ACTIVITY_STATUSES,
     AGREEMENT_TYPES,
@@ -110,6 +119,9 @@ STRINGS: dict[str, Text] = {
     "party_name": Text("Nombre", "Name"),
     "party_role": Text("Rol", "Role"),
     "remove_party": Text("Quitar", "Remove"),
+    "shown": Text("{from}\u2013{to} de {total} registros", "{from}\u2013{to} of {total} records"),
+    "no_match": Text("Ningún registro cumple estos filtros.", "No record matches these filters."),
+    "all": Text("— Todos —", "— All —"),
     "kind.agreement": Text("Instrumento", "Instrument"),
     "kind.activity": Text("Programa o proyecto", "Programme or project"),
     "kind.demand": Text("Demanda", "Demand"),
@@ -176,6 +188,16 @@ def _options(state: Coopgraph, lang: str) -> dict[str, Any]:
             {"value": code, "label": activity_statuses.get(f"{IATI}ActivityStatus/{code}", code)}
             for code in ACTIVITY_STATUSES
         ],
+        "recordStatuses": [  # the list's status filter: a demand's status or an activity's, by IRI
+            *({"iri": CG + item["value"], "label": item["label"]} for item in named(DEMAND_STATUSES)),
+            *(
+                {
+                    "iri": f"{IATI}ActivityStatus/{code}",
+                    "label": activity_statuses.get(f"{IATI}ActivityStatus/{code}", code),
+                }
+                for code in ACTIVITY_STATUSES
+            ),
+        ],
         "dacSectors": [
             {"iri": row["iri"], "label": f"{row['iri'].rsplit('/', 1)[-1]} · {row['label']}"} for row in dac
         ],
@@ -223,16 +245,56 @@ def _select(store: ox.Store, query: str, bound: dict[str, ox.NamedNode | ox.Lite
     ]
 
 
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 100
+
+
 @bp.get("/api/register/records")
 def records() -> Response:
-    """A province's register records (`?province=EC-L`): IRI, kind, type, title, date, status, in `?lang=`."""
-    province = request.args.get("province", "").strip().upper()
-    if not PROVINCE_CODE.match(province):
-        raise ApiError(
-            400, "Bad parameter", Text("province: un código ISO como EC-L", "province: an ISO code such as EC-L")
-        )
-    rows = list_records(coopgraph().store.oxigraph, province, lang=_lang())  # type: ignore[attr-defined]
-    return jsonify({"province": province, "records": rows})
+    """The register's records, narrowed and paged: `province` (ISO code; every province without it), `q`, `partner`,
+    `sector`, `status`, `year`, `kind`, `limit` (100; at most 1000), `offset`; titles in `?lang=`.
+
+    The answer: `records` (IRI, kind, type, title, date, status), `total` (how many the filters keep), `limit`,
+    `offset`, and `years` (of the province's records of that kind, for the year picker).
+    """
+    args = request.args
+    province = args.get("province", "").strip().upper()
+    if province and not PROVINCE_CODE.match(province):
+        raise _bad("province: un código ISO como EC-L", "province: an ISO code such as EC-L")
+    kind = args.get("kind", "").strip()
+    if kind and kind not in (*KINDS, "report"):
+        raise _bad("kind: agreement, activity, demand o report", "kind: agreement, activity, demand or report")
+    year = args.get("year", "").strip()
+    if year and not (year.isdigit() and len(year) == 4):
+        raise _bad("year: un año de cuatro cifras", "year: a year of four digits")
+    limit, offset = _count("limit", DEFAULT_LIMIT), _count("offset", 0)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise _bad(f"limit: de 1 a {MAX_LIMIT}", f"limit: from 1 to {MAX_LIMIT}")
+    wanted = RecordFilter(
+        province=province,
+        q=args.get("q", "").strip()[:200],
+        partner=args.get("partner", "").strip()[:200],
+        sector=args.get("sector", "").strip(),
+        status=args.get("status", "").strip(),
+        year=year,
+        kind=kind,
+    )
+    store = coopgraph().store.oxigraph  # type: ignore[attr-defined]
+    found = search_records(store, wanted, lang=_lang(), limit=limit, offset=offset)
+    return jsonify({"province": province, **found})
+
+
+def _count(name: str, default: int) -> int:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit():
+        raise _bad(f"{name}: un número entero no negativo", f"{name}: a whole number, not negative")
+    return int(value)
+
+
+def _bad(es: str, en: str) -> ApiError:
+    return ApiError(400, "Bad parameter", Text(es, en))
 
 
 @bp.get("/api/register/record")

@@ -12,6 +12,13 @@
   const provincePicker = $("province");
   const recordList = $("record-list");
   const recordsStatus = $("records-status");
+  const filters = $("record-filters");
+  const FILTERS = ["q", "kind", "partner", "sector", "status", "year"]; // kept in the page's URL, so a search can be shared
+  const PAGE = 50;
+  const previousPage = $("page-previous");
+  const nextPage = $("page-next");
+  let offset = Math.max(0, Number.parseInt(new URLSearchParams(window.location.search).get("offset") || "0", 10) || 0);
+  let listing = 0; // the latest list request: an older answer arriving late is dropped
   const formsPanel = $("forms");
   const saveStatus = $("save-status");
   const saveError = $("save-error");
@@ -55,6 +62,47 @@
     if (wanted && options.provinces.some((p) => p.code === wanted)) provincePicker.value = wanted;
     for (const select of document.querySelectorAll("select[data-options]")) fill(select, options[select.dataset.options] || []);
     for (const form of Object.values(forms)) resetForm(form);
+    for (const select of filters.querySelectorAll("select[data-filter-options]")) {
+      const items = select.dataset.filterOptions.split(",").flatMap((name) => options[name] || []);
+      select.replaceChildren(cg.el("option", {value: ""}, cg.t("all")));
+      for (const item of items) select.append(cg.el("option", {value: item.iri}, item.label));
+    }
+    const asked = new URLSearchParams(window.location.search);
+    for (const name of FILTERS) {
+      const value = asked.get(name) || "";
+      const control = filters.elements[name];
+      if (control.tagName === "SELECT" && value && ![...control.options].some((o) => o.value === value)) {
+        control.append(cg.el("option", {value}, value));
+      }
+      control.value = value;
+    }
+  }
+
+  function filterValues() {
+    const values = {};
+    for (const name of FILTERS) {
+      const value = filters.elements[name].value.trim();
+      if (value) values[name] = value;
+    }
+    return values;
+  }
+
+  /** The page's address with the province, the filters and the page offset: a search that can be shared. */
+  function keepInAddress(values) {
+    const address = new URL(window.location.href);
+    for (const name of [...FILTERS, "province", "offset"]) address.searchParams.delete(name);
+    if (provincePicker.value) address.searchParams.set("province", provincePicker.value);
+    for (const [name, value] of Object.entries(values)) address.searchParams.set(name, value);
+    if (offset) address.searchParams.set("offset", String(offset));
+    history.replaceState(null, "", address.pathname + address.search);
+  }
+
+  function fillYears(years) {
+    const picker = filters.elements.year;
+    const kept = picker.value;
+    picker.replaceChildren(cg.el("option", {value: ""}, cg.t("all")));
+    for (const year of new Set([...years, ...(kept ? [kept] : [])])) picker.append(cg.el("option", {value: year}, year));
+    picker.value = kept;
   }
 
   // --- signing in -------------------------------------------------------------------------------------------------
@@ -103,23 +151,43 @@
 
   // --- the province's records ---------------------------------------------------------------------------------------
 
-  function describeHref(iri) {
+  function recordHref(iri) {
     return cg.url("/", {query: `DESCRIBE <${iri}>`});
+  }
+
+  async function loadAgreements() {
+    const province = provincePicker.value;
+    if (!province) return;
+    const answer = await call(cg.url("/api/register/records", {province, kind: "agreement", limit: 1000}));
+    if (!answer.ok) return;
+    const agreements = answer.body.records.map((row) => ({iri: row.iri, label: row.label}));
+    fill(forms.activity.elements.executes, agreements); // the instruments a project may carry out: this province's
   }
 
   async function loadRecords() {
     const province = provincePicker.value;
     if (!province) return;
-    const answer = await call(cg.url("/api/register/records", {province}));
+    const values = filterValues();
+    keepInAddress(values);
+    const mine = ++listing;
+    const [answer] = await Promise.all([
+      call(cg.url("/api/register/records", {province, ...values, limit: PAGE, offset})),
+      loadAgreements(),
+    ]);
+    if (mine !== listing) return;
     recordList.replaceChildren();
     if (!answer.ok) {
       recordsStatus.textContent = answer.body?.error?.message || `HTTP ${answer.status}`;
       return;
     }
-    const rows = answer.body.records;
-    const agreements = rows.filter((row) => row.kind === "agreement").map((row) => ({iri: row.iri, label: row.label}));
-    fill(forms.activity.elements.executes, agreements); // the instruments a project may carry out: this province's
-    recordsStatus.textContent = rows.length ? "" : cg.t("no_records");
+    const {records: rows, total, years} = answer.body;
+    fillYears(years);
+    const filtered = Object.keys(values).length > 0;
+    recordsStatus.textContent = rows.length
+      ? cg.t("shown", {from: offset + 1, to: offset + rows.length, total})
+      : cg.t(filtered ? "no_match" : "no_records");
+    previousPage.hidden = offset === 0;
+    nextPage.hidden = offset + rows.length >= total;
     for (const row of rows) {
       const editable = row.kind === "agreement" || row.kind === "demand";
       recordList.append(
@@ -128,7 +196,7 @@
           {class: `record${row.iri === lastRecord ? " new" : ""}`, "data-iri": row.iri, "data-kind": row.kind},
           cg.el("span", {class: "kind"}, cg.t(`kind.${row.kind}`)),
           " ",
-          cg.el("a", {class: "title", href: describeHref(row.iri), title: row.iri}, row.label),
+          cg.el("a", {class: "title", href: recordHref(row.iri), title: row.iri}, row.label),
           row.typeLabel && row.kind === "agreement" ? cg.el("span", {class: "type muted"}, ` · ${row.typeLabel}`) : null,
           row.date ? cg.el("span", {class: "date muted"}, ` · ${row.date}`) : null,
           row.statusLabel ? cg.el("span", {class: "state muted"}, ` · ${row.statusLabel}`) : null,
@@ -139,11 +207,39 @@
         ),
       );
     }
+    recordList.dataset.search = new URLSearchParams({province, ...values}).toString(); // what the list shows (tests wait on it)
   }
+
+  let typing = 0;
+  const refilter = () => {
+    offset = 0;
+    loadRecords();
+  };
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    refilter();
+  });
+  filters.addEventListener("input", (event) => {
+    if (event.target.tagName !== "INPUT") return;
+    clearTimeout(typing);
+    typing = setTimeout(refilter, 250);
+  });
+  filters.addEventListener("change", (event) => {
+    if (event.target.tagName === "SELECT") refilter();
+  });
+  filters.addEventListener("reset", () => setTimeout(refilter)); // once the form has cleared its fields
+  previousPage.addEventListener("click", () => {
+    offset = Math.max(0, offset - PAGE);
+    loadRecords();
+  });
+  nextPage.addEventListener("click", () => {
+    offset += PAGE;
+    loadRecords();
+  });
 
   provincePicker.addEventListener("change", () => {
     provincePicker.dataset.value = provincePicker.value;
-    loadRecords();
+    refilter();
   });
 
   // --- the forms ----------------------------------------------------------------------------------------------------

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
 from coopgraph.core.forms.fields import AGREEMENT, AGREEMENT_TYPES
-from coopgraph.core.forms.records import REGISTER, record_kind
+from coopgraph.core.forms.records import MATCHES, REGISTER, record_kind
 from coopgraph.core.iati.model import province_code, province_iri
 from coopgraph.core.vocab import CG, DCTERMS, IATI, LABEL, RDF_TYPE
 
@@ -61,34 +64,151 @@ def label(store: ox.Store, iri: str, lang: str) -> str:
     return iri
 
 
-def list_records(store: ox.Store, province: str, *, lang: str = "es") -> list[dict[str, str]]:
-    """The register records of `province` (an ISO code), newest date first: IRI, kind, type, title, date, status."""
-    where = ox.NamedNode(province_iri(province))
-    rows: list[dict[str, str]] = []
+@dataclass(frozen=True)
+class RecordFilter:
+    """What an officer narrows the register list by; an empty field does not narrow.
+
+    `q`: every word in a title or label (any language), accents and case ignored; `partner`: an actor's IRI, or a
+    name held by a party's name or its actor's label; `sector`: a sector IRI (a demand's theme, an activity's DAC code
+    or the DAC code a sector of the graph matches); `status`: a status IRI, a demand status's name or an IATI
+    ActivityStatus code; `year`: of the record's date; `kind`: agreement, activity, demand or report.
+    """
+
+    province: str = ""
+    q: str = ""
+    partner: str = ""
+    sector: str = ""
+    status: str = ""
+    year: str = ""
+    kind: str = ""
+
+
+def fold(text: str) -> str:
+    """`text` without accents and case, for matching what an officer types: `Educación` → `educacion`."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
+def _candidates(store: ox.Store, found: RecordFilter) -> Iterator[tuple[str, str, ox.NamedNode]]:
+    """(kind, class, record) of the register records of the filter's kind and province, each once."""
+    where = ox.NamedNode(province_iri(found.province)) if found.province else None
     seen: set[str] = set()
     for kind, classes in LISTED.items():
+        if found.kind and kind != found.kind:
+            continue
         for cls in classes:
             for quad in store.quads_for_pattern(None, _TYPE, ox.NamedNode(cls), REGISTER):
                 record = quad.subject
                 if not isinstance(record, ox.NamedNode) or record.value in seen:
                     continue
-                if where not in _values(store, record, CG + "registerProvince"):
+                if where is not None and where not in _values(store, record, CG + "registerProvince"):
                     continue
                 seen.add(record.value)
-                status = _first(store, record, STATUS_OF[kind]) if kind in STATUS_OF else ""
-                rows.append(
-                    {
-                        "iri": record.value,
-                        "kind": kind,
-                        "type": cls,
-                        "typeLabel": label(store, cls, lang),
-                        "label": _text(store, record, LABEL, lang) or _text(store, record, LABEL, "es") or record.value,
-                        "date": _first(store, record, DATE_OF[kind]),
-                        "status": status,
-                        "statusLabel": label(store, status, lang) if status else "",
-                    }
-                )
-    return sorted(rows, key=lambda row: (row["kind"], row["date"], row["iri"]), reverse=True)
+                yield kind, cls, record
+
+
+def _organisations(store: ox.Store, record: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
+    nodes = [*_values(store, record, CG + "party"), *_values(store, record, CG + "participatingOrg")]
+    return [node for node in nodes if isinstance(node, ox.NamedNode | ox.BlankNode)]
+
+
+def _has_partner(store: ox.Store, record: ox.NamedNode, partner: str) -> bool:
+    wanted = fold(partner.strip())
+    for node in _organisations(store, record):
+        actors = [value.value for value in _values(store, node, CG + "actor")]
+        if partner in actors:
+            return True
+        names = [value.value for value in _values(store, node, CG + "orgName")]
+        names += [label(store, actor, lang) for actor in actors for lang in ("es", "en")]
+        if any(wanted in fold(name) for name in names):
+            return True
+    return False
+
+
+def record_sectors(store: ox.Store, record: ox.NamedNode) -> list[str]:
+    """A record's sectors: a demand's themes, an activity's sector codes."""
+    found = [value.value for value in _values(store, record, CG + "demandTheme")]
+    for share in _values(store, record, CG + "sectorShare"):
+        if isinstance(share, ox.BlankNode | ox.NamedNode):
+            found += [value.value for value in _values(store, share, CG + "sectorCode")]
+    return found
+
+
+def _sector_and_matches(store: ox.Store, sector: str) -> set[str]:
+    node = ox.NamedNode(sector)
+    matched = {
+        quad.object.value
+        for prop in MATCHES
+        for quad in store.quads_for_pattern(node, ox.NamedNode(prop), None, None)
+        if isinstance(quad.object, ox.NamedNode)
+    }
+    return {sector} | matched
+
+
+def _status_iris(status: str) -> set[str]:
+    return {status, CG + status, f"{IATI}ActivityStatus/{status}"}
+
+
+def search_records(
+    store: ox.Store, found: RecordFilter, *, lang: str = "es", limit: int = 100, offset: int = 0
+) -> dict[str, Any]:
+    """The register records the filter keeps (newest date first), `limit` of them from `offset`, and how many in all.
+
+    `years`: the years of the records of the filter's province and kind whatever the other filters, to pick one.
+    """
+    words = fold(found.q).split()
+    sectors = _sector_and_matches(store, found.sector) if found.sector else set()
+    statuses = _status_iris(found.status) if found.status else set()
+    rows: list[dict[str, str]] = []
+    years: set[str] = set()
+    for kind, cls, record in _candidates(store, found):
+        date = _first(store, record, DATE_OF[kind])
+        if date:
+            years.add(date[:4])
+        if found.year and not date.startswith(found.year):
+            continue
+        status = _first(store, record, STATUS_OF[kind]) if kind in STATUS_OF else ""
+        if statuses and status not in statuses:
+            continue
+        titles = [value for value in _values(store, record, LABEL) if isinstance(value, ox.Literal)]
+        if words:
+            text = fold(" ".join([*(title.value for title in titles), record.value.rsplit("/", 1)[-1]]))
+            if not all(word in text for word in words):
+                continue
+        if sectors and not sectors & set(record_sectors(store, record)):
+            continue
+        if found.partner and not _has_partner(store, record, found.partner):
+            continue
+        title = next((t.value for t in titles if t.language == lang), "") or next(
+            (t.value for t in titles if t.language == "es"), record.value
+        )
+        rows.append(
+            {
+                "iri": record.value,
+                "kind": kind,
+                "type": cls,
+                "typeLabel": label(store, cls, lang),
+                "label": title,
+                "date": date,
+                "status": status,
+                "statusLabel": label(store, status, lang) if status else "",
+            }
+        )
+    rows.sort(key=lambda row: (row["kind"], row["date"], row["iri"]), reverse=True)
+    return {
+        "total": len(rows),
+        "limit": limit,
+        "offset": offset,
+        "records": rows[offset : offset + limit],
+        "years": sorted(years, reverse=True),
+    }
+
+
+def list_records(store: ox.Store, province: str, *, lang: str = "es") -> list[dict[str, str]]:
+    """The register records of `province` (an ISO code), newest date first: IRI, kind, type, title, date, status."""
+    found = search_records(store, RecordFilter(province=province), lang=lang, limit=10**9)
+    rows: list[dict[str, str]] = found["records"]
+    return rows
 
 
 def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:

@@ -1,0 +1,163 @@
+"""Searching and filtering the register list: `GET /api/register/records` with `q`, `partner`, `sector`, `status`,
+`year`, `kind`, `province` and `limit`/`offset`, against an app of its own holding a few records saved by forms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import OxigraphStore
+from coopgraph.core.writes.tokens import TokenBook
+from coopgraph.web.app import create_app
+from coopgraph.web.state import EXTENSION
+
+ID = "https://w3id.org/coopgraph/id/"
+CG = "https://w3id.org/coopgraph/def#"
+RIEGO = ID + "sector-riego-y-drenaje"
+GADP_LOJA = ID + "gadp-loja"
+FORMS: dict[str, dict[str, Any]] = {
+    "education": {
+        "kind": "agreement",
+        "province": "EC-L",
+        "instrument": "CooperationAgreement",
+        "title_es": "Convenio de Educación Rural",
+        "title_en": "Rural education agreement",
+        "parties": [
+            {"name": "", "role": "2", "actor": GADP_LOJA},
+            {"name": "Agencia Vasca de Cooperación", "role": "1"},
+        ],
+        "signed": "2024-03-01",
+    },
+    "irrigation": {
+        "kind": "demand",
+        "province": "EC-L",
+        "title_es": "Riego en Zapotillo",
+        "title_en": "Irrigation in Zapotillo",
+        "themes": [RIEGO],
+        "priority": "HighPriority",
+        "status": "DemandIdentified",
+        "stated": "2025-02-10",
+        "territories": [ID + "provincia-ec-l"],
+        "pdot_es": "Objetivo 2: soberanía alimentaria",
+    },
+    "canals": {
+        "kind": "activity",
+        "province": "EC-L",
+        "title_es": "Canales de riego de Macará",
+        "title_en": "Irrigation canals of Macará",
+        "description_es": "Canales de riego para las comunidades de Macará.",
+        "activity_status": "2",
+        "planned_start": "2025-06-01",
+        "planned_end": "2027-06-01",
+        "participants": [
+            {"name": "Fundación Ejemplo", "role": "1"},
+            {"name": "Gobierno Provincial de Loja", "role": "4"},
+        ],
+        "sectors": [RIEGO],
+        "territory": ID + "provincia-ec-l",
+    },
+    "tourism": {
+        "kind": "agreement",
+        "province": "EC-P",
+        "instrument": "MemorandumOfUnderstanding",
+        "title_es": "Memorándum sobre turismo comunitario",
+        "title_en": "Memorandum on community tourism",
+        "parties": [{"name": "Agencia Vasca de Cooperación", "role": "1"}, {"name": "Prefectura", "role": "2"}],
+        "signed": "2025-01-15",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FlaskClient, dict[str, str]]]:
+    """The app with the four records of FORMS saved through the form API; their IRIs by name."""
+    folder = tmp_path_factory.mktemp("register-search")
+    secret = TokenBook(folder).add("ana", "all")
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        app = create_app({"data_dir": str(folder)}, store=store)
+        try:
+            client = app.test_client()
+            iris: dict[str, str] = {}
+            for name, form in FORMS.items():
+                if name == "canals":
+                    form = {**form, "executes": iris["education"]}
+                answer = client.post("/api/register/records", json=form, headers={"Authorization": f"Bearer {secret}"})
+                assert answer.status_code == 201, (name, answer.get_json()["error"].get("fields"))
+                iris[name] = answer.get_json()["record"]
+            yield client, iris
+        finally:
+            app.extensions[EXTENSION].close()
+
+
+def _found(client: FlaskClient, iris: dict[str, str], **query: str) -> set[str]:
+    answer = client.get("/api/register/records", query_string=query)
+    assert answer.status_code == 200, answer.get_json()
+    body = answer.get_json()
+    names = {name for name, iri in iris.items() if iri in {row["iri"] for row in body["records"]}}
+    assert body["total"] == len(body["records"]) == len(names)
+    return names
+
+
+def test_without_filters_every_record_of_every_province_or_of_one(saved: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, iris = saved
+    assert _found(client, iris) == set(FORMS)
+    assert _found(client, iris, province="EC-L") == {"education", "irrigation", "canals"}
+    assert _found(client, iris, province="ec-p") == {"tourism"}
+
+
+def test_the_text_search_ignores_accents_and_case_and_needs_every_word(
+    saved: tuple[FlaskClient, dict[str, str]],
+) -> None:
+    client, iris = saved
+    assert _found(client, iris, q="EDUCACION") == {"education"}
+    assert _found(client, iris, q="educación rural") == {"education"}
+    assert _found(client, iris, q="educación turismo") == set()
+    assert _found(client, iris, q="riego") == {"irrigation", "canals"}
+    assert _found(client, iris, q="macara") == {"canals"}
+    assert _found(client, iris, q="community tourism") == {"tourism"}  # the English title too
+
+
+def test_partner_by_actor_iri_or_by_name(saved: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, iris = saved
+    assert _found(client, iris, partner=GADP_LOJA) == {"education"}
+    assert _found(client, iris, partner="agencia vasca") == {"education", "tourism"}
+    assert _found(client, iris, partner="Provincial de Loja") == {"education", "canals"}  # the actor's label, a name
+    assert _found(client, iris, partner="nadie") == set()
+
+
+def test_sector_status_year_and_kind(saved: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, iris = saved
+    assert _found(client, iris, sector=RIEGO) == {"irrigation", "canals"}  # the activity by the DAC code it matches
+    assert _found(client, iris, sector="https://w3id.org/coopgraph/iati/Sector/31140") == {"canals"}
+    assert _found(client, iris, status=CG + "DemandIdentified") == {"irrigation"}
+    assert _found(client, iris, status="DemandIdentified") == {"irrigation"}
+    assert _found(client, iris, status="2") == {"canals"}
+    assert _found(client, iris, status="https://w3id.org/coopgraph/iati/ActivityStatus/3") == set()
+    assert _found(client, iris, year="2025") == {"irrigation", "canals", "tourism"}
+    assert _found(client, iris, year="2024") == {"education"}
+    assert _found(client, iris, kind="agreement") == {"education", "tourism"}
+    assert _found(client, iris, kind="activity", province="EC-L", q="riego", year="2025") == {"canals"}
+    years = client.get("/api/register/records?province=EC-L&year=2024").get_json()["years"]
+    assert years == ["2025", "2024"]  # whatever the year picked, to pick another
+
+
+def test_paging_gives_the_total_and_a_slice(saved: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, _ = saved
+    whole = client.get("/api/register/records").get_json()
+    assert whole["limit"] == 100 and whole["offset"] == 0 and whole["total"] == 4
+    pages = [client.get(f"/api/register/records?limit=3&offset={start}").get_json() for start in (0, 3)]
+    assert [len(page["records"]) for page in pages] == [3, 1] and {page["total"] for page in pages} == {4}
+    assert [row["iri"] for page in pages for row in page["records"]] == [row["iri"] for row in whole["records"]]
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=1001", "limit=x", "offset=-1", "year=25", "kind=report2", "province=Loja"]
+)
+def test_bad_parameters_are_400(saved: tuple[FlaskClient, dict[str, str]], query: str) -> None:
+    client, _ = saved
+    assert client.get(f"/api/register/records?{query}").status_code == 400
