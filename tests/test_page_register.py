@@ -370,3 +370,71 @@ def test_searching_and_filtering_narrow_the_list_and_the_address_keeps_them(tab:
     tab.click("#filter-clear")
     tab.wait_for_selector("#record-list[data-search='province=EC-L']", state="attached")
     assert tab.locator("#record-list li").count() == everything
+
+
+def test_a_records_page_shows_its_fields_and_links_into_the_graph(tab: Any, site: Site) -> None:
+    parties = [
+        {"name": "", "role": "2", "actor": "https://w3id.org/coopgraph/id/gadp-loja"},
+        {"name": "Agencia de ejemplo", "role": "1"},
+    ]
+    agreement = _post(
+        tab,
+        site.loja,
+        {
+            "kind": "agreement",
+            "province": "EC-L",
+            "instrument": "CooperationAgreement",
+            "title_es": "Convenio con página propia",
+            "title_en": "Agreement with a page of its own",
+            "parties": parties,
+            "signed": "2024-02-03",
+        },
+    )
+    project = _post(
+        tab,
+        site.loja,
+        {
+            "kind": "activity",
+            "province": "EC-L",
+            "title_es": "Proyecto que ejecuta el convenio",
+            "title_en": "Project carrying out the agreement",
+            "description_es": "Un proyecto.",
+            "activity_status": "2",
+            "planned_start": "2024-03-01",
+            "planned_end": "2026-03-01",
+            "participants": [{"name": "Agencia de ejemplo", "role": "1"}, {"name": "GAD de Loja", "role": "4"}],
+            "sectors": ["https://w3id.org/coopgraph/id/sector-riego-y-drenaje"],
+            "territory": "https://w3id.org/coopgraph/id/provincia-ec-l",
+            "executes": agreement,
+        },
+    )
+    _open(tab, "/register?province=EC-L")
+    tab.fill("#filter-q", "página propia")
+    tab.wait_for_selector("#record-list[data-search*='q=']", state="attached")
+    tab.locator(f'#record-list li[data-iri="{agreement}"] a.title').click()  # the list links to the record's page
+    tab.wait_for_selector("body[data-ready='true']", state="attached")
+    assert tab.locator("h1").inner_text() == "Convenio con página propia"
+    assert "2024-02-03" in tab.locator("dd[data-field='signed']").inner_text()
+    partner = tab.locator("dd[data-field='partners'] a.partner")
+    assert partner.inner_text() == "Gobierno Autónomo Descentralizado Provincial de Loja"
+    assert urllib.parse.unquote(partner.get_attribute("href") or "").startswith(
+        "/explore?focus=https://w3id.org/coopgraph/id/gadp-loja"
+    )
+    assert "Agencia de ejemplo" in tab.locator("dd[data-field='partners']").inner_text()
+    province = tab.locator("dd[data-field='province'] a")
+    assert province.inner_text() == "Loja (EC-L)" and "provincia-ec-l" in (province.get_attribute("href") or "")
+    assert tab.locator("dd[data-field='sources'] a.source").inner_text().startswith("Anotación de marta")
+    assert tab.locator("#record-history li.write").count() == 1  # the write that recorded it
+    tab.locator("dd[data-field='executedBy'] a", has_text="Proyecto que ejecuta el convenio").click()
+    tab.wait_for_selector("dd[data-field='executes']", state="attached")
+    assert urllib.parse.unquote(tab.url).endswith(f"iri={project}&lang=es")
+    assert tab.locator("dd[data-field='status']").inner_text() == "En ejecución"
+    assert tab.locator("dd[data-field='sectors']").inner_text() == "Recursos hídricos para uso agrícola"  # DAC 31140
+    back = tab.locator("dd[data-field='executes'] a")
+    assert back.inner_text() == "Convenio con página propia"
+    assert violations(tab) == []
+    english = site.base + f"/register/record?lang=en&iri={urllib.parse.quote(agreement)}"
+    tab.goto(english)
+    tab.wait_for_selector("body[data-ready='true']", state="attached")
+    assert tab.locator("h1").inner_text() == "Agreement with a page of its own"
+    assert tab.locator("dd[data-field='partners'] a.partner").inner_text() == "Provincial Government of Loja"

@@ -161,3 +161,25 @@ def test_paging_gives_the_total_and_a_slice(saved: tuple[FlaskClient, dict[str, 
 def test_bad_parameters_are_400(saved: tuple[FlaskClient, dict[str, str]], query: str) -> None:
     client, _ = saved
     assert client.get(f"/api/register/records?{query}").status_code == 400
+
+
+def test_a_records_view_has_its_links_into_the_graph_and_its_writes(saved: tuple[FlaskClient, dict[str, str]]) -> None:
+    client, iris = saved
+    education = client.get("/api/register/view", query_string={"iri": iris["education"], "lang": "en"}).get_json()
+    assert education["kind"] == "agreement" and education["title"] == "Rural education agreement"
+    assert education["province"] == {"iri": ID + "provincia-ec-l", "code": "EC-L", "label": "Loja"}
+    assert education["dates"] == {"signed": "2024-03-01"}
+    loja = next(partner for partner in education["partners"] if partner["actor"] == GADP_LOJA)
+    assert loja["actorLabel"] == "Provincial Government of Loja" and loja["roleLabel"]
+    assert education["executedBy"] == [{"iri": iris["canals"], "label": "Irrigation canals of Macará"}]
+    assert [source["creator"] for source in education["sources"]] == ["ana"]
+    assert [w["operation"] for w in education["writes"]] == ["Register form"]
+    canals = client.get("/api/register/view", query_string={"iri": iris["canals"]}).get_json()
+    assert canals["executes"] == [{"iri": iris["education"], "label": "Convenio de Educación Rural"}]
+    assert canals["status"]["label"] == "En ejecución" and canals["identifier"].startswith("EC-GADPL-2025-")
+    assert [sector["iri"] for sector in canals["sectors"]] == ["https://w3id.org/coopgraph/iati/Sector/31140"]
+    assert canals["territories"][0]["iri"] == ID + "provincia-ec-l"
+    demand = client.get("/api/register/view", query_string={"iri": iris["irrigation"]}).get_json()
+    assert demand["sectors"] == [{"iri": RIEGO, "label": "Riego y drenaje"}] and demand["priority"]["label"]
+    assert client.get("/api/register/view?iri=" + ID + "gadp-loja").status_code == 404  # not a register record
+    assert client.get("/api/register/view").status_code == 404

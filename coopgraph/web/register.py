@@ -25,6 +25,7 @@ from coopgraph.core.forms import (
     read_record,
     record_change,
     search_records,
+    view_record,
 )
 from coopgraph.core.forms.fields import (
     ACTIVITY_STATUSES,
@@ -37,7 +38,9 @@ from coopgraph.core.forms.fields import (
 from coopgraph.core.forms.records import AlreadySubmitted, RecordMissing
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
 from coopgraph.core.vocab import CG, IATI, LABEL, LANGS, NOTATION, Text, sparql_prefixes
+from coopgraph.core.writes.audit import WRITE_BASE, history
 from coopgraph.core.writes.delta import Delta
+from coopgraph.core.writes.gate import AUDIT_GRAPH
 from coopgraph.web.errors import ApiError
 from coopgraph.web.state import Coopgraph, coopgraph
 from coopgraph.web.ui import render_page
@@ -129,6 +132,41 @@ STRINGS: dict[str, Text] = {
 }
 """Texts the page's script shows, (Spanish, English)."""
 
+RECORD_STRINGS: dict[str, Text] = {
+    "missing": STRINGS["missing"],
+    "network": STRINGS["network"],
+    "kind.agreement": STRINGS["kind.agreement"],
+    "kind.activity": STRINGS["kind.activity"],
+    "kind.demand": STRINGS["kind.demand"],
+    "kind.report": STRINGS["kind.report"],
+    "field.type": Text("Clase", "Type"),
+    "field.identifier": Text("Identificador IATI", "IATI identifier"),
+    "field.title_es": Text("Título (español)", "Title (Spanish)"),
+    "field.title_en": Text("Título (inglés)", "Title (English)"),
+    "field.description": Text("Descripción", "Description"),
+    "field.province": Text("Provincia", "Province"),
+    "field.status": Text("Estado", "Status"),
+    "field.priority": Text("Prioridad", "Priority"),
+    "field.signed": Text("Firma", "Signed"),
+    "field.valid_from": Text("Vigente desde", "Valid from"),
+    "field.valid_until": Text("Vigente hasta", "Valid until"),
+    "field.planned_start": Text("Inicio previsto", "Planned start"),
+    "field.planned_end": Text("Fin previsto", "Planned end"),
+    "field.stated": Text("Planteada el", "Stated on"),
+    "field.report_date": Text("Fecha del informe", "Report date"),
+    "field.partners": Text("Socios", "Partners"),
+    "field.sectors": Text("Sectores", "Sectors"),
+    "field.territories": Text("Territorios", "Territories"),
+    "field.executes": Text("Ejecuta el instrumento", "Carries out the instrument"),
+    "field.executedBy": Text("Programas y proyectos que lo ejecutan", "Programmes and projects carrying it out"),
+    "field.sources": Text("Anotaciones (fuente)", "Entries (source)"),
+    "no_writes": Text("Ninguna escritura auditada nombra este registro.", "No audited write names this record."),
+    "entry_by": Text("{label} · {creator} · {when}", "{label} · {creator} · {when}"),
+    "added_removed": STRINGS["added_removed"],
+    "reverts": STRINGS["reverts"],
+}
+"""Texts the record page's script shows, (Spanish, English)."""
+
 
 @bp.route("/register")
 def page() -> Response:
@@ -139,6 +177,38 @@ def page() -> Response:
         province=request.args.get("province", "").upper(),
         register_graph=REGISTER_GRAPH,
     )
+
+
+@bp.route("/register/record")
+def record_page() -> Response:
+    """One record of the register (`?iri=`): its fields in the page's language, its links into the graph, its writes."""
+    return render_page("register-record.html", strings=RECORD_STRINGS, iri=request.args.get("iri", ""))
+
+
+@bp.get("/api/register/view")
+def view() -> Response:
+    """One record of the register (`?iri=`, any kind) for its page, labelled in `?lang=`, with the audited writes
+    that changed its triples (`writes`, newest first)."""
+    iri = request.args.get("iri", "")
+    store = coopgraph().store.oxigraph  # type: ignore[attr-defined]
+    found = view_record(store, iri, lang=_lang()) if iri.startswith("https://") else None
+    if found is None:
+        raise _missing()
+    return jsonify({**found, "writes": _writes_naming(store, iri)})
+
+
+def _writes_naming(store: ox.Store, iri: str) -> list[dict[str, Any]]:
+    """The audited writes that added or removed a triple about `iri` (its subject): its creation, edits, undoings."""
+    needles = (f"\nA <{iri}> ", f"\nD <{iri}> ")
+    patch = ox.NamedNode(CG + "patch")
+    ids = {
+        quad.subject.value.removeprefix(WRITE_BASE)
+        for quad in store.quads_for_pattern(None, patch, None, ox.NamedNode(AUDIT_GRAPH))
+        if isinstance(quad.subject, ox.NamedNode)
+        and isinstance(quad.object, ox.Literal)
+        and any(needle in f"\n{quad.object.value}" for needle in needles)
+    }
+    return [record.__dict__ for record in history(store) if record.id in ids] if ids else []
 
 
 @bp.get("/api/writes/whoami")

@@ -152,7 +152,7 @@
   // --- the province's records ---------------------------------------------------------------------------------------
 
   function recordHref(iri) {
-    return cg.url("/", {query: `DESCRIBE <${iri}>`});
+    return cg.url("/register/record", {iri});
   }
 
   async function loadAgreements() {

@@ -16,7 +16,7 @@ record back into the form's fields (to edit it) and lists a province's records.
 from __future__ import annotations
 
 from coopgraph.core.forms.fields import FIELD_OF, KINDS, FormError, RecordForm, field_of, read_form
-from coopgraph.core.forms.reading import RecordFilter, list_records, read_record, search_records
+from coopgraph.core.forms.reading import RecordFilter, list_records, read_record, search_records, view_record
 from coopgraph.core.forms.records import record_change
 
 __all__ = [
@@ -31,4 +31,5 @@ __all__ = [
     "read_record",
     "record_change",
     "search_records",
+    "view_record",
 ]

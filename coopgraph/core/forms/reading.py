@@ -255,3 +255,109 @@ def _party(store: ox.Store, node: Term) -> dict[str, str]:
         "role": _first(store, node, CG + "organisationRole").removeprefix(IATI + "OrganisationRole/"),
         "actor": _first(store, node, CG + "actor"),
     }
+
+
+DATES = {
+    "signed": CG + "signatureDate",
+    "valid_from": CG + "validFrom",
+    "valid_until": CG + "validUntil",
+    "planned_start": CG + "plannedStart",
+    "planned_end": CG + "plannedEnd",
+    "stated": CG + "statedOn",
+    "report_date": CG + "reportDate",
+}
+"""The dates a record's page shows, by the name the page labels them with."""
+
+
+def _kind_of(store: ox.Store, record: ox.NamedNode) -> tuple[str, str] | None:
+    types = {value.value for value in _values(store, record, RDF_TYPE)}
+    for kind, classes in LISTED.items():
+        for cls in classes:
+            if cls in types:
+                return kind, cls
+    return None
+
+
+def _linked(store: ox.Store, iris: list[str], lang: str) -> list[dict[str, str]]:
+    return [{"iri": iri, "label": label(store, iri, lang)} for iri in dict.fromkeys(iris)]
+
+
+def view_record(store: ox.Store, iri: str, *, lang: str = "es") -> dict[str, Any] | None:
+    """A register record for its page, in `lang`: its fields, and the resources it links to (labelled), or None.
+
+    Partners (with their IATI role and, when known, their actor), sectors, territories, the province, the
+    instrument a project executes and the projects that execute an instrument, its source entries.
+    """
+    record = ox.NamedNode(iri)
+    found = _kind_of(store, record)
+    if found is None:
+        return None
+    kind, cls = found
+    province = _first(store, record, CG + "registerProvince")
+    partners = []
+    for node in _organisations(store, record):
+        actor = _first(store, node, CG + "actor")
+        role = _first(store, node, CG + "organisationRole")
+        names = [value.value for value in _values(store, node, CG + "orgName")]
+        partners.append(
+            {
+                "name": names[0] if names else "",
+                "role": role,
+                "roleLabel": label(store, role, lang) if role else "",
+                "actor": actor,
+                "actorLabel": label(store, actor, lang) if actor else "",
+            }
+        )
+    status = _first(store, record, STATUS_OF[kind]) if kind in STATUS_OF else ""
+    priority = _first(store, record, CG + "priority")
+    executed_by = sorted(
+        quad.subject.value
+        for quad in store.quads_for_pattern(None, _cg("executes"), record, REGISTER)
+        if isinstance(quad.subject, ox.NamedNode)
+    )
+    sources = []
+    for entry in _values(store, record, DCTERMS + "source"):
+        if isinstance(entry, ox.NamedNode):
+            sources.append(
+                {
+                    "iri": entry.value,
+                    "label": label(store, entry.value, lang),
+                    "creator": _first(store, entry, DCTERMS + "creator"),
+                    "recordedAt": _first(store, entry, CG + "recordedAt"),
+                }
+            )
+    sources.sort(key=lambda source: source["recordedAt"])
+    return {
+        "iri": iri,
+        "kind": kind,
+        "type": cls,
+        "typeLabel": label(store, cls, lang),
+        "title": _text(store, record, LABEL, lang) or _text(store, record, LABEL, "es") or iri,
+        "titles": {code: _text(store, record, LABEL, code) for code in ("es", "en")},
+        "description": _text(store, record, DCTERMS + "description", lang)
+        or _text(store, record, DCTERMS + "description", "es"),
+        "identifier": _first(store, record, CG + "iatiIdentifier"),
+        "province": {"iri": province, "code": province_code(province) or "", "label": label(store, province, lang)}
+        if province
+        else None,
+        "dates": {name: value for name, prop in DATES.items() if (value := _first(store, record, prop))},
+        "status": {"iri": status, "label": label(store, status, lang)} if status else None,
+        "priority": {"iri": priority, "label": label(store, priority, lang)} if priority else None,
+        "partners": partners,
+        "sectors": _linked(store, record_sectors(store, record), lang),
+        "territories": _linked(
+            store,
+            [
+                value.value
+                for prop in ("demandTerritory", "activityTerritory")
+                for value in _values(store, record, CG + prop)
+            ],
+            lang,
+        ),
+        "executes": _linked(store, [value.value for value in _values(store, record, CG + "executes")], lang),
+        "executedBy": [
+            {"iri": other, "label": _text(store, ox.NamedNode(other), LABEL, lang) or label(store, other, "es")}
+            for other in executed_by
+        ],
+        "sources": sources,
+    }
