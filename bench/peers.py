@@ -116,14 +116,22 @@ def launch(
     logs: Path,
     start_timeout: float = 600.0,
     attempts: int = 3,
+    env: dict[str, str] | None = None,
 ) -> Server:
-    """Start `command(port)` and wait until GET `ready_path` answers 200; retry on another port if it exits."""
+    """Start `command(port)` and wait until GET `ready_path` answers 200; retry on another port if it exits.
+
+    `env`: variables set for the process on top of this one's (and PYTHONPATH)."""
     log = logs / f"{name}.log"
     for _ in range(attempts):
         port = free_port()
         with log.open("ab") as out:
             process = subprocess.Popen(
-                command(port), stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=_env(), stdin=subprocess.DEVNULL
+                command(port),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env={**_env(), **(env or {})},
+                stdin=subprocess.DEVNULL,
             )
         deadline = time.monotonic() + start_timeout
         while process.poll() is None and time.monotonic() < deadline:
