@@ -150,32 +150,32 @@ def push(service: str, files: tuple[Path, ...], *, graph: str, fmt: str | None, 
 
 def fetch(service: str, path: str, accept: str) -> bytes | None:
     """A public read from a running service (None for a 404); ValueError with its message otherwise."""
-    url = service.rstrip("/") + path
-    if not url.startswith(("http://", "https://")):
-        raise ValueError(f"--service must be an http(s) URL, not {service!r}")
-    request = urllib.request.Request(url, headers={"Accept": accept})
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            data: bytes = response.read()
-            return data
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return None
-        raise ValueError(
-            f"the service answered {error.code}: {error.read()[:300].decode('utf-8', 'replace')}"
-        ) from None
-    except urllib.error.URLError as error:
-        raise ValueError(f"cannot reach {service}: {error.reason}") from None
+    return _request(service, "GET", path, accept=accept, missing_ok=True)
 
 
 def call(
     service: str, method: str, path: str, *, body: bytes | None = None, content_type: str | None = None
 ) -> dict[str, Any]:
     """One request to a running service; its JSON answer (ValueError with the service's message on an error)."""
+    answer: dict[str, Any] = json.loads(_request(service, method, path, body=body, content_type=content_type) or b"{}")
+    return answer
+
+
+def _request(
+    service: str,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    content_type: str | None = None,
+    accept: str = "application/json",
+    missing_ok: bool = False,
+) -> bytes | None:
+    """The body of one request to a running service (a write carries the token of $COOPGRAPH_TOKEN)."""
     url = service.rstrip("/") + path
     if not url.startswith(("http://", "https://")):
         raise ValueError(f"--service must be an http(s) URL, not {service!r}")
-    headers = {"Accept": "application/json"}
+    headers = {"Accept": accept}
     secret = os.environ.get(TOKEN_ENV)
     if secret and method != "GET":
         headers["Authorization"] = f"Bearer {secret}"
@@ -184,9 +184,11 @@ def call(
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:
-            answer: dict[str, Any] = json.loads(response.read() or b"{}")
-            return answer
+            data: bytes = response.read()
+            return data
     except urllib.error.HTTPError as error:
+        if error.code == 404 and missing_ok:
+            return None
         detail = error.read()
         try:
             message = json.loads(detail)["error"]["message"]
