@@ -6,14 +6,15 @@ graphs, by isomorphism), so nobody edits codes or names by hand.
 
 from __future__ import annotations
 
+import importlib.metadata
 from pathlib import Path
 
 import pycountry
 import pytest
 from click.testing import CliRunner
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
 from coopgraph.cli.main import cli
 from coopgraph.core.territories import (
@@ -106,3 +107,14 @@ def test_provinces_are_all_of_pycountrys_ecuador_subdivisions(generated: Graph) 
     codes = {str(generated.value(p, SKOS.notation)) for p in generated.subjects(RDF.type, CG.Province)}
     assert codes == {s.code for s in pycountry.subdivisions.get(country_code="EC")}
     assert len(codes) == 24
+
+
+def test_names_carry_the_licence_pycountry_ships_them_under(generated: Graph) -> None:
+    """The names (and their Spanish) are iso-codes' as pycountry ships them: their source says so, with that licence."""
+    expression = importlib.metadata.metadata("pycountry")["License-Expression"]
+    licence = URIRef(f"https://spdx.org/licenses/{expression}.html")
+    sources = Graph().parse(SHIPPED.parent / "sources.ttl", format="turtle")
+    cited = set(generated.objects(None, DCTERMS.source))
+    assert cited, "territories cite no source"
+    for source in cited:
+        assert set(sources.objects(source, DCTERMS.license)) == {licence}, source

@@ -27,6 +27,9 @@ import pycountry
 
 from coopgraph.core.codelists.iati_xml import Codelist, Item
 
+LGPL_2_1 = "https://spdx.org/licenses/LGPL-2.1-only.html"
+"""pycountry's licence, which covers the iso-codes names and Spanish translations it ships."""
+
 CURRENCY = "Currency"
 ISO_CODES_SPANISH_NOTE = "The Spanish label is the iso-codes project's translation of the ISO 4217 name (pycountry)."
 """On every currency whose Spanish name comes from iso-codes."""
@@ -67,6 +70,8 @@ def iso4217_codelist() -> Codelist:
             f"ISO 4217 codes and English names from pycountry {version} (the iso-codes project's ISO 4217 data), "
             "Spanish names from iso-codes' Spanish translation, or coopgraph's own where it has none (marked), "
             "standing for the IATI Currency codelist, which is ISO 4217; IATI Standard (iatistandard.org). "
-            "Licence of this derived list: CC BY 4.0."
+            "Licence of this derived list: LGPL-2.1-only, pycountry's, because it carries iso-codes' names "
+            "and Spanish translations (the codes themselves are ISO 4217's)."
         ),
+        license=LGPL_2_1,
     )

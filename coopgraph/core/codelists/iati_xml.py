@@ -51,6 +51,8 @@ class Codelist:
     items: tuple[Item, ...] = field(default_factory=tuple)
     rights: str | None = None
     """Where the list comes from, when not from an IATI codelist file (the scheme's dcterms:rights)."""
+    license: str | None = None
+    """The list's licence IRI when it is not IATI's CC BY 4.0 (names taken from a source under another licence)."""
 
     @property
     def codes(self) -> frozenset[str]:

@@ -15,6 +15,7 @@ from coopgraph.core.vocab import IATI, prefixes
 BASE = IATI
 ATTRIBUTION = "IATI Standard (iatistandard.org)"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
 SOURCE = "https://w3id.org/coopgraph/id/ref-iati-codelists"
 
 DEFAULT_CODELISTS: tuple[str, ...] = (
@@ -130,7 +131,7 @@ def _scheme_block(codelist: Codelist, tops: list[str], prefixes: dict[str, str])
     pairs += _lang_pairs("skos:definition", codelist.descriptions)
     pairs += [
         ("dcterms:source", "cgr:ref-iati-codelists"),
-        ("dcterms:license", f"<{LICENSE}>"),
+        ("dcterms:license", f"<{codelist.license or LICENSE}>"),
         (
             "dcterms:rights",
             _lit(
@@ -214,7 +215,7 @@ def _header(lists: dict[str, Codelist], order: list[str]) -> str:
         "# from the IATI codelist XML files; do not edit by hand.\n"
         "#\n"
         f"# Derived from the IATI Standard codelists. Attribution: {ATTRIBUTION}.\n"
-        f"# Licence: CC BY 4.0 ({LICENSE}).\n"
+        f"# Licence: CC BY 4.0 ({LICENSE}), except the schemes that name another below.\n"
         "# English and French labels and definitions are IATI's. Spanish labels\n"
         "# (@es) are coopgraph's own translation, not IATI's, given only for codes\n"
         "# the graph maps to and for the lists the register offers (currencies take\n"
