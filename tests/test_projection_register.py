@@ -153,6 +153,7 @@ def test_organisations_an_iati_file_names_become_nodes_shared_by_the_records(
     )
     assert (en.nodes[agency]["org_ref"], en.nodes[agency]["org_type"]) == ("XM-EXAMPLE-AGENCY", "Government")
     assert en.nodes[junta]["label"] == "Junta de regantes de Malacatos" and "org_ref" not in en.nodes[junta]
+    assert [d["role"] for _, _, d in en.in_edges(region, data=True)] == ["Funding"]  # the file's other activity
     # every organisation an imported participation names without an actor is a node (asked of the store)
     rows = register_store.query(
         f"""SELECT DISTINCT ?ref ?name WHERE {{ GRAPH <{REGISTER_GRAPH}> {{
