@@ -44,7 +44,7 @@ class Patterns:
 
     def triples(
         self,
-        subject: ox.NamedNode | None = None,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
         predicate: ox.NamedNode | None = None,
         object: Term | None = None,
         *,
@@ -95,7 +95,12 @@ class Patterns:
             yield subject, pairs
 
     def _sparql(
-        self, subject: ox.NamedNode | None, predicate: ox.NamedNode | None, object: Term | None, *, facts: bool
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        object: Term | None,
+        *,
+        facts: bool,
     ) -> Iterator[Triple]:
         bound = {ox.Variable(name): term for name, term in (("s", subject), ("p", predicate), ("o", object)) if term}
         for row in solutions(self.store.query(_FACTS if facts else _ALL, substitutions=bound or None)):

@@ -68,32 +68,44 @@ def read_hops(schema: Schema) -> Hops:
     for relation in TWO_HOP:
         via = ox.NamedNode(relation.via)
         for subject, pairs in schema.patterns.through(ox.NamedNode(relation.property)):
-            ends = sorted({o.value for p, o in pairs if p == via and type(o) is ox.NamedNode})
-            if not ends and relation.stand_in is not None:
-                ends = _stand_in(schema, hops, relation.stand_in, pairs)
+            ends = ends_of(relation, pairs)
+            if ends and relation.stand_in is not None and not any(p == via for p, _ in pairs):
+                ends = [end for end in ends if _add_stand_in(schema, hops, relation.stand_in, end, pairs)]
             attributes = _qualifiers(schema, relation, pairs)
             hops.edges.extend(Hop(subject.value, end, relation, attributes) for end in ends)
     return hops
 
 
-def _stand_in(schema: Schema, hops: Hops, rule: StandIn, pairs: Pairs) -> list[str]:
-    """The stand-in node an intermediate names (none if it names nothing), its facts merged into `hops`."""
-    refs = sorted({o.value for p, o in pairs if p.value == rule.ref and isinstance(o, ox.Literal) and o.value.strip()})
-    names = [o for p, o in pairs if p.value == rule.name and isinstance(o, ox.Literal) and o.value.strip()]
+def ends_of(relation: Relation, pairs: Pairs) -> list[str]:
+    """Where one intermediate (its facts `pairs`) leads: its `via` values, else the stand-in it names, else nowhere."""
+    via = relation.via
+    ends = sorted({o.value for p, o in pairs if p.value == via and type(o) is ox.NamedNode})
+    if not ends and relation.stand_in is not None and (iri := _stand_in_iri(relation.stand_in, pairs)):
+        ends = [iri]
+    return ends
+
+
+def _stand_in_iri(rule: StandIn, pairs: Pairs) -> str:
+    """`base` + `ref/` + the identifier (percent-encoded), else `base` + `nombre/` + the name's slug, else ''."""
+    refs = sorted({o.value.strip() for p, o in pairs if p.value == rule.ref and isinstance(o, ox.Literal)} - {""})
     if refs:
-        iri = rule.base + "ref/" + quote(refs[0].strip(), safe="")
-    elif names and (slug := slugify(sorted(o.value for o in names)[0])):
-        iri = rule.base + "nombre/" + slug
-    else:
-        return []
+        return rule.base + "ref/" + quote(refs[0], safe="")
+    names = sorted(o.value for p, o in pairs if p.value == rule.name and isinstance(o, ox.Literal))
+    slug = next((slug for name in names if (slug := slugify(name))), "")
+    return rule.base + "nombre/" + slug if slug else ""
+
+
+def _add_stand_in(schema: Schema, hops: Hops, rule: StandIn, iri: str, pairs: Pairs) -> bool:
+    """Make `iri` a stand-in node of `hops` (False when no KINDS row has its class), its facts merged in."""
     kind = schema.kind_from_types(iri, [rule.cls])
     if kind is None:
-        return []
+        return False
     hops.stand_ins[iri] = kind
     facts = hops.facts.setdefault(iri, [(_TYPE, ox.NamedNode(rule.cls))])
-    labels = [(_LABEL, name) for name in names] or [(_LABEL, ox.Literal(refs[0]))]
-    facts.extend(pair for pair in [*labels, *pairs] if pair not in facts)
-    return [iri]
+    names = [(_LABEL, o) for p, o in pairs if p.value == rule.name and isinstance(o, ox.Literal) and o.value.strip()]
+    refs = [(_LABEL, o) for p, o in pairs if p.value == rule.ref and isinstance(o, ox.Literal)]
+    facts.extend(pair for pair in [*(names or refs), *pairs] if pair not in facts)
+    return True
 
 
 def _qualifiers(schema: Schema, relation: Relation, pairs: Pairs) -> tuple[tuple[str, str], ...]:
