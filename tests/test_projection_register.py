@@ -31,7 +31,7 @@ REPORT = CGR + "informe/ec-l-2025-003"
 IMPORTED = CGR + "actividad/EC-GADPL-2023-RIEGO-01"
 AECID, LOJA, PROVINCE = CGR + "aecid", CGR + "gadp-loja", CGR + "provincia-ec-l"
 NAMED = CGR + "organizacion-nombrada/"
-ROLES = {"1": ("Financiadora", "Funding"), "2": ("Responsable", "Accountable"), "4": ("Implementadora", "Implementing")}
+ROLES = {"1": ("Financiadora", "Funding"), "2": ("Responsable", "Accountable"), "4": ("Ejecutora", "Implementing")}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_a_project_links_its_funder_and_implementer_with_their_roles(
     assert sorted(orgs) == [AECID, LOJA]
     assert [(d["role_code"], d["role"]) for d in orgs[AECID]] == [("1", labels["1"])]
     assert [(d["role_code"], d["role"]) for d in orgs[LOJA]] == [("4", labels["4"])]
-    assert labels["1"] == ROLES["1"][lang == "en"]
+    assert {code: labels[code] for code in ROLES} == {code: pair[lang == "en"] for code, pair in ROLES.items()}
     edge = orgs[AECID][0]
     assert (edge["property"], edge["via"]) == (CG + "participatingOrg", CG + "actor")
     assert edge["label"] == {"es": "organización participante", "en": "participating organisation"}[lang]
