@@ -31,7 +31,8 @@ _FACTS = (
     + ", ".join(f"<{iri}>" for iri in sorted(NOT_FACTS))
     + ")) } }"
 )
-"""The SPARQL forms of a pattern (the default graph is the union of the store's graphs)."""
+_THROUGH = "SELECT ?s ?m ?p ?o ?via WHERE { ?s ?via ?m . ?m ?p ?o FILTER(isIRI(?s)) }"
+"""The SPARQL forms of a pattern and of a two-hop read (the default graph is the union of the store's graphs)."""
 
 
 class Patterns:
@@ -43,7 +44,7 @@ class Patterns:
 
     def triples(
         self,
-        subject: ox.NamedNode | None = None,
+        subject: ox.NamedNode | ox.BlankNode | None = None,
         predicate: ox.NamedNode | None = None,
         object: Term | None = None,
         *,
@@ -70,8 +71,36 @@ class Patterns:
             ]
         return [(p, o) for _, p, o in self._sparql(subject, None, None, facts=True)]
 
+    def through(self, predicate: ox.NamedNode) -> Iterator[tuple[ox.NamedNode, list[tuple[ox.NamedNode, Term]]]]:
+        """Each IRI subject of `predicate` with the (predicate, object) facts of one value: the two-hop relations.
+
+        The value is often a blank node (a register record's participation), which only one query can name on a
+        remote store; Oxigraph reads it pattern by pattern.
+        """
+        if self._native is not None:
+            seen: set[tuple[ox.NamedNode, Term]] = set()
+            for subject, _, middle in self.triples(predicate=predicate):
+                if type(subject) is not ox.NamedNode or (subject, middle) in seen:
+                    continue
+                seen.add((subject, middle))
+                if isinstance(middle, ox.NamedNode | ox.BlankNode):
+                    quads = self._native.quads_for_pattern(middle, None, None, None)
+                    yield subject, [(q.predicate, q.object) for q in quads if q.graph_name not in _NOT_FACT_NODES]
+            return
+        rows = solutions(self.store.query(_THROUGH, substitutions={ox.Variable("via"): predicate}))
+        grouped: dict[tuple[ox.NamedNode, Term], list[tuple[ox.NamedNode, Term]]] = {}
+        for row in rows:
+            grouped.setdefault((row["s"], row["m"]), []).append((row["p"], row["o"]))
+        for (subject, _), pairs in grouped.items():
+            yield subject, pairs
+
     def _sparql(
-        self, subject: ox.NamedNode | None, predicate: ox.NamedNode | None, object: Term | None, *, facts: bool
+        self,
+        subject: ox.NamedNode | ox.BlankNode | None,
+        predicate: ox.NamedNode | None,
+        object: Term | None,
+        *,
+        facts: bool,
     ) -> Iterator[Triple]:
         bound = {ox.Variable(name): term for name, term in (("s", subject), ("p", predicate), ("o", object)) if term}
         for row in solutions(self.store.query(_FACTS if facts else _ALL, substitutions=bound or None)):

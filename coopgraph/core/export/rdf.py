@@ -4,26 +4,30 @@ For each selected node: every triple it is the subject of (its types, names,
 literal facts, sources, web sites...), except the triples that point at a
 node or an edge outside the selection. So the RDF holds exactly the
 resources of the exported network, with their facts and citations; the
-projection of this RDF is the exported network.
+projection of this RDF is the exported network. A two-hop edge (a register
+record's participation, `through`) brings its intermediate along: the
+record's triple to it and the intermediate's own triples.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import networkx as nx
 import pyoxigraph as ox
 
 from coopgraph.core.projection import Schema, relation_for
-from coopgraph.core.projection.rules import RELATIONS
+from coopgraph.core.projection.rules import RELATIONS, Relation
+from coopgraph.core.projection.through import TWO_HOP, ends_of
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import prefixes
 
 PREFIXES = prefixes("cg", "cgr", "iati", "rdfs", "skos", "org", "foaf", "dcterms", "xsd")
 FORMATS = {"ttl": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD}
-_RELATIONS = {ox.NamedNode(r.property): r.key for r in RELATIONS}
+_RELATIONS = {ox.NamedNode(r.property): r.key for r in RELATIONS if not r.via}
+_TWO_HOP = {ox.NamedNode(r.property): r for r in TWO_HOP}
 
 
 def selected_triples(graph: nx.MultiDiGraph[str], store: Store) -> Iterator[ox.Triple]:
@@ -32,9 +36,15 @@ def selected_triples(graph: nx.MultiDiGraph[str], store: Store) -> Iterator[ox.T
     for node in graph.nodes:
         seen: set[tuple[ox.NamedNode, object]] = set()
         for subject, predicate, obj in schema.patterns.triples(ox.NamedNode(node)):
-            if (predicate, obj) in seen or isinstance(obj, ox.BlankNode):
+            if (predicate, obj) in seen:
                 continue
             seen.add((predicate, obj))
+            two_hop = _TWO_HOP.get(predicate)
+            if two_hop is not None and isinstance(obj, ox.BlankNode):
+                yield from _intermediate(graph, schema, node, two_hop, ox.Triple(subject, predicate, obj))
+                continue
+            if isinstance(obj, ox.BlankNode):
+                continue
             key = _RELATIONS.get(predicate)
             if key is not None and isinstance(obj, ox.NamedNode) and schema.is_node(obj.value):
                 relation = relation_for(key)
@@ -42,6 +52,25 @@ def selected_triples(graph: nx.MultiDiGraph[str], store: Store) -> Iterator[ox.T
                 if not graph.has_edge(source, target, key=key):
                     continue  # an edge to a node the selection left out
             yield ox.Triple(subject, predicate, obj)
+
+
+def _intermediate(
+    graph: nx.MultiDiGraph[str], schema: Schema, node: str, relation: Relation, link: ox.Triple
+) -> Iterator[ox.Triple]:
+    """The record's triple to an intermediate and the intermediate's triples, when it leads to an edge drawn."""
+    middle = link.object
+    if not isinstance(middle, ox.BlankNode):
+        return
+    triples = list(dict.fromkeys(schema.patterns.triples(middle)))
+    ends = ends_of(relation, [(p, o) for _, p, o in triples])
+    for end in ends:
+        source, target = (end, node) if relation.reverse else (node, end)
+        edges: dict[Any, dict[str, Any]] = graph.get_edge_data(source, target, default={})
+        if any(data.get("relation") == relation.key for data in edges.values()):
+            yield link
+            for s, p, o in triples:
+                yield ox.Triple(s, p, o)
+            return
 
 
 def write_rdf(graph: nx.MultiDiGraph[str], out: BinaryIO, *, store: Store, format: str) -> None:

@@ -27,12 +27,15 @@ meant to be edited, and is imported by name):
 - `schema`: `Schema`, the rules bound to one store and language (each
   resource's kind, the labels), the language fallbacks (`pick_language`),
   `actor_kinds`, `relation_for`.
+- `through`: the two-hop relations (`Relation.via`: a register record's
+  organisations through its participations) and the stand-in nodes of the
+  organisations only the registers name.
 - `candidates`: which nodes a selection keeps (query result, kinds,
   linked-only nodes, ego network) and why a focus is refused.
 - `build`: `project()`, and the builder that reads each node's triples once
   (the exports' hot path).
 
-The imports run one way: build → candidates → schema → selection → rules (palette → rules).
+The imports run one way: build → candidates → through → schema → selection → rules (palette → rules).
 """
 
 from __future__ import annotations

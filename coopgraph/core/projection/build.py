@@ -1,7 +1,9 @@
 """`project()`: the property graph of a selection, each candidate a node with its attributes, then the edges.
 
 The builder reads each node's own triples once (`Patterns.pairs`) and looks
-every predicate up in one table (`_RULES`): this is the exports' hot path.
+every predicate up in one table (`_RULES`): this is the exports' hot path. A
+stand-in node (`through`) is read from the facts of the intermediates that
+name it instead.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from coopgraph.core.projection.rules import (
 )
 from coopgraph.core.projection.schema import EDGE_RELATIONS, NAME_PROPERTIES, Schema, pick_language
 from coopgraph.core.projection.selection import Selection, local_name
+from coopgraph.core.projection.through import Hops
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import SKOS
 
@@ -61,8 +64,8 @@ def project(
     schema = schema or Schema(store, lang=lang)
     if schema.lang != lang:
         raise ValueError("the schema was built for another language")
-    candidates, allowed_edges = select(store, schema, selection, max_nodes=max_nodes)
-    graph = _Builder(schema, candidates, allowed_edges).build()
+    candidates, allowed_edges, hops = select(store, schema, selection, max_nodes=max_nodes)
+    graph = _Builder(schema, candidates, allowed_edges, hops).build()
     graph.graph.update(
         {
             "name": f"coopgraph {selection.slug}",
@@ -77,10 +80,12 @@ def project(
 
 
 class _Builder:
-    """Builds the MultiDiGraph: every candidate a node (sorted by IRI), then the edges among them."""
+    """Builds the MultiDiGraph: every candidate a node (sorted by IRI), then the edges among them (two-hop last)."""
 
-    def __init__(self, schema: Schema, candidates: Mapping[str, tuple[Kind, str]], allowed: Triples | None) -> None:
-        self.schema, self.candidates, self.allowed = schema, candidates, allowed
+    def __init__(
+        self, schema: Schema, candidates: Mapping[str, tuple[Kind, str]], allowed: Triples | None, hops: Hops
+    ) -> None:
+        self.schema, self.candidates, self.allowed, self.hops = schema, candidates, allowed, hops
         self.graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         self._relation_labels: dict[str, str] = {}
         self._codes: dict[str, list[str]] = {}
@@ -93,14 +98,30 @@ class _Builder:
             edges.extend(out)
         for source, target, relation in edges:
             self._add_edge(source, target, relation)
+        for hop in self.hops.edges:
+            source, target = hop.ends
+            shortcut = (hop.subject, hop.relation.property, hop.end)
+            if (
+                source in self.candidates
+                and target in self.candidates
+                and (self.allowed is None or shortcut in self.allowed)
+            ):
+                self._add_edge(source, target, hop.relation, hop.attributes)
         return self.graph
 
-    def _add_edge(self, source: str, target: str, relation: Relation) -> None:
+    def _add_edge(
+        self, source: str, target: str, relation: Relation, qualifiers: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        """One edge; a two-hop one also says its `via` property and its qualifiers, which make its key unique."""
         label = self._relation_labels.get(relation.key)
         if label is None:
             label = self._relation_labels[relation.key] = self.schema.property_label(relation)
+        extra = dict(qualifiers)
+        if relation.via:
+            extra["via"] = relation.via
+        key = " ".join([relation.key, *(value for _, value in qualifiers)])
         self.graph.add_edge(
-            source, target, key=relation.key, relation=relation.key, label=label, property=relation.property
+            source, target, key=key, relation=relation.key, label=label, property=relation.property, **extra
         )
 
     def _read(self, iri: str) -> tuple[dict[str, Any], list[tuple[str, str, Relation]]]:
@@ -112,7 +133,8 @@ class _Builder:
         literal_values: dict[str, list[tuple[str, str]]] = {}
         codes: list[str] = []
         edges: list[tuple[str, str, Relation]] = []
-        for p, o in schema.patterns.pairs(ox.NamedNode(iri)):
+        pairs = self.hops.facts.get(iri)
+        for p, o in pairs if pairs is not None else schema.patterns.pairs(ox.NamedNode(iri)):
             rule = _RULES.get(p)
             if rule is None:
                 continue

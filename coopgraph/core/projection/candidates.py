@@ -1,7 +1,10 @@
 """Which nodes a selection keeps: the query's result, then the kinds, then the ego network of the focus.
 
-The candidates are IRI → (kind, deciding class). A CONSTRUCT query also
-restricts the edges to its triples (`allowed`); `None` allows every edge.
+The candidates are IRI → (kind, deciding class): the store's resources
+whose types give a kind, and the stand-in nodes of the two-hop relations
+(`through`). A CONSTRUCT query also restricts the edges to its triples
+(`allowed`; a two-hop edge needs its shortcut triple, `record
+cg:participatingOrg actor`); `None` allows every edge.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pyoxigraph as ox
 from coopgraph.core.projection.rules import Kind
 from coopgraph.core.projection.schema import EDGE_RELATIONS, Schema
 from coopgraph.core.projection.selection import Selection, SelectionError, SelectionTooLarge, UnknownResource
+from coopgraph.core.projection.through import Hops, read_hops
 from coopgraph.core.store import Store
 
 if TYPE_CHECKING:
@@ -29,14 +33,15 @@ Triples = set[tuple[str, str, str]]
 
 def select(
     store: Store, schema: Schema, selection: Selection, *, max_nodes: int | None
-) -> tuple[dict[str, tuple[Kind, str]], Triples | None]:
-    """The nodes of `selection` (checked already) and, for a graph query, the triples allowed as edges.
+) -> tuple[dict[str, tuple[Kind, str]], Triples | None, Hops]:
+    """The nodes of `selection` (checked already), for a graph query the triples allowed as edges, the two-hop edges.
 
     Raises `UnknownResource` (focus is not a node), `SelectionError` (the
     focus is filtered out, the query fails) or `SelectionTooLarge`.
     """
     lang = schema.lang
-    candidates = schema.all_kinds()
+    hops = read_hops(schema)
+    candidates = schema.all_kinds() | hops.stand_ins
     allowed_edges: Triples | None = None
     if selection.query is not None or selection.sparql is not None:
         chosen, allowed_edges = _query_selection(store, selection, candidates, lang=lang)
@@ -44,22 +49,23 @@ def select(
     if selection.kinds:
         wanted = set(selection.kinds)
         candidates = {iri: kind for iri, kind in candidates.items() if kind[0].key in wanted}
-    candidates = _drop_unlinked(candidates, _neighbours(schema, candidates, allowed_edges))
+    adjacency = hops.adjacency(allowed_edges)
+    candidates = _drop_unlinked(candidates, _neighbours(schema, candidates, allowed_edges, adjacency))
     if selection.focus is not None:
-        _check_focus(schema, selection, candidates)
-        neighbours = _neighbours(schema, candidates, allowed_edges)
+        _check_focus(schema, selection, candidates, hops)
+        neighbours = _neighbours(schema, candidates, allowed_edges, adjacency)
         candidates = {iri: candidates[iri] for iri in _ego(selection.focus, selection.radius, neighbours, max_nodes)}
     if max_nodes is not None and len(candidates) > max_nodes:
         raise SelectionTooLarge(nodes=len(candidates), limit=max_nodes)
-    return candidates, allowed_edges
+    return candidates, allowed_edges, hops
 
 
-def _check_focus(schema: Schema, selection: Selection, candidates: Candidates) -> None:
+def _check_focus(schema: Schema, selection: Selection, candidates: Candidates, hops: Hops) -> None:
     """Nothing if the focus is a node of the selection; else why not: 404 if not a node at all, 400 if filtered out."""
     focus = selection.focus or ""
     if focus in candidates:
         return
-    kind = schema.kind_of(focus)
+    kind = hops.stand_ins.get(focus) or schema.kind_of(focus)
     if kind is None:
         raise UnknownResource(f"no node <{focus}> in the graph", iri=focus)
     if selection.kinds and kind[0].key not in selection.kinds:
@@ -127,14 +133,19 @@ def _query_selection(
     return chosen, None
 
 
-def _neighbours(schema: Schema, candidates: Candidates, allowed: Triples | None) -> Callable[[str], Iterator[str]]:
-    """Undirected neighbours of a node along edge properties, among `candidates`."""
+def _neighbours(
+    schema: Schema, candidates: Candidates, allowed: Triples | None, hops: Mapping[str, set[str]]
+) -> Callable[[str], Iterator[str]]:
+    """Undirected neighbours of a node along edge properties and the two-hop edges (`hops`), among `candidates`."""
     if allowed is not None:
         adjacency: dict[str, set[str]] = {}
         for s, p, o in allowed:
             if ox.NamedNode(p) in EDGE_RELATIONS and s in candidates and o in candidates:
                 adjacency.setdefault(s, set()).add(o)
                 adjacency.setdefault(o, set()).add(s)
+        for iri, others in hops.items():
+            if iri in candidates:
+                adjacency.setdefault(iri, set()).update(other for other in others if other in candidates)
         return lambda iri: iter(sorted(adjacency.get(iri, ())))
 
     def from_store(iri: str) -> Iterator[str]:
@@ -145,6 +156,7 @@ def _neighbours(schema: Schema, candidates: Candidates, allowed: Triples | None)
         for s, p, _ in schema.patterns.triples(object=node):
             if p in EDGE_RELATIONS and isinstance(s, ox.NamedNode) and s.value in candidates:
                 yield s.value
+        yield from sorted(other for other in hops.get(iri, ()) if other in candidates)
 
     return from_store
 

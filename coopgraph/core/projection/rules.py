@@ -13,6 +13,14 @@ builds from the RDF graph (and so every export and the /explore page):
 - `RELATIONS`: properties whose IRI values become typed edges, with a
   `relation` key. `reverse=True` draws the edge from the value to the
   subject (`space cg:participant actor` becomes `actor participatesIn space`).
+  A row with `via` is a two-hop relation: the property's value is an
+  intermediate (a register record's participation, a blank node) and the
+  edge goes to the intermediate's `via` values (`project cg:participatingOrg
+  [ cg:actor aecid ; cg:organisationRole iati:OrganisationRole/1 ]` becomes
+  `project participatingOrg aecid`), with the intermediate's `qualifiers`
+  as edge attributes (`role`). When the intermediate has no `via` value,
+  its `stand_in` says what node it names instead (an organisation an IATI
+  file names only by identifier and name).
 - `LINKS`: properties whose IRI values become a node attribute instead
   (the value's label, or the IRI itself), never an edge.
 - `LITERALS`: properties whose literal values become node attributes,
@@ -29,7 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coopgraph.core.vocab import CG, DCTERMS, FOAF, IATI, LABEL, ORG, OWL, PREF_LABEL, RDF_TYPE, RDFS, SKOS
+from coopgraph.core.vocab import CG, CGR, DCTERMS, FOAF, IATI, LABEL, ORG, OWL, PREF_LABEL, RDF_TYPE, RDFS, SKOS
 
 LABEL_PROPERTIES = (LABEL, PREF_LABEL)
 """Where a resource's name is read from, in this order (then the IRI's local name)."""
@@ -48,17 +56,6 @@ class Kind:
 
 
 @dataclass(frozen=True)
-class Relation:
-    """IRI values of `property` that are nodes become edges `relation` (value -> subject if `reverse`)."""
-
-    property: str
-    key: str
-    es: str = ""
-    en: str = ""
-    reverse: bool = False
-
-
-@dataclass(frozen=True)
 class Link:
     """IRI values of `property` become the node attribute `attribute`: their labels, or the IRI (`value="iri"`)."""
 
@@ -69,6 +66,36 @@ class Link:
     """A prefix removed from IRI values (`mailto:`)."""
     es: str = ""
     en: str = ""
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """The node a two-hop relation's intermediate names when it has no `via` value: its kind is the one of `cls`,
+    its IRI `base` + `ref/` + its `ref` value (percent-encoded), else `base` + `nombre/` + its `name` as a slug, so
+    that every record naming the same organisation names the same node; its `name` values are its label."""
+
+    cls: str
+    ref: str
+    name: str
+    base: str
+
+
+@dataclass(frozen=True)
+class Relation:
+    """IRI values of `property` that are nodes become edges `relation` (value -> subject if `reverse`).
+
+    With `via`, the value is an intermediate and the edges go to its `via` values (or its `stand_in`), each
+    carrying the intermediate's `qualifiers` (`Link` rows read from the intermediate) as edge attributes.
+    """
+
+    property: str
+    key: str
+    es: str = ""
+    en: str = ""
+    reverse: bool = False
+    via: str = ""
+    qualifiers: tuple[Link, ...] = ()
+    stand_in: StandIn | None = None
 
 
 @dataclass(frozen=True)
@@ -139,7 +166,19 @@ KINDS: tuple[Kind, ...] = (
     Kind("norm-rank", CG + "NormRank", "Rango normativo", "Rank of norm"),
     Kind("goal", CG + "Goal", "Meta", "Goal"),
     Kind("figure", CG + "Figure", "Cifra", "Figure"),
+    Kind("agreement", CG + "Agreement", "Instrumento internacional suscrito", "Signed international instrument"),
+    Kind(
+        "activity", CG + "CooperationActivity", "Programa o proyecto de cooperación", "Cooperation programme or project"
+    ),
+    Kind("demand", CG + "CooperationDemand", "Demanda de cooperación", "Demand for cooperation"),
+    Kind("report", CG + "FollowUpReport", "Informe de seguimiento", "Follow-up report"),
     Kind("actor", CG + "Actor", "Actor", "Actor"),
+    Kind(
+        "named-organisation",
+        CG + "NamedOrganisation",
+        "Organización nombrada en un registro",
+        "Organisation named in a record",
+    ),
     Kind("iati-code", SKOS + "Concept", "Código IATI", "IATI code", namespace=IATI, linked_only=True),
     Kind("concept", SKOS + "Concept", "Concepto", "Concept", linked_only=True),
 )
@@ -187,6 +226,12 @@ KIND_COLOURS: dict[str, str] = {
     "ordinance-purpose": "#bd9e39",
     "goal": "#d6616b",
     "figure": "#ce6dbd",
+    # the provinces' registers: records in browns and olive, the organisations only they name in rose
+    "agreement": "#8c6d31",
+    "activity": "#e7cb94",
+    "demand": "#b15928",
+    "report": "#c49c94",
+    "named-organisation": "#f7b6d2",
     "iati-code": "#c7c7c7",
     "concept": "#7f7f7f",
 }
@@ -194,6 +239,21 @@ KIND_COLOURS: dict[str, str] = {
 the Cytoscape.js legend. Every key of KINDS has one, and no two kinds share one (a test checks both)."""
 OTHER_COLOUR = "#969696"
 """The colour of a node whose kind is not in KIND_COLOURS (never one of the graph's own kinds)."""
+
+_ROLE = (
+    Link(CG + "organisationRole", "role", es="rol", en="role"),
+    Link(
+        CG + "organisationRole",
+        "role_code",
+        value="iri",
+        strip=IATI + "OrganisationRole/",
+        es="código del rol",
+        en="role code",
+    ),
+)
+"""A participation's IATI organisation role, on the record -> organisation edge: its label and its code."""
+_NAMED = StandIn(CG + "NamedOrganisation", ref=CG + "orgRef", name=CG + "orgName", base=CGR + "organizacion-nombrada/")
+"""An organisation a record names without an actor of the graph (`cg:orgRef`, `cg:orgName`)."""
 
 RELATIONS: tuple[Relation, ...] = (
     Relation(ORG + "memberOf", "memberOf", "miembro de", "member of"),
@@ -234,6 +294,29 @@ RELATIONS: tuple[Relation, ...] = (
     Relation(CG + "responsible", "responsible"),
     Relation(CG + "programmeOf", "programmeOf"),
     Relation(CG + "addressedTo", "addressedTo"),
+    # the provinces' registers: a record's organisations through its participations (two hops), then its links
+    Relation(CG + "participatingOrg", "participatingOrg", via=CG + "actor", qualifiers=_ROLE, stand_in=_NAMED),
+    Relation(CG + "party", "party", via=CG + "actor", qualifiers=_ROLE, stand_in=_NAMED),
+    Relation(CG + "reportingOrg", "reportingOrg", via=CG + "actor", stand_in=_NAMED),
+    Relation(
+        CG + "sectorShare",
+        "sectorCode",
+        "sector",
+        "sector",
+        via=CG + "sectorCode",
+        qualifiers=(Link(CG + "percentage", "percentage", es="porcentaje", en="percentage"),),
+    ),
+    Relation(CG + "executes", "executes"),
+    Relation(CG + "answeredBy", "answeredBy"),
+    Relation(CG + "reportOn", "reportOn"),
+    Relation(CG + "registerProvince", "registerProvince"),
+    Relation(CG + "activityTerritory", "activityTerritory"),
+    Relation(CG + "demandTerritory", "demandTerritory"),
+    Relation(CG + "demandTheme", "demandTheme"),
+    Relation(CG + "requestedCooperationType", "requestedCooperationType"),
+    Relation(CG + "agreementMechanism", "agreementMechanism"),
+    Relation(CG + "agreementInstrument", "agreementInstrument"),
+    Relation(CG + "agreementLegalBasis", "agreementLegalBasis"),
     Relation(DCTERMS + "isPartOf", "isPartOf", "parte de", "part of"),
     Relation(DCTERMS + "relation", "relation", "relacionado con", "related to"),
     Relation(SKOS + "broader", "broader", "más amplio", "broader"),
@@ -257,6 +340,11 @@ LINKS: tuple[Link, ...] = (
     Link(FOAF + "homepage", "homepage", value="iri", es="sitio web", en="web site"),
     Link(FOAF + "mbox", "email", value="iri", strip="mailto:", es="correo electrónico", en="e-mail"),
     Link(RDFS + "seeAlso", "see_also", value="iri", es="véase también", en="see also"),
+    Link(CG + "activityStatus", "status", es="estado", en="status"),
+    Link(CG + "demandStatus", "status", es="estado", en="status"),
+    Link(CG + "priority", "priority"),
+    Link(CG + "defaultCurrency", "currency"),
+    Link(CG + "orgType", "org_type"),
 )
 
 LITERALS: tuple[Literal, ...] = (
@@ -288,6 +376,23 @@ LITERALS: tuple[Literal, ...] = (
     Literal(CG + "baselineValue", "baseline_value", "float"),
     Literal(CG + "targetValue", "target_value", "float"),
     Literal(CG + "targetYear", "target_year", "int"),
+    # register records (dates are xsd:date, kept as their ISO text) and the organisations they name
+    Literal(CG + "iatiIdentifier", "iati_identifier"),
+    Literal(CG + "hierarchy", "hierarchy", "int"),
+    Literal(CG + "lastUpdated", "last_updated"),
+    Literal(CG + "plannedStart", "planned_start"),
+    Literal(CG + "actualStart", "actual_start"),
+    Literal(CG + "plannedEnd", "planned_end"),
+    Literal(CG + "actualEnd", "actual_end"),
+    Literal(CG + "signatureDate", "signed"),
+    Literal(CG + "validFrom", "valid_from"),
+    Literal(CG + "validUntil", "valid_until"),
+    Literal(CG + "statedOn", "stated_on"),
+    Literal(CG + "pdotAlignment", "pdot_alignment"),
+    Literal(CG + "reportDate", "report_date"),
+    Literal(CG + "periodStart", "period_start"),
+    Literal(CG + "periodEnd", "period_end"),
+    Literal(CG + "orgRef", "org_ref"),
 )
 
 IGNORED: tuple[str, ...] = (
@@ -301,6 +406,11 @@ IGNORED: tuple[str, ...] = (
     OWL + "annotatedSource",  # the provenance of one fact (owl:Axiom, graph/provenance.ttl): on blank nodes,
     OWL + "annotatedProperty",  # which are never nodes; /api/resource shows it
     OWL + "annotatedTarget",
+    CG + "budget",  # a register record's nested parts (blank nodes) that no node or edge stands for: budgets,
+    CG + "transaction",  # transactions, results, documents, recipient-country shares; its exports in RDF
+    CG + "result",  # and IATI carry them
+    CG + "document",
+    CG + "recipientCountry",
 )
 
 BASE_ATTRIBUTES: tuple[str, ...] = (
