@@ -403,6 +403,7 @@ IGNORED: tuple[str, ...] = (
     SKOS + "topConceptOf",  # concept schemes are not nodes (`scheme` says where a concept is)
     SKOS + "hasTopConcept",
     DCTERMS + "license",  # on references, which are not nodes (`sources` names them)
+    DCTERMS + "rights",  # the licence statement beside it
     OWL + "annotatedSource",  # the provenance of one fact (owl:Axiom, graph/provenance.ttl): on blank nodes,
     OWL + "annotatedProperty",  # which are never nodes; /api/resource shows it
     OWL + "annotatedTarget",
