@@ -9,8 +9,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from coopgraph.core.forms.fields import AGREEMENT, AGREEMENT_TYPES
+from coopgraph.core.forms.fields import ACTIVITY, AGREEMENT, AGREEMENT_TYPES
 from coopgraph.core.forms.records import MATCHES, REGISTER, record_kind
+from coopgraph.core.forms.version import record_version
 from coopgraph.core.iati.model import province_code, province_iri
 from coopgraph.core.vocab import CG, DCTERMS, IATI, LABEL, RDF_TYPE
 
@@ -212,7 +213,7 @@ def list_records(store: ox.Store, province: str, *, lang: str = "es") -> list[di
 
 
 def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
-    """A register record of a kind the forms edit, as the form's fields (None otherwise)."""
+    """A register record of a kind the forms edit, as the form's fields, with its `version` (None otherwise)."""
     record = ox.NamedNode(iri)
     kind = record_kind(store, record)
     if kind is None:
@@ -230,6 +231,8 @@ def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
             fields[name] = _first(store, record, CG + prop)
         fields["mechanism"] = _first(store, record, CG + "agreementMechanism")
         fields["negotiation_instrument"] = _first(store, record, CG + "agreementInstrument")
+    elif kind == ACTIVITY:
+        fields |= _activity_fields(store, record)
     else:
         for name, prop in (
             ("themes", "demandTheme"),
@@ -243,7 +246,29 @@ def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
             fields[f"pdot_{lang}"] = _text(store, record, CG + "pdotAlignment", lang)
         fields["stated"] = _first(store, record, CG + "statedOn")
         fields["cooperation_type"] = _first(store, record, CG + "requestedCooperationType")
-    return {"kind": kind, "iri": iri, "province": code, "fields": fields}
+    return {"kind": kind, "iri": iri, "province": code, "fields": fields, "version": record_version(store, iri)}
+
+
+def _activity_fields(store: ox.Store, record: ox.NamedNode) -> dict[str, Any]:
+    """A project's form fields: status code, dates, participants, sectors with their percentages, territory, instrument."""
+    shares = []
+    for share in _values(store, record, CG + "sectorShare"):
+        if isinstance(share, ox.NamedNode | ox.BlankNode):
+            shares.append(
+                {
+                    "sector": _first(store, share, CG + "sectorCode"),
+                    "percentage": _first(store, share, CG + "percentage"),
+                }
+            )
+    return {
+        "activity_status": _first(store, record, CG + "activityStatus").removeprefix(IATI + "ActivityStatus/"),
+        "planned_start": _first(store, record, CG + "plannedStart"),
+        "planned_end": _first(store, record, CG + "plannedEnd"),
+        "participants": [_party(store, node) for node in _values(store, record, CG + "participatingOrg")],
+        "sectors": sorted(shares, key=lambda share: share["sector"]),
+        "territory": _first(store, record, CG + "activityTerritory"),
+        "executes": _first(store, record, CG + "executes"),
+    }
 
 
 def _party(store: ox.Store, node: Term) -> dict[str, str]:
