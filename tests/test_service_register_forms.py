@@ -11,9 +11,11 @@ import json
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
+from served import serving
 from test_service_writes import Answer, ask, bearer, send
 
 from coopgraph.core.loading import ensure_loaded
@@ -181,3 +183,25 @@ def test_a_project_is_edited_in_one_revertable_write_and_a_stale_form_gets_409(s
     assert reverted.status == 200, reverted.body
     assert ask(site.base, f'GRAPH <{REGISTER}> {{ <{record}> <{LABEL}> "Proyecto ya editado"@es }}')
     assert not ask(site.base, f'<{record}> <{LABEL}> "Editado con If-Match"@es')
+
+
+@pytest.mark.slow
+def test_coopgraph_serve_edits_a_project_once_and_refuses_the_stale_edit(tmp_path: Path) -> None:
+    """Under `coopgraph serve` (workers prepare, the front commits): the lookup, an edit, then the same stale edit."""
+    secret = TokenBook(tmp_path).add("marta", "EC-L")
+    with serving("--data-dir", str(tmp_path), "--workers", "2") as running:
+        site = Site(running.base, secret)
+        assert _get(site, "/api/register/actors", q="aecid").json()["actors"][0]["iri"] == ID + "aecid"
+        created = _post(site, PROJECT | {"title_es": "Proyecto servido"})
+        assert created.status == 201, created.body
+        record = created.json()["record"]
+        read = _get(site, "/api/register/record", iri=record).json()
+        edit = {"kind": "activity", "province": "EC-L", "iri": record, "version": read["version"], **read["fields"]}
+        before = _writes(site)
+        first = _post(site, edit | {"title_es": "Proyecto servido y editado"})
+        assert first.status == 200 and first.json()["record"] == record, first.body
+        second = _post(site, edit | {"title_es": "Proyecto servido, edición vieja"})
+        assert second.status == 409 and second.json()["error"]["reason"] == "edited-since", second.body
+        assert len(_writes(site)) == len(before) + 1
+        assert ask(site.base, f'<{record}> <{LABEL}> "Proyecto servido y editado"@es')
+        assert not ask(site.base, f'<{record}> <{LABEL}> "Proyecto servido, edición vieja"@es')

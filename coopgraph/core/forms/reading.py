@@ -160,7 +160,7 @@ def search_records(
     words = fold(found.q).split()
     sectors = _sector_and_matches(store, found.sector) if found.sector else set()
     statuses = _status_iris(found.status) if found.status else set()
-    rows: list[dict[str, str]] = []
+    kept: list[tuple[str, str, str, str, str, ox.NamedNode]] = []
     years: set[str] = set()
     for kind, cls, record in _candidates(store, found):
         date = _first(store, record, DATE_OF[kind])
@@ -171,36 +171,47 @@ def search_records(
         status = _first(store, record, STATUS_OF[kind]) if kind in STATUS_OF else ""
         if statuses and status not in statuses:
             continue
-        titles = [value for value in _values(store, record, LABEL) if isinstance(value, ox.Literal)]
         if words:
-            text = fold(" ".join([*(title.value for title in titles), record.value.rsplit("/", 1)[-1]]))
+            named = [value.value for value in _values(store, record, LABEL) if isinstance(value, ox.Literal)]
+            text = fold(" ".join([*named, record.value.rsplit("/", 1)[-1]]))
             if not all(word in text for word in words):
                 continue
         if sectors and not sectors & set(record_sectors(store, record)):
             continue
         if found.partner and not _has_partner(store, record, found.partner):
             continue
+        kept.append((kind, date, record.value, cls, status, record))
+    kept.sort(key=lambda row: row[:3], reverse=True)
+    labels: dict[str, str] = {}  # the classes' and statuses' labels, looked up once each
+
+    def labelled(iri: str) -> str:
+        if iri not in labels:
+            labels[iri] = label(store, iri, lang)
+        return labels[iri]
+
+    rows = []
+    for kind, date, iri, cls, status, record in kept[offset : offset + limit]:  # titles and labels for this page only
+        titles = [value for value in _values(store, record, LABEL) if isinstance(value, ox.Literal)]
         title = next((t.value for t in titles if t.language == lang), "") or next(
-            (t.value for t in titles if t.language == "es"), record.value
+            (t.value for t in titles if t.language == "es"), iri
         )
         rows.append(
             {
-                "iri": record.value,
+                "iri": iri,
                 "kind": kind,
                 "type": cls,
-                "typeLabel": label(store, cls, lang),
+                "typeLabel": labelled(cls),
                 "label": title,
                 "date": date,
                 "status": status,
-                "statusLabel": label(store, status, lang) if status else "",
+                "statusLabel": labelled(status) if status else "",
             }
         )
-    rows.sort(key=lambda row: (row["kind"], row["date"], row["iri"]), reverse=True)
     return {
-        "total": len(rows),
+        "total": len(kept),
         "limit": limit,
         "offset": offset,
-        "records": rows[offset : offset + limit],
+        "records": rows,
         "years": sorted(years, reverse=True),
     }
 

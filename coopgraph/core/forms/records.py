@@ -323,6 +323,19 @@ def _label_es(store: ox.Store, node: ox.NamedNode) -> str:
     return ""
 
 
+def _identifier(store: ox.Store, record: ox.NamedNode) -> str:
+    """The project's IATI identifier: the one it has (an edited project keeps its own), else its IRI's tail.
+
+    Its own function so that no store iterator outlives it in a frame an exception's traceback keeps (pyoxigraph's
+    iterators must be dropped on the thread that made them)."""
+    own = [
+        quad.object.value
+        for quad in store.quads_for_pattern(record, _cg("iatiIdentifier"), None, REGISTER)
+        if isinstance(quad.object, ox.Literal)
+    ]
+    return own[0] if own else record.value.removeprefix(BASES[ACTIVITY])
+
+
 def activity_triples(store: ox.Store, form: RecordForm, record: ox.NamedNode) -> list[Triple]:
     """A programme or project (IATI activity) of the form: identifier, reporting government, status, dates,
     participating organisations, sectors, territory, the instrument it executes.
@@ -333,9 +346,7 @@ def activity_triples(store: ox.Store, form: RecordForm, record: ox.NamedNode) ->
     percentages add up to 100 is the shapes' say (cgsh:sector-percentages). `FormError` names a sector that matches
     no DAC code.
     """
-    kept = store.quads_for_pattern(record, _cg("iatiIdentifier"), None, REGISTER)  # an edited project keeps its own
-    own = (quad.object.value for quad in kept if isinstance(quad.object, ox.Literal))
-    identifier = next(own, record.value.removeprefix(BASES[ACTIVITY]))
+    identifier = _identifier(store, record)
     triples: list[Triple] = [
         (record, _TYPE, ox.NamedNode(ACTIVITY_CLASS)),
         (record, _cg("iatiIdentifier"), ox.Literal(identifier)),
