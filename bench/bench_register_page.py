@@ -78,6 +78,7 @@ def main() -> None:
         "records (es)": "/api/register/records?province=EC-L",
         "records (en)": "/api/register/records?province=EC-L&lang=en",
         "options": "/api/register/options",
+        "actors (lookup)": "/api/register/actors?q=agencia",
         "writes (history)": "/api/writes",
         "page": "/register?province=EC-L",
     }

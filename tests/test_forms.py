@@ -12,12 +12,14 @@ import pyoxigraph as ox
 import pytest
 
 from coopgraph.core.forms import FormError, field_of, read_form, read_record, record_change
-from coopgraph.core.forms.records import REGISTER, RecordMissing, record_quads
+from coopgraph.core.forms.records import REGISTER, EditedSince, RecordMissing, record_quads
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.writes import Refusal, prepare
 
 FIXTURE = Path(__file__).parent / "fixtures" / "writes" / "agreement-loja.ttl"
+PROJECT_FIXTURE = Path(__file__).parent / "fixtures" / "register" / "loja-project-aecid.ttl"
+CG = "https://w3id.org/coopgraph/def#"
 NOW = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
 AGREEMENT = {
     "kind": "agreement",
@@ -197,5 +199,69 @@ def test_a_bad_project_is_refused_at_its_fields(loaded: OxigraphStore) -> None:
         _prepared(loaded, PROJECT | {"sectors": ["https://w3id.org/coopgraph/id/sector-salud-x"]})
     assert set(unmatched.value.fields) == {"sectors"}
     with pytest.raises(FormError) as unread:
-        read_form(PROJECT | {"activity_status": "9", "iri": "https://w3id.org/coopgraph/id/actividad/x"})
+        read_form(PROJECT | {"activity_status": "9", "iri": "http://example.org/actividad/x"})
     assert set(unread.value.fields) == {"activity_status", "iri"}
+    with pytest.raises(FormError) as percentage:
+        read_form(PROJECT | {"sectors": [{"sector": PROJECT["sectors"][1], "percentage": "cuarenta"}]})  # type: ignore[index]
+    assert set(percentage.value.fields) == {"sectors"} and "porcentaje" in percentage.value.fields["sectors"].es
+
+
+SHARED = [
+    {"sector": "https://w3id.org/coopgraph/iati/Sector/43040", "percentage": "60"},
+    {"sector": "https://w3id.org/coopgraph/id/sector-riego-y-drenaje", "percentage": "25,5"},  # DAC 31140
+    {"sector": "https://w3id.org/coopgraph/iati/Sector/31140", "percentage": 14.5},  # the same code: one share
+    {"sector": "", "percentage": ""},  # an empty row of the form
+]
+
+
+def test_a_projects_sector_percentages_are_written_as_given_and_the_shapes_hold_them_to_100(
+    loaded: OxigraphStore,
+) -> None:
+    _, added = _prepared(loaded, PROJECT | {"sectors": SHARED})
+    shares = {q.subject: q.object.value for q in added if q.predicate.value.endswith("#sectorCode")}
+    given = {shares[q.subject]: q.object.value for q in added if q.predicate.value.endswith("#percentage")}
+    assert given == {
+        "https://w3id.org/coopgraph/iati/Sector/43040": "60",
+        "https://w3id.org/coopgraph/iati/Sector/31140": "40",
+    }
+    with pytest.raises(Refusal) as refused:
+        _prepared(loaded, PROJECT | {"sectors": [SHARED[0], SHARED[1]]})  # 60 + 25.5
+    assert refused.value.report is not None
+    violations = refused.value.report.as_dict()["violations"]
+    assert {field_of("activity", v) for v in violations} == {"sectors"}
+    assert any("no suman 100" in v["message_es"] for v in violations)
+    with pytest.raises(Refusal):
+        _prepared(loaded, PROJECT | {"sectors": [{"sector": SHARED[0]["sector"], "percentage": "90"}]})  # one, not 100
+
+
+def test_a_project_is_edited_in_place_keeping_what_its_form_does_not_ask_for(loaded: OxigraphStore) -> None:
+    scratch = ox.Store()
+    for quad in loaded.oxigraph.quads_for_pattern(None, None, None, None):
+        scratch.add(quad)
+    scratch.load(path=str(PROJECT_FIXTURE), format=ox.RdfFormat.TURTLE, to_graph=REGISTER)
+    iri = "https://w3id.org/coopgraph/id/actividad/EC-GADPL-2025-RIEGO-07"
+    record = read_record(scratch, iri)
+    assert record is not None and record["kind"] == "activity" and len(record["version"]) == 64
+    fields = record["fields"]
+    assert fields["sectors"] == [{"sector": "https://w3id.org/coopgraph/iati/Sector/31140", "percentage": "100"}]
+    assert {p["actor"] for p in fields["participants"]} == {
+        "https://w3id.org/coopgraph/id/aecid",
+        "https://w3id.org/coopgraph/id/gadp-loja",
+    }
+    edited = fields | {"title_en": "Drip irrigation in Catamayo", "sectors": SHARED}
+    form = read_form({"kind": "activity", "province": "EC-L", "iri": iri, "version": record["version"], **edited})
+    assert record_change(scratch, form, who="marta", now=NOW)[0] == iri  # the same record, not a new one
+    after = read_record(scratch, iri)
+    assert after is not None and after["fields"]["title_en"] == "Drip irrigation in Catamayo"
+    assert len(after["fields"]["sectors"]) == 2 and after["version"] != record["version"]
+    node = ox.NamedNode(iri)
+    kept = {
+        q.predicate.value.rsplit("#", 1)[-1]: q.object.value
+        for q in scratch.quads_for_pattern(node, None, None, REGISTER)
+    }
+    assert kept["actualStart"] == "2025-03-01" and kept["hierarchy"] == "2"  # not the form's: kept
+    assert kept["iatiIdentifier"] == "EC-GADPL-2025-RIEGO-07"
+    assert len(list(scratch.quads_for_pattern(node, ox.NamedNode(CG + "participatingOrg"), None, REGISTER))) == 2
+    with pytest.raises(EditedSince) as stale:  # a second edit from the form filled before the first one
+        record_change(scratch, form, who="pablo", now=NOW)
+    assert stale.value.version == after["version"]

@@ -295,7 +295,7 @@ def test_a_project_is_saved_and_listed_and_a_bad_one_shows_the_message_at_the_fi
     form.locator("[name=activity_status]").select_option("2")
     form.locator("[name=planned_start]").fill(TODAY.isoformat())
     form.locator("[name=planned_end]").fill((TODAY - dt.timedelta(days=30)).isoformat())  # before the start
-    form.locator("[name=sectors]").select_option(["https://w3id.org/coopgraph/iati/Sector/14030"])
+    form.locator("[name=sector-code]").select_option("https://w3id.org/coopgraph/iati/Sector/14030")
     form.locator("[name=territory]").select_option("https://w3id.org/coopgraph/id/provincia-ec-l")
     rows = form.locator(".party")
     rows.nth(0).locator("[name=party-name]").fill("Agencia de cooperación de ejemplo")
@@ -438,3 +438,162 @@ def test_a_records_page_shows_its_fields_and_links_into_the_graph(tab: Any, site
     tab.wait_for_selector("body[data-ready='true']", state="attached")
     assert tab.locator("h1").inner_text() == "Agreement with a page of its own"
     assert tab.locator("dd[data-field='partners'] a.partner").inner_text() == "Provincial Government of Loja"
+
+
+CG = "https://w3id.org/coopgraph/def#"
+DAC = "https://w3id.org/coopgraph/iati/Sector/"
+
+
+def _saved_record(tab: Any, marker: str) -> str:
+    """The record IRI the save status names (the part holding `marker`)."""
+    status = tab.locator("#save-status").inner_text()
+    return next(part for part in status.split() if marker in part).rstrip(".")
+
+
+def test_a_party_is_picked_from_the_graphs_actors_with_the_keyboard_and_saved_as_that_actor(
+    tab: Any, site: Site
+) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    _fill_agreement(tab, "Convenio con la agencia catalana", parties=1)
+    form = tab.locator("#agreement-form")
+    form.locator(".add-party").click()
+    catalan, invented = form.locator(".party").nth(1), form.locator(".party").nth(2)
+    name = catalan.locator("[name=party-name]")
+    name.press_sequentially("catal")  # part of "Agencia Catalana de Cooperación al Desarrollo"
+    suggestions = catalan.locator("[role=listbox][data-q='catal']")
+    suggestions.wait_for(state="visible")
+    assert name.get_attribute("aria-expanded") == "true"
+    option = suggestions.locator("[role=option]").first
+    assert "Agencia Catalana de Cooperación al Desarrollo" in option.inner_text()
+    assert violations(tab) == []  # the combobox with its suggestions open
+    name.press("ArrowDown")
+    assert name.get_attribute("aria-activedescendant") == option.get_attribute("id")
+    name.press("Enter")  # picks; does not submit the form
+    assert name.input_value() == "Agencia Catalana de Cooperación al Desarrollo"
+    assert catalan.get_attribute("data-actor") == "https://w3id.org/coopgraph/id/agencia-catalana-cooperacion"
+    assert suggestions.is_hidden() and "Enlazada al actor del grafo" in catalan.locator(".actor-note").inner_text()
+    assert form.get_attribute("data-state") != "saving"
+    catalan.locator("[name=party-role]").select_option("1")
+    other = invented.locator("[name=party-name]")
+    other.press_sequentially("Fundación Inventada del Sur")  # no such actor: a new organisation
+    invented.locator("[role=listbox][data-q='Fundación Inventada del Sur']").wait_for(state="hidden")
+    tab.wait_for_function(
+        "() => [...document.querySelectorAll('#agreement-form .actor-note')].some((p) => p.textContent.includes('organización nueva'))"
+    )
+    invented.locator("[name=party-role]").select_option("3")
+    tab.click("#agreement-form button[type=submit]")
+    tab.wait_for_selector("#agreement-form[data-state='saved']", state="attached")
+    record = _saved_record(tab, AGREEMENTS)
+    assert _ask(
+        tab,
+        f"GRAPH <{REGISTER}> {{ <{record}> <{CG}party> [ <{CG}actor> "
+        f"<https://w3id.org/coopgraph/id/agencia-catalana-cooperacion> ; <{CG}organisationRole> ?role ] }}",
+    )
+    assert _ask(
+        tab,
+        f'GRAPH <{REGISTER}> {{ <{record}> <{CG}party> ?p . ?p <{CG}orgName> "Fundación Inventada del Sur"@es '
+        f"FILTER NOT EXISTS {{ ?p <{CG}actor> ?any }} }}",
+    )
+
+
+def _fill_project(tab: Any, title: str, shares: list[tuple[str, str]]) -> Any:
+    tab.click("#new-activity")
+    form = tab.locator("#activity-form")
+    form.locator("[name=title_es]").fill(title)
+    form.locator("[name=title_en]").fill(f"{title} (en)")
+    form.locator("[name=description_es]").fill("Un proyecto de prueba.")
+    form.locator("[name=activity_status]").select_option("2")
+    form.locator("[name=planned_start]").fill(TODAY.isoformat())
+    form.locator("[name=territory]").select_option("https://w3id.org/coopgraph/id/provincia-ec-l")
+    for _ in shares[1:]:
+        form.locator(".add-sector").click()
+    for row, (code, percentage) in zip(form.locator(".sector-row").all(), shares, strict=True):
+        row.locator("[name=sector-code]").select_option(DAC + code)
+        row.locator("[name=sector-percentage]").fill(percentage)
+    rows = form.locator(".party")
+    rows.nth(0).locator("[name=party-name]").fill("Agencia de ejemplo")
+    rows.nth(0).locator("[name=party-role]").select_option("1")
+    return form
+
+
+def test_sector_percentages_not_adding_up_to_100_are_refused_beside_the_sectors_keeping_the_input(
+    tab: Any, site: Site
+) -> None:
+    _open(tab)
+    _sign_in(tab, site.loja)
+    before = _writes(tab)
+    form = _fill_project(tab, "Proyecto con porcentajes", [("14030", "60"), ("14022", "30,5")])
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#activity-form[data-state='refused']", state="attached")
+    error = tab.locator("#activity-sectors-error")
+    assert error.is_visible() and "no suman 100" in error.inner_text()
+    assert tab.locator("#activity-form fieldset.sectors #activity-sectors-error").count() == 1  # beside the sectors
+    rows = form.locator(".sector-row")
+    assert [rows.nth(i).locator("[name=sector-percentage]").input_value() for i in range(2)] == ["60", "30,5"]
+    assert rows.nth(1).locator("[name=sector-code]").input_value() == DAC + "14022"
+    assert _writes(tab) == before
+    rows.nth(1).locator("[name=sector-percentage]").fill("40")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#activity-form[data-state='saved']", state="attached")
+    record = _saved_record(tab, "/actividad/")
+    assert len(_writes(tab)) == len(before) + 1
+    assert _ask(tab, f"<{record}> <{CG}sectorShare> [ <{CG}sectorCode> <{DAC}14022> ; <{CG}percentage> 40.0 ]")
+
+
+def test_a_project_is_edited_from_its_page_and_a_stale_edit_is_refused_keeping_the_input(tab: Any, site: Site) -> None:
+    project = _post(
+        tab,
+        site.loja,
+        {
+            "kind": "activity",
+            "province": "EC-L",
+            "title_es": "Proyecto para editar",
+            "title_en": "Project to edit",
+            "description_es": "Un proyecto.",
+            "activity_status": "1",
+            "planned_start": "2025-06-01",
+            "participants": [{"name": "GIZ", "role": "1", "actor": "https://w3id.org/coopgraph/id/giz"}],
+            "sectors": [{"sector": DAC + "14030", "percentage": "50"}, {"sector": DAC + "14022", "percentage": "50"}],
+            "territory": "https://w3id.org/coopgraph/id/provincia-ec-l",
+        },
+    )
+    _open(tab)
+    _sign_in(tab, site.loja)
+    before = _writes(tab)
+    _open(tab, f"/register/record?iri={urllib.parse.quote(project)}")
+    tab.click("#record-edit")
+    tab.wait_for_selector("#activity-form[data-state='editing']", state="attached")
+    form = tab.locator("#activity-form")
+    assert form.locator("[name=title_es]").input_value() == "Proyecto para editar"
+    assert form.locator("[name=iri]").input_value() == project
+    shares = form.locator(".sector-row")
+    assert shares.count() == 2 and shares.nth(0).locator("[name=sector-percentage]").input_value() == "50"
+    party = form.locator(".party").nth(0)
+    assert party.get_attribute("data-actor") == "https://w3id.org/coopgraph/id/giz"
+    assert "GIZ" in party.locator(".actor-note").inner_text()
+    form.locator("[name=title_es]").fill("Proyecto editado en la página")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#activity-form[data-state='saved']", state="attached")
+    assert len(_writes(tab)) == len(before) + 1  # one write
+    assert _ask(tab, f'<{project}> <http://www.w3.org/2000/01/rdf-schema#label> "Proyecto editado en la página"@es')
+    assert tab.locator("#record-list li[data-kind='activity']", has_text="Proyecto para editar").count() == 0
+    tab.locator(f'#record-list li[data-iri="{project}"] button.edit').click()  # open it again…
+    tab.wait_for_selector("#activity-form[data-state='editing']", state="attached")
+    current = tab.request.get(f"/api/register/record?iri={urllib.parse.quote(project)}").json()
+    someone = {"kind": "activity", "province": "EC-L", "iri": project, "version": current["version"]}
+    answer = tab.request.post(
+        "/api/register/records",
+        data=someone | current["fields"] | {"title_en": "Changed by someone else"},
+        headers={"Authorization": f"Bearer {site.loja}"},
+    )
+    assert answer.status == 200, answer.json()  # …while someone else changes it
+    writes = _writes(tab)
+    form.locator("[name=title_es]").fill("Mi edición tardía")
+    form.locator("button[type=submit]").click()
+    tab.wait_for_selector("#activity-form[data-state='refused']", state="attached")
+    assert "Otra persona cambió este registro" in tab.locator("#save-error").inner_text()
+    assert form.locator("[name=title_es]").input_value() == "Mi edición tardía"  # what was typed is kept
+    assert _writes(tab) == writes
+    assert _ask(tab, f'<{project}> <http://www.w3.org/2000/01/rdf-schema#label> "Changed by someone else"@en')
+    assert not _ask(tab, f'<{project}> <http://www.w3.org/2000/01/rdf-schema#label> "Mi edición tardía"@es')

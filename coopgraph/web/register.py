@@ -27,6 +27,7 @@ from coopgraph.core.forms import (
     search_records,
     view_record,
 )
+from coopgraph.core.forms.actors import Actor, actor_names, find_actors
 from coopgraph.core.forms.fields import (
     ACTIVITY_STATUSES,
     AGREEMENT_TYPES,
@@ -35,7 +36,7 @@ from coopgraph.core.forms.fields import (
     PROVINCE_CODE,
     ROLES,
 )
-from coopgraph.core.forms.records import AlreadySubmitted, RecordMissing
+from coopgraph.core.forms.records import AlreadySubmitted, EditedSince, RecordMissing
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
 from coopgraph.core.vocab import CG, IATI, LABEL, LANGS, NOTATION, Text, sparql_prefixes
 from coopgraph.core.writes.audit import WRITE_BASE, history
@@ -48,6 +49,7 @@ from coopgraph.web.writes import COMMIT_HEADER, authorise, write
 
 bp = Blueprint("register", __name__)
 OPTIONS_KEY = "register options"
+ACTORS_KEY = "register actors"
 
 MEMBERS = (
     sparql_prefixes("rdfs", "skos")
@@ -98,6 +100,22 @@ STRINGS: dict[str, Text] = {
         "Otra persona cambió este registro mientras tanto. Recargue la lista e inténtelo de nuevo.",
         "Someone else changed this record in the meantime. Reload the list and try again.",
     ),
+    "edited_since": Text(
+        "Otra persona cambió este registro desde que abrió el formulario: no se guardó nada. Lo que escribió sigue en "
+        "el formulario; ábralo de nuevo con «Editar» para ver el registro actual.",
+        "Someone else changed this record since you opened the form: nothing was saved. What you typed is still in "
+        "the form; open it again with “Edit” to see the record as it is now.",
+    ),
+    "actor_none": Text(
+        "Ningún actor del grafo con ese nombre: se guardará como una organización nueva.",
+        "No actor of the graph by that name: it will be saved as a new organisation.",
+    ),
+    "actor_count": Text("{count} actores del grafo coinciden.", "{count} actors of the graph match."),
+    "actor_linked": Text("Enlazada al actor del grafo: {label}", "Linked to the graph's actor: {label}"),
+    "actor_list": Text("Actores del grafo", "Actors of the graph"),
+    "sector": Text("Sector", "Sector"),
+    "percentage": Text("Porcentaje", "Percentage"),
+    "remove_sector": Text("Quitar", "Remove"),
     "missing": Text("Ese registro ya no existe.", "That record no longer exists."),
     "already_saved": Text(
         "Este formulario ya se guardó (registro {record}): no se guardó nada más.",
@@ -161,6 +179,7 @@ RECORD_STRINGS: dict[str, Text] = {
     "field.executedBy": Text("Programas y proyectos que lo ejecutan", "Programmes and projects carrying it out"),
     "field.sources": Text("Anotaciones (fuente)", "Entries (source)"),
     "no_writes": Text("Ninguna escritura auditada nombra este registro.", "No audited write names this record."),
+    "edit": STRINGS["edit"],
     "entry_by": Text("{label} · {creator} · {when}", "{label} · {creator} · {when}"),
     "added_removed": STRINGS["added_removed"],
     "reverts": STRINGS["reverts"],
@@ -369,16 +388,42 @@ def _bad(es: str, en: str) -> ApiError:
 
 @bp.get("/api/register/record")
 def record() -> Response:
-    """One agreement or demand of the register (`?iri=`) as its form's fields, to edit it."""
+    """One agreement, demand or project of the register (`?iri=`) as its form's fields, to edit it, with its
+    `version` (also the ETag): the edit sends it back, and a record changed since is not overwritten (409)."""
     found = read_record(coopgraph().store.oxigraph, request.args.get("iri", ""))  # type: ignore[attr-defined]
     if found is None:
         raise _missing()
-    return jsonify(found)
+    response = jsonify(found)
+    response.set_etag(found["version"])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+MAX_ACTORS = 50
+MAX_TYPED = 200
+
+
+@bp.get("/api/register/actors")
+def actors() -> Response:
+    """Actors of the graph whose name (Spanish or English label, acronym) holds every word of `q`, for the forms'
+    party picker: `actors` (`iri`, `label` in `?lang=`, the name that `matched`), at most `limit` (10; 1 to 50)."""
+    typed = request.args.get("q", "").strip()
+    if not typed or len(typed) > MAX_TYPED:
+        raise _bad(f"q: de 1 a {MAX_TYPED} caracteres", f"q: from 1 to {MAX_TYPED} characters")
+    limit = _count("limit", 10)
+    if not 1 <= limit <= MAX_ACTORS:
+        raise _bad(f"limit: de 1 a {MAX_ACTORS}", f"limit: from 1 to {MAX_ACTORS}")
+    state = coopgraph()
+    known: list[Actor] | None = state.cache.get(ACTORS_KEY)
+    if known is None:  # dropped by every write (Coopgraph.after_write), rebuilt on the next lookup
+        known = state.cache[ACTORS_KEY] = actor_names(state.store.oxigraph)  # type: ignore[attr-defined]
+    return jsonify({"q": typed, "actors": find_actors(known, typed, lang=_lang(), limit=limit)})
 
 
 @bp.post("/api/register/records")
 def save() -> Response:
-    """Record (or, with `iri`, replace) an agreement or a demand from the form's JSON, through the write path."""
+    """Record (or, with `iri`, replace) an agreement, a demand or a project from the form's JSON, through the write
+    path; an edit whose `version` is no longer the record's is refused (409, nothing written)."""
     state = coopgraph()
     token = authorise(state)
     data = request.get_json(silent=True)
@@ -386,11 +431,21 @@ def save() -> Response:
         raise ApiError(
             400, "Bad Request", Text("envíe el formulario como un objeto JSON", "send the form as a JSON object")
         )
+    matched = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
     try:
-        form = read_form(data)
+        form = read_form({"version": matched} | data if matched else data)
         _check_province(state, form.province)
     except FormError as error:
         return _form_refused(error)
+    if form.iri and not form.version:
+        raise ApiError(
+            428,
+            "Precondition Required",
+            Text(
+                "una edición envía la versión del registro que editó (version, o If-Match con su ETag)",
+                "an edit sends the version of the record it edited (version, or If-Match with its ETag)",
+            ),
+        )
     minted: list[str] = []
 
     def operation(store: ox.Store) -> Delta:
@@ -400,6 +455,8 @@ def save() -> Response:
             raise _missing() from None
         except AlreadySubmitted as done:
             raise _already(done) from None
+        except EditedSince as changed:
+            raise _edited_since(changed) from None
         except FormError as error:  # what only the graph tells (a sector that matches no DAC code)
             raise ApiError(
                 422,
@@ -474,6 +531,21 @@ def _already(done: AlreadySubmitted) -> ApiError:
         record=done.record,
         submission=done.submission,
         reason="already-submitted",
+    )
+
+
+def _edited_since(changed: EditedSince) -> ApiError:
+    """409: the record changed since the edit form was filled from it; nothing was written."""
+    return ApiError(
+        409,
+        "Conflict",
+        Text(
+            f"el registro {changed.record} cambió desde que se abrió el formulario: no se guardó nada",
+            f"the record {changed.record} changed since the form was opened: nothing was saved",
+        ),
+        record=changed.record,
+        version=changed.version,
+        reason="edited-since",
     )
 
 

@@ -35,6 +35,11 @@
     $("record-title").textContent = record.title;
     $("record-kind").textContent = cg.t(`kind.${record.kind}`);
     $("record-iri").textContent = record.iri;
+    if (record.kind !== "report") {  // the register page opens its form on it (after signing in)
+      const editLink = $("record-edit");
+      editLink.href = cg.url("/register", {province: record.province?.code || "", edit: record.iri});
+      editLink.hidden = false;
+    }
     const more = $("record-describe");
     more.href = describe(record.iri);
     more.hidden = false;

@@ -1,6 +1,8 @@
 /* The officers' register page: sign in with a token (sessionStorage only), list the province's records, record or
-   edit an agreement or a demand (the service builds the RDF and checks it against the shapes), show each refusal
-   beside the field it concerns, and undo recent writes. Uses cg (coopgraph.js). */
+   edit an agreement, a project or a demand (the service builds the RDF and checks it against the shapes), show each
+   refusal beside the field it concerns, and undo recent writes. Parties are picked from the graph's actors
+   (actor-picker.js); a project's sectors each carry a percentage. An edit sends the version of the record it was
+   filled from, so that a record someone else changed meanwhile is not overwritten. Uses cg (coopgraph.js). */
 "use strict";
 (() => {
   const TOKEN_KEY = "coopgraph.token";
@@ -31,6 +33,7 @@
   let me = null; // {name, scope} of the signed-in token
   let options = null; // the pickers' choices, from /api/register/options
   let lastRecord = ""; // the record the last save wrote (highlighted in the list)
+  let pendingEdit = new URLSearchParams(window.location.search).get("edit") || ""; // "Edit" on a record's page
 
   const token = () => sessionStorage.getItem(TOKEN_KEY) || "";
   const headers = (extra = {}) => ({Accept: "application/json", "Accept-Language": cg.lang, ...extra});
@@ -125,6 +128,14 @@
     if (me.scope !== "all" && !provincePicker.dataset.value) provincePicker.value = me.scope;
     showSignedIn(true);
     await Promise.all([loadRecords(), loadHistory()]);
+    if (pendingEdit) {
+      const iri = pendingEdit;
+      pendingEdit = "";
+      const address = new URL(window.location.href);
+      address.searchParams.delete("edit");
+      history.replaceState(null, "", address.pathname + address.search);
+      await edit(iri);
+    }
     document.body.dataset.signedIn = "true"; // once the lists are drawn
   }
 
@@ -189,7 +200,7 @@
     previousPage.hidden = offset === 0;
     nextPage.hidden = offset + rows.length >= total;
     for (const row of rows) {
-      const editable = row.kind === "agreement" || row.kind === "demand";
+      const editable = row.kind in forms;
       recordList.append(
         cg.el(
           "li",
@@ -250,17 +261,40 @@
     const id = `${form.id}-party-${Date.now()}-${n}`;
     const role = cg.el("select", {id: `${id}-role`, name: "party-role", "aria-required": "true"});
     fill(role, options?.roles || []);
+    const name = cg.el("input", {type: "text", id: `${id}-name`, name: "party-name", maxlength: 2000, value: party.name || ""});
     const row = cg.el(
       "li",
       {class: "party"},
       cg.el("label", {for: `${id}-name`}, cg.t("party_name")),
-      cg.el("input", {type: "text", id: `${id}-name`, name: "party-name", maxlength: 2000, value: party.name || ""}),
+      name,
       cg.el("label", {for: `${id}-role`}, cg.t("party_role")),
       role,
       cg.el("button", {type: "button", class: "secondary small", onclick: () => row.remove()}, cg.t("remove_party")),
     );
     if (party.actor) row.dataset.actor = party.actor;
     role.value = party.role || "";
+    list.append(row);
+    actorPicker.attach(name, row, {actorLabel: party.name});
+  }
+
+  /** A row of the project's sectors: a DAC sector and its percentage (the shapes want a vocabulary's to add up to 100). */
+  function sectorRow(form, share = {}) {
+    const list = form.querySelector(".sector-rows");
+    const id = `${form.id}-sector-${Date.now()}-${list.children.length + 1}`;
+    const sector = cg.el("select", {id: `${id}-code`, name: "sector-code"});
+    fill(sector, options?.dacSectors || []);
+    if (share.sector && ![...sector.options].some((o) => o.value === share.sector)) sector.append(cg.el("option", {value: share.sector}, share.sector));
+    sector.value = share.sector || "";
+    const row = cg.el(
+      "li",
+      {class: "sector-row"},
+      cg.el("label", {for: sector.id}, cg.t("sector")),
+      sector,
+      cg.el("label", {for: `${id}-percentage`}, cg.t("percentage")),
+      cg.el("input", {type: "text", inputmode: "decimal", id: `${id}-percentage`, name: "sector-percentage", class: "percentage", maxlength: 12, value: share.percentage || ""}),
+      cg.el("span", {"aria-hidden": "true"}, "%"),
+      cg.el("button", {type: "button", class: "secondary small", onclick: () => row.remove()}, cg.t("remove_sector")),
+    );
     list.append(row);
   }
 
@@ -285,11 +319,16 @@
     form.reset();
     newSubmission(form);
     form.elements.iri.value = "";
+    delete form.dataset.version;
     form.querySelector(".editing").hidden = true;
     if (partiesField[form.dataset.kind]) {
       form.querySelector(".party-rows").replaceChildren();
       partyRow(form);
       partyRow(form);
+    }
+    if (form.querySelector(".sector-rows")) {
+      form.querySelector(".sector-rows").replaceChildren();
+      sectorRow(form);
     }
     clearErrors(form);
   }
@@ -310,8 +349,9 @@
 
   function formData(form) {
     const data = {kind: form.dataset.kind, province: provincePicker.value, iri: form.elements.iri.value, submission: form.dataset.submission};
+    if (data.iri) data.version = form.dataset.version || "";
     for (const element of form.querySelectorAll("[name]")) {
-      if (element.name === "iri" || element.name.startsWith("party-")) continue;
+      if (element.name === "iri" || element.name.startsWith("party-") || element.name.startsWith("sector-")) continue;
       data[element.name] = element.multiple ? [...element.selectedOptions].map((o) => o.value) : element.value;
     }
     if (partiesField[form.dataset.kind]) {
@@ -321,22 +361,38 @@
         actor: row.dataset.actor || "",
       }));
     }
+    if (form.querySelector(".sector-rows")) {
+      data.sectors = [...form.querySelectorAll(".sector-row")].map((row) => ({
+        sector: row.querySelector("[name=sector-code]").value,
+        percentage: row.querySelector("[name=sector-percentage]").value.trim(),
+      }));
+    }
     return data;
   }
 
   function fillForm(form, record) {
     resetForm(form);
     form.elements.iri.value = record.iri;
+    form.dataset.version = record.version;
+    const partyField = partiesField[record.kind];
     for (const [name, value] of Object.entries(record.fields)) {
       const element = form.elements[name];
-      if (!element || name === "parties") continue;
+      if (!element || name === partyField || name === "sectors" && record.kind === "activity") continue;
       if (element.multiple) for (const option of element.options) option.selected = value.includes(option.value);
-      else element.value = value;
+      else {
+        if (value && element.tagName === "SELECT" && ![...element.options].some((o) => o.value === value)) element.append(cg.el("option", {value}, value));
+        element.value = value;
+      }
     }
-    if (record.kind === "agreement") {
+    if (partyField) {
       form.querySelector(".party-rows").replaceChildren();
-      for (const party of record.fields.parties) partyRow(form, party);
-      if (record.fields.parties.length < 2) partyRow(form);
+      for (const party of record.fields[partyField]) partyRow(form, party);
+      if (record.fields[partyField].length < 2) partyRow(form);
+    }
+    if (record.kind === "activity") {
+      form.querySelector(".sector-rows").replaceChildren();
+      for (const share of record.fields.sectors) sectorRow(form, share);
+      if (!record.fields.sectors.length) sectorRow(form);
     }
     const note = form.querySelector(".editing");
     note.textContent = cg.t("editing", {record: record.iri});
@@ -421,6 +477,8 @@
       lastRecord = error.record || "";
       refuse(cg.t("already_saved", {record: lastRecord}));
       await Promise.all([loadRecords(), loadHistory()]);
+    } else if (answer.status === 409 && error.reason === "edited-since") {
+      refuse(cg.t("edited_since"));
     } else if (answer.status === 409) {
       refuse(cg.t("conflict"));
     } else if (answer.status === 404) {
@@ -446,6 +504,7 @@
       form.hidden = true;
     });
     form.querySelector(".add-party")?.addEventListener("click", () => partyRow(form));
+    form.querySelector(".add-sector")?.addEventListener("click", () => sectorRow(form));
   }
 
   // --- recent writes and undo -----------------------------------------------------------------------------------------

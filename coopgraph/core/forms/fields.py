@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from coopgraph.core.vocab import CG, CGSH, DCTERMS, RDF_TYPE, RDFS, Text
@@ -43,8 +44,10 @@ GRAPH_IRI = re.compile(r"^https://w3id\.org/coopgraph/[A-Za-z0-9._~:/#%-]+$")
 PROVINCE_CODE = re.compile(r"^EC-[A-Z]{1,2}$")
 SUBMISSION = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 """A submission id: the UUID the page makes once per form fill (lower-case, as `crypto.randomUUID()` writes it)."""
+VERSION = re.compile(r"^[0-9a-f]{64}$")
+"""A record's version as the edit form got it (`coopgraph.core.forms.version.record_version`: a SHA-256 in hex)."""
 
-TEXT, DATE, IRI, IRIS, PARTIES = "text", "date", "iri", "iris", "parties"
+TEXT, DATE, IRI, IRIS, PARTIES, SHARES = "text", "date", "iri", "iris", "parties", "shares"
 CHOICES: dict[str, tuple[str, ...]] = {
     "instrument": AGREEMENT_TYPES,
     "priority": PRIORITIES,
@@ -81,7 +84,7 @@ FIELDS: dict[str, dict[str, str]] = {
         "planned_start": DATE,
         "planned_end": DATE,
         "participants": PARTIES,
-        "sectors": IRIS,
+        "sectors": SHARES,
         "territory": IRI,
         "executes": IRI,
     },
@@ -107,15 +110,25 @@ class Party:
 
 
 @dataclass(frozen=True)
+class SectorPick:
+    """A project's sector as picked: a sector IRI (a DAC code or a sector of the graph) and its percentage, if given."""
+
+    sector: str
+    percentage: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class RecordForm:
-    """A form as read: the record kind, the province code, the record to replace (editing), the values, and the
-    submission id (one per form fill, so that a second POST of the same fill is recognised and changes nothing)."""
+    """A form as read: the record kind, the province code, the record to replace (editing), the values, the
+    submission id (one per form fill, so that a second POST of the same fill is recognised and changes nothing) and,
+    when editing, the version of the record the form was filled from (a record changed since is not overwritten)."""
 
     kind: str
     province: str
     iri: str = ""
     values: dict[str, Any] = field(default_factory=dict)
     submission: str = ""
+    version: str = ""
 
     def text(self, name: str) -> str:
         return str(self.values.get(name) or "")
@@ -143,20 +156,21 @@ def read_form(data: Mapping[str, Any]) -> RecordForm:
     submission = str(data.get("submission") or "").strip().lower()
     if submission and not SUBMISSION.match(submission):
         problems["submission"] = Text("el identificador de envío no es un UUID", "the submission id is not a UUID")
+    version = str(data.get("version") or "").strip().lower()
+    if version and not VERSION.match(version):
+        problems["version"] = Text(
+            "la versión del registro editado no es válida: recárguelo",
+            "the edited record's version is not valid: reload it",
+        )
     values: dict[str, Any] = {}
     for name, how in FIELDS[kind].items():
         try:
             values[name] = _read(name, how, data.get(name))
         except ValueError as error:
             problems[name] = error.args[0] if isinstance(error.args[0], Text) else Text(str(error), str(error))
-    if kind == ACTIVITY and iri:
-        problems["iri"] = Text(
-            "los programas y proyectos aún no se editan desde este formulario",
-            "programmes and projects cannot be edited from this form yet",
-        )
     if problems:
         raise FormError(problems)
-    return RecordForm(kind, province, iri, values, submission)
+    return RecordForm(kind, province, iri, values, submission, version)
 
 
 def _read(name: str, how: str, value: Any) -> Any:
@@ -170,6 +184,8 @@ def _read(name: str, how: str, value: Any) -> Any:
         return tuple(_iri(item) for item in _list(value) if str(item or "").strip())
     if how == PARTIES:
         return tuple(party for party in (_party(item) for item in _list(value)) if party is not None)
+    if how == SHARES:
+        return tuple(pick for pick in (_share(item) for item in _list(value)) if pick is not None)
     return _choice(name, value)
 
 
@@ -227,6 +243,31 @@ def _party(value: Any) -> Party | None:
     if role not in ROLES:
         raise ValueError(Text("elija el rol de cada parte", "pick each party's role"))
     return Party(name, role, actor)
+
+
+def _share(value: Any) -> SectorPick | None:
+    """A sector IRI alone, or `{"sector": IRI, "percentage": "40"}` (a decimal comma is read too); None for an empty
+    row. Whether the percentages add up to 100 is the shapes' say (cgsh:sector-percentages)."""
+    if not isinstance(value, Mapping):
+        sector = _iri(value)
+        return SectorPick(sector) if sector else None
+    sector, given = _iri(value.get("sector")), value.get("percentage")
+    text = _text(str(given) if isinstance(given, int | float) and not isinstance(given, bool) else given)
+    if not sector:
+        if text:
+            raise ValueError(Text("elija el sector de cada porcentaje", "pick the sector of each percentage"))
+        return None
+    if not text:
+        return SectorPick(sector)
+    try:
+        percentage = Decimal(text.replace(",", "."))
+    except InvalidOperation:
+        percentage = Decimal("NaN")
+    if not percentage.is_finite() or len(text) > 12:
+        raise ValueError(
+            Text("escriba el porcentaje como un número: 40 o 33,5", "write the percentage as a number: 40 or 33.5")
+        )
+    return SectorPick(sector, percentage)
 
 
 def _choice(name: str, value: Any) -> str:

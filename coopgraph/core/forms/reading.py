@@ -9,8 +9,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from coopgraph.core.forms.fields import AGREEMENT, AGREEMENT_TYPES
+from coopgraph.core.forms.fields import ACTIVITY, AGREEMENT, AGREEMENT_TYPES
 from coopgraph.core.forms.records import MATCHES, REGISTER, record_kind
+from coopgraph.core.forms.version import record_version
 from coopgraph.core.iati.model import province_code, province_iri
 from coopgraph.core.vocab import CG, DCTERMS, IATI, LABEL, RDF_TYPE
 
@@ -159,7 +160,7 @@ def search_records(
     words = fold(found.q).split()
     sectors = _sector_and_matches(store, found.sector) if found.sector else set()
     statuses = _status_iris(found.status) if found.status else set()
-    rows: list[dict[str, str]] = []
+    kept: list[tuple[str, str, str, str, str, ox.NamedNode]] = []
     years: set[str] = set()
     for kind, cls, record in _candidates(store, found):
         date = _first(store, record, DATE_OF[kind])
@@ -170,36 +171,47 @@ def search_records(
         status = _first(store, record, STATUS_OF[kind]) if kind in STATUS_OF else ""
         if statuses and status not in statuses:
             continue
-        titles = [value for value in _values(store, record, LABEL) if isinstance(value, ox.Literal)]
         if words:
-            text = fold(" ".join([*(title.value for title in titles), record.value.rsplit("/", 1)[-1]]))
+            named = [value.value for value in _values(store, record, LABEL) if isinstance(value, ox.Literal)]
+            text = fold(" ".join([*named, record.value.rsplit("/", 1)[-1]]))
             if not all(word in text for word in words):
                 continue
         if sectors and not sectors & set(record_sectors(store, record)):
             continue
         if found.partner and not _has_partner(store, record, found.partner):
             continue
+        kept.append((kind, date, record.value, cls, status, record))
+    kept.sort(key=lambda row: row[:3], reverse=True)
+    labels: dict[str, str] = {}  # the classes' and statuses' labels, looked up once each
+
+    def labelled(iri: str) -> str:
+        if iri not in labels:
+            labels[iri] = label(store, iri, lang)
+        return labels[iri]
+
+    rows = []
+    for kind, date, iri, cls, status, record in kept[offset : offset + limit]:  # titles and labels for this page only
+        titles = [value for value in _values(store, record, LABEL) if isinstance(value, ox.Literal)]
         title = next((t.value for t in titles if t.language == lang), "") or next(
-            (t.value for t in titles if t.language == "es"), record.value
+            (t.value for t in titles if t.language == "es"), iri
         )
         rows.append(
             {
-                "iri": record.value,
+                "iri": iri,
                 "kind": kind,
                 "type": cls,
-                "typeLabel": label(store, cls, lang),
+                "typeLabel": labelled(cls),
                 "label": title,
                 "date": date,
                 "status": status,
-                "statusLabel": label(store, status, lang) if status else "",
+                "statusLabel": labelled(status) if status else "",
             }
         )
-    rows.sort(key=lambda row: (row["kind"], row["date"], row["iri"]), reverse=True)
     return {
-        "total": len(rows),
+        "total": len(kept),
         "limit": limit,
         "offset": offset,
-        "records": rows[offset : offset + limit],
+        "records": rows,
         "years": sorted(years, reverse=True),
     }
 
@@ -212,7 +224,7 @@ def list_records(store: ox.Store, province: str, *, lang: str = "es") -> list[di
 
 
 def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
-    """A register record of a kind the forms edit, as the form's fields (None otherwise)."""
+    """A register record of a kind the forms edit, as the form's fields, with its `version` (None otherwise)."""
     record = ox.NamedNode(iri)
     kind = record_kind(store, record)
     if kind is None:
@@ -230,6 +242,8 @@ def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
             fields[name] = _first(store, record, CG + prop)
         fields["mechanism"] = _first(store, record, CG + "agreementMechanism")
         fields["negotiation_instrument"] = _first(store, record, CG + "agreementInstrument")
+    elif kind == ACTIVITY:
+        fields |= _activity_fields(store, record)
     else:
         for name, prop in (
             ("themes", "demandTheme"),
@@ -243,7 +257,29 @@ def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
             fields[f"pdot_{lang}"] = _text(store, record, CG + "pdotAlignment", lang)
         fields["stated"] = _first(store, record, CG + "statedOn")
         fields["cooperation_type"] = _first(store, record, CG + "requestedCooperationType")
-    return {"kind": kind, "iri": iri, "province": code, "fields": fields}
+    return {"kind": kind, "iri": iri, "province": code, "fields": fields, "version": record_version(store, iri)}
+
+
+def _activity_fields(store: ox.Store, record: ox.NamedNode) -> dict[str, Any]:
+    """A project's form fields: status code, dates, participants, sectors with their percentages, territory, instrument."""
+    shares = []
+    for share in _values(store, record, CG + "sectorShare"):
+        if isinstance(share, ox.NamedNode | ox.BlankNode):
+            shares.append(
+                {
+                    "sector": _first(store, share, CG + "sectorCode"),
+                    "percentage": _first(store, share, CG + "percentage"),
+                }
+            )
+    return {
+        "activity_status": _first(store, record, CG + "activityStatus").removeprefix(IATI + "ActivityStatus/"),
+        "planned_start": _first(store, record, CG + "plannedStart"),
+        "planned_end": _first(store, record, CG + "plannedEnd"),
+        "participants": [_party(store, node) for node in _values(store, record, CG + "participatingOrg")],
+        "sectors": sorted(shares, key=lambda share: share["sector"]),
+        "territory": _first(store, record, CG + "activityTerritory"),
+        "executes": _first(store, record, CG + "executes"),
+    }
 
 
 def _party(store: ox.Store, node: Term) -> dict[str, str]:

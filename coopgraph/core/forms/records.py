@@ -7,17 +7,30 @@ the day it was stated, the number one more than the highest of that
 province and year), the entry `cgr:anotacion/<province>-<UTC time>`.
 Editing replaces the record's whole description (its parties, blank nodes,
 go with it) and cites a new entry: who changed it, when; the earlier entry
-stays, as the record of who entered it first.
+stays, as the record of who entered it first. A project keeps what its form
+does not ask for (an actual start, budgets, transactions of an IATI import).
+An edit made from a form filled before someone else changed the record is
+refused (`EditedSince`): the form carries the record's version (version.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pyoxigraph as ox
 
-from coopgraph.core.forms.fields import ACTIVITY, AGREEMENT, AGREEMENT_TYPES, DEMAND, FormError, RecordForm
+from coopgraph.core.forms.fields import (
+    ACTIVITY,
+    AGREEMENT,
+    AGREEMENT_TYPES,
+    DEMAND,
+    FormError,
+    RecordForm,
+    SectorPick,
+)
+from coopgraph.core.forms.version import record_version
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
 from coopgraph.core.vocab import CG, CGR, DCTERMS, IATI, LABEL, RDF_TYPE, XSD, Text
 from coopgraph.core.writes.delta import Delta, change
@@ -25,12 +38,32 @@ from coopgraph.core.writes.delta import Delta, change
 REGISTER = ox.NamedNode(REGISTER_GRAPH)
 BASES = {AGREEMENT: CGR + "instrumento/", DEMAND: CGR + "demanda/", ACTIVITY: CGR + "actividad/"}
 ENTRY_BASE = CGR + "anotacion/"
+ACTIVITY_CLASS = CG + "CooperationActivity"
 CLASSES = {
     AGREEMENT: tuple(CG + name for name in (*AGREEMENT_TYPES, "Agreement")),
     DEMAND: (CG + "CooperationDemand",),
+    ACTIVITY: (ACTIVITY_CLASS,),
 }
 """The classes a record of each kind may have (an instrument whose kind is missing is a plain cg:Agreement)."""
-ACTIVITY_CLASS = CG + "CooperationActivity"
+ACTIVITY_FORM_PROPERTIES = frozenset(
+    [RDF_TYPE, LABEL, DCTERMS + "description", DCTERMS + "source"]
+    + [
+        CG + name
+        for name in (
+            "registerProvince",
+            "iatiIdentifier",
+            "reportingOrg",
+            "activityStatus",
+            "plannedStart",
+            "plannedEnd",
+            "participatingOrg",
+            "sectorShare",
+            "activityTerritory",
+            "executes",
+        )
+    ]
+)
+"""What the project form writes: an edit replaces these and keeps the project's other triples."""
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 SECTOR_LISTS = {IATI + "Sector": "1", IATI + "SectorCategory": "2"}
 """The IATI sector lists a project's sector may come from, and their SectorVocabulary code (1 DAC 5-digit, 2 DAC 3-digit)."""
@@ -38,10 +71,19 @@ MATCHES = tuple(SKOS + name for name in ("exactMatch", "closeMatch", "narrowMatc
 MAX_DEPTH = 4
 _TYPE = ox.NamedNode(RDF_TYPE)
 _DATE = ox.NamedNode(XSD + "date")
+_DECIMAL = ox.NamedNode(XSD + "decimal")
 
 
 class RecordMissing(LookupError):
     """The record a form edits is not in the register (or is of another kind)."""
+
+
+class EditedSince(RuntimeError):
+    """The record changed since the edit form was filled from it: `version` is its version now."""
+
+    def __init__(self, record: str, version: str) -> None:
+        super().__init__(f"record {record} changed since the form was filled")
+        self.record, self.version = record, version
 
 
 class AlreadySubmitted(LookupError):
@@ -71,7 +113,7 @@ def _cg(name: str) -> ox.NamedNode:
 
 
 def record_kind(store: ox.Store, record: ox.NamedNode) -> str | None:
-    """`agreement` or `demand` for a register record of that kind, else None."""
+    """`agreement`, `demand` or `activity` for a register record of that kind, else None."""
     types = {
         quad.object.value
         for quad in store.quads_for_pattern(record, _TYPE, None, REGISTER)
@@ -132,7 +174,11 @@ def record_change(store: ox.Store, form: RecordForm, *, who: str, now: dt.dateti
         record = ox.NamedNode(form.iri)
         if record_kind(store, record) != form.kind:
             raise RecordMissing(form.iri)
+        if form.version and (now_version := record_version(store, form.iri)) != form.version:
+            raise EditedSince(form.iri, now_version)
         old = record_quads(store, record)
+        if form.kind == ACTIVITY:
+            old = _form_part(store, record, old)
     elif form.kind == ACTIVITY:
         record = mint_activity(store, form, now=moment)
     else:
@@ -145,6 +191,21 @@ def record_change(store: ox.Store, form: RecordForm, *, who: str, now: dt.dateti
     ]
     quads = [ox.Quad(s, p, o, REGISTER) for s, p, o in triples]
     return record.value, change(store, remove=old, add=quads)
+
+
+def _form_part(store: ox.Store, record: ox.NamedNode, quads: list[ox.Quad]) -> list[ox.Quad]:
+    """Of a project's quads, those the project form writes (with the blank nodes under them): what an edit replaces."""
+    mine = [quad for quad in quads if quad.subject == record and quad.predicate.value in ACTIVITY_FORM_PROPERTIES]
+    nodes = [quad.object for quad in mine if isinstance(quad.object, ox.BlankNode)]
+    for _ in range(MAX_DEPTH):
+        nested: list[ox.BlankNode] = []
+        for node in nodes:
+            for quad in store.quads_for_pattern(node, None, None, REGISTER):
+                mine.append(quad)
+                if isinstance(quad.object, ox.BlankNode):
+                    nested.append(quad.object)
+        nodes = nested
+    return mine
 
 
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
@@ -262,15 +323,30 @@ def _label_es(store: ox.Store, node: ox.NamedNode) -> str:
     return ""
 
 
+def _identifier(store: ox.Store, record: ox.NamedNode) -> str:
+    """The project's IATI identifier: the one it has (an edited project keeps its own), else its IRI's tail.
+
+    Its own function so that no store iterator outlives it in a frame an exception's traceback keeps (pyoxigraph's
+    iterators must be dropped on the thread that made them)."""
+    own = [
+        quad.object.value
+        for quad in store.quads_for_pattern(record, _cg("iatiIdentifier"), None, REGISTER)
+        if isinstance(quad.object, ox.Literal)
+    ]
+    return own[0] if own else record.value.removeprefix(BASES[ACTIVITY])
+
+
 def activity_triples(store: ox.Store, form: RecordForm, record: ox.NamedNode) -> list[Triple]:
     """A programme or project (IATI activity) of the form: identifier, reporting government, status, dates,
     participating organisations, sectors, territory, the instrument it executes.
 
     The reporting organisation is the province's government (IATI OrganisationType 11, local government). A sector
-    is a DAC code or a sector of the graph that matches one; several sectors share the activity evenly (IATI needs
-    percentages adding up to 100). `FormError` names a sector that matches no DAC code.
+    is a DAC code or a sector of the graph that matches one, with the percentage the officer gave (two picks of one
+    code add up); when no percentage is given, several sectors share the activity evenly. Whether a vocabulary's
+    percentages add up to 100 is the shapes' say (cgsh:sector-percentages). `FormError` names a sector that matches
+    no DAC code.
     """
-    identifier = record.value.removeprefix(BASES[ACTIVITY])
+    identifier = _identifier(store, record)
     triples: list[Triple] = [
         (record, _TYPE, ox.NamedNode(ACTIVITY_CLASS)),
         (record, _cg("iatiIdentifier"), ox.Literal(identifier)),
@@ -300,21 +376,25 @@ def activity_triples(store: ox.Store, form: RecordForm, record: ox.NamedNode) ->
             triples.append((node, _cg("orgName"), ox.Literal(party.name, language="es")))
         if party.actor:
             triples.append((node, _cg("actor"), ox.NamedNode(party.actor)))
-    codes: list[tuple[str, str]] = []
-    for picked in form.items("sectors"):
-        code = _sector_code(store, picked)
+    codes: dict[tuple[str, str], Decimal | None] = {}
+    picks: tuple[SectorPick, ...] = form.items("sectors")
+    for picked in picks:
+        code = _sector_code(store, picked.sector)
         if code is None:
             raise FormError(
                 {
                     "sectors": Text(
-                        f"el sector {picked} no corresponde a ningún código CAD",
-                        f"the sector {picked} matches no DAC code",
+                        f"el sector {picked.sector} no corresponde a ningún código CAD",
+                        f"the sector {picked.sector} matches no DAC code",
                     )
                 }
             )
         if code not in codes:
-            codes.append(code)
-    triples += _shares(record, codes)
+            codes[code] = picked.percentage
+        elif codes[code] is not None or picked.percentage is not None:  # two picks of one code: one share
+            codes[code] = (codes[code] or Decimal(0)) + (picked.percentage or Decimal(0))
+    given = any(percentage is not None for percentage in codes.values())
+    triples += _given_shares(record, codes) if given else _shares(record, list(codes))
     if form.text("territory"):
         triples.append((record, _cg("activityTerritory"), ox.NamedNode(form.text("territory"))))
     if form.text("executes"):
@@ -341,6 +421,28 @@ def _shares(record: ox.NamedNode, codes: list[tuple[str, str]]) -> list[Triple]:
                 percentage = ox.Literal(f"{share // 100}.{share % 100:02d}", datatype=ox.NamedNode(XSD + "decimal"))
                 triples.append((node, _cg("percentage"), percentage))
     return triples
+
+
+def _given_shares(record: ox.NamedNode, codes: dict[tuple[str, str], Decimal | None]) -> list[Triple]:
+    """One cg:SectorShare per code, with the percentage the officer gave (none where none was given)."""
+    triples: list[Triple] = []
+    for (code, vocabulary), percentage in codes.items():
+        node = ox.BlankNode()
+        triples += [
+            (record, _cg("sectorShare"), node),
+            (node, _TYPE, _cg("SectorShare")),
+            (node, _cg("sectorCode"), ox.NamedNode(code)),
+            (node, _cg("sectorVocabulary"), ox.NamedNode(f"{IATI}SectorVocabulary/{vocabulary}")),
+        ]
+        if percentage is not None:
+            triples.append((node, _cg("percentage"), ox.Literal(_decimal(percentage), datatype=_DECIMAL)))
+    return triples
+
+
+def _decimal(value: Decimal) -> str:
+    """`value` as an xsd:decimal lexical form: `40`, `33.5` (never an exponent)."""
+    text = format(value.normalize(), "f")
+    return text if text not in ("-0",) else "0"
 
 
 def entry_triples(
