@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
+from coopgraph.core.iati.model import REGISTER_GRAPH
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.writes.tokens import TokenBook
@@ -183,3 +184,39 @@ def test_a_records_view_has_its_links_into_the_graph_and_its_writes(saved: tuple
     assert demand["sectors"] == [{"iri": RIEGO, "label": "Riego y drenaje"}] and demand["priority"]["label"]
     assert client.get("/api/register/view?iri=" + ID + "gadp-loja").status_code == 404  # not a register record
     assert client.get("/api/register/view").status_code == 404
+
+
+def test_the_list_a_write_changes_is_read_again(tmp_path: Any) -> None:
+    """The list is kept between requests (coopgraph.core.forms.listing): a new record, or a record's title changed
+    by SPARQL Update, shows in the very next list request."""
+    secret = TokenBook(tmp_path).add("ana", "all")
+    bearer = {"Authorization": f"Bearer {secret}"}
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        app = create_app({"data_dir": str(tmp_path)}, store=store)
+        try:
+            client = app.test_client()
+            first = client.post("/api/register/records", json=FORMS["education"], headers=bearer)
+            assert first.status_code == 201
+            education = first.get_json()["record"]
+            assert _found(client, {"education": education}, q="educacion") == {"education"}
+            assert _found(client, {}, q="zapotillo") == set()
+            second = client.post("/api/register/records", json=FORMS["irrigation"], headers=bearer)
+            assert second.status_code == 201
+            assert _found(client, {"irrigation": second.get_json()["record"]}, q="zapotillo") == {"irrigation"}
+            assert _found(client, {}, q="alfabetizacion") == set()
+            renamed = client.post(
+                "/sparql",
+                data={
+                    "update": f"""PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+                    WITH <{REGISTER_GRAPH}>
+                    DELETE {{ <{education}> rdfs:label ?old }} INSERT {{ <{education}> rdfs:label "Convenio de alfabetización"@es }}
+                    WHERE {{ <{education}> rdfs:label ?old FILTER(lang(?old) = "es") }}"""
+                },
+                headers=bearer,
+            )
+            assert renamed.status_code in (200, 204), renamed.get_data(as_text=True)
+            assert _found(client, {"education": education}, q="alfabetizacion") == {"education"}
+            assert _found(client, {"education": education}, q="rural education") == {"education"}  # the English title stays
+        finally:
+            app.extensions[EXTENSION].close()

@@ -19,12 +19,12 @@ from flask import Blueprint, Response, jsonify, request
 from coopgraph.core.forms import (
     KINDS,
     FormError,
+    Listing,
     RecordFilter,
     field_of,
     read_form,
     read_record,
     record_change,
-    search_records,
     view_record,
 )
 from coopgraph.core.forms.actors import Actor, actor_names, find_actors
@@ -50,6 +50,7 @@ from coopgraph.web.writes import COMMIT_HEADER, authorise, write
 bp = Blueprint("register", __name__)
 OPTIONS_KEY = "register options"
 ACTORS_KEY = "register actors"
+LISTING_KEY = "register listing"
 
 MEMBERS = (
     sparql_prefixes("rdfs", "skos")
@@ -368,8 +369,11 @@ def records() -> Response:
         year=year,
         kind=kind,
     )
-    store = coopgraph().store.oxigraph  # type: ignore[attr-defined]
-    found = search_records(store, wanted, lang=_lang(), limit=limit, offset=offset)
+    state = coopgraph()
+    listing: Listing | None = state.cache.get(LISTING_KEY)
+    if listing is None:  # dropped by every write (Coopgraph.after_write), read again on the next list request
+        listing = state.cache[LISTING_KEY] = Listing(state.store.oxigraph)  # type: ignore[attr-defined]
+    found = listing.search(wanted, lang=_lang(), limit=limit, offset=offset)
     return jsonify({"province": province, **found})
 
 

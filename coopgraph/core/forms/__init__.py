@@ -16,13 +16,15 @@ record back into the form's fields (to edit it) and lists a province's records.
 from __future__ import annotations
 
 from coopgraph.core.forms.fields import FIELD_OF, KINDS, FormError, RecordForm, field_of, read_form
-from coopgraph.core.forms.reading import RecordFilter, list_records, read_record, search_records, view_record
+from coopgraph.core.forms.listing import Listing, list_records, search_records
+from coopgraph.core.forms.reading import RecordFilter, read_record, view_record
 from coopgraph.core.forms.records import record_change
 
 __all__ = [
     "FIELD_OF",
     "KINDS",
     "FormError",
+    "Listing",
     "RecordFilter",
     "RecordForm",
     "field_of",

@@ -1,9 +1,9 @@
-"""Reading the register back for the officers' page: a province's records listed, one record as its form's fields."""
+"""Reading the register back for the officers' page: one record as its form's fields or its page, and the reads the
+list (coopgraph.core.forms.listing) is made of."""
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from coopgraph.core.forms.fields import ACTIVITY, AGREEMENT, AGREEMENT_TYPES
 from coopgraph.core.forms.records import MATCHES, REGISTER, record_kind
 from coopgraph.core.forms.version import record_version
-from coopgraph.core.iati.model import province_code, province_iri
+from coopgraph.core.iati.model import province_code
 from coopgraph.core.vocab import CG, DCTERMS, IATI, LABEL, RDF_TYPE
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
@@ -38,18 +38,18 @@ def _cg(name: str) -> ox.NamedNode:
     return ox.NamedNode(CG + name)
 
 
-def _values(store: ox.Store, subject: ox.NamedNode | ox.BlankNode, prop: str) -> list[Term]:
+def values(store: ox.Store, subject: ox.NamedNode | ox.BlankNode, prop: str) -> list[Term]:
     quads = store.quads_for_pattern(subject, ox.NamedNode(prop), None, REGISTER)
     return [quad.object for quad in quads if not isinstance(quad.object, ox.Triple)]
 
 
 def _first(store: ox.Store, subject: ox.NamedNode | ox.BlankNode, prop: str) -> str:
-    found = _values(store, subject, prop)
+    found = values(store, subject, prop)
     return found[0].value if found else ""
 
 
 def _text(store: ox.Store, subject: ox.NamedNode | ox.BlankNode, prop: str, lang: str) -> str:
-    for value in _values(store, subject, prop):
+    for value in values(store, subject, prop):
         if isinstance(value, ox.Literal) and value.language == lang:
             return value.value
     return ""
@@ -90,52 +90,21 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
-def _candidates(store: ox.Store, found: RecordFilter) -> Iterator[tuple[str, str, ox.NamedNode]]:
-    """(kind, class, record) of the register records of the filter's kind and province, each once."""
-    where = ox.NamedNode(province_iri(found.province)) if found.province else None
-    seen: set[str] = set()
-    for kind, classes in LISTED.items():
-        if found.kind and kind != found.kind:
-            continue
-        for cls in classes:
-            for quad in store.quads_for_pattern(None, _TYPE, ox.NamedNode(cls), REGISTER):
-                record = quad.subject
-                if not isinstance(record, ox.NamedNode) or record.value in seen:
-                    continue
-                if where is not None and where not in _values(store, record, CG + "registerProvince"):
-                    continue
-                seen.add(record.value)
-                yield kind, cls, record
-
-
-def _organisations(store: ox.Store, record: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
-    nodes = [*_values(store, record, CG + "party"), *_values(store, record, CG + "participatingOrg")]
+def organisations(store: ox.Store, record: ox.NamedNode) -> list[ox.NamedNode | ox.BlankNode]:
+    nodes = [*values(store, record, CG + "party"), *values(store, record, CG + "participatingOrg")]
     return [node for node in nodes if isinstance(node, ox.NamedNode | ox.BlankNode)]
-
-
-def _has_partner(store: ox.Store, record: ox.NamedNode, partner: str) -> bool:
-    wanted = fold(partner.strip())
-    for node in _organisations(store, record):
-        actors = [value.value for value in _values(store, node, CG + "actor")]
-        if partner in actors:
-            return True
-        names = [value.value for value in _values(store, node, CG + "orgName")]
-        names += [label(store, actor, lang) for actor in actors for lang in ("es", "en")]
-        if any(wanted in fold(name) for name in names):
-            return True
-    return False
 
 
 def record_sectors(store: ox.Store, record: ox.NamedNode) -> list[str]:
     """A record's sectors: a demand's themes, an activity's sector codes."""
-    found = [value.value for value in _values(store, record, CG + "demandTheme")]
-    for share in _values(store, record, CG + "sectorShare"):
+    found = [value.value for value in values(store, record, CG + "demandTheme")]
+    for share in values(store, record, CG + "sectorShare"):
         if isinstance(share, ox.BlankNode | ox.NamedNode):
-            found += [value.value for value in _values(store, share, CG + "sectorCode")]
+            found += [value.value for value in values(store, share, CG + "sectorCode")]
     return found
 
 
-def _sector_and_matches(store: ox.Store, sector: str) -> set[str]:
+def sector_and_matches(store: ox.Store, sector: str) -> set[str]:
     node = ox.NamedNode(sector)
     matched = {
         quad.object.value
@@ -146,81 +115,8 @@ def _sector_and_matches(store: ox.Store, sector: str) -> set[str]:
     return {sector} | matched
 
 
-def _status_iris(status: str) -> set[str]:
+def status_iris(status: str) -> set[str]:
     return {status, CG + status, f"{IATI}ActivityStatus/{status}"}
-
-
-def search_records(
-    store: ox.Store, found: RecordFilter, *, lang: str = "es", limit: int = 100, offset: int = 0
-) -> dict[str, Any]:
-    """The register records the filter keeps (newest date first), `limit` of them from `offset`, and how many in all.
-
-    `years`: the years of the records of the filter's province and kind whatever the other filters, to pick one.
-    """
-    words = fold(found.q).split()
-    sectors = _sector_and_matches(store, found.sector) if found.sector else set()
-    statuses = _status_iris(found.status) if found.status else set()
-    kept: list[tuple[str, str, str, str, str, ox.NamedNode]] = []
-    years: set[str] = set()
-    for kind, cls, record in _candidates(store, found):
-        date = _first(store, record, DATE_OF[kind])
-        if date:
-            years.add(date[:4])
-        if found.year and not date.startswith(found.year):
-            continue
-        status = _first(store, record, STATUS_OF[kind]) if kind in STATUS_OF else ""
-        if statuses and status not in statuses:
-            continue
-        if words:
-            named = [value.value for value in _values(store, record, LABEL) if isinstance(value, ox.Literal)]
-            text = fold(" ".join([*named, record.value.rsplit("/", 1)[-1]]))
-            if not all(word in text for word in words):
-                continue
-        if sectors and not sectors & set(record_sectors(store, record)):
-            continue
-        if found.partner and not _has_partner(store, record, found.partner):
-            continue
-        kept.append((kind, date, record.value, cls, status, record))
-    kept.sort(key=lambda row: row[:3], reverse=True)
-    labels: dict[str, str] = {}  # the classes' and statuses' labels, looked up once each
-
-    def labelled(iri: str) -> str:
-        if iri not in labels:
-            labels[iri] = label(store, iri, lang)
-        return labels[iri]
-
-    rows = []
-    for kind, date, iri, cls, status, record in kept[offset : offset + limit]:  # titles and labels for this page only
-        titles = [value for value in _values(store, record, LABEL) if isinstance(value, ox.Literal)]
-        title = next((t.value for t in titles if t.language == lang), "") or next(
-            (t.value for t in titles if t.language == "es"), iri
-        )
-        rows.append(
-            {
-                "iri": iri,
-                "kind": kind,
-                "type": cls,
-                "typeLabel": labelled(cls),
-                "label": title,
-                "date": date,
-                "status": status,
-                "statusLabel": labelled(status) if status else "",
-            }
-        )
-    return {
-        "total": len(kept),
-        "limit": limit,
-        "offset": offset,
-        "records": rows,
-        "years": sorted(years, reverse=True),
-    }
-
-
-def list_records(store: ox.Store, province: str, *, lang: str = "es") -> list[dict[str, str]]:
-    """The register records of `province` (an ISO code), newest date first: IRI, kind, type, title, date, status."""
-    found = search_records(store, RecordFilter(province=province), lang=lang, limit=10**9)
-    rows: list[dict[str, str]] = found["records"]
-    return rows
 
 
 def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
@@ -235,9 +131,9 @@ def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
         fields[f"title_{lang}"] = _text(store, record, LABEL, lang)
         fields[f"description_{lang}"] = _text(store, record, DCTERMS + "description", lang)
     if kind == AGREEMENT:
-        types = {value.value for value in _values(store, record, RDF_TYPE)}
+        types = {value.value for value in values(store, record, RDF_TYPE)}
         fields["instrument"] = next((name for name in AGREEMENT_TYPES if CG + name in types), "")
-        fields["parties"] = [_party(store, node) for node in _values(store, record, CG + "party")]
+        fields["parties"] = [_party(store, node) for node in values(store, record, CG + "party")]
         for name, prop in (("signed", "signatureDate"), ("valid_from", "validFrom"), ("valid_until", "validUntil")):
             fields[name] = _first(store, record, CG + prop)
         fields["mechanism"] = _first(store, record, CG + "agreementMechanism")
@@ -250,7 +146,7 @@ def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
             ("territories", "demandTerritory"),
             ("answered_by", "answeredBy"),
         ):
-            fields[name] = sorted(value.value for value in _values(store, record, CG + prop))
+            fields[name] = sorted(value.value for value in values(store, record, CG + prop))
         fields["priority"] = _first(store, record, CG + "priority").removeprefix(CG)
         fields["status"] = _first(store, record, CG + "demandStatus").removeprefix(CG)
         for lang in ("es", "en"):
@@ -263,7 +159,7 @@ def read_record(store: ox.Store, iri: str) -> dict[str, Any] | None:
 def _activity_fields(store: ox.Store, record: ox.NamedNode) -> dict[str, Any]:
     """A project's form fields: status code, dates, participants, sectors with their percentages, territory, instrument."""
     shares = []
-    for share in _values(store, record, CG + "sectorShare"):
+    for share in values(store, record, CG + "sectorShare"):
         if isinstance(share, ox.NamedNode | ox.BlankNode):
             shares.append(
                 {
@@ -275,7 +171,7 @@ def _activity_fields(store: ox.Store, record: ox.NamedNode) -> dict[str, Any]:
         "activity_status": _first(store, record, CG + "activityStatus").removeprefix(IATI + "ActivityStatus/"),
         "planned_start": _first(store, record, CG + "plannedStart"),
         "planned_end": _first(store, record, CG + "plannedEnd"),
-        "participants": [_party(store, node) for node in _values(store, record, CG + "participatingOrg")],
+        "participants": [_party(store, node) for node in values(store, record, CG + "participatingOrg")],
         "sectors": sorted(shares, key=lambda share: share["sector"]),
         "territory": _first(store, record, CG + "activityTerritory"),
         "executes": _first(store, record, CG + "executes"),
@@ -285,7 +181,7 @@ def _activity_fields(store: ox.Store, record: ox.NamedNode) -> dict[str, Any]:
 def _party(store: ox.Store, node: Term) -> dict[str, str]:
     if not isinstance(node, ox.NamedNode | ox.BlankNode):
         return {"name": "", "role": "", "actor": ""}
-    names = [value.value for value in _values(store, node, CG + "orgName")]
+    names = [value.value for value in values(store, node, CG + "orgName")]
     return {
         "name": names[0] if names else "",
         "role": _first(store, node, CG + "organisationRole").removeprefix(IATI + "OrganisationRole/"),
@@ -306,7 +202,7 @@ DATES = {
 
 
 def _kind_of(store: ox.Store, record: ox.NamedNode) -> tuple[str, str] | None:
-    types = {value.value for value in _values(store, record, RDF_TYPE)}
+    types = {value.value for value in values(store, record, RDF_TYPE)}
     for kind, classes in LISTED.items():
         for cls in classes:
             if cls in types:
@@ -331,10 +227,10 @@ def view_record(store: ox.Store, iri: str, *, lang: str = "es") -> dict[str, Any
     kind, cls = found
     province = _first(store, record, CG + "registerProvince")
     partners = []
-    for node in _organisations(store, record):
+    for node in organisations(store, record):
         actor = _first(store, node, CG + "actor")
         role = _first(store, node, CG + "organisationRole")
-        names = [value.value for value in _values(store, node, CG + "orgName")]
+        names = [value.value for value in values(store, node, CG + "orgName")]
         partners.append(
             {
                 "name": names[0] if names else "",
@@ -352,7 +248,7 @@ def view_record(store: ox.Store, iri: str, *, lang: str = "es") -> dict[str, Any
         if isinstance(quad.subject, ox.NamedNode)
     )
     sources = []
-    for entry in _values(store, record, DCTERMS + "source"):
+    for entry in values(store, record, DCTERMS + "source"):
         if isinstance(entry, ox.NamedNode):
             sources.append(
                 {
@@ -386,11 +282,11 @@ def view_record(store: ox.Store, iri: str, *, lang: str = "es") -> dict[str, Any
             [
                 value.value
                 for prop in ("demandTerritory", "activityTerritory")
-                for value in _values(store, record, CG + prop)
+                for value in values(store, record, CG + prop)
             ],
             lang,
         ),
-        "executes": _linked(store, [value.value for value in _values(store, record, CG + "executes")], lang),
+        "executes": _linked(store, [value.value for value in values(store, record, CG + "executes")], lang),
         "executedBy": [
             {"iri": other, "label": _text(store, ox.NamedNode(other), LABEL, lang) or label(store, other, "es")}
             for other in executed_by
