@@ -60,7 +60,7 @@ def describe_resource(
     "track", "demand_match"}`: `track` is an actor's track record in the registers (register_view.track_record,
     None if none), `demand_match` what /match needs for an open demand (register_view.demand_match, else None).
 
-    `SelectionError` for a malformed IRI, `UnknownResource` when the graph says nothing about it.
+    `SelectionError` for a malformed IRI, `UnknownResource` when the graph says nothing about it and it is no stand-in a record names.
     """
     try:
         node = ox.NamedNode(iri)
