@@ -32,7 +32,10 @@ _FACTS = (
     + ")) } }"
 )
 _THROUGH = "SELECT ?s ?m ?p ?o ?via WHERE { ?s ?via ?m . ?m ?p ?o FILTER(isIRI(?s)) }"
-"""The SPARQL forms of a pattern and of a two-hop read (the default graph is the union of the store's graphs)."""
+_THROUGH_TO = "SELECT ?s ?link ?m ?p ?o WHERE { ?m ?via ?end . ?s ?link ?m . ?m ?p ?o FILTER(isIRI(?s)) }"
+"""The SPARQL forms of a pattern and of the two-hop reads (the default graph is the union of the store's graphs)."""
+Pairs = list[tuple[ox.NamedNode, Term]]
+"""The (predicate, object) facts of one subject."""
 
 
 class Patterns:
@@ -71,28 +74,55 @@ class Patterns:
             ]
         return [(p, o) for _, p, o in self._sparql(subject, None, None, facts=True)]
 
-    def through(self, predicate: ox.NamedNode) -> Iterator[tuple[ox.NamedNode, list[tuple[ox.NamedNode, Term]]]]:
-        """Each IRI subject of `predicate` with the (predicate, object) facts of one value: the two-hop relations.
+    def through(
+        self, predicate: ox.NamedNode, subject: ox.NamedNode | None = None
+    ) -> Iterator[tuple[ox.NamedNode, Pairs]]:
+        """Each IRI subject of `predicate` (or only `subject`) with the (predicate, object) facts of one value: the
+        two-hop relations.
 
         The value is often a blank node (a register record's participation), which only one query can name on a
         remote store; Oxigraph reads it pattern by pattern.
         """
         if self._native is not None:
             seen: set[tuple[ox.NamedNode, Term]] = set()
-            for subject, _, middle in self.triples(predicate=predicate):
-                if type(subject) is not ox.NamedNode or (subject, middle) in seen:
+            for found, _, middle in self.triples(subject, predicate):
+                if type(found) is not ox.NamedNode or (found, middle) in seen:
                     continue
-                seen.add((subject, middle))
+                seen.add((found, middle))
                 if isinstance(middle, ox.NamedNode | ox.BlankNode):
-                    quads = self._native.quads_for_pattern(middle, None, None, None)
-                    yield subject, [(q.predicate, q.object) for q in quads if q.graph_name not in _NOT_FACT_NODES]
+                    yield found, _facts_of(self._native, middle)
             return
-        rows = solutions(self.store.query(_THROUGH, substitutions={ox.Variable("via"): predicate}))
-        grouped: dict[tuple[ox.NamedNode, Term], list[tuple[ox.NamedNode, Term]]] = {}
-        for row in rows:
+        bound = {ox.Variable("via"): predicate}
+        if subject is not None:
+            bound[ox.Variable("s")] = subject
+        grouped: dict[tuple[ox.NamedNode, Term], Pairs] = {}
+        for row in solutions(self.store.query(_THROUGH, substitutions=bound)):
             grouped.setdefault((row["s"], row["m"]), []).append((row["p"], row["o"]))
-        for (subject, _), pairs in grouped.items():
-            yield subject, pairs
+        for (found, _), pairs in grouped.items():
+            yield found, pairs
+
+    def through_to(self, via: ox.NamedNode, end: ox.NamedNode) -> Iterator[tuple[ox.NamedNode, ox.NamedNode, Pairs]]:
+        """The two-hop relations that end at `end`: each (IRI subject, its predicate, the value's facts) where the
+        value leads to `end` by `via` (the records naming one organisation through their participations)."""
+        if self._native is not None:
+            seen: set[tuple[ox.NamedNode, ox.NamedNode, Term]] = set()
+            for middle, _, _ in self.triples(predicate=via, object=end):
+                if isinstance(middle, ox.Triple):
+                    continue
+                pairs: Pairs | None = None
+                for subject, link, _ in self.triples(object=middle):
+                    if type(subject) is not ox.NamedNode or (subject, link, middle) in seen:
+                        continue
+                    seen.add((subject, link, middle))
+                    pairs = pairs if pairs is not None else _facts_of(self._native, middle)
+                    yield subject, link, pairs
+            return
+        bound = {ox.Variable("via"): via, ox.Variable("end"): end}
+        grouped: dict[tuple[ox.NamedNode, ox.NamedNode, Term], Pairs] = {}
+        for row in solutions(self.store.query(_THROUGH_TO, substitutions=bound)):
+            grouped.setdefault((row["s"], row["link"], row["m"]), []).append((row["p"], row["o"]))
+        for (subject, link, _), pairs in grouped.items():
+            yield subject, link, pairs
 
     def _sparql(
         self,
@@ -109,3 +139,9 @@ class Patterns:
                 predicate if predicate is not None else row["p"],
                 object if object is not None else row["o"],
             )
+
+
+def _facts_of(native: ox.Store, middle: ox.NamedNode | ox.BlankNode) -> Pairs:
+    """The facts of an intermediate, read natively (it is often a blank node, which a query cannot name)."""
+    quads = native.quads_for_pattern(middle, None, None, None)
+    return [(q.predicate, q.object) for q in quads if q.graph_name not in _NOT_FACT_NODES]

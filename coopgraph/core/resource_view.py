@@ -6,6 +6,13 @@ The same rules as the projection: literal values and non-node IRI values are
 `dcterms:source` values are `sources`. Labels follow the language with the
 projection's fallbacks. What the provinces' registers say of it (an actor's
 track record, an open demand's search) comes from register_view.py.
+
+The two-hop rows of the rules (`Relation.via`) are links too, read by the
+projection's own `through.hops_of`: a record lists its organisations and an
+organisation the records it takes part in, each link with the intermediate's
+`qualifiers` (the IATI role, in the language). A stand-in node (an
+organisation only the registers name) has no triples of its own: its facts
+are the ones the projection gives it, from the participations that name it.
 """
 
 from __future__ import annotations
@@ -15,7 +22,18 @@ from typing import Any
 import pyoxigraph as ox
 
 from coopgraph.core.projection import Schema, SelectionError, UnknownResource, pick_language
-from coopgraph.core.projection.rules import IGNORED, LINKS, LITERALS, RELATIONS, Link, Literal, Relation
+from coopgraph.core.projection.rules import (
+    IGNORED,
+    LABEL_PROPERTIES,
+    LINKS,
+    LITERALS,
+    RELATIONS,
+    Kind,
+    Link,
+    Literal,
+    Relation,
+)
+from coopgraph.core.projection.through import Hop, Hops, hops_of
 from coopgraph.core.register_view import demand_match, track_record
 from coopgraph.core.store import Store
 from coopgraph.core.vocab import DCTERMS, RDF_TYPE, Text
@@ -42,19 +60,23 @@ def describe_resource(
     "track", "demand_match"}`: `track` is an actor's track record in the registers (register_view.track_record,
     None if none), `demand_match` what /match needs for an open demand (register_view.demand_match, else None).
 
-    `SelectionError` for a malformed IRI, `UnknownResource` when the graph says nothing about it.
+    `SelectionError` for a malformed IRI, `UnknownResource` when the graph says nothing about it and it is no stand-in a record names.
     """
     try:
         node = ox.NamedNode(iri)
     except ValueError as error:
         raise SelectionError(f"{iri!r} is not a valid absolute IRI ({error})") from None
     schema = schema or Schema(store, lang=lang)
+    hops = hops_of(schema, iri)
     pairs = list(dict.fromkeys((p, o) for _, p, o in schema.patterns.triples(node)))
+    stand_in = hops.stand_ins.get(iri)
+    if not pairs and stand_in is not None:
+        pairs = list(dict.fromkeys(pair for pair in hops.facts[iri] if _stand_in_fact(pair, stand_in[1])))
     if not pairs:
-        raise UnknownResource(f"the graph has no facts about <{iri}>", iri=iri)
-    kind = schema.kind_of(iri)
+        raise UnknownResource(f"the graph has no facts about <{iri}> and no record names it", iri=iri)
+    kind = schema.kind_of(iri) or stand_in
     facts: list[dict[str, str]] = []
-    links: list[dict[str, str]] = []
+    links: list[dict[str, Any]] = []
     sources: list[dict[str, str]] = []
     texts: dict[str, list[tuple[str, str]]] = {}
     for p, o in pairs:
@@ -68,7 +90,7 @@ def describe_resource(
             sources.append({"iri": o.value, "label": schema.label(o.value)})
         elif prop in _RELATIONS and schema.is_node(o.value):
             relation = _RELATIONS[prop]
-            links.append(_link(schema, relation, o.value, "in" if relation.reverse else "out"))
+            links.append(_link(schema, relation, o.value, "in" if relation.reverse else "out", schema.kind_of(o.value)))
         elif prop == RDF_TYPE:
             facts.append(_fact(prop, _TYPE_LABEL(lang), schema.label(o.value), o.value))
         elif prop not in IGNORED:
@@ -82,8 +104,9 @@ def describe_resource(
     for s, p, _ in schema.patterns.triples(object=node):
         incoming = _RELATIONS.get(p.value)
         if incoming is not None and isinstance(s, ox.NamedNode) and schema.is_node(s.value):
-            links.append(_link(schema, incoming, s.value, "out" if incoming.reverse else "in"))
-    links = sorted({tuple(link.items()): link for link in links}.values(), key=_link_order)
+            links.append(_link(schema, incoming, s.value, "out" if incoming.reverse else "in", schema.kind_of(s.value)))
+    links.extend(_hop_links(schema, hops, iri))
+    links = sorted({_link_key(link): link for link in links}.values(), key=_link_order)
     facts.sort(key=lambda fact: (_ORDER.get(fact["property"], len(_ORDER)), fact["label"], fact["value"]))
     return {
         "iri": iri,
@@ -113,17 +136,66 @@ def _property_label(schema: Schema, prop: str) -> str:
     return schema.property_label(item) if item is not None else schema.label(prop)
 
 
-def _link(schema: Schema, relation: Relation, target: str, direction: str) -> dict[str, str]:
-    kind = schema.kind_of(target)
+def _stand_in_fact(pair: tuple[ox.NamedNode, Any], cls: str) -> bool:
+    """Whether a fact of the participations naming a stand-in is one of its own: its class, its name, and what the
+    projection's rows make attributes of (its org ref, its type); not the participations' types or roles."""
+    p, o = pair
+    if p.value == RDF_TYPE:
+        return isinstance(o, ox.NamedNode) and o.value == cls
+    return p.value in LABEL_PROPERTIES or p.value in _ROWS
+
+
+def _link(
+    schema: Schema, relation: Relation, target: str, direction: str, kind: tuple[Kind, str] | None, label: str = ""
+) -> dict[str, Any]:
     return {
         "relation": relation.key,
         "label": schema.property_label(relation),
         "target": target,
-        "target_label": schema.label(target),
+        "target_label": label or schema.label(target),
         "target_kind": kind[0].key if kind else "",
         "direction": direction,
     }
 
 
-def _link_order(link: dict[str, str]) -> tuple[bool, str, str, str]:
-    return (link["direction"] != "out", link["relation"], link["target_label"].casefold(), link["target"])
+def _hop_links(schema: Schema, hops: Hops, iri: str) -> list[dict[str, Any]]:
+    """The two-hop links of `iri`: to each end it names (a record's organisations), from each record naming it,
+    with the intermediate's qualifiers (`{"attribute", "label", "value"}`: the role's label, its IATI code)."""
+    found = []
+    for hop in hops.edges:
+        target = hop.end if hop.subject == iri else hop.subject
+        stand_in = hops.stand_ins.get(target)
+        kind = stand_in or schema.kind_of(target)
+        if kind is None:
+            continue
+        direction = "out" if (hop.ends[0] == iri) else "in"
+        label = schema.label_from(hops.facts[target], target) if stand_in else ""
+        link = _link(schema, hop.relation, target, direction, kind, label)
+        link["via"] = hop.relation.via
+        link["qualifiers"] = _qualifiers(schema, hop)
+        found.append(link)
+    return found
+
+
+def _qualifiers(schema: Schema, hop: Hop) -> list[dict[str, str]]:
+    rows = {row.attribute: row for row in hop.relation.qualifiers}
+    return [
+        {"attribute": attribute, "label": schema.property_label(rows[attribute]), "value": value}
+        for attribute, value in hop.attributes
+    ]
+
+
+def _link_key(link: dict[str, Any]) -> tuple[str, ...]:
+    """What makes a link one: its relation, direction and target, and its qualifiers' values (two roles, two links)."""
+    qualifiers = tuple(f"{q['attribute']}={q['value']}" for q in link.get("qualifiers", ()))
+    return (link["relation"], link["direction"], link["target"], *qualifiers)
+
+
+def _link_order(link: dict[str, Any]) -> tuple[bool, str, str, str, tuple[str, ...]]:
+    return (
+        link["direction"] != "out",
+        link["relation"],
+        link["target_label"].casefold(),
+        link["target"],
+        _link_key(link)[3:],
+    )

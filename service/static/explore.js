@@ -621,6 +621,12 @@
     renderPanel(id, resource, node);
   }
 
+  /** What a two-hop link's intermediate says (a participation's role): "(rol: Financiadora · código del rol: 1)". */
+  function qualifierText(link) {
+    const parts = (link.qualifiers || []).map((q) => `${q.label || q.attribute}: ${q.value}`);
+    return parts.length ? cg.el("span", {class: "qualifiers muted small"}, ` (${parts.join(" · ")})`) : null;
+  }
+
   /** One link of the panel: a drawn target is selected, another node opens its own network, a non-node its SPARQL. */
   function linkItem(link) {
     const name = link.target_label || link.target;
@@ -632,7 +638,7 @@
     return cg.el("li", {"data-direction": link.direction},
       cg.el("span", {class: "direction", "aria-hidden": "true"}, link.direction === "in" ? "← " : "→ "),
       cg.el("span", {class: "relation"}, `${link.label || link.relation}: `),
-      link.target_kind ? swatch(link.target_kind) : null, target,
+      link.target_kind ? swatch(link.target_kind) : null, target, qualifierText(link),
       link.target_kind && !drawnNow ? cg.el("span", {class: "muted small"}, ` ${cg.t("not_drawn")}`) : null);
   }
 

@@ -29,7 +29,8 @@ meant to be edited, and is imported by name):
   `actor_kinds`, `relation_for`.
 - `through`: the two-hop relations (`Relation.via`: a register record's
   organisations through its participations) and the stand-in nodes of the
-  organisations only the registers name.
+  organisations only the registers name; for the whole store (`read_hops`)
+  or one resource's side panel (`hops_of`).
 - `candidates`: which nodes a selection keeps (query result, kinds,
   linked-only nodes, ego network) and why a focus is refused.
 - `build`: `project()`, and the builder that reads each node's triples once

@@ -7,6 +7,9 @@ and puts the intermediate's `qualifiers` on it. An intermediate with no `via`
 value still names an organisation (an imported IATI file gives only its
 identifier and name): with a `stand_in`, that organisation becomes a node of
 its own, the same node for every record that names it.
+
+`read_hops` reads every two-hop edge, for a projection; `hops_of` only those
+of one resource, for its side panel (`/api/resource`), stand-in or not.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from coopgraph.core.patterns import Term
+from coopgraph.core.patterns import Pairs, Term
 from coopgraph.core.projection.rules import MULTI_SEPARATOR, RELATIONS, Kind, Relation, StandIn
 from coopgraph.core.projection.schema import Schema
 from coopgraph.core.territories import slugify
@@ -25,7 +28,6 @@ from coopgraph.core.vocab import LABEL, RDF_TYPE
 
 TWO_HOP: tuple[Relation, ...] = tuple(relation for relation in RELATIONS if relation.via)
 """The RELATIONS rows that go through an intermediate."""
-Pairs = list[tuple[ox.NamedNode, Term]]
 _TYPE, _LABEL = ox.NamedNode(RDF_TYPE), ox.NamedNode(LABEL)
 
 
@@ -62,18 +64,49 @@ class Hops:
         return found
 
 
-def read_hops(schema: Schema) -> Hops:
-    """Every two-hop edge of the store, from each `TWO_HOP` row's triples (one read per row)."""
+def read_hops(schema: Schema, relations: tuple[Relation, ...] = TWO_HOP) -> Hops:
+    """Every two-hop edge of the store, from each of `relations`' triples (one read per row)."""
+    hops = Hops()
+    for relation in relations:
+        for subject, pairs in schema.patterns.through(ox.NamedNode(relation.property)):
+            _add_hops(schema, hops, relation, subject.value, pairs)
+    return hops
+
+
+def hops_of(schema: Schema, iri: str) -> Hops:
+    """The two-hop edges that start or end at one resource (for its side panel), read for it alone; when `iri` is
+    a stand-in's IRI, the records that name it too, with its facts (`stand_ins[iri]` says it is one).
+
+    A stand-in is found the way the projection mints it: the rows whose `stand_in` has the IRI's base are read and
+    only the intermediates that lead to `iri` are kept, so an IRI no record implies has no hops.
+    """
+    node = ox.NamedNode(iri)
     hops = Hops()
     for relation in TWO_HOP:
-        via = ox.NamedNode(relation.via)
-        for subject, pairs in schema.patterns.through(ox.NamedNode(relation.property)):
-            ends = ends_of(relation, pairs)
-            if ends and relation.stand_in is not None and not any(p == via for p, _ in pairs):
-                ends = [end for end in ends if _add_stand_in(schema, hops, relation.stand_in, end, pairs)]
-            attributes = _qualifiers(schema, relation, pairs)
-            hops.edges.extend(Hop(subject.value, end, relation, attributes) for end in ends)
-    return hops
+        for _, pairs in schema.patterns.through(ox.NamedNode(relation.property), node):
+            _add_hops(schema, hops, relation, iri, pairs)
+    for via in dict.fromkeys(relation.via for relation in TWO_HOP):
+        rows = {relation.property: relation for relation in TWO_HOP if relation.via == via}
+        for subject, link, pairs in schema.patterns.through_to(ox.NamedNode(via), node):
+            if (row := rows.get(link.value)) is not None:
+                _add_hops(schema, hops, row, subject.value, pairs)
+    minting = tuple(r for r in TWO_HOP if r.stand_in is not None and iri.startswith(r.stand_in.base))
+    if minting:
+        named = read_hops(schema, minting)
+        hops.edges.extend(hop for hop in named.edges if hop.end == iri)
+        if iri in named.stand_ins:
+            hops.stand_ins[iri], hops.facts[iri] = named.stand_ins[iri], named.facts[iri]
+    edges = dict.fromkeys(hop for hop in hops.edges if iri in (hop.subject, hop.end))
+    return Hops(list(edges), hops.stand_ins, hops.facts)
+
+
+def _add_hops(schema: Schema, hops: Hops, relation: Relation, subject: str, pairs: Pairs) -> None:
+    """The edges of one intermediate (`pairs`, the value of `relation` on `subject`), its stand-in if it names one."""
+    ends = ends_of(relation, pairs)
+    if ends and relation.stand_in is not None and not any(p.value == relation.via for p, _ in pairs):
+        ends = [end for end in ends if _add_stand_in(schema, hops, relation.stand_in, end, pairs)]
+    attributes = _qualifiers(schema, relation, pairs)
+    hops.edges.extend(Hop(subject, end, relation, attributes) for end in ends)
 
 
 def ends_of(relation: Relation, pairs: Pairs) -> list[str]:
