@@ -86,6 +86,8 @@ class RecordFilter:
 
 def fold(text: str) -> str:
     """`text` without accents and case, for matching what an officer types: `Educación` → `educacion`."""
+    if text.isascii():  # nothing to decompose
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
