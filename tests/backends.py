@@ -1,0 +1,89 @@
+"""The store a service test runs on: the embedded Oxigraph store, or a SPARQL engine from tests/engines.py.
+
+A module (or a test) marked `backends` runs once per entry of `engines.BACKENDS`
+(tests/conftest.py parametrises `store_backend` with them, the id naming the
+backend). Its `app` / `client` then run the app over that backend's store, and
+`Backend.live` serves it over real HTTP: waitress over the embedded store, the
+real `coopgraph serve --store sparql` over the engine (relay, sandbox, workers
+and all). Each engine is started once per session and loaded with the shipped
+graphs, shared read-only like `shipped_store`; `Backend.fresh` gives a test
+that writes an engine of its own.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engines import EMBEDDED, ENGINES, Engine
+from served import serving_config
+
+from coopgraph.core.loading import ensure_loaded
+from coopgraph.core.store import OxigraphStore, Store
+from coopgraph.web import create_app
+from coopgraph.web.testing import live_server
+
+
+@dataclass
+class Backend:
+    """One backend: its name, a store of the shipped graphs, and the engine holding it (None when embedded)."""
+
+    name: str
+    store: Store
+    engine: Engine | None
+    folder: Path
+
+    @property
+    def embedded(self) -> bool:
+        return self.engine is None
+
+    def live(self, config: dict[str, Any] | None = None) -> AbstractContextManager[str]:
+        """The service with these settings over real HTTP until the block ends: its base URL. Embedded: `create_app`
+        in waitress over the store; on an engine: `coopgraph serve --store sparql` on it, its data folder (tokens)
+        `config["data_dir"]` or a fresh empty one."""
+        return self._live(dict(config or {}))
+
+    @contextmanager
+    def _live(self, config: dict[str, Any]) -> Iterator[str]:
+        if self.engine is None:
+            with live_server(create_app(config, store=self.store)) as base:
+                yield base
+            return
+        folder = config.setdefault("data_dir", tempfile.mkdtemp(dir=self.folder))
+        with serving_config(
+            {**config, "engine": self.engine.endpoints()}, env={"COOPGRAPH_DATA_DIR": folder}
+        ) as served:
+            yield served.base
+
+    @contextmanager
+    def fresh(self) -> Iterator[Backend]:
+        """The same backend on a store of its own, loaded with the shipped graphs, that a test may write: in
+        memory, or on an engine started for it; ended with the block."""
+        folder = Path(tempfile.mkdtemp(dir=self.folder))
+        backend = start_backend(self.name, None, folder)
+        try:
+            yield backend
+        finally:
+            backend.stop()
+
+    def stop(self) -> None:
+        """Close the store and end the engine (by its own handle)."""
+        self.store.close()
+        if self.engine is not None:
+            self.engine.stop()
+
+
+def start_backend(name: str, shipped: Store | None, folder: Path) -> Backend:
+    """`name`'s backend with the shipped graphs: over `shipped` (embedded), or an engine started in `folder`."""
+    if name == EMBEDDED:
+        store = shipped or OxigraphStore.in_memory()
+        ensure_loaded(store)
+        return Backend(name, store, None, folder)
+    engine = ENGINES[name](folder)
+    store = engine.store()
+    ensure_loaded(store)
+    return Backend(name, store, engine, folder)
