@@ -60,11 +60,11 @@ class Backend:
             yield served.base
 
     @contextmanager
-    def fresh(self) -> Iterator[Backend]:
-        """The same backend on a store of its own, loaded with the shipped graphs, that a test may write: in
-        memory, or on an engine started for it; ended with the block."""
-        folder = Path(tempfile.mkdtemp(dir=self.folder))
-        backend = start_backend(self.name, None, folder)
+    def fresh(self, *, shipped: bool = True) -> Iterator[Backend]:
+        """The same backend on a store of its own that a test may write, with the shipped graphs (or empty): in
+        memory, or on an engine started for it; ended with the block. (`live` on an engine loads the shipped graphs
+        into it all the same, as `coopgraph serve --store sparql` does on a first start.)"""
+        backend = start_backend(self.name, None, Path(tempfile.mkdtemp(dir=self.folder)), shipped=shipped)
         try:
             yield backend
         finally:
@@ -77,13 +77,11 @@ class Backend:
             self.engine.stop()
 
 
-def start_backend(name: str, shipped: Store | None, folder: Path) -> Backend:
-    """`name`'s backend with the shipped graphs: over `shipped` (embedded), or an engine started in `folder`."""
-    if name == EMBEDDED:
-        store = shipped or OxigraphStore.in_memory()
+def start_backend(name: str, store: Store | None, folder: Path, *, shipped: bool = True) -> Backend:
+    """`name`'s backend, with the shipped graphs unless `shipped` is False: over `store` (embedded; default a new
+    one in memory), or on that engine started in `folder`."""
+    engine = None if name == EMBEDDED else ENGINES[name](folder)
+    store = store or (OxigraphStore.in_memory() if engine is None else engine.store())
+    if shipped:
         ensure_loaded(store)
-        return Backend(name, store, None, folder)
-    engine = ENGINES[name](folder)
-    store = engine.store()
-    ensure_loaded(store)
     return Backend(name, store, engine, folder)

@@ -125,7 +125,8 @@ def backend(
     store_backend: str, shipped_store: OxigraphStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Backend]:
     """The session's backend of that name, with the shipped graphs (read-only, like `shipped_store`)."""
-    started = start_backend(store_backend, shipped_store, tmp_path_factory.mktemp(f"backend-{store_backend}"))
+    store = shipped_store if store_backend == EMBEDDED else None
+    started = start_backend(store_backend, store, tmp_path_factory.mktemp(f"backend-{store_backend}"))
     yield started
     if not started.embedded:
         started.stop()
