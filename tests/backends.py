@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from engines import EMBEDDED, ENGINES, Engine
-from served import serving_config
+from served import Served, serving_config
 
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import OxigraphStore, Store
@@ -53,11 +53,20 @@ class Backend:
             with live_server(create_app(config, store=self.store)) as base:
                 yield base
             return
-        folder = config.setdefault("data_dir", tempfile.mkdtemp(dir=self.folder))
-        with serving_config(
-            {**config, "engine": self.engine.endpoints()}, env={"COOPGRAPH_DATA_DIR": folder}
-        ) as served:
+        with self.serve(config) as served:
             yield served.base
+
+    @contextmanager
+    def serve(self, config: dict[str, Any] | None = None) -> Iterator[Served]:
+        """The real `coopgraph serve` (front, holder, workers) with these settings until the block ends. Embedded:
+        on the store the settings name (`data_dir`, or `memory`), not this backend's; on an engine: `--store sparql`
+        on this backend's engine, its data folder (tokens) `config["data_dir"]` or a fresh empty one."""
+        config = dict(config or {})
+        folder = config.setdefault("data_dir", tempfile.mkdtemp(dir=self.folder))
+        if self.engine is not None:
+            config["engine"] = self.engine.endpoints()
+        with serving_config(config, env={"COOPGRAPH_DATA_DIR": str(folder)}) as served:
+            yield served
 
     @contextmanager
     def fresh(self, *, shipped: bool = True) -> Iterator[Backend]:

@@ -31,7 +31,7 @@ import rdflib
 from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from coopgraph.core.store.protocol import Store, solutions
+from coopgraph.core.store.protocol import Store, local_copy, solutions
 from coopgraph.core.vocab import CG, Text
 from coopgraph.core.writes.audit import WRITE_BASE
 from coopgraph.core.writes.delta import Delta
@@ -58,6 +58,9 @@ class Seeds:
 
     resources: set[str] = field(default_factory=set)
     graphs: set[str] = field(default_factory=set)
+    whole: bool = False
+    """The write reads the whole dataset (a register form: its numbering, its province's governments, its sectors'
+    codes, and the classes the gate checks): a copy of every graph."""
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         for quad in quads:
@@ -132,6 +135,8 @@ def _default_graph() -> Unsupported:
 
 def gather(store: Store, seeds: Seeds) -> ox.Store:
     """A fresh pyoxigraph store holding what a write with these seeds reads (see the module docstring)."""
+    if seeds.whole:
+        return local_copy(store)
     local = ox.Store()
     resources = set(seeds.resources)
     for graph in sorted(seeds.graphs):
