@@ -11,6 +11,7 @@ twice).
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 from engines import OxigraphServer, free_port
 from served import Served, serving, wait_until
+from test_service_register import FORM
 from test_service_writes import AGENCY_TTL, AGREEMENT, FIXTURES, NEW_AGENCY, PARTNERS, REGISTER, ask, bearer, send
 
 from coopgraph.core.loading import ensure_loaded
@@ -139,6 +141,28 @@ def test_insert_data_and_delete_data_and_what_is_refused(writer: Writer) -> None
     nested = send(writer.base, "DELETE", data_path(REGISTER), **bearer(writer.admin))  # the parties: blank nodes
     assert nested.status == 501 and "blank nodes" in nested.message
     assert ask(writer.base, f"<{AGREEMENT}> ?p ?o")
+    assert audited(writer.engine) == before
+
+
+def test_a_register_form_is_saved_and_its_edit_is_a_501_naming_the_parts(writer: Writer) -> None:
+    """The register reads a copy of the engine's graphs; a new record is one INSERT DATA, but replacing it would
+    remove its parties (blank nodes), which DELETE DATA cannot name: 501, the record left as it was."""
+    form = json.dumps(FORM)
+    saved = send(
+        writer.base, "POST", "/api/register/records", form, Content_Type="application/json", **bearer(writer.loja)
+    )
+    assert saved.status == 201, saved.body
+    record = saved.json()["record"]
+    assert ask(writer.base, f"GRAPH <{REGISTER}> {{ <{record}> a ?t }}")
+    listed = send(writer.base, "GET", "/api/register/records?province=EC-L").json()["records"]
+    assert record in {row["iri"] for row in listed}  # the copy was dropped by the write: the list has it
+    before = audited(writer.engine)
+    edit = json.dumps({**FORM, "iri": record, "title_es": "Otro título"})
+    answer = send(
+        writer.base, "POST", "/api/register/records", edit, Content_Type="application/json", **bearer(writer.loja)
+    )
+    assert answer.status == 501 and "blank nodes" in answer.message, answer.body
+    assert send(writer.base, "GET", f"/api/register/record?iri={record}").json()["fields"]["title_es"] == FORM["title_es"]
     assert audited(writer.engine) == before
 
 
