@@ -162,7 +162,9 @@ def test_a_register_form_is_saved_and_its_edit_is_a_501_naming_the_parts(writer:
         writer.base, "POST", "/api/register/records", edit, Content_Type="application/json", **bearer(writer.loja)
     )
     assert answer.status == 501 and "blank nodes" in answer.message, answer.body
-    assert send(writer.base, "GET", f"/api/register/record?iri={record}").json()["fields"]["title_es"] == FORM["title_es"]
+    assert (
+        send(writer.base, "GET", f"/api/register/record?iri={record}").json()["fields"]["title_es"] == FORM["title_es"]
+    )
     assert audited(writer.engine) == before
 
 

@@ -237,18 +237,22 @@ def evaluation_error(error: BaseException) -> ApiError:
 
 
 def refused_by_engine(error: EngineError, request: QueryRequest) -> ApiError:
-    """What the client is told when the engine failed; when it refused a text our parser cannot read either, with
-    our parser's line and column too, as on the embedded store (where an editor marks the error), whatever words
-    and positions the engine uses."""
+    """What the client is told when the engine failed. When it refused a text our parser cannot read either, the
+    answer is our syntax error, as on the embedded store (title, message, line and column, which the query page
+    explains and marks), whatever words and positions the engine uses; the engine and its own words are added."""
     answer = engine_error(error)
-    if answer.status == 400:
-        try:
-            ox.Store().query(request.query, base_iri=request.base_iri)  # an empty store: parsed, nothing to evaluate
-        except SyntaxError as local:
-            position = syntax_error(local).details
-            answer.details.update(line=position["line"], column=position["column"])
-        except (ValueError, OSError, RuntimeError):
-            pass  # read, then failed: the engine's words stand alone
+    if answer.status != 400:
+        return answer
+    try:
+        ox.Store().query(request.query, base_iri=request.base_iri)  # an empty store: parsed, nothing to evaluate
+    except SyntaxError as local:
+        ours = syntax_error(local)
+        said = str(error)
+        cut = said[:MAX_MESSAGE] + ("…" if len(said) > MAX_MESSAGE else "")
+        ours.details.update(engine=error.engine, engine_status=error.status, engine_message=cut)
+        return ours
+    except (ValueError, OSError, RuntimeError):
+        pass  # read, then failed: the engine's words stand alone
     return answer
 
 
