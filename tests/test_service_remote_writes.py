@@ -23,6 +23,7 @@ from served import Served, serving, wait_until
 from test_service_register import FORM
 from test_service_writes import AGENCY_TTL, AGREEMENT, FIXTURES, NEW_AGENCY, PARTNERS, REGISTER, ask, bearer, send
 
+from coopgraph.core.iati.model import province_iri
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import solutions
 from coopgraph.core.vocab import CG
@@ -166,6 +167,25 @@ def test_a_register_form_is_saved_and_its_edit_is_a_501_naming_the_parts(writer:
         send(writer.base, "GET", f"/api/register/record?iri={record}").json()["fields"]["title_es"] == FORM["title_es"]
     )
     assert audited(writer.engine) == before
+
+
+def test_the_register_sees_a_write_behind_the_services_back_after_its_next_write(writer: Writer) -> None:
+    """The register reads a copy of the engine's graphs, kept until a write through the service (README, "Run on
+    your own triple store"): a record written to the engine directly is listed once the service has written."""
+    behind = "https://w3id.org/coopgraph/id/instrumento/ec-l-1999-001"
+    listed = "/api/register/records?province=EC-L&kind=agreement"
+    assert behind not in {row["iri"] for row in send(writer.base, "GET", listed).json()["records"]}  # copy made
+    with writer.engine.store() as engine:
+        engine.update(
+            f"INSERT DATA {{ GRAPH <{REGISTER}> {{ <{behind}> a <{CG}CooperationAgreement> ; "
+            f"<{CG}registerProvince> <{province_iri('EC-L')}> }} }}"
+        )
+    assert ask(writer.base, f"<{behind}> ?p ?o")  # every query sees it at once
+    assert behind not in {row["iri"] for row in send(writer.base, "GET", listed).json()["records"]}
+    triple = f'<{NEW_AGENCY}> <http://www.w3.org/2000/01/rdf-schema#comment> "otra nota"@es'
+    insert = f"INSERT DATA {{ GRAPH <{PARTNERS}> {{ {triple} }} }}"
+    assert send(writer.base, "POST", "/sparql", insert, Content_Type=UPDATE, **bearer(writer.admin)).status == 200
+    assert behind in {row["iri"] for row in send(writer.base, "GET", listed).json()["records"]}
 
 
 # --- the engine fails at the commit -------------------------------------------------------------------------------
