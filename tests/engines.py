@@ -121,11 +121,3 @@ ENGINES: dict[str, Callable[[Path], Engine]] = {
 graph). Another engine is one more entry here (and its program in tools.py)."""
 BACKENDS = (EMBEDDED, *ENGINES)
 """What `store_backend` runs over in a module marked `backends` (tests/conftest.py)."""
-
-
-def serve_options(engine: Engine) -> list[str]:
-    """The `coopgraph serve` options that serve from `engine`."""
-    options = ["--store", "sparql"]
-    for name, url in engine.endpoints().items():
-        options += [f"--{name.replace('_', '-')}", url] if url else []
-    return options
