@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import Backend, start_backend
 from browser_tabs import site_tab
 from click.testing import CliRunner
-from engines import OxigraphServer
+from engines import BACKENDS, EMBEDDED, OxigraphServer
 from flask import Flask
 from flask.testing import FlaskClient
 from tools import chromium_program, dot_program, missing
@@ -96,6 +97,41 @@ def shipped_store() -> Iterator[OxigraphStore]:
         yield store
 
 
+# --- The backend a service test runs on: the embedded store, or each engine (tests/backends.py). ----------------
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "backends: run once per store backend (embedded, and each engine of tests/engines.py ENGINES)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test marked `backends` that uses `store_backend` (through `app`, `client`, `backend`...) runs on each."""
+    if metafunc.definition.get_closest_marker("backends") and "store_backend" in metafunc.fixturenames:
+        params = [pytest.param(name, marks=() if name == EMBEDDED else pytest.mark.slow, id=name) for name in BACKENDS]
+        metafunc.parametrize("store_backend", params, indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """The backend's name: `embedded` unless the test is marked `backends`."""
+    name: str = getattr(request, "param", EMBEDDED)
+    return name
+
+
+@pytest.fixture(scope="session")
+def backend(
+    store_backend: str, shipped_store: OxigraphStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    """The session's backend of that name, with the shipped graphs (read-only, like `shipped_store`)."""
+    store = shipped_store if store_backend == EMBEDDED else None
+    started = start_backend(store_backend, store, tmp_path_factory.mktemp(f"backend-{store_backend}"))
+    yield started
+    if not started.embedded:
+        started.stop()
+
+
 @pytest.fixture
 def app_config() -> dict[str, Any]:
     """Settings of the `app` fixture (see coopgraph.web.settings): a test module overrides this fixture to change them."""
@@ -103,9 +139,10 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any], shipped_store: OxigraphStore) -> Iterator[Flask]:
-    """A fresh app per test over the session's shipped store (which no test may modify)."""
-    app = create_app(app_config, store=shipped_store)
+def app(app_config: dict[str, Any], backend: Backend) -> Iterator[Flask]:
+    """A fresh app per test over the session's shipped store (which no test may modify), or, in a test marked
+    `backends`, over each backend's store of the shipped graphs."""
+    app = create_app(app_config, store=backend.store)
     yield app
     app.extensions[EXTENSION].close()
 
@@ -157,12 +194,10 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def site_url(shipped_store: OxigraphStore) -> Iterator[str]:
-    """The service over real HTTP (waitress, loopback), on the shipped graph, shared by the session's page tests."""
-    from coopgraph.web.testing import live_server
-
-    app = create_app(store=shipped_store)
-    with live_server(app) as url:
+def site_url(backend: Backend) -> Iterator[str]:
+    """The service over real HTTP on the shipped graph, shared by the session's page tests: waitress over the
+    embedded store, or, in a test marked `backends`, `coopgraph serve --store sparql` on each engine too."""
+    with backend.live() as url:
         yield url
 
 

@@ -13,8 +13,9 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tools import oxigraph_program
 
@@ -83,6 +84,14 @@ class OxigraphServer:
         assert self.process is not None
         self.process.send_signal(signal.SIGCONT)
 
+    def endpoints(self, *, gsp: bool = True) -> dict[str, str | None]:
+        """Its Query, Update and (unless `gsp` is False) Graph Store Protocol URLs, as EngineConfig names them."""
+        return {
+            "query_url": self.url("/query"),
+            "update_url": self.url("/update"),
+            "gsp_url": self.url("/store") if gsp else None,
+        }
+
     def store(self, *, gsp: bool = True, **options: Any) -> SparqlStore:
         """A SparqlStore on this server (with its Graph Store Protocol endpoint unless `gsp` is False)."""
         return SparqlStore(
@@ -91,3 +100,24 @@ class OxigraphServer:
             gsp_url=self.url("/store") if gsp else None,
             **options,
         )
+
+
+class Engine(Protocol):
+    """What the tests need of a running SPARQL engine: its endpoints, a store on it, a way to end it."""
+
+    def endpoints(self, *, gsp: bool = True) -> dict[str, str | None]: ...
+
+    def store(self, *, gsp: bool = True, **options: Any) -> SparqlStore: ...
+
+    def stop(self) -> None: ...
+
+
+EMBEDDED = "embedded"
+"""The backend that is no engine: the service's own embedded Oxigraph store."""
+ENGINES: dict[str, Callable[[Path], Engine]] = {
+    "oxigraph": lambda folder: OxigraphServer(location=folder / "data"),
+}
+"""The engines the service tests also run on, each started afresh in a folder of its own (on disk, union default
+graph). Another engine is one more entry here (and its program in tools.py)."""
+BACKENDS = (EMBEDDED, *ENGINES)
+"""What `store_backend` runs over in a module marked `backends` (tests/conftest.py)."""

@@ -26,13 +26,15 @@ ANNOUNCED = re.compile(r"serving (http://\S+?)/ ")
 RUN = """
 import json, sys
 from coopgraph.web.serve import run
+from coopgraph.web.engine import EngineConfig
 from coopgraph.web.settings import resolve
 config = json.loads(sys.argv[1])
+engine = EngineConfig(**config.pop("engine")) if "engine" in config else None
 settings = {**resolve({k: v for k, v in config.items() if not k.isupper()}), **{k: v for k, v in config.items() if k.isupper()}}
 def announce(listener, layers):
     host, port = listener.getsockname()[:2]
     print(f"coopgraph: serving http://{host}:{port}/ sandbox: {' + '.join(layers) or 'none'}", file=sys.stderr, flush=True)
-run(settings, host="127.0.0.1", port=0, announce=announce)
+run(settings, host="127.0.0.1", port=0, announce=announce, engine=engine)
 """
 START_S = 300.0
 """A bounded wait for start-up (a first start on disk loads the shipped graphs), not a timing assertion."""
@@ -98,7 +100,8 @@ def serving(*options: str, env: dict[str, str] | None = None) -> AbstractContext
 
 
 def serving_config(config: dict[str, object], env: dict[str, str] | None = None) -> AbstractContextManager[Served]:
-    """`coopgraph.web.serve.run` with these settings (upper-case keys go to the Flask config) on a free port."""
+    """`coopgraph.web.serve.run` with these settings (upper-case keys go to the Flask config) on a free port; an
+    `engine` key (EngineConfig's fields) serves from that SPARQL engine, as `--store sparql` does."""
     return _serving([sys.executable, "-c", RUN, json.dumps(config)], env)
 
 

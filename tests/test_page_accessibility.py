@@ -1,7 +1,10 @@
 """axe-core (vendored in tests/axe from npm, never fetched) finds no violation on the four pages, in the states a
 person reaches: results and an error on the query page, a node's panel and the search list on the explorer; on a
 laptop and on a phone. The register page signed in, with a refused form, is checked in tests/test_page_register.py
-(it needs a site with write tokens)."""
+(it needs a site with write tokens).
+
+Embedded only: what axe checks is the pages' markup, not the store; one test per page in test_page_explore,
+_match, _query and _register also runs on `coopgraph serve --store sparql`."""
 
 from __future__ import annotations
 

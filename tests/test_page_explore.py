@@ -114,6 +114,7 @@ def panel_ready_for(page: Any, iri: str) -> Any:
 # --- drawing ----------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.backends  # also on coopgraph serve --store sparql (tests/backends.py)
 def test_draws_every_node_and_edge_of_the_whole_graph(explorer: Any) -> None:
     open_explorer(explorer, "?all=1")
     body = cyjs(explorer)

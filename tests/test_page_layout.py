@@ -2,6 +2,9 @@
 the header's links (the language switch included) on screen, each page's main control reachable.
 
 Issue #18: at 390 px the header did not wrap and the language link was off-screen.
+
+Embedded only: widths are the HTML's and the CSS's, not the store's; one test per page in test_page_explore,
+_match, _query and _register also runs on `coopgraph serve --store sparql`.
 """
 
 from __future__ import annotations

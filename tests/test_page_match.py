@@ -118,6 +118,7 @@ def _no_overflow(page: Any, what: str) -> None:
 # --- searching --------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.backends  # also on coopgraph serve --store sparql (tests/backends.py)
 def test_spanish_search_in_a_province(page: Any) -> None:
     _open(page, "/match")
     assert page.get_attribute("html", "lang") == "es"

@@ -110,6 +110,7 @@ def test_page_in_english_with_lang_en(page: Any, expect: Any, shipped_store: Oxi
 # --- Typed queries ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.backends  # also on coopgraph serve --store sparql (tests/backends.py)
 def test_a_typed_query_shows_its_rows(page: Any, expect: Any, shipped_store: OxigraphStore) -> None:
     expected = [row["label"].value for row in shipped_store.query(GADS)]
     assert AZUAY_ES in expected
@@ -138,6 +139,7 @@ def test_ctrl_enter_runs_the_query(page: Any, expect: Any) -> None:
     expect(page.locator("#status")).to_contain_text("sí (true)")
 
 
+@pytest.mark.backends  # also on coopgraph serve --store sparql (tests/backends.py)
 def test_a_syntax_error_shows_the_message_and_position(page: Any, expect: Any) -> None:
     _open(page)
     set_query(page, "SELECT * WHERE {\n  ?s ?p \n}")

@@ -17,15 +17,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from backends import Backend
 from browser_tabs import site_tab
 from test_page_accessibility import violations
 
-from coopgraph.core.loading import ensure_loaded
-from coopgraph.core.store import OxigraphStore
 from coopgraph.core.writes.tokens import TokenBook
-from coopgraph.web.app import create_app
-from coopgraph.web.state import EXTENSION
-from coopgraph.web.testing import live_server
 
 pytestmark = pytest.mark.slow
 
@@ -42,19 +38,14 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The app on its own in-memory store with the shipped graph, and two provincial tokens in its data folder."""
+def site(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[Site]:
+    """The service on a store of its own with the shipped graph (in memory, or, for a test marked `backends`, also
+    an engine of its own under `coopgraph serve --store sparql`), and two provincial tokens in its data folder."""
     folder = tmp_path_factory.mktemp("register-page")
     book = TokenBook(folder)
     loja, pichincha = book.add("marta", "EC-L"), book.add("pablo", "EC-P")
-    with OxigraphStore.in_memory() as store:
-        ensure_loaded(store)
-        app = create_app({"data_dir": str(folder)}, store=store)
-        try:
-            with live_server(app) as base:
-                yield Site(base, loja, pichincha)
-        finally:
-            app.extensions[EXTENSION].close()
+    with backend.fresh() as own, own.live({"data_dir": str(folder)}) as base:
+        yield Site(base, loja, pichincha)
 
 
 @pytest.fixture
@@ -129,6 +120,7 @@ def test_signing_in_shows_the_tokens_province_and_keeps_the_token_in_the_session
     assert "no es válido" in tab.locator("#signin-status").inner_text()
 
 
+@pytest.mark.backends  # also on coopgraph serve --store sparql (tests/backends.py)
 def test_an_agreement_added_through_the_form_is_listed_audited_and_in_sparql(tab: Any, site: Site) -> None:
     _open(tab)
     _sign_in(tab, site.loja)

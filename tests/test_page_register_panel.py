@@ -3,6 +3,7 @@ registers, and an open demand's panel has the one-click link to /match, which fi
 province and kind of cooperation and lists partners.
 
 The site serves the shipped graph plus tests/fixtures/register/*.ttl (see tests/test_service_register_panel.py).
+Embedded only: the answers these panels draw are checked on each backend in tests/test_service_register_panel.py.
 """
 
 from __future__ import annotations

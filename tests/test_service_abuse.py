@@ -1,6 +1,9 @@
 """`coopgraph serve` tried as an attacker would, over real HTTP on loopback: one test (or a few) per finding of the
 service issue. Clients that stand for different people connect from different loopback addresses (127.0.0.0/8),
-as they would from different machines. Bounded waits only: nothing here asserts a speed."""
+as they would from different machines. Bounded waits only: nothing here asserts a speed.
+
+Embedded only: the front, admission and the workers are the same code whatever the store; the engine under
+load is bench/bench_serve_remote.py's (bench/README.md), its failures tests/test_service_remote.py's."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The app factory, settings table, /healthz, headers, CORS and the JSON error shape (Flask test client)."""
+"""The app factory, settings table, /healthz, headers, CORS and the JSON error shape (Flask test client).
+
+Embedded only: the factory and its settings, not the store; the routes run on each backend in the modules
+marked `backends` (tests/backends.py)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,11 @@ every write, is killed with SIGKILL at a random moment, twenty times. After
 each restart: every write the client saw acknowledged is there whole, every
 graph there is whole (five triples, never fewer), and each has its audit
 record.
+
+Embedded only: it kills the holder of the embedded store and its journal. On
+a SPARQL engine the engine keeps the data: a write is one update request,
+acknowledged once the engine answered (tests/test_service_remote_writes.py
+stops and freezes the engine at the commit).
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 
 from coopgraph.web.explore import VIS_VERSION, vendor_files
 
+pytestmark = pytest.mark.backends
 VIS_DIR = importlib.resources.files("pyvis") / "templates" / "lib" / f"vis-{VIS_VERSION}"
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
-from flask import Flask
+from backends import Backend
 from flask.testing import FlaskClient
 from network_oracle import Network, expected_network
 from tools import dot_program
@@ -23,10 +23,10 @@ from coopgraph.core.projection import Selection, project
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import CG, CGR, IATI
 from coopgraph.web import create_app
-from coopgraph.web.testing import live_server
 
 LOJA = CGR + "gadp-loja"
 REGIONS4 = CGR + "regions4"
+pytestmark = pytest.mark.backends
 MEDIA_TYPES = {
     "graphml": "application/graphml+xml; charset=utf-8",
     "gexf": "application/gexf+xml; charset=utf-8",
@@ -154,8 +154,8 @@ def test_bad_format_lists_the_valid_ones_as_data(client: FlaskClient) -> None:
     assert error_of(client.get("/api/export?format=pdf"), 400)["formats"] == list(export.FORMATS)
 
 
-def test_selections_past_the_cap_are_refused(shipped_store: OxigraphStore) -> None:
-    small = create_app({"max_rows": 60}, store=shipped_store).test_client()
+def test_selections_past_the_cap_are_refused(backend: Backend) -> None:
+    small = create_app({"max_rows": 60}, store=backend.store).test_client()
     error = error_of(small.get("/api/export?format=gexf"), 400)
     assert error["title"] == "Selection too large" and error["limit"] == 60 and error["nodes"] > 60
     assert small.get(url("/api/export", format="gexf", focus=LOJA, radius=1)).status_code == 200
@@ -179,8 +179,8 @@ def test_svg_too_large_to_draw_is_a_400(client: FlaskClient, monkeypatch: pytest
     assert "at most 5 nodes" in error_of(client.get(url("/api/export", format="svg", focus=LOJA)), 400)["message"]
 
 
-def test_download_streams_over_real_http(app: Flask, shipped_store: OxigraphStore) -> None:
-    with live_server(app) as base:
+def test_download_streams_over_real_http(backend: Backend, shipped_store: OxigraphStore) -> None:
+    with backend.live() as base:
         with urllib.request.urlopen(f"{base}/api/export?format=gexf&lang=en", timeout=60) as response:
             assert response.headers["Content-Disposition"] == "attachment; filename=coopgraph-all.gexf"
             read = nx.read_gexf(io.BytesIO(response.read()))
@@ -241,7 +241,7 @@ def test_resource_bad_requests(client: FlaskClient, query: str, status: int, fra
     assert fragment in error_of(client.get(f"/api/resource?{query}"), status)["message"]
 
 
-def test_resource_links_are_capped(shipped_store: OxigraphStore) -> None:
-    small = create_app({"max_rows": 5}, store=shipped_store).test_client()
+def test_resource_links_are_capped(backend: Backend) -> None:
+    small = create_app({"max_rows": 5}, store=backend.store).test_client()
     body = small.get(url("/api/resource", iri=CGR + "pais-ec")).get_json()
     assert len(body["links"]) == 5 and body["truncated"] is True

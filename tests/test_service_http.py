@@ -12,13 +12,11 @@ from collections.abc import Iterator, Mapping
 
 import pyoxigraph as ox
 import pytest
+from backends import Backend
 from SPARQLWrapper import CSV, JSON, TSV, XML, SPARQLWrapper
 
 from coopgraph.core.loading import DATA_GRAPH, ONTOLOGY_GRAPH
 from coopgraph.core.store import OxigraphStore
-from coopgraph.web import create_app
-from coopgraph.web.state import EXTENSION
-from coopgraph.web.testing import live_server
 
 PROVINCES = """PREFIX cg: <https://w3id.org/coopgraph/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -29,15 +27,14 @@ SELECT ?province ?code ?label WHERE {
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture(scope="module")
-def endpoint(shipped_store: OxigraphStore) -> Iterator[str]:
-    """The /sparql URL of one app served for this module: one start-up, not one per test."""
-    app = create_app({"max_body_bytes": 10_000, "max_rows": 50}, store=shipped_store)
-    try:
-        with live_server(app) as base:
-            yield f"{base}/sparql"
-    finally:
-        app.extensions[EXTENSION].close()
+def endpoint(backend: Backend) -> Iterator[str]:
+    """The /sparql URL of one service per backend for this module: one start-up, not one per test."""
+    with backend.live({"max_body_bytes": 10_000, "max_rows": 50}) as base:
+        yield f"{base}/sparql"
 
 
 @pytest.fixture(scope="module")

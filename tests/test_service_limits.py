@@ -1,5 +1,8 @@
 """The time limit under `coopgraph serve`: its client gets a 503 and the CPU is freed (the worker running the query
-is killed and replaced) while other requests are served; the processes go away with the front."""
+is killed and replaced) while other requests are served; the processes go away with the front.
+
+Embedded only: the limit is met by a query running in the worker. On a SPARQL engine the request waits 90 % of
+the limit for the engine and is answered 504 first (tests/test_service_remote.py freezes the engine for that)."""
 
 from __future__ import annotations
 

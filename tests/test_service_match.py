@@ -19,10 +19,10 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from backends import Backend
 from flask import Flask
 from flask.testing import FlaskClient
 
-from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import OxigraphStore, Store
 from coopgraph.web import create_app, match
 from coopgraph.web.state import EXTENSION
@@ -59,19 +59,21 @@ def app_config() -> dict[str, Any]:
     return SETTINGS
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture(scope="module")
-def base_url(shipped_store: OxigraphStore) -> Iterator[str]:
-    """The app over real HTTP, shared by the module's HTTP tests."""
-    with live_server(create_app(SETTINGS, store=shipped_store)) as url:
+def base_url(backend: Backend) -> Iterator[str]:
+    """The service over real HTTP on each backend, shared by the module's HTTP tests."""
+    with backend.live(SETTINGS) as url:
         yield url
 
 
 @pytest.fixture
-def own_store() -> Iterator[OxigraphStore]:
-    """A store of this test's own with the shipped graphs (tests that change the graph use it)."""
-    with OxigraphStore.in_memory() as store:
-        ensure_loaded(store)
-        yield store
+def own_store(backend: Backend) -> Iterator[Store]:
+    """A store of this test's own with the shipped graphs, on the backend (tests that change the graph use it)."""
+    with backend.fresh() as own:
+        yield own.store
 
 
 def _get(client: FlaskClient, path: str, **params: Any) -> Any:
@@ -606,7 +608,7 @@ def test_index_is_built_once_and_kept(app: Flask, client: FlaskClient) -> None:
     assert app.extensions[EXTENSION].cache[match.INDEX_KEY] is first
 
 
-def test_index_is_rebuilt_when_the_graph_changes(own_store: OxigraphStore) -> None:
+def test_index_is_rebuilt_when_the_graph_changes(own_store: Store) -> None:
     app = create_app(store=own_store)
     client = app.test_client()
     before = _get(client, "/api/match/options").get_json()
@@ -630,7 +632,7 @@ def test_index_is_rebuilt_when_the_graph_changes(own_store: OxigraphStore) -> No
     assert "EC-TEST" in {requester["code"] for requester in after["requesters"]}
 
 
-def test_concurrent_requests_build_the_index_once(own_store: OxigraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_requests_build_the_index_once(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> None:
     builds: list[int] = []
     real_build = match.MatchIndex.build
     started = threading.Barrier(8, timeout=30)
@@ -640,7 +642,7 @@ def test_concurrent_requests_build_the_index_once(own_store: OxigraphStore, monk
         return real_build(store)
 
     monkeypatch.setattr(match.MatchIndex, "build", staticmethod(counting_build))
-    app = create_app(store=own_store)
+    app = create_app(store=backend.store)
     statuses: list[int] = []
 
     def ask(base: str) -> None:

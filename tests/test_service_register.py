@@ -12,12 +12,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import Backend
 from flask.testing import FlaskClient
-from served import serving
 from test_service_writes import bearer, send
 
-from coopgraph.core.loading import ensure_loaded
-from coopgraph.core.store import OxigraphStore
 from coopgraph.core.writes.tokens import TokenBook
 from coopgraph.web.app import create_app
 from coopgraph.web.state import EXTENSION
@@ -34,13 +32,16 @@ FORM = {
 }
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FlaskClient, str]]:
+def client(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[tuple[FlaskClient, str]]:
+    """The app on a store of the module's own on each backend (its tests write), with a token for Loja."""
     folder = tmp_path_factory.mktemp("register-api")
     secret = TokenBook(folder).add("marta", "EC-L")
-    with OxigraphStore.in_memory() as store:
-        ensure_loaded(store)
-        app = create_app({"data_dir": str(folder)}, store=store)
+    with backend.fresh() as own:
+        app = create_app({"data_dir": str(folder)}, store=own.store)
         try:
             yield app.test_client(), secret
         finally:
@@ -123,9 +124,9 @@ def test_a_second_post_of_the_same_form_fill_changes_nothing(client: tuple[Flask
 
 
 @pytest.mark.slow
-def test_coopgraph_serve_commits_a_form_and_names_the_record(tmp_path: Path) -> None:
+def test_coopgraph_serve_commits_a_form_and_names_the_record(backend: Backend, tmp_path: Path) -> None:
     secret = TokenBook(tmp_path).add("marta", "EC-L")
-    with serving("--data-dir", str(tmp_path), "--workers", "2") as running:
+    with backend.fresh() as own, own.serve({"data_dir": str(tmp_path), "workers": 2}) as running:
         body = json.dumps(FORM)
         answer = send(
             running.base, "POST", "/api/register/records", body, Content_Type="application/json", **bearer(secret)

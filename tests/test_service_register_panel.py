@@ -14,12 +14,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from backends import Backend
 from flask import Flask
 from flask.testing import FlaskClient
 
 from coopgraph.core.iati import REGISTER_GRAPH
-from coopgraph.core.loading import ensure_loaded
-from coopgraph.core.store import OxigraphStore
+from coopgraph.core.store import Store
 from coopgraph.web import create_app
 from coopgraph.web.state import EXTENSION
 
@@ -30,18 +30,21 @@ AGREEMENT = CGR + "instrumento/ec-l-2025-004"
 IRRIGATION = CGR + "sector-riego-y-drenaje"
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture(scope="module")
-def register_store() -> Iterator[OxigraphStore]:
-    with OxigraphStore.in_memory() as store:
-        ensure_loaded(store)
-        store.load(
+def register_store(backend: Backend) -> Iterator[Store]:
+    """The shipped graphs and two register files, on a store of the module's own on each backend."""
+    with backend.fresh() as own:
+        own.store.load(
             [REGISTER / "loja-pichincha-register.ttl", REGISTER / "loja-project-aecid.ttl"], graph=REGISTER_GRAPH
         )
-        yield store
+        yield own.store
 
 
 @pytest.fixture
-def register_client(register_store: OxigraphStore) -> Iterator[FlaskClient]:
+def register_client(register_store: Store) -> Iterator[FlaskClient]:
     app: Flask = create_app({}, store=register_store)
     yield app.test_client()
     app.extensions[EXTENSION].close()

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from backends import Backend
 from flask.testing import FlaskClient
 
 from coopgraph.core.iati.model import REGISTER_GRAPH
@@ -73,14 +74,17 @@ FORMS: dict[str, dict[str, Any]] = {
 }
 
 
+pytestmark = pytest.mark.backends
+
+
 @pytest.fixture(scope="module")
-def saved(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FlaskClient, dict[str, str]]]:
-    """The app with the four records of FORMS saved through the form API; their IRIs by name."""
+def saved(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[tuple[FlaskClient, dict[str, str]]]:
+    """The app on a store of its own on each backend with the four records of FORMS saved through the form API;
+    their IRIs by name."""
     folder = tmp_path_factory.mktemp("register-search")
     secret = TokenBook(folder).add("ana", "all")
-    with OxigraphStore.in_memory() as store:
-        ensure_loaded(store)
-        app = create_app({"data_dir": str(folder)}, store=store)
+    with backend.fresh() as own:
+        app = create_app({"data_dir": str(folder)}, store=own.store)
         try:
             client = app.test_client()
             iris: dict[str, str] = {}

@@ -11,6 +11,7 @@ twice).
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,8 +20,10 @@ from pathlib import Path
 import pytest
 from engines import OxigraphServer, free_port
 from served import Served, serving, wait_until
+from test_service_register import FORM
 from test_service_writes import AGENCY_TTL, AGREEMENT, FIXTURES, NEW_AGENCY, PARTNERS, REGISTER, ask, bearer, send
 
+from coopgraph.core.iati.model import province_iri
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import solutions
 from coopgraph.core.vocab import CG
@@ -140,6 +143,49 @@ def test_insert_data_and_delete_data_and_what_is_refused(writer: Writer) -> None
     assert nested.status == 501 and "blank nodes" in nested.message
     assert ask(writer.base, f"<{AGREEMENT}> ?p ?o")
     assert audited(writer.engine) == before
+
+
+def test_a_register_form_is_saved_and_its_edit_is_a_501_naming_the_parts(writer: Writer) -> None:
+    """The register reads a copy of the engine's graphs; a new record is one INSERT DATA, but replacing it would
+    remove its parties (blank nodes), which DELETE DATA cannot name: 501, the record left as it was."""
+    form = json.dumps(FORM)
+    saved = send(
+        writer.base, "POST", "/api/register/records", form, Content_Type="application/json", **bearer(writer.loja)
+    )
+    assert saved.status == 201, saved.body
+    record = saved.json()["record"]
+    assert ask(writer.base, f"GRAPH <{REGISTER}> {{ <{record}> a ?t }}")
+    listed = send(writer.base, "GET", "/api/register/records?province=EC-L").json()["records"]
+    assert record in {row["iri"] for row in listed}  # the copy was dropped by the write: the list has it
+    before = audited(writer.engine)
+    edit = json.dumps({**FORM, "iri": record, "title_es": "Otro título"})
+    answer = send(
+        writer.base, "POST", "/api/register/records", edit, Content_Type="application/json", **bearer(writer.loja)
+    )
+    assert answer.status == 501 and "blank nodes" in answer.message, answer.body
+    assert (
+        send(writer.base, "GET", f"/api/register/record?iri={record}").json()["fields"]["title_es"] == FORM["title_es"]
+    )
+    assert audited(writer.engine) == before
+
+
+def test_the_register_sees_a_write_behind_the_services_back_after_its_next_write(writer: Writer) -> None:
+    """The register reads a copy of the engine's graphs, kept until a write through the service (README, "Run on
+    your own triple store"): a record written to the engine directly is listed once the service has written."""
+    behind = "https://w3id.org/coopgraph/id/instrumento/ec-l-1999-001"
+    listed = "/api/register/records?province=EC-L&kind=agreement"
+    assert behind not in {row["iri"] for row in send(writer.base, "GET", listed).json()["records"]}  # copy made
+    with writer.engine.store() as engine:
+        engine.update(
+            f"INSERT DATA {{ GRAPH <{REGISTER}> {{ <{behind}> a <{CG}CooperationAgreement> ; "
+            f"<{CG}registerProvince> <{province_iri('EC-L')}> }} }}"
+        )
+    assert ask(writer.base, f"<{behind}> ?p ?o")  # every query sees it at once
+    assert behind not in {row["iri"] for row in send(writer.base, "GET", listed).json()["records"]}
+    triple = f'<{NEW_AGENCY}> <http://www.w3.org/2000/01/rdf-schema#comment> "otra nota"@es'
+    insert = f"INSERT DATA {{ GRAPH <{PARTNERS}> {{ {triple} }} }}"
+    assert send(writer.base, "POST", "/sparql", insert, Content_Type=UPDATE, **bearer(writer.admin)).status == 200
+    assert behind in {row["iri"] for row in send(writer.base, "GET", listed).json()["records"]}
 
 
 # --- the engine fails at the commit -------------------------------------------------------------------------------

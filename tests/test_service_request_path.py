@@ -6,10 +6,12 @@ from __future__ import annotations
 import urllib.parse
 
 import pytest
+from backends import Backend
 from flask import Flask, Response
 
-from coopgraph.core.store import OxigraphStore
 from coopgraph.web import create_app
+
+pytestmark = pytest.mark.backends
 
 
 @pytest.fixture
@@ -38,9 +40,9 @@ def test_security_headers_everywhere_cors_on_its_paths(app: Flask, path: str, co
     assert ("Access-Control-Allow-Origin" in response.headers) is cors
 
 
-def test_cors_exposes_only_the_headers_a_response_carries(shipped_store: OxigraphStore) -> None:
+def test_cors_exposes_only_the_headers_a_response_carries(backend: Backend) -> None:
     """Nothing to expose on a plain answer; the truncation header, and only it, on a truncated one."""
-    client = create_app({"max_rows": 2}, store=shipped_store).test_client()
+    client = create_app({"max_rows": 2}, store=backend.store).test_client()
     plain = client.get("/sparql", query_string={"query": "ASK {}"})
     assert plain.status_code == 200 and "Access-Control-Expose-Headers" not in plain.headers
     truncated = client.get("/sparql", query_string={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3"})

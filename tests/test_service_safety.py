@@ -1,6 +1,9 @@
 """No request makes the server connect anywhere: a loopback canary sees zero connections from every generated
 SERVICE / FROM / LOAD disguise, by GET, POST form and POST direct; with the guard switched off the sandbox alone
-still lets none through; and without both, the same queries do reach it (so the canary can count)."""
+still lets none through; and without both, the same queries do reach it (so the canary can count).
+
+Embedded only: it is about the guard and the sandbox of the workers. On a SPARQL engine the workers reach the
+engine alone, through the relay, and the guard refuses before the engine sees a query: tests/test_service_remote.py."""
 
 from __future__ import annotations
 

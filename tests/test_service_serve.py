@@ -1,4 +1,8 @@
-"""`coopgraph serve`: the real command, in a subprocess, answers /healthz and /sparql over HTTP."""
+"""`coopgraph serve`: the real command, in a subprocess, answers /healthz and /sparql over HTTP.
+
+Embedded only: the command line itself; `--store sparql` is tests/test_service_remote.py's (and every module
+marked `backends` serves through it).
+"""
 
 from __future__ import annotations
 

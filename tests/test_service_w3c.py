@@ -18,13 +18,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
+from backends import Backend
 from rdflib.namespace import RDF, RDFS
 
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.writes.tokens import TokenBook
-from coopgraph.web import create_app
-from coopgraph.web.state import EXTENSION
-from coopgraph.web.testing import live_server
 
 SUITE = Path(__file__).parent / "w3c" / "sparql11-protocol"
 MF = rdflib.Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -115,32 +113,31 @@ def test_manifest_is_complete() -> None:
 
 
 @contextmanager
-def _endpoint(folder: Path) -> Iterator[tuple[str, dict[str, str]]]:
-    """An endpoint holding data1-3 under the graph names the manifest gives them, plus the empty graphs; and the
-    headers of a request with a write token."""
+def _endpoint(folder: Path, backend: Backend) -> Iterator[tuple[str, dict[str, str]]]:
+    """An endpoint holding data1-3 under the graph names the manifest gives them, plus the empty graphs, on a store
+    of its own of that backend; and the headers of a request with a write token."""
     names: dict[str, str] = {}
     for test in TESTS:
         for name, file in test.graph_data.items():
             assert names.setdefault(name, file) == file, "the manifest names one graph with two files"
     assert len(names) == 3
     secret = TokenBook(folder).add("w3c", "all")
-    with OxigraphStore.in_memory() as store:
+    with backend.fresh(shipped=False) as own:
         for name, file in names.items():
-            store.load([SUITE / file], graph=name)
+            own.store.load([SUITE / file], graph=name)
         for name in EMPTY_GRAPHS:
-            store.oxigraph.add_graph(ox.NamedNode(name))
-        app = create_app({"data_dir": str(folder)}, store=store)
-        try:
-            with live_server(app) as base:
-                yield base, {"Authorization": f"Bearer {secret}"}
-        finally:
-            app.extensions[EXTENSION].close()
+            if isinstance(own.store, OxigraphStore):
+                own.store.oxigraph.add_graph(ox.NamedNode(name))
+            else:
+                own.store.update(f"CREATE GRAPH <{name}>")  # an engine keeps an empty graph it was told to create
+        with own.live({"data_dir": str(folder)}) as base:
+            yield base, {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture(scope="module")
-def query_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """One endpoint for the query tests (they only read)."""
-    with _endpoint(tmp_path_factory.mktemp("w3c-query")) as endpoint:
+def query_endpoint(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[tuple[str, dict[str, str]]]:
+    """One endpoint per backend for the query tests (they only read)."""
+    with _endpoint(tmp_path_factory.mktemp("w3c-query"), backend) as endpoint:
         yield endpoint
 
 
@@ -176,13 +173,17 @@ def _check_result(step: Step, content_type: str, body: bytes) -> None:
         list(ox.parse(body, format=rdf_format))
 
 
-@pytest.mark.parametrize("test", [pytest.param(t, id=t.name) for t in TESTS])
-def test_protocol(test: ProtocolTest, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-    if test.is_update:
-        with _endpoint(tmp_path) as (base_url, auth):
-            _run(test, base_url, auth)
-    else:
-        base_url, auth = request.getfixturevalue("query_endpoint")
+@pytest.mark.backends
+@pytest.mark.parametrize("test", [pytest.param(t, id=t.name) for t in TESTS if not t.is_update])
+def test_protocol_query(test: ProtocolTest, query_endpoint: tuple[str, dict[str, str]]) -> None:
+    _run(test, *query_endpoint)
+
+
+@pytest.mark.parametrize("test", [pytest.param(t, id=t.name) for t in TESTS if t.is_update])
+def test_protocol_update(test: ProtocolTest, backend: Backend, tmp_path: Path) -> None:
+    """Embedded only: these updates are DELETE/INSERT … WHERE, CLEAR, DROP…, which a store on an engine refuses
+    with a 501 (service/README.md, "Writes"; tests/test_service_remote_writes.py checks that refusal)."""
+    with _endpoint(tmp_path, backend) as (base_url, auth):
         _run(test, base_url, auth)
 
 

@@ -23,14 +23,13 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
+from backends import Backend
 from disguises import load_disguises, service_disguises
-from served import serving
 
-from coopgraph.core.loading import DATA_GRAPH, ensure_loaded
+from coopgraph.core.loading import DATA_GRAPH
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.writes.tokens import TokenBook
 from coopgraph.web.app import create_app
-from coopgraph.web.state import EXTENSION
 from coopgraph.web.testing import live_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "writes"
@@ -123,6 +122,9 @@ def canary(body: bytes = b"", content_type: str = "text/plain") -> Iterator[tupl
         server.server_close()
 
 
+pytestmark = pytest.mark.backends
+
+
 @dataclass
 class Endpoint:
     base: str
@@ -132,19 +134,14 @@ class Endpoint:
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoint]:
-    """The app on its own in-memory copy of the shipped graphs, in waitress, with two tokens."""
+def endpoint(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[Endpoint]:
+    """The service on its own copy of the shipped graphs, with two tokens: the app in waitress on an in-memory
+    store, or, for a test marked `backends`, also `coopgraph serve --store sparql` on an engine of its own."""
     folder = tmp_path_factory.mktemp("writes")
     book = TokenBook(folder)
     admin, loja = book.add("admin", "all"), book.add("loja", "EC-L")
-    with OxigraphStore.in_memory() as store:
-        ensure_loaded(store)
-        app = create_app({"data_dir": str(folder), "max_body_bytes": 200_000}, store=store)
-        try:
-            with live_server(app) as base:
-                yield Endpoint(base, folder, admin, loja)
-        finally:
-            app.extensions[EXTENSION].close()
+    with backend.fresh() as own, own.live({"data_dir": str(folder), "max_body_bytes": 200_000}) as base:
+        yield Endpoint(base, folder, admin, loja)
 
 
 # --- who may write ---
@@ -437,10 +434,11 @@ def test_the_audit_graph_is_readable_by_sparql(endpoint: Endpoint) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def served(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[tuple[str, str]]:
+    """`coopgraph serve` with four workers on a store of its own (on disk, or an engine of its own)."""
     folder = tmp_path_factory.mktemp("served-writes")
     secret = TokenBook(folder).add("officer", "all")
-    with serving("--data-dir", str(folder), "--workers", "4") as running:
+    with backend.fresh() as own, own.serve({"data_dir": str(folder), "workers": 4}) as running:
         yield running.base, secret
 
 
@@ -461,16 +459,24 @@ def test_a_write_is_seen_by_every_process_and_by_matching(served: tuple[str, str
 
 
 @pytest.mark.slow
-def test_writes_to_one_resource_at_once_commit_or_get_409(served: tuple[str, str]) -> None:
+def test_writes_to_one_resource_at_once_commit_or_get_409(served: tuple[str, str], backend: Backend) -> None:
     base, secret = served
     graph = "http://example.org/contended"
+    triple = "<http://example.org/c> <http://example.org/n> {}"
 
     def write(number: int) -> int:
-        text = (
-            f"DELETE {{ GRAPH <{graph}> {{ <http://example.org/c> <http://example.org/n> ?old }} }} "
-            f"INSERT {{ GRAPH <{graph}> {{ <http://example.org/c> <http://example.org/n> {number} }} }} "
-            f"WHERE {{ OPTIONAL {{ GRAPH <{graph}> {{ <http://example.org/c> <http://example.org/n> ?old }} }} }}"
-        )
+        if backend.embedded:
+            text = (
+                f"DELETE {{ GRAPH <{graph}> {{ {triple.format('?old')} }} }} "
+                f"INSERT {{ GRAPH <{graph}> {{ {triple.format(number)} }} }} "
+                f"WHERE {{ OPTIONAL {{ GRAPH <{graph}> {{ {triple.format('?old')} }} }} }}"
+            )
+        else:  # an engine takes INSERT DATA and DELETE DATA alone (501 otherwise): read the old value, name it
+            query = f"SELECT ?old {{ GRAPH <{graph}> {{ {triple.format('?old')} }} }}"
+            found = send(base, "GET", "/sparql?" + urllib.parse.urlencode({"query": query}))
+            old = [row["old"]["value"] for row in found.json()["results"]["bindings"]]
+            deleted = f"DELETE DATA {{ GRAPH <{graph}> {{ {triple.format(old[0])} }} }} ; " if old else ""
+            text = deleted + f"INSERT DATA {{ GRAPH <{graph}> {{ {triple.format(number)} }} }}"
         return update(base, text, secret).status
 
     statuses: list[int] = []

@@ -45,6 +45,11 @@ class Patterns:
         self.store = store
         self._native: ox.Store | None = getattr(store, "oxigraph", None)
 
+    @property
+    def native(self) -> bool:
+        """Whether patterns are read natively (an embedded Oxigraph store), not one SPARQL query each."""
+        return self._native is not None
+
     def triples(
         self,
         subject: ox.NamedNode | ox.BlankNode | None = None,

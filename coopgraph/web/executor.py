@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from coopgraph.core.store import Store
+from coopgraph.core.store import EngineError, Store
 from coopgraph.core.vocab import Text
-from coopgraph.web.errors import ApiError
+from coopgraph.web.errors import ApiError, engine_error
 from coopgraph.web.negotiation import choose, offered
 
 _POSITION = re.compile(r"^error at (\d+):(\d+): ")
@@ -90,6 +90,8 @@ def execute(store: Store, request: QueryRequest) -> Answer:
         raise syntax_error(error) from None
     except (ValueError, OSError, RuntimeError) as error:
         raise evaluation_error(error) from None
+    except EngineError as error:
+        raise refused_by_engine(error, request) from None
     kind = (
         "boolean"
         if isinstance(result, ox.QueryBoolean)
@@ -232,6 +234,26 @@ def evaluation_error(error: BaseException) -> ApiError:
         "Query evaluation failed",
         Text(f"la evaluación de la consulta falló: {message}", f"query evaluation failed: {message}"),
     )
+
+
+def refused_by_engine(error: EngineError, request: QueryRequest) -> ApiError:
+    """What the client is told when the engine failed. When it refused a text our parser cannot read either, the
+    answer is our syntax error, as on the embedded store (title, message, line and column, which the query page
+    explains and marks), whatever words and positions the engine uses; the engine and its own words are added."""
+    answer = engine_error(error)
+    if answer.status != 400:
+        return answer
+    try:
+        ox.Store().query(request.query, base_iri=request.base_iri)  # an empty store: parsed, nothing to evaluate
+    except SyntaxError as local:
+        ours = syntax_error(local)
+        said = str(error)
+        cut = said[:MAX_MESSAGE] + ("…" if len(said) > MAX_MESSAGE else "")
+        ours.details.update(engine=error.engine, engine_status=error.status, engine_message=cut)
+        return ours
+    except (ValueError, OSError, RuntimeError):
+        pass  # read, then failed: the engine's words stand alone
+    return answer
 
 
 def syntax_error(error: SyntaxError) -> ApiError:

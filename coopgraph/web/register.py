@@ -38,10 +38,12 @@ from coopgraph.core.forms.fields import (
 )
 from coopgraph.core.forms.records import AlreadySubmitted, EditedSince, RecordMissing
 from coopgraph.core.iati.model import REGISTER_GRAPH, province_iri
+from coopgraph.core.store import OxigraphStore, local_copy
 from coopgraph.core.vocab import CG, IATI, LABEL, LANGS, NOTATION, Text, sparql_prefixes
 from coopgraph.core.writes.audit import WRITE_BASE, history
 from coopgraph.core.writes.delta import Delta
 from coopgraph.core.writes.gate import AUDIT_GRAPH
+from coopgraph.core.writes.remote import Seeds
 from coopgraph.web.errors import ApiError
 from coopgraph.web.state import Coopgraph, coopgraph
 from coopgraph.web.ui import render_page
@@ -51,6 +53,8 @@ bp = Blueprint("register", __name__)
 OPTIONS_KEY = "register options"
 ACTORS_KEY = "register actors"
 LISTING_KEY = "register listing"
+COPY_KEY = "register copy"
+"""The cache key of the register's copy of an engine's data (dropped, like every derived view, by a write)."""
 
 MEMBERS = (
     sparql_prefixes("rdfs", "skos")
@@ -205,12 +209,25 @@ def record_page() -> Response:
     return render_page("register-record.html", strings=RECORD_STRINGS, iri=request.args.get("iri", ""))
 
 
+def register_data(state: Coopgraph) -> ox.Store:
+    """The data the register reads, through pyoxigraph's own API: the embedded store itself, or, on a SPARQL
+    engine, a copy of its graphs, made on first use and kept until a write through the service (a write behind
+    its back is not seen until then, as with the matching index)."""
+    if isinstance(state.store, OxigraphStore):
+        return state.store.oxigraph
+    kept: tuple[int, ox.Store] | None = state.cache.get(COPY_KEY)
+    if kept is None or kept[0] != state.store.generation:
+        kept = (state.store.generation, local_copy(state.store))
+        state.cache[COPY_KEY] = kept
+    return kept[1]
+
+
 @bp.get("/api/register/view")
 def view() -> Response:
     """One record of the register (`?iri=`, any kind) for its page, labelled in `?lang=`, with the audited writes
     that changed its triples (`writes`, newest first)."""
     iri = request.args.get("iri", "")
-    store = coopgraph().store.oxigraph  # type: ignore[attr-defined]
+    store = register_data(coopgraph())
     found = view_record(store, iri, lang=_lang()) if iri.startswith("https://") else None
     if found is None:
         raise _missing()
@@ -250,7 +267,7 @@ def options() -> Response:
 
 
 def _options(state: Coopgraph, lang: str) -> dict[str, Any]:
-    store = state.store.oxigraph  # type: ignore[attr-defined]
+    store = register_data(state)
 
     def members(cls: str) -> list[dict[str, str]]:
         rows = _select(store, MEMBERS, {"class": ox.NamedNode(cls), "lang": ox.Literal(lang)})
@@ -372,7 +389,7 @@ def records() -> Response:
     state = coopgraph()
     listing: Listing | None = state.cache.get(LISTING_KEY)
     if listing is None:  # dropped by every write (Coopgraph.after_write), read again on the next list request
-        listing = state.cache[LISTING_KEY] = Listing(state.store.oxigraph)  # type: ignore[attr-defined]
+        listing = state.cache[LISTING_KEY] = Listing(register_data(state))
     found = listing.search(wanted, lang=_lang(), limit=limit, offset=offset)
     return jsonify({"province": province, **found})
 
@@ -394,7 +411,7 @@ def _bad(es: str, en: str) -> ApiError:
 def record() -> Response:
     """One agreement, demand or project of the register (`?iri=`) as its form's fields, to edit it, with its
     `version` (also the ETag): the edit sends it back, and a record changed since is not overwritten (409)."""
-    found = read_record(coopgraph().store.oxigraph, request.args.get("iri", ""))  # type: ignore[attr-defined]
+    found = read_record(register_data(coopgraph()), request.args.get("iri", ""))
     if found is None:
         raise _missing()
     response = jsonify(found)
@@ -420,7 +437,7 @@ def actors() -> Response:
     state = coopgraph()
     known: list[Actor] | None = state.cache.get(ACTORS_KEY)
     if known is None:  # dropped by every write (Coopgraph.after_write), rebuilt on the next lookup
-        known = state.cache[ACTORS_KEY] = actor_names(state.store.oxigraph)  # type: ignore[attr-defined]
+        known = state.cache[ACTORS_KEY] = actor_names(register_data(state))
     return jsonify({"q": typed, "actors": find_actors(known, typed, lang=_lang(), limit=limit)})
 
 
@@ -471,12 +488,12 @@ def save() -> Response:
         minted.append(iri)
         return delta
 
-    response = write(operation, name="Register form", status=200 if form.iri else 201)
+    response = write(operation, name="Register form", status=200 if form.iri else 201, seeds=lambda: Seeds(whole=True))
     return _annotated(response, form.kind, minted[0] if minted else "")
 
 
 def _check_province(state: Coopgraph, code: str) -> None:
-    store = state.store.oxigraph  # type: ignore[attr-defined]
+    store = register_data(state)
     node = ox.NamedNode(province_iri(code))
     if not any(True for _ in store.quads_for_pattern(node, ox.NamedNode(NOTATION), ox.Literal(code), None)):
         raise FormError(

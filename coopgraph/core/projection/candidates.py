@@ -50,7 +50,7 @@ def select(
         wanted = set(selection.kinds)
         candidates = {iri: kind for iri, kind in candidates.items() if kind[0].key in wanted}
     adjacency = hops.adjacency(allowed_edges)
-    candidates = _drop_unlinked(candidates, _neighbours(schema, candidates, allowed_edges, adjacency))
+    candidates = _drop_unlinked(candidates, _neighbours(schema, candidates, allowed_edges, adjacency, every_node=True))
     if selection.focus is not None:
         _check_focus(schema, selection, candidates, hops)
         neighbours = _neighbours(schema, candidates, allowed_edges, adjacency)
@@ -134,9 +134,26 @@ def _query_selection(
 
 
 def _neighbours(
-    schema: Schema, candidates: Candidates, allowed: Triples | None, hops: Mapping[str, set[str]]
+    schema: Schema,
+    candidates: Candidates,
+    allowed: Triples | None,
+    hops: Mapping[str, set[str]],
+    *,
+    every_node: bool = False,
 ) -> Callable[[str], Iterator[str]]:
-    """Undirected neighbours of a node along edge properties and the two-hop edges (`hops`), among `candidates`."""
+    """Undirected neighbours of a node along edge properties and the two-hop edges (`hops`), among `candidates`.
+
+    Asked of `every_node` on a store without native pattern reads (a SPARQL engine), the edges are read once, one
+    query per edge property, not two queries per node (thousands for the whole network); in sorted order, which
+    only order-blind callers (`_drop_unlinked`) may ask for.
+    """
+    if allowed is None and every_node and not schema.patterns.native:
+        allowed = {
+            (s.value, p.value, o.value)
+            for p in EDGE_RELATIONS
+            for s, _, o in schema.patterns.triples(predicate=p)
+            if isinstance(s, ox.NamedNode) and isinstance(o, ox.NamedNode)
+        }
     if allowed is not None:
         adjacency: dict[str, set[str]] = {}
         for s, p, o in allowed:

@@ -37,6 +37,7 @@ from coopgraph.core.store.protocol import (
     QueryResult,
     Store,
     StoreError,
+    local_copy,
     solutions,
 )
 from coopgraph.core.store.remote import SparqlStore
@@ -63,6 +64,7 @@ __all__ = [
     "Store",
     "StoreError",
     "format_for_path",
+    "local_copy",
     "rdf_format",
     "refuse_xml_declarations",
     "solutions",

@@ -63,6 +63,14 @@ def solutions(result: QueryResult) -> ox.QuerySolutions:
     return result
 
 
+def local_copy(store: Store) -> ox.Store:
+    """A fresh pyoxigraph store holding every graph of `store`, for code written against pyoxigraph's own API
+    (the register) when the data is on an engine. Blank nodes keep the labels the dump gives them."""
+    copy = ox.Store()
+    copy.load(store.dump(format="nquads"), format=ox.RdfFormat.N_QUADS)
+    return copy
+
+
 @runtime_checkable
 class Store(Protocol):
     """What callers may ask of a store (embedded, in memory or, later, remote)."""

@@ -19,6 +19,7 @@ caller can throw away, or one it rolls back):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -56,7 +57,13 @@ class Refusal(Exception):
 
 
 def check_graphs(delta: Delta) -> None:
-    touched = sorted(graph for graph in delta.graphs() if graph in PROTECTED)
+    refuse_protected(delta.graphs())
+
+
+def refuse_protected(graphs: Iterable[str | None]) -> None:
+    """A 403 when any of `graphs` is protected (also asked, on a SPARQL engine, of an update's target graphs
+    before it is refused as unsupported there: a client is told the graph is protected, whatever the store)."""
+    touched = sorted(graph for graph in graphs if graph is not None and graph in PROTECTED)
     if touched:
         shown = ", ".join(touched)
         raise Refusal(

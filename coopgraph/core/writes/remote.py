@@ -31,11 +31,11 @@ import rdflib
 from rdflib.plugins.sparql.algebra import translateUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from coopgraph.core.store.protocol import Store, solutions
+from coopgraph.core.store.protocol import Store, local_copy, solutions
 from coopgraph.core.vocab import CG, Text
 from coopgraph.core.writes.audit import WRITE_BASE
 from coopgraph.core.writes.delta import Delta
-from coopgraph.core.writes.gate import AUDIT_GRAPH
+from coopgraph.core.writes.gate import AUDIT_GRAPH, refuse_protected
 
 NEST = 4
 """Levels of blank nodes read under a resource (a register record's parties, budgets, their values…)."""
@@ -58,6 +58,9 @@ class Seeds:
 
     resources: set[str] = field(default_factory=set)
     graphs: set[str] = field(default_factory=set)
+    whole: bool = False
+    """The write reads the whole dataset (a register form: its numbering, its province's governments, its sectors'
+    codes, and the classes the gate checks): a copy of every graph."""
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> None:
         for quad in quads:
@@ -81,6 +84,7 @@ def update_seeds(tree: CompValue, *, base_iri: str | None = None) -> Seeds:
     seeds = Seeds()
     for operation in update.algebra:
         if operation.name not in DATA_OPERATIONS:
+            refuse_protected(_targets(operation))  # 403 first, as the embedded store answers
             raise Unsupported(
                 Text(
                     "sobre un motor SPARQL este servicio acepta, por ahora, solo INSERT DATA y DELETE DATA "
@@ -99,6 +103,20 @@ def update_seeds(tree: CompValue, *, base_iri: str | None = None) -> Seeds:
                     if isinstance(term, rdflib.URIRef):
                         seeds.resources.add(str(term))
     return seeds
+
+
+def _targets(operation: CompValue) -> list[str]:
+    """The graphs a graph-management operation writes: DROP, CLEAR and CREATE their graph, ADD and COPY their
+    destination, MOVE both (the source is emptied). Other operations name theirs in patterns: none here."""
+    if operation.name in ("Drop", "Clear", "Create"):
+        named = [operation.graphiri]
+    elif operation.name in ("Add", "Copy"):
+        named = operation.graph[1:]
+    elif operation.name == "Move":
+        named = list(operation.graph)
+    else:
+        named = []
+    return [str(graph) for graph in named if isinstance(graph, rdflib.URIRef)]
 
 
 def revert_seeds(store: Store, write_id: str) -> Seeds:
@@ -132,6 +150,8 @@ def _default_graph() -> Unsupported:
 
 def gather(store: Store, seeds: Seeds) -> ox.Store:
     """A fresh pyoxigraph store holding what a write with these seeds reads (see the module docstring)."""
+    if seeds.whole:
+        return local_copy(store)
     local = ox.Store()
     resources = set(seeds.resources)
     for graph in sorted(seeds.graphs):
