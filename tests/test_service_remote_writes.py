@@ -158,7 +158,8 @@ def test_a_register_form_is_saved_and_its_edit_is_a_501_naming_the_parts(writer:
     listed = send(writer.base, "GET", "/api/register/records?province=EC-L").json()["records"]
     assert record in {row["iri"] for row in listed}  # the copy was dropped by the write: the list has it
     before = audited(writer.engine)
-    edit = json.dumps({**FORM, "iri": record, "title_es": "Otro título"})
+    version = send(writer.base, "GET", f"/api/register/record?iri={urllib.parse.quote(record)}").json()["version"]
+    edit = json.dumps({**FORM, "iri": record, "version": version, "title_es": "Otro título"})
     answer = send(
         writer.base, "POST", "/api/register/records", edit, Content_Type="application/json", **bearer(writer.loja)
     )
