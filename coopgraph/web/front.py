@@ -242,6 +242,9 @@ RECENT_WRITES = 1024
 """Committed writes whose changed resources the front remembers, to decide conflicts."""
 APPLY_TIMEOUT_S = 120.0
 """Most seconds the front waits for the data holder to apply a committed write."""
+KEPT_CHANGES = 16
+"""Committed writes the front keeps, to bring workers that missed them up to date (one further behind is
+replaced by a fork of the data holder)."""
 
 
 def _text(template: Text, **values: Any) -> Text:
@@ -280,6 +283,8 @@ class Pool:
         self.recent: deque[tuple[int, frozenset[str]]] = deque(maxlen=RECENT_WRITES)
         self._write_lock = asyncio.Lock()
         self._applied: dict[int, asyncio.Future[None]] = {}
+        self.changes: OrderedDict[int, bytes] = OrderedDict()
+        """The last KEPT_CHANGES committed writes by version, as a worker applies them (`_catch_up`)."""
         self.relay: EngineRelay | None = None
         self.engine_store: SparqlStore | None = None
         """The engine's store, through which writes are committed (with `--store sparql`)."""
@@ -428,8 +433,15 @@ class Pool:
             self._kill(worker)
             return
         self.workers.add(worker)
-        if pid in self.exits or version < self.version:  # it died before it could be counted, or is stale
+        if pid in self.exits:  # it died before it could be counted
             self._retire(worker)
+            return
+        self._ready_for_work(worker)
+
+    def _ready_for_work(self, worker: Worker) -> None:
+        """Give an idle worker requests, once it holds the latest committed write."""
+        if worker.version < self.version:
+            asyncio.get_running_loop().create_task(self._catch_up(worker))
             return
         self.idle.append(worker)
         self._dispatch()
@@ -534,11 +546,39 @@ class Pool:
         worker.job = None
         if worker.long:
             self.long_count -= 1
-        if worker in self.workers and not worker.long and not self._closing and worker.version >= self.version:
-            self.idle.append(worker)
+        if worker in self.workers and not worker.long and not self._closing:
+            self._ready_for_work(worker)
         else:  # dead, killed, or niced for a long request (only root could raise its priority again)
             self._retire(worker)
         self._dispatch()
+
+    async def _catch_up(self, worker: Worker) -> None:
+        """Send a worker the committed writes it misses, one at a time (it applies each to its copy and patches its
+        caches), then give it requests: the next read finds a warm process. A worker that cannot apply one (its
+        matching tables would have to be built again), is too far behind, stops answering or dies is replaced by
+        a fork of the data holder, which holds every write."""
+        current = True
+        try:
+            while worker.version < self.version and worker in self.workers and not self._closing:
+                change = self.changes.get(worker.version + 1)
+                if change is None or not await self._apply_in(worker, change):
+                    current = False
+                    break
+                worker.version += 1
+        except (asyncio.IncompleteReadError, ConnectionError, OSError, TimeoutError, ValueError):
+            current = False
+        if current and worker in self.workers and not self._closing:
+            self.idle.append(worker)
+            self._dispatch()
+        else:
+            self._kill(worker)
+            self._retire(worker)
+
+    async def _apply_in(self, worker: Worker, change: bytes) -> bool:
+        """Send one committed write to a worker; whether it applied it (it answers within the time limit)."""
+        worker.writer.write(FRAME.pack(b"A", len(change)) + change)
+        kind, size = FRAME.unpack(await asyncio.wait_for(worker.reader.readexactly(FRAME.size), self.timeout_s))
+        return kind == b"A" and await worker.reader.readexactly(size) == b"1"
 
     def _retire(self, worker: Worker) -> None:
         if worker in self.workers:
@@ -613,12 +653,13 @@ class Pool:
                     return failure  # the engine refused it: nothing changed
                 version = self.version + 1  # committed, or maybe (an unknown outcome): every cache is refreshed
             self.recent.append((version, subjects))
-            await self._propagate(version, prepared["added"], prepared["removed"])
+            self._keep(version, prepared["added"], prepared["removed"])
             self.version = version
             stale = [worker for worker in self.idle if worker.version < version]
             self.idle = [worker for worker in self.idle if worker.version >= version]
-            for worker in stale:
-                self._retire(worker)
+            for worker in stale:  # out of the idle list until they hold this write; meanwhile the data holder
+                self._ready_for_work(worker)  # applies it too (workers forked from now on have it)
+            await self._propagate(version, prepared["added"], prepared["removed"])
         if failure is not None:
             return failure
         body = json.dumps(prepared["body"], ensure_ascii=False).encode() + b"\n"
@@ -641,6 +682,11 @@ class Pool:
                 message = Text(f"{message.es}. {UNKNOWN_OUTCOME.es}", f"{message.en}. {UNKNOWN_OUTCOME.en}")
             return error_reply(refused.status, refused.title, message, lang, **details)
         return None
+
+    def _keep(self, version: int, added: str, removed: str) -> None:
+        self.changes[version] = json.dumps({"version": version, "added": added, "removed": removed}).encode()
+        while len(self.changes) > KEPT_CHANGES:
+            self.changes.popitem(last=False)
 
     def _conflicts(self, base: int, subjects: frozenset[str]) -> bool:
         """Whether a write committed after version `base` changed one of `subjects` (or is forgotten)."""
