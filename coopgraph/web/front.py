@@ -282,7 +282,7 @@ class Pool:
         self.version = 0
         self.recent: deque[tuple[int, frozenset[str]]] = deque(maxlen=RECENT_WRITES)
         self._write_lock = asyncio.Lock()
-        self._applied: dict[int, asyncio.Future[None]] = {}
+        self._applied: dict[int, asyncio.Future[bool]] = {}
         self.changes: OrderedDict[int, bytes] = OrderedDict()
         """The last KEPT_CHANGES committed writes by version, as a worker applies them (`_catch_up`)."""
         self.relay: EngineRelay | None = None
@@ -378,9 +378,10 @@ class Pool:
                 number, _, version = rest.partition(" ")
                 asyncio.get_running_loop().create_task(self._add_worker(int(number), fds[0], int(version or 0)))
             elif word == "applied":
-                applied = self._applied.pop(int(rest), None)
+                number, _, patched = rest.partition(" ")
+                applied = self._applied.pop(int(number), None)
                 if applied is not None and not applied.done():
-                    applied.set_result(None)
+                    applied.set_result(patched == "patched")
             elif word == "exit":
                 pid, status = (int(part) for part in rest.split())
                 self.exits[pid] = status
@@ -653,13 +654,13 @@ class Pool:
                     return failure  # the engine refused it: nothing changed
                 version = self.version + 1  # committed, or maybe (an unknown outcome): every cache is refreshed
             self.recent.append((version, subjects))
-            self._keep(version, prepared["added"], prepared["removed"])
+            if await self._propagate(version, prepared["added"], prepared["removed"]):
+                self._keep(version, prepared["added"], prepared["removed"])  # else the workers are replaced
             self.version = version
             stale = [worker for worker in self.idle if worker.version < version]
             self.idle = [worker for worker in self.idle if worker.version >= version]
-            for worker in stale:  # out of the idle list until they hold this write; meanwhile the data holder
-                self._ready_for_work(worker)  # applies it too (workers forked from now on have it)
-            await self._propagate(version, prepared["added"], prepared["removed"])
+            for worker in stale:  # out of the idle list until they hold this write (`_catch_up`)
+                self._ready_for_work(worker)
         if failure is not None:
             return failure
         body = json.dumps(prepared["body"], ensure_ascii=False).encode() + b"\n"
@@ -694,24 +695,26 @@ class Pool:
             return True  # writes since `base` are no longer remembered: refuse rather than guess
         return any(version > base and subjects & changed for version, changed in self.recent)
 
-    async def _propagate(self, version: int, added: str, removed: str) -> None:
-        """Send the committed change to the holder and wait until it applied it (workers forked after see it)."""
+    async def _propagate(self, version: int, added: str, removed: str) -> bool:
+        """Send the committed change to the holder and wait until it applied it (workers forked after see it);
+        whether it patched its matching index in place (then so can the workers), rather than built it again."""
         if self._control is None:
             log.error("write %d committed, but the data holder is gone: restart coopgraph serve", version)
-            return
+            return False
         fd = os.memfd_create("coopgraph-write")
         try:
             os.write(fd, json.dumps({"added": added, "removed": removed}).encode())
             os.lseek(fd, 0, os.SEEK_SET)
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
             self._applied[version] = waiter
             socket.send_fds(self._control, [f"apply {version}".encode()], [fd])
         finally:
             os.close(fd)
         try:
-            await asyncio.wait_for(waiter, APPLY_TIMEOUT_S)
+            return await asyncio.wait_for(waiter, APPLY_TIMEOUT_S)
         except TimeoutError:
             log.error("the data holder did not apply write %d within %g s", version, APPLY_TIMEOUT_S)
+            return False
 
     async def close(self) -> None:
         """Kill every worker and stop the holder."""

@@ -115,7 +115,7 @@ class Coopgraph:
 
     def apply(self, delta: Delta, version: int, *, rebuild: bool = True) -> bool:
         """Apply a change the front committed (the data holder and the workers of `coopgraph serve`); on an
-        engine, which holds it already, only note it. Whether the derived views are up to date (see
+        engine, which holds it already, only note it. Whether the matching index was patched in place (see
         `after_write`)."""
         with self.write_lock:
             if isinstance(self.store, OxigraphStore):
@@ -128,9 +128,10 @@ class Coopgraph:
         """Bring the derived views up to date after `delta` was applied to the store: the matching index
         incrementally (when it was current before the write), the others dropped until next used.
 
-        With `rebuild` False the matching index is only patched: a write that needs its tables built again
-        (seconds at 100k actors) leaves it out of date, and False is returned (a worker of `coopgraph serve`
-        is then replaced by a fork of the data holder, which built them once); True otherwise."""
+        True when the matching index was patched in place (or kept); False when its tables were built again, or
+        are still to be built: with `rebuild` False a write that needs them built again (seconds at 100k actors)
+        leaves the index out of date (a worker of `coopgraph serve` is then replaced by a fork of the data holder,
+        which builds them once)."""
         index: MatchIndex | None = self.cache.get(INDEX_KEY)
         current = index is not None and index.is_current(self.store)
         if isinstance(self.store, OxigraphStore | SparqlStore):
@@ -139,14 +140,16 @@ class Coopgraph:
             if key not in KEPT_KEYS:
                 del self.cache[key]
         if index is None or not current:
-            return True  # nothing to update: the index is built on first use, as before the write
+            return False  # nothing to patch: the index is built on first use, as before the write
         added, removed = list(delta.added), list(delta.removed)
         with self.cache.setdefault(LOCK_KEY, threading.Lock()):
-            updated = (updated_index if rebuild else patched_index)(index, self.store, added, removed)
-            if updated is None:
-                return False
-            self.cache[INDEX_KEY] = updated
-        return True
+            updated = patched_index(index, self.store, added, removed)
+            patched = updated is not None
+            if updated is None and rebuild:
+                updated = updated_index(index, self.store, added, removed)
+            if updated is not None:
+                self.cache[INDEX_KEY] = updated
+        return patched
 
     def close(self) -> None:
         """Release the store (if the app opened it)."""

@@ -14,13 +14,15 @@ store is a `SparqlStore` whose every connection goes through the relay
 
 On an `apply VERSION` message (with a memory file holding a committed
 change) the holder applies the change to its copy and brings its caches up
-to date (the partner-matching index too), then answers `applied VERSION`:
-workers forked after that see the write. On an engine, which holds the
-change already, the holder only notes the version and rebuilds its caches
-from the engine. The workers forked before get the same change as an `A`
-frame on their socket, between requests (`serve_requests`): each applies it
-to its own copy and patches its caches (`_catch_up`), or answers that its
-matching tables would have to be built again, and the front replaces it.
+to date (the partner-matching index too), then answers `applied VERSION
+patched` (its matching index patched in place) or `applied VERSION built`
+(its tables built again): workers forked after that see the write. On an
+engine, which holds the change already, the holder only notes the version
+and brings its caches up to date from the engine. After a `patched` write
+the workers forked before get the same change as an `A` frame on their
+socket, between requests (`serve_requests`): each applies it to its own copy
+and patches its caches (`_catch_up`); after a `built` one the front replaces
+them by new forks.
 
 On each `fork` message the holder forks a **worker**: a copy of itself
 (pages shared copy-on-write) that gets one end of a fresh socket pair, the
@@ -308,9 +310,10 @@ def _version(app: Any) -> int:
     return stored_version(state.store.oxigraph) if isinstance(state.store, OxigraphStore) else int(state.version)
 
 
-def _apply(app: Any, version: int, fd: int) -> None:
+def _apply(app: Any, version: int, fd: int) -> bool:
     """Apply a change the front committed (JSON {"added", "removed"} N-Quads in the memory file `fd`), then
-    bring the caches up to date, so that every worker forked from now on sees it."""
+    bring the caches up to date, so that every worker forked from now on sees it; whether the matching index was
+    patched in place (then the workers forked before can patch theirs too) rather than built again."""
     from coopgraph.core.writes.delta import Delta
     from coopgraph.web.match import match_index
     from coopgraph.web.state import EXTENSION
@@ -318,7 +321,7 @@ def _apply(app: Any, version: int, fd: int) -> None:
     with os.fdopen(fd, "rb") as data:
         change = json.loads(data.read())
     state = app.extensions[EXTENSION]
-    state.apply(Delta.from_nquads(change["added"], change["removed"]), version)
+    patched = bool(state.apply(Delta.from_nquads(change["added"], change["removed"]), version))
     try:
         with app.app_context():
             match_index(state)  # every worker needs it: built here once (the service description on demand)
@@ -326,6 +329,7 @@ def _apply(app: Any, version: int, fd: int) -> None:
         log.warning("could not rebuild the partner-matching index after write %d: %s", version, error)
     gc.collect()
     gc.freeze()
+    return patched
 
 
 def _catch_up(app: Any, payload: bytes) -> bool:
@@ -368,8 +372,8 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
                 return  # the front is gone: so are the workers (their sockets close), and so is this process
             if message.startswith(b"apply ") and fds:
                 version = int(message.split()[1])
-                _apply(app, version, fds[0])
-                _send(control, f"applied {version}")
+                patched = _apply(app, version, fds[0])
+                _send(control, f"applied {version} {'patched' if patched else 'built'}")
                 continue
             for fd in fds:
                 os.close(fd)
