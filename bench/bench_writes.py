@@ -194,6 +194,7 @@ def ours(data_dir: Path, logs: Path, *, writes: int, start_number: int, sync: bo
             "cold_start_to_match_s": cold,
             **summary(latencies, elapsed),
             "partner_write_p50_ms": 1000 * statistics.median(partner_latency),
+            "visible_sparql_p50_ms": _p50_ms(visible_sparql),
             "visible_sparql_max_ms": _max_ms(visible_sparql),
             "visible_export_max_ms": _max_ms(visible_export),
             "visible_match_max_ms": _max_ms(visible_match),
@@ -236,6 +237,12 @@ def oxigraph(nquads: Path, workdir: Path, logs: Path, *, writes: int) -> dict[st
         }
     finally:
         server.stop()
+
+
+def _p50_ms(values: Sequence[float | None]) -> float | None:
+    if any(value is None for value in values) or not values:
+        return None
+    return 1000 * statistics.median(v for v in values if v is not None)
 
 
 def _max_ms(values: Sequence[float | None]) -> float | None:

@@ -22,7 +22,7 @@ import pytest
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.matching import MatchError, MatchIndex, UnknownResource, match, similar
 from coopgraph.core.matching.evaluation import DEFAULT_SET, DEV_SET, load_eval_set
-from coopgraph.core.matching.update import updated_index, written_subjects
+from coopgraph.core.matching.update import patched_index, updated_index, written_subjects
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.synth import write_synthetic
 from coopgraph.core.vocab import CG, DCTERMS, ORG, PROV, RDF_TYPE, RDFS, SYNTH
@@ -388,6 +388,31 @@ def test_an_agreement_shares_every_table_but_the_names(shipped: OxigraphStore) -
     assert updated.postings is index.postings and updated.graph is index.graph and updated.order is index.order
     assert updated.labels != index.labels and CGR + "instrumento/test-0" in updated.labels
     assert_same(updated, MatchIndex.build(shipped), [])
+
+
+def test_patched_index_patches_an_agreement_as_updated_index_does(shipped: OxigraphStore) -> None:
+    """What a worker of `coopgraph serve` applies in place: an agreement needs no new tables."""
+    index = MatchIndex.build(shipped)
+    added, removed = new_agreement(shipped, index, random.Random(1), 0)
+    apply(shipped, added, removed)
+    patched = patched_index(index, shipped, added, removed)
+    assert patched is not None and patched.is_current(shipped)
+    assert patched.graph is index.graph
+    assert_same(patched, MatchIndex.build(shipped), [])
+
+
+def test_patched_index_declines_a_new_partner(shipped: OxigraphStore) -> None:
+    """A new actor needs the tables built again: patched_index says so (None) and leaves the index as it was,
+    while updated_index builds them."""
+    index = MatchIndex.build(shipped)
+    facts = index.facts
+    added, removed = new_actor(shipped, index, random.Random(2), 0)
+    apply(shipped, added, removed)
+    assert patched_index(index, shipped, added, removed) is None
+    assert index.facts is facts and not index.is_current(shipped)
+    updated = updated_index(index, shipped, added, removed)
+    assert f"{CGR}test-actor-0" in updated.kind_of
+    assert_same(updated, MatchIndex.build(shipped), [f"{CGR}test-actor-0"])
 
 
 def test_a_project_naming_an_actor_changes_its_postings(shipped: OxigraphStore) -> None:

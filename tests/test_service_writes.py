@@ -25,6 +25,7 @@ import pyoxigraph as ox
 import pytest
 from backends import Backend
 from disguises import load_disguises, service_disguises
+from served import Served
 
 from coopgraph.core.loading import DATA_GRAPH
 from coopgraph.core.store import OxigraphStore
@@ -434,17 +435,17 @@ def test_the_audit_graph_is_readable_by_sparql(endpoint: Endpoint) -> None:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[tuple[str, str]]:
+def served(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[tuple[str, str, Served]]:
     """`coopgraph serve` with four workers on a store of its own (on disk, or an engine of its own)."""
     folder = tmp_path_factory.mktemp("served-writes")
     secret = TokenBook(folder).add("officer", "all")
     with backend.fresh() as own, own.serve({"data_dir": str(folder), "workers": 4}) as running:
-        yield running.base, secret
+        yield running.base, secret, running
 
 
 @pytest.mark.slow
-def test_a_write_is_seen_by_every_process_and_by_matching(served: tuple[str, str]) -> None:
-    base, secret = served
+def test_a_write_is_seen_by_every_process_and_by_matching(served: tuple[str, str, Served]) -> None:
+    base, secret, _ = served
     similar = "/api/partners/" + urllib.parse.quote(NEW_AGENCY, safe="") + "/similar"
     assert send(base, "GET", similar).status == 404
     answer = send(base, "PUT", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret))
@@ -459,8 +460,31 @@ def test_a_write_is_seen_by_every_process_and_by_matching(served: tuple[str, str
 
 
 @pytest.mark.slow
-def test_writes_to_one_resource_at_once_commit_or_get_409(served: tuple[str, str], backend: Backend) -> None:
-    base, secret = served
+def test_the_workers_apply_an_agreement_in_place_and_answer_with_it(served: tuple[str, str, Served]) -> None:
+    """A write that needs no new matching tables is applied by the live workers themselves: the same processes
+    answer before and after it, every one of them with the write (SPARQL, the resource view)."""
+    base, secret, running = served
+    workers = running.request_processes()
+    assert len(workers) == 4
+    answer = send(
+        base,
+        "POST",
+        data_path(REGISTER),
+        (FIXTURES / "agreement-loja.ttl").read_bytes(),
+        Content_Type="text/turtle",
+        **bearer(secret),
+    )
+    assert answer.status in (200, 201), answer.body
+    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
+        seen = list(pool.map(lambda _: ask(base, f"<{AGREEMENT}> a ?type"), range(24)))
+    assert all(seen)
+    assert send(base, "GET", "/api/resource?" + urllib.parse.urlencode({"iri": AGREEMENT})).status == 200
+    assert running.request_processes() == workers, "the workers were replaced instead of applying the write"
+
+
+@pytest.mark.slow
+def test_writes_to_one_resource_at_once_commit_or_get_409(served: tuple[str, str, Served], backend: Backend) -> None:
+    base, secret, _ = served
     graph = "http://example.org/contended"
     triple = "<http://example.org/c> <http://example.org/n> {}"
 

@@ -25,6 +25,7 @@ from coopgraph.core.writes.update import UpdateRefused, run_update
 
 FIXTURES = Path(__file__).parent / "fixtures" / "writes"
 REGISTER = ox.NamedNode("https://w3id.org/coopgraph/graph/register")
+PARTNERS = ox.NamedNode("https://w3id.org/coopgraph/graph/partners-local")
 AGREEMENT = "https://w3id.org/coopgraph/id/instrumento/ec-l-2026-007"
 EX = "http://example.org/"
 
@@ -202,6 +203,38 @@ def test_an_agreement_with_one_party_is_refused_with_the_report(shipped: Oxigrap
     sh = rdflib.Namespace("http://www.w3.org/ns/shacl#")
     assert rdflib.URIRef(AGREEMENT.replace("007", "008")) in set(rdf.objects(None, sh.focusNode))
     assert (None, rdflib.RDF.type, sh.ValidationReport) in rdf
+
+
+def test_the_gate_follows_the_class_hierarchy_of_what_a_write_references(shipped: OxigraphStore) -> None:
+    """`sh:class org:Organization` on org:memberOf holds for a cg:Network only through the ontology's hierarchy
+    (cg:Network ⊑ cg:Organisation ⊑ org:Organization), which the gate reads without merging the whole ontology;
+    a city is refused."""
+    cg = "https://w3id.org/coopgraph/def#"
+
+    def one_of(cls: str) -> str:
+        found = shipped.oxigraph.query(f"SELECT ?x WHERE {{ GRAPH ?g {{ ?x a <{cg}{cls}> }} }} ORDER BY ?x LIMIT 1")
+        assert isinstance(found, ox.QuerySolutions)
+        return str(next(iter(found))["x"].value)
+
+    def partner(member_of: str) -> list[ox.Quad]:
+        text = f"""@prefix cg: <{cg}> . @prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . @prefix org: <http://www.w3.org/ns/org#> .
+<https://w3id.org/coopgraph/id/agencia-de-prueba> a cg:CooperationAgency ;
+    rdfs:label "Agencia de prueba"@es, "Test agency"@en ;
+    org:memberOf <{member_of}> ;
+    dcterms:source <https://w3id.org/coopgraph/id/ref-mremh-2020> ."""
+        return read_body(text.encode(), "text/turtle", PARTNERS)
+
+    network, city = one_of("Network"), one_of("City")
+    accepted = partner(network)
+    plan = prepare(shipped.oxigraph, lambda s: merge_graph(s, PARTNERS, accepted), who="m", scope="all", name="x")
+    assert plan.changed.added == set(accepted)
+    refused_quads = partner(city)
+    with pytest.raises(Refusal) as refused:
+        prepare(shipped.oxigraph, lambda s: merge_graph(s, PARTNERS, refused_quads), who="m", scope="all", name="x")
+    report = refused.value.report
+    assert refused.value.status == 422 and report is not None
+    assert {v.shape.rsplit("#", 1)[1] for v in report.violations} == {"member-of-organization"}
 
 
 def test_removing_what_a_record_needs_is_refused_too(shipped: OxigraphStore) -> None:

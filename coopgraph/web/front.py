@@ -242,6 +242,9 @@ RECENT_WRITES = 1024
 """Committed writes whose changed resources the front remembers, to decide conflicts."""
 APPLY_TIMEOUT_S = 120.0
 """Most seconds the front waits for the data holder to apply a committed write."""
+KEPT_CHANGES = 16
+"""Committed writes the front keeps, to bring workers that missed them up to date (one further behind is
+replaced by a fork of the data holder)."""
 
 
 def _text(template: Text, **values: Any) -> Text:
@@ -279,7 +282,9 @@ class Pool:
         self.version = 0
         self.recent: deque[tuple[int, frozenset[str]]] = deque(maxlen=RECENT_WRITES)
         self._write_lock = asyncio.Lock()
-        self._applied: dict[int, asyncio.Future[None]] = {}
+        self._applied: dict[int, asyncio.Future[bool]] = {}
+        self.changes: OrderedDict[int, bytes] = OrderedDict()
+        """The last KEPT_CHANGES committed writes by version, as a worker applies them (`_catch_up`)."""
         self.relay: EngineRelay | None = None
         self.engine_store: SparqlStore | None = None
         """The engine's store, through which writes are committed (with `--store sparql`)."""
@@ -373,9 +378,10 @@ class Pool:
                 number, _, version = rest.partition(" ")
                 asyncio.get_running_loop().create_task(self._add_worker(int(number), fds[0], int(version or 0)))
             elif word == "applied":
-                applied = self._applied.pop(int(rest), None)
+                number, _, patched = rest.partition(" ")
+                applied = self._applied.pop(int(number), None)
                 if applied is not None and not applied.done():
-                    applied.set_result(None)
+                    applied.set_result(patched == "patched")
             elif word == "exit":
                 pid, status = (int(part) for part in rest.split())
                 self.exits[pid] = status
@@ -428,8 +434,15 @@ class Pool:
             self._kill(worker)
             return
         self.workers.add(worker)
-        if pid in self.exits or version < self.version:  # it died before it could be counted, or is stale
+        if pid in self.exits:  # it died before it could be counted
             self._retire(worker)
+            return
+        self._ready_for_work(worker)
+
+    def _ready_for_work(self, worker: Worker) -> None:
+        """Give an idle worker requests, once it holds the latest committed write."""
+        if worker.version < self.version:
+            asyncio.get_running_loop().create_task(self._catch_up(worker))
             return
         self.idle.append(worker)
         self._dispatch()
@@ -534,11 +547,39 @@ class Pool:
         worker.job = None
         if worker.long:
             self.long_count -= 1
-        if worker in self.workers and not worker.long and not self._closing and worker.version >= self.version:
-            self.idle.append(worker)
+        if worker in self.workers and not worker.long and not self._closing:
+            self._ready_for_work(worker)
         else:  # dead, killed, or niced for a long request (only root could raise its priority again)
             self._retire(worker)
         self._dispatch()
+
+    async def _catch_up(self, worker: Worker) -> None:
+        """Send a worker the committed writes it misses, one at a time (it applies each to its copy and patches its
+        caches), then give it requests: the next read finds a warm process. A worker that cannot apply one (its
+        matching tables would have to be built again), is too far behind, stops answering or dies is replaced by
+        a fork of the data holder, which holds every write."""
+        current = True
+        try:
+            while worker.version < self.version and worker in self.workers and not self._closing:
+                change = self.changes.get(worker.version + 1)
+                if change is None or not await self._apply_in(worker, change):
+                    current = False
+                    break
+                worker.version += 1
+        except (asyncio.IncompleteReadError, ConnectionError, OSError, TimeoutError, ValueError):
+            current = False
+        if current and worker in self.workers and not self._closing:
+            self.idle.append(worker)
+            self._dispatch()
+        else:
+            self._kill(worker)
+            self._retire(worker)
+
+    async def _apply_in(self, worker: Worker, change: bytes) -> bool:
+        """Send one committed write to a worker; whether it applied it (it answers within the time limit)."""
+        worker.writer.write(FRAME.pack(b"A", len(change)) + change)
+        kind, size = FRAME.unpack(await asyncio.wait_for(worker.reader.readexactly(FRAME.size), self.timeout_s))
+        return kind == b"A" and await worker.reader.readexactly(size) == b"1"
 
     def _retire(self, worker: Worker) -> None:
         if worker in self.workers:
@@ -613,12 +654,13 @@ class Pool:
                     return failure  # the engine refused it: nothing changed
                 version = self.version + 1  # committed, or maybe (an unknown outcome): every cache is refreshed
             self.recent.append((version, subjects))
-            await self._propagate(version, prepared["added"], prepared["removed"])
+            if await self._propagate(version, prepared["added"], prepared["removed"]):
+                self._keep(version, prepared["added"], prepared["removed"])  # else the workers are replaced
             self.version = version
             stale = [worker for worker in self.idle if worker.version < version]
             self.idle = [worker for worker in self.idle if worker.version >= version]
-            for worker in stale:
-                self._retire(worker)
+            for worker in stale:  # out of the idle list until they hold this write (`_catch_up`)
+                self._ready_for_work(worker)
         if failure is not None:
             return failure
         body = json.dumps(prepared["body"], ensure_ascii=False).encode() + b"\n"
@@ -642,30 +684,37 @@ class Pool:
             return error_reply(refused.status, refused.title, message, lang, **details)
         return None
 
+    def _keep(self, version: int, added: str, removed: str) -> None:
+        self.changes[version] = json.dumps({"version": version, "added": added, "removed": removed}).encode()
+        while len(self.changes) > KEPT_CHANGES:
+            self.changes.popitem(last=False)
+
     def _conflicts(self, base: int, subjects: frozenset[str]) -> bool:
         """Whether a write committed after version `base` changed one of `subjects` (or is forgotten)."""
         if not self.recent or self.recent[0][0] > base + 1:
             return True  # writes since `base` are no longer remembered: refuse rather than guess
         return any(version > base and subjects & changed for version, changed in self.recent)
 
-    async def _propagate(self, version: int, added: str, removed: str) -> None:
-        """Send the committed change to the holder and wait until it applied it (workers forked after see it)."""
+    async def _propagate(self, version: int, added: str, removed: str) -> bool:
+        """Send the committed change to the holder and wait until it applied it (workers forked after see it);
+        whether it patched its matching index in place (then so can the workers), rather than built it again."""
         if self._control is None:
             log.error("write %d committed, but the data holder is gone: restart coopgraph serve", version)
-            return
+            return False
         fd = os.memfd_create("coopgraph-write")
         try:
             os.write(fd, json.dumps({"added": added, "removed": removed}).encode())
             os.lseek(fd, 0, os.SEEK_SET)
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            waiter: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
             self._applied[version] = waiter
             socket.send_fds(self._control, [f"apply {version}".encode()], [fd])
         finally:
             os.close(fd)
         try:
-            await asyncio.wait_for(waiter, APPLY_TIMEOUT_S)
+            return await asyncio.wait_for(waiter, APPLY_TIMEOUT_S)
         except TimeoutError:
             log.error("the data holder did not apply write %d within %g s", version, APPLY_TIMEOUT_S)
+            return False
 
     async def close(self) -> None:
         """Kill every worker and stop the holder."""

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from flask import current_app
 
 from coopgraph.core.loading import default_data_dir
-from coopgraph.core.matching import MatchIndex, updated_index
+from coopgraph.core.matching import MatchIndex, patched_index, updated_index
 from coopgraph.core.store import OxigraphStore, SparqlStore, Store
 from coopgraph.core.writes import Journal, Plan, prepare
 from coopgraph.core.writes.delta import Delta
@@ -113,19 +113,25 @@ class Coopgraph:
         self.after_write(plan.delta)
         return version
 
-    def apply(self, delta: Delta, version: int) -> None:
-        """Apply a change the front committed (the data holder of `coopgraph serve`); on an engine, which holds
-        it already, only note it."""
+    def apply(self, delta: Delta, version: int, *, rebuild: bool = True) -> bool:
+        """Apply a change the front committed (the data holder and the workers of `coopgraph serve`); on an
+        engine, which holds it already, only note it. Whether the matching index was patched in place (see
+        `after_write`)."""
         with self.write_lock:
             if isinstance(self.store, OxigraphStore):
                 apply(self.store.oxigraph, delta, version)
             else:
                 self.version = version
-        self.after_write(delta)
+        return self.after_write(delta, rebuild=rebuild)
 
-    def after_write(self, delta: Delta) -> None:
+    def after_write(self, delta: Delta, *, rebuild: bool = True) -> bool:
         """Bring the derived views up to date after `delta` was applied to the store: the matching index
-        incrementally (when it was current before the write), the others dropped until next used."""
+        incrementally (when it was current before the write), the others dropped until next used.
+
+        True when the matching index was patched in place (or kept); False when its tables were built again, or
+        are still to be built: with `rebuild` False a write that needs them built again (seconds at 100k actors)
+        leaves the index out of date (a worker of `coopgraph serve` is then replaced by a fork of the data holder,
+        which builds them once)."""
         index: MatchIndex | None = self.cache.get(INDEX_KEY)
         current = index is not None and index.is_current(self.store)
         if isinstance(self.store, OxigraphStore | SparqlStore):
@@ -133,9 +139,17 @@ class Coopgraph:
         for key in list(self.cache):
             if key not in KEPT_KEYS:
                 del self.cache[key]
-        if index is not None and current:
-            with self.cache.setdefault(LOCK_KEY, threading.Lock()):
-                self.cache[INDEX_KEY] = updated_index(index, self.store, list(delta.added), list(delta.removed))
+        if index is None or not current:
+            return False  # nothing to patch: the index is built on first use, as before the write
+        added, removed = list(delta.added), list(delta.removed)
+        with self.cache.setdefault(LOCK_KEY, threading.Lock()):
+            updated = patched_index(index, self.store, added, removed)
+            patched = updated is not None
+            if updated is None and rebuild:
+                updated = updated_index(index, self.store, added, removed)
+            if updated is not None:
+                self.cache[INDEX_KEY] = updated
+        return patched
 
     def close(self) -> None:
         """Release the store (if the app opened it)."""

@@ -14,10 +14,15 @@ store is a `SparqlStore` whose every connection goes through the relay
 
 On an `apply VERSION` message (with a memory file holding a committed
 change) the holder applies the change to its copy and brings its caches up
-to date (the partner-matching index too), then answers `applied VERSION`:
-workers forked after that see the write; the front retires the others. On
-an engine, which holds the change already, the holder only notes the version
-and rebuilds its caches from the engine.
+to date (the partner-matching index too), then answers `applied VERSION
+patched` (its matching index patched in place) or `applied VERSION built`
+(its tables built again): workers forked after that see the write. On an
+engine, which holds the change already, the holder only notes the version
+and brings its caches up to date from the engine. After a `patched` write
+the workers forked before get the same change as an `A` frame on their
+socket, between requests (`serve_requests`): each applies it to its own copy
+and patches its caches (`_catch_up`); after a `built` one the front replaces
+them by new forks.
 
 On each `fork` message the holder forks a **worker**: a copy of itself
 (pages shared copy-on-write) that gets one end of a fresh socket pair, the
@@ -32,7 +37,9 @@ memory overrun (SIGABRT from the allocator) from a crash or a kill.
 Frames on a worker's socket (both ways): one type byte, a 4-byte big-endian
 length, the payload. The front sends `Q` (the request head as JSON) then
 `B` (the body); the worker answers `H` (status and headers as JSON), `D`
-(body chunks) and `E` (end). A worker exits when its socket closes.
+(body chunks) and `E` (end). Between requests the front may send `A` (a
+committed write as JSON), answered by `A` (`1`: applied; `0`: replace this
+worker). A worker exits when its socket closes.
 """
 
 from __future__ import annotations
@@ -157,12 +164,17 @@ def call_app(app: WSGIApp, environ: dict[str, Any]) -> tuple[int, list[tuple[str
     return int(status.split(" ", 1)[0]), list(headers), body
 
 
-def serve_requests(sock: socket.socket, app: WSGIApp) -> None:
-    """A worker's loop: read a request, answer it, until the front closes the socket."""
+def serve_requests(sock: socket.socket, app: WSGIApp, catch_up: Callable[[bytes], bool] | None = None) -> None:
+    """A worker's loop: read a request, answer it, until the front closes the socket. Between requests the
+    front may send a committed write (`A`): `catch_up` applies it, and the answer (`A`, b"1" or b"0") says
+    whether this worker is now up to date or must be replaced."""
     stream = sock.makefile("rb", buffering=65536)
     while True:
         try:
             kind, payload = read_frame(stream)
+            if kind == b"A" and catch_up is not None:
+                send_frame(sock, b"A", b"1" if catch_up(payload) else b"0")
+                continue
             if kind != b"Q" or len(payload) > MAX_HEAD_JSON:
                 raise EOFError(f"unexpected frame {kind!r}")
             head = json.loads(payload)
@@ -186,12 +198,14 @@ def _vm_size() -> int:
         return int(statm.read().split()[0]) * resource.getpagesize()
 
 
-def become_worker(sock: socket.socket, app: WSGIApp, memory_bytes: int) -> None:
+def become_worker(
+    sock: socket.socket, app: WSGIApp, memory_bytes: int, catch_up: Callable[[bytes], bool] | None = None
+) -> None:
     """In a forked child: limit the address space, serve on `sock` from a large-stack thread, then exit."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     threading.stack_size(STACK_BYTES)
-    runner = threading.Thread(target=serve_requests, args=(sock, app), name="coopgraph-worker")
+    runner = threading.Thread(target=serve_requests, args=(sock, app, catch_up), name="coopgraph-worker")
     runner.start()  # its stack is reserved now, so the limit below counts it as part of the worker's size
     if memory_bytes > 0:
         limit = _vm_size() + memory_bytes
@@ -296,9 +310,10 @@ def _version(app: Any) -> int:
     return stored_version(state.store.oxigraph) if isinstance(state.store, OxigraphStore) else int(state.version)
 
 
-def _apply(app: Any, version: int, fd: int) -> None:
+def _apply(app: Any, version: int, fd: int) -> bool:
     """Apply a change the front committed (JSON {"added", "removed"} N-Quads in the memory file `fd`), then
-    bring the caches up to date, so that every worker forked from now on sees it."""
+    bring the caches up to date, so that every worker forked from now on sees it; whether the matching index was
+    patched in place (then the workers forked before can patch theirs too) rather than built again."""
     from coopgraph.core.writes.delta import Delta
     from coopgraph.web.match import match_index
     from coopgraph.web.state import EXTENSION
@@ -306,7 +321,7 @@ def _apply(app: Any, version: int, fd: int) -> None:
     with os.fdopen(fd, "rb") as data:
         change = json.loads(data.read())
     state = app.extensions[EXTENSION]
-    state.apply(Delta.from_nquads(change["added"], change["removed"]), version)
+    patched = bool(state.apply(Delta.from_nquads(change["added"], change["removed"]), version))
     try:
         with app.app_context():
             match_index(state)  # every worker needs it: built here once (the service description on demand)
@@ -314,6 +329,23 @@ def _apply(app: Any, version: int, fd: int) -> None:
         log.warning("could not rebuild the partner-matching index after write %d: %s", version, error)
     gc.collect()
     gc.freeze()
+    return patched
+
+
+def _catch_up(app: Any, payload: bytes) -> bool:
+    """In a worker: apply a write the front committed since this worker was forked (JSON {"version", "added",
+    "removed"}), patching its caches; False when the matching index would have to be built again (the data holder
+    does that once, and the front replaces this worker by a fork of it) or the change could not be applied."""
+    from coopgraph.core.writes.delta import Delta
+    from coopgraph.web.state import EXTENSION
+
+    try:
+        change = json.loads(payload)
+        delta = Delta.from_nquads(change["added"], change["removed"])
+        return bool(app.extensions[EXTENSION].apply(delta, int(change["version"]), rebuild=False))
+    except Exception as error:  # the front replaces this worker: it never serves a copy it could not update
+        log.warning("a worker could not apply a committed write: %s", error)
+        return False
 
 
 def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
@@ -340,8 +372,8 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
                 return  # the front is gone: so are the workers (their sockets close), and so is this process
             if message.startswith(b"apply ") and fds:
                 version = int(message.split()[1])
-                _apply(app, version, fds[0])
-                _send(control, f"applied {version}")
+                patched = _apply(app, version, fds[0])
+                _send(control, f"applied {version} {'patched' if patched else 'built'}")
                 continue
             for fd in fds:
                 os.close(fd)
@@ -354,7 +386,7 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
                     wake_write.close()
                     signal.set_wakeup_fd(-1)
                     ours.close()
-                    become_worker(theirs, app.wsgi_app, memory_bytes)
+                    become_worker(theirs, app.wsgi_app, memory_bytes, lambda payload: _catch_up(app, payload))
                 theirs.close()
                 _send(control, f"worker {pid} {_version(app)}", [ours.fileno()])
                 ours.close()

@@ -6,7 +6,8 @@
 
 The JSON shape is documented in service/README.md ("Partner matching"); the service (coopgraph/web/match.py)
 keeps one index per store and rebuilds it when `index.is_current(store)` is false. After a write of known quads,
-`updated_index(index, store, added, removed)` (update.py) gives the same index without reading the whole graph.
+`updated_index(index, store, added, removed)` (update.py) gives the same index without reading the whole graph;
+`patched_index` only when that needs no new tables (None otherwise).
 
 Modules
     One data object, the index, passed to plain functions. Each module imports
@@ -159,7 +160,7 @@ from coopgraph.core.matching.results import (
     SimilarResult,
     Theme,
 )
-from coopgraph.core.matching.update import updated_index
+from coopgraph.core.matching.update import patched_index, updated_index
 
 __all__ = [
     "KINDS",
@@ -174,6 +175,7 @@ __all__ = [
     "Theme",
     "UnknownResource",
     "match",
+    "patched_index",
     "similar",
     "updated_index",
 ]

@@ -104,6 +104,24 @@ def updated_index(index: MatchIndex, store: Store, added: Sequence[ox.Quad], rem
     `index` must hold the store as it was just before this write: apply the writes and their updates in one
     order, under one lock (an index that missed a write stays wrong). Its signature becomes the store's
     `fingerprint` now, so apply the write through the `Store` API, which moves the store's generation."""
+    updated = _updated(index, store, added, removed, rebuild=True)
+    assert updated is not None
+    return updated
+
+
+def patched_index(
+    index: MatchIndex, store: Store, added: Sequence[ox.Quad], removed: Sequence[ox.Quad]
+) -> MatchIndex | None:
+    """`updated_index` when the write needs no more than steps 1-3 (kept or patched tables); None when the tables
+    would be built again (step 4: seconds at 100k actors), for a process that has a cheaper way to the new index
+    (a worker of `coopgraph serve` is replaced by a fork of the data holder, which builds it once). `index` is
+    unchanged then, and no longer current."""
+    return _updated(index, store, added, removed, rebuild=False)
+
+
+def _updated(
+    index: MatchIndex, store: Store, added: Sequence[ox.Quad], removed: Sequence[ox.Quad], *, rebuild: bool
+) -> MatchIndex | None:
     signature = fingerprint(store)  # before reading, as MatchIndex.build: a write during the read makes it stale
     subjects, hierarchy = written_subjects((*added, *removed))
     track = read_track(store) if touches_track((*added, *removed)) else index.facts.track
@@ -125,7 +143,7 @@ def updated_index(index: MatchIndex, store: Store, added: Sequence[ox.Quad], rem
         and all(_plain(index, old_or_new, s, covering) for s in changed for old_or_new in (index.facts, facts))
     ):
         return _renamed(index, facts, changed, covering, signature)
-    return MatchIndex.from_facts(in_order(facts), signature=signature)
+    return MatchIndex.from_facts(in_order(facts), signature=signature) if rebuild else None
 
 
 def written_subjects(quads: Iterable[ox.Quad]) -> tuple[set[str], bool]:

@@ -8,7 +8,7 @@ from typing import Protocol
 
 import rdflib
 from rdflib import BNode, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import OWL, RDF, RDFS
 
 from coopgraph.core import vocab
 from coopgraph.core.validation.report import Report
@@ -77,8 +77,9 @@ def validate_submission(
     submitted resources (unless `replaces`: then `data` is their whole new
     description), with the blank nodes nested under them; the one-hop description, from `context`, of every IRI they
     reference (its type, scheme… — what `sh:class` and the scheme checks
-    read); and the ontology. The shapes look no further than one hop from a
-    focus node, so the result equals a whole-graph validation restricted to
+    read); and, of the ontology, the class hierarchy and what it says about
+    those same resources. The shapes look no further than one hop from a
+    focus node (and up `rdfs:subClassOf`), so the result equals a whole-graph validation restricted to
     these resources (tests/test_validate.py checks that on every bad case),
     at a cost that does not grow with `context`. Results about other
     resources are dropped; blank-node subjects are checked only as values
@@ -95,7 +96,7 @@ def validate_submission(
     referenced = {o for o in small.objects() if isinstance(o, URIRef)} - set(subjects)
     for node in referenced:
         small += context.triples((node, None, None))
-    small += cached_ontology() if ontology is None else ontology
+    _add_ontology(small, cached_ontology() if ontology is None else ontology, [*subjects, *referenced])
     # The context resources are validated too (their own references are missing here) and their
     # results dropped: pyshacl's `focus_nodes` option would be wrong, as it also filters the value
     # nodes of nested shapes (sh:or, sh:node), so a bad value would pass unseen.
@@ -104,6 +105,19 @@ def validate_submission(
     violations = [v for v in report.violations if v.focus in keep]
     conforms = all(v.severity != "Violation" for v in violations) if allow_warnings else not violations
     return Report(conforms=conforms, violations=violations, lang=lang, labels=report.labels)
+
+
+def _add_ontology(small: rdflib.Graph, ontology: rdflib.Graph, nodes: Iterable[URIRef]) -> None:
+    """Add the part of `ontology` the shapes can read from the resources in `small`: the class hierarchy
+    (`sh:class`, `sh:targetClass` and the concept target follow `rdfs:subClassOf` to any depth) and what it
+    says about each of `nodes` (the submitted resources and those they reference: one hop, as from the context).
+
+    Merging the whole ontology instead (1,666 triples) made every write's validation several times dearer:
+    the SPARQL targets are evaluated over every triple of the graph validated.
+    """
+    small += ontology.triples((None, RDFS.subClassOf, None))
+    for node in nodes:
+        small += ontology.triples((node, None, None))
 
 
 def _add_nested_blank_nodes(small: rdflib.Graph, context: rdflib.Graph) -> None:
