@@ -156,3 +156,23 @@ def wait_until(condition: Callable[[], object], seconds: float = 60.0) -> bool:
             return True
         time.sleep(0.02)
     return bool(condition())
+
+
+@contextmanager
+def shipped_site(folder: Path) -> Iterator[str]:
+    """The app (`create_app`, data folder `folder`) on its own in-memory copy of the shipped graphs, served by
+    waitress until the block ends: its base URL. Lighter than `serving` (no front, holder or workers)."""
+    from coopgraph.core.loading import ensure_loaded
+    from coopgraph.core.store import OxigraphStore
+    from coopgraph.web.app import create_app
+    from coopgraph.web.state import EXTENSION
+    from coopgraph.web.testing import live_server
+
+    with OxigraphStore.in_memory() as store:
+        ensure_loaded(store)
+        app = create_app({"data_dir": str(folder)}, store=store)
+        try:
+            with live_server(app) as base:
+                yield base
+        finally:
+            app.extensions[EXTENSION].close()

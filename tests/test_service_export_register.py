@@ -11,15 +11,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 import pytest
+from served import shipped_site
 from test_service_writes import bearer, send
 
-from coopgraph.core.loading import ensure_loaded
-from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import CGR
 from coopgraph.core.writes.tokens import TokenBook
-from coopgraph.web.app import create_app
-from coopgraph.web.state import EXTENSION
-from coopgraph.web.testing import live_server
 
 AECID = CGR + "aecid"
 NAMED = CGR + "organizacion-nombrada/nombre/fundacion-agua-para-todos"
@@ -52,14 +48,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The app on its own in-memory copy of the shipped graphs, in waitress, with a token for Loja's register."""
     folder = tmp_path_factory.mktemp("export-register")
     secret = TokenBook(folder).add("marta", "EC-L")
-    with OxigraphStore.in_memory() as store:
-        ensure_loaded(store)
-        app = create_app({"data_dir": str(folder)}, store=store)
-        try:
-            with live_server(app) as base:
-                yield Served(base, secret)
-        finally:
-            app.extensions[EXTENSION].close()
+    with shipped_site(folder) as base:
+        yield Served(base, secret)
 
 
 def export(base: str, **params: str) -> nx.MultiDiGraph:

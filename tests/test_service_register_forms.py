@@ -15,15 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from served import serving
+from served import serving, shipped_site
 from test_service_writes import Answer, ask, bearer, send
 
-from coopgraph.core.loading import ensure_loaded
-from coopgraph.core.store import OxigraphStore
 from coopgraph.core.writes.tokens import TokenBook
-from coopgraph.web.app import create_app
-from coopgraph.web.state import EXTENSION
-from coopgraph.web.testing import live_server
 
 ID = "https://w3id.org/coopgraph/id/"
 CG = "https://w3id.org/coopgraph/def#"
@@ -58,14 +53,8 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("register-forms")
     secret = TokenBook(folder).add("marta", "EC-L")
-    with OxigraphStore.in_memory() as store:
-        ensure_loaded(store)
-        app = create_app({"data_dir": str(folder)}, store=store)
-        try:
-            with live_server(app) as base:
-                yield Site(base, secret)
-        finally:
-            app.extensions[EXTENSION].close()
+    with shipped_site(folder) as base:
+        yield Site(base, secret)
 
 
 def _get(site: Site, path: str, **params: str) -> Answer:

@@ -124,8 +124,12 @@ def record_kind(store: ox.Store, record: ox.NamedNode) -> str | None:
 
 def record_quads(store: ox.Store, record: ox.NamedNode) -> list[ox.Quad]:
     """The record's description in the register graph, with the blank nodes under it."""
+    return _described(store, [record])
+
+
+def _described(store: ox.Store, subjects: list[ox.NamedNode | ox.BlankNode]) -> list[ox.Quad]:
+    """The register graph's quads about `subjects`, and about the blank nodes under them (to MAX_DEPTH levels)."""
     found: list[ox.Quad] = []
-    subjects: list[ox.NamedNode | ox.BlankNode] = [record]
     for _ in range(MAX_DEPTH):
         nested: list[ox.NamedNode | ox.BlankNode] = []
         for subject in subjects:
@@ -196,16 +200,8 @@ def record_change(store: ox.Store, form: RecordForm, *, who: str, now: dt.dateti
 def _form_part(store: ox.Store, record: ox.NamedNode, quads: list[ox.Quad]) -> list[ox.Quad]:
     """Of a project's quads, those the project form writes (with the blank nodes under them): what an edit replaces."""
     mine = [quad for quad in quads if quad.subject == record and quad.predicate.value in ACTIVITY_FORM_PROPERTIES]
-    nodes = [quad.object for quad in mine if isinstance(quad.object, ox.BlankNode)]
-    for _ in range(MAX_DEPTH):
-        nested: list[ox.BlankNode] = []
-        for node in nodes:
-            for quad in store.quads_for_pattern(node, None, None, REGISTER):
-                mine.append(quad)
-                if isinstance(quad.object, ox.BlankNode):
-                    nested.append(quad.object)
-        nodes = nested
-    return mine
+    nodes: list[ox.NamedNode | ox.BlankNode] = [quad.object for quad in mine if isinstance(quad.object, ox.BlankNode)]
+    return mine + _described(store, nodes)
 
 
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
