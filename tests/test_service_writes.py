@@ -35,6 +35,7 @@ from coopgraph.web.testing import live_server
 
 FIXTURES = Path(__file__).parent / "fixtures" / "writes"
 REGISTER = "https://w3id.org/coopgraph/graph/register"
+CGR = "https://w3id.org/coopgraph/id/"
 PARTNERS = "https://w3id.org/coopgraph/graph/partners-local"
 AGREEMENT = "https://w3id.org/coopgraph/id/instrumento/ec-l-2026-007"
 NEW_AGENCY = "https://w3id.org/coopgraph/id/agencia-agua-andina"
@@ -480,6 +481,36 @@ def test_the_workers_apply_an_agreement_in_place_and_answer_with_it(served: tupl
     assert all(seen)
     assert send(base, "GET", "/api/resource?" + urllib.parse.urlencode({"iri": AGREEMENT})).status == 200
     assert running.request_processes() == workers, "the workers were replaced instead of applying the write"
+
+
+@pytest.mark.slow
+def test_the_workers_patch_in_a_new_partner_and_match_it(served: tuple[str, str, Served]) -> None:
+    """A new partner with a sector changes only its own rows of the matching tables: the live workers patch theirs
+    (the same processes answer before and after) and a match on its sector finds it, on every worker."""
+    base, secret, running = served
+    workers = running.request_processes()
+    partner = "https://w3id.org/coopgraph/id/agencia-salud-andina"
+    ttl = f"""@prefix cg: <https://w3id.org/coopgraph/def#> .
+@prefix cgr: <https://w3id.org/coopgraph/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{partner}> a cg:CooperationAgency ;
+    rdfs:label "Agencia Salud Andina"@es, "Andean Health Agency"@en ;
+    cg:sector cgr:sector-salud ;
+    dcterms:source cgr:ref-mremh-2020 .
+"""
+    answer = send(base, "POST", data_path(PARTNERS + "-health"), ttl, Content_Type="text/turtle", **bearer(secret))
+    assert answer.status in (200, 201), answer.body
+    query = "/api/match?" + urllib.parse.urlencode({"sector": CGR + "sector-salud", "kind": "agency", "limit": 50})
+
+    def found(_: int) -> bool:
+        answer = send(base, "GET", query)
+        assert answer.status == 200, answer.body
+        return partner in {result["partner"] for result in answer.json()["results"]}
+
+    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
+        assert all(pool.map(found, range(24)))
+    assert running.request_processes() == workers, "the workers were replaced instead of patching their index"
 
 
 @pytest.mark.slow

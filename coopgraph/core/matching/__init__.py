@@ -25,6 +25,7 @@ Modules
     ways.py         who answers a way of cooperating, and how strongly
     vocabulary.py   the names and distinctive parts a need is read with
     index.py        MatchIndex: the tables (built by the steps above from the facts) and cheap accessors
+    update_actors.py  the per-actor tables patched for the actors a write changed, the others shared
     update.py       updated_index: the index after a write, from the facts of the subjects written
     requester.py    a requester's neighbourhood, links to partners, bonuses and paths
     lookup.py       reading the input: the need's terms (facets), requester, country, cooperation; suggestions

@@ -11,7 +11,7 @@ return; nothing here knows the index. The groups:
 - per-actor features: country, cooperation types, channel bits;
 - postings: sector -> {actor: relation strength}, precomputed with the sector
   hierarchy, the DAC chains and the spaces an actor takes part in;
-- the path graph (networkx) the requester's neighbourhood is searched in;
+- the path graph (node -> neighbours) the requester's neighbourhood is searched in;
 - the name index for requester lookups and suggestions (built on first use).
 """
 
@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import NamedTuple
-
-import networkx as nx
 
 from coopgraph.core.matching import dac
 from coopgraph.core.matching.dac import DacLink
@@ -33,6 +31,9 @@ from coopgraph.core.vocab import ALT_LABEL, CG, HIDDEN_LABEL, IATI, LABEL, NOTAT
 
 Labels = dict[str, tuple[str | None, str | None]]
 """iri -> (Spanish, English) label."""
+Adjacency = dict[str, frozenset[str]]
+"""The path graph: node -> its neighbours (both directions of every relation). Frozen sets, so that an index
+patched after a write (update_actors.py) shares the untouched ones with the index before it."""
 SectorPhrase = tuple[str, str, str, str | None]
 """What the sector matcher finds: (sector, the label matched, its predicate, its language)."""
 
@@ -388,18 +389,17 @@ def record_strength(row: TrackRow, mapping: str) -> float:
     return RECORD_ROLE["party" if row.agreement else row.role] * dac.SECTOR_MAPPINGS[mapping]
 
 
-def path_graph(facts: Facts, derived: dict[str, dict[str, tuple[str, ...]]]) -> nx.Graph[str]:
-    """The path graph, undirected and without edge data (`MatchIndex.edge` reads a step's relation back): the
-    PATH_PREDICATES of the graph, and the `derived` relations (groups.derived_relations)."""
-    graph: nx.Graph[str] = nx.Graph()
-    graph.add_edges_from(
-        (subject, obj)
-        for predicate in PATH_PREDICATES
-        for subject, objects in (derived[predicate] if predicate in derived else facts.rel(predicate)).items()
-        for obj in objects
-        if subject != obj
-    )
-    return graph
+def path_graph(facts: Facts, derived: dict[str, dict[str, tuple[str, ...]]]) -> Adjacency:
+    """The path graph, undirected (`MatchIndex.edge` reads a step's relation back): the PATH_PREDICATES of the
+    graph, and the `derived` relations (groups.derived_relations)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for predicate in PATH_PREDICATES:
+        for subject, objects in (derived[predicate] if predicate in derived else facts.rel(predicate)).items():
+            for obj in objects:
+                if subject != obj:
+                    found[subject].add(obj)
+                    found[obj].add(subject)
+    return {node: frozenset(neighbours) for node, neighbours in found.items()}
 
 
 class Names(NamedTuple):

@@ -135,6 +135,18 @@ class Facts:
         return any(cls in self.superclasses.get(direct, {direct}) for direct in self.types.get(iri, ()))
 
 
+def restricted(facts: Facts, subjects: Iterable[str]) -> Facts:
+    """The facts about `subjects` only (the class hierarchy and the track shared): what a table builder reads of
+    them."""
+    keep = set(subjects)
+    part = Facts(superclasses=facts.superclasses, track=facts.track)
+    part.types = {s: facts.types[s] for s in keep if s in facts.types}
+    part.literals = {p: {s: by[s] for s in keep if s in by} for p, by in facts.literals.items()}
+    part.relations = {p: {s: by[s] for s in keep if s in by} for p, by in facts.relations.items()}
+    part.subjects = keep & facts.subjects
+    return part
+
+
 TYPE_QUERY = "SELECT ?s ?c WHERE {{ {restrict} ?s <" + RDF_TYPE + "> ?c FILTER(isIRI(?s) && isIRI(?c)) }}"
 SUBCLASS_QUERY = f"SELECT ?c ?d WHERE {{ ?c <{RDFS}subClassOf> ?d FILTER(isIRI(?c) && isIRI(?d)) }}"
 LITERAL_QUERY = (

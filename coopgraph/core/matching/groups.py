@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from coopgraph.core.matching.facts import CONTACT_PREDICATES, GROUPED_BY, Facts
@@ -55,7 +56,10 @@ def top_parent(facts: Facts, actor: str, kind_of: dict[str, str]) -> str | None:
         current = up
 
 
-def build_groups(facts: Facts, kind_of: dict[str, str], country_of: dict[str, str | None]) -> Groups:
+def build_groups(
+    facts: Facts, kind_of: dict[str, str], country_of: dict[str, str | None], actors: Iterable[str] | None = None
+) -> Groups:
+    """The groups and places of `actors` (default: every actor), and the channels of every country."""
     channel_of = {org: countries[0] for org, countries in facts.rel(CG + "channelOf").items() if countries}
     channels: dict[str, list[str]] = defaultdict(list)
     for org, its_country in channel_of.items():
@@ -63,7 +67,8 @@ def build_groups(facts: Facts, kind_of: dict[str, str], country_of: dict[str, st
     group_of: dict[str, str] = {}
     place_of: dict[str, str] = {}
     members: dict[str, list[str]] = defaultdict(list)
-    for actor, kind in kind_of.items():
+    for actor in kind_of if actors is None else actors:
+        kind = kind_of[actor]
         parent = top_parent(facts, actor, kind_of)
         root = parent or actor
         country: str | None = channel_of.get(actor) or channel_of.get(root)

@@ -20,10 +20,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from coopgraph.core.matching import build
-from coopgraph.core.matching.build import KINDS, Labels, Names, SectorPhrase
+from coopgraph.core.matching.build import KINDS, Adjacency, Labels, Names, SectorPhrase
 from coopgraph.core.matching.dac import DacLink
 from coopgraph.core.matching.errors import require_lang
 from coopgraph.core.matching.facts import PATH_PREDICATES, Facts, fingerprint, read_facts
@@ -98,7 +96,7 @@ class MatchIndex:
     """actor -> its evidence from the register's programmes and projects (register.py), for explanations."""
     values: dict[str, dict[str, float]]
     """term (a sector or a way) -> {actor: the term's value for it} (weights.term_values)."""
-    graph: nx.Graph[str]
+    graph: Adjacency
     """The path graph (build.path_graph)."""
     # vocabulary.build_vocabulary
     thesaurus: Thesaurus

@@ -69,7 +69,7 @@ def requester_context(index: MatchIndex, iri: str) -> Requester:
 
 def bfs(index: MatchIndex, sources: frozenset[str]) -> tuple[dict[str, int], dict[str, str]]:
     """Distances (up to MAX_HOPS) and the node each was reached from, walking out of the sources."""
-    adjacency = index.graph.adj
+    adjacency = index.graph
     distance = {source: 0 for source in sorted(sources) if source in adjacency}
     parent: dict[str, str] = {}
     frontier = list(distance)
@@ -92,7 +92,7 @@ def _prepare(index: MatchIndex, requester: Requester) -> None:
     """Fill the requester's distances, the spaces linking it to partners, and each partner's bonus."""
     requester.distance, requester.parent = bfs(index, requester.sources)
     covers = index.facts.rel(CG + "coversTerritory")
-    adjacency = index.graph.adj
+    adjacency = index.graph
     links: dict[str, list[tuple[str, str, str, str | None]]] = defaultdict(list)
     for node in requester.distance:
         if node not in index.roles:

@@ -25,12 +25,21 @@ that each do less when the write touches less of what matching reads:
    code our sectors map) goes to step 4; one that does not (an agreement no
    activity executes, a record naming no actor, an IATI import, which names
    none) stays in step 3 or 1.
-4. Any other change builds the tables again from the patched facts, put in
-   read_facts's order (`MatchIndex.from_facts`): it saves the SPARQL reads, not
-   the Python tables. (Step 3 leaves a new plain subject last in the facts'
+3b. When every subject whose facts changed is plain or an actor whose rows
+   of the tables are its own, before and after the write (`_own_actor`: not a
+   country nor an association of governments, of no class another table is
+   built of, no way, no channel nor a country with channels, the parent of
+   no other resource, stating only ACTOR_RELATIONS: a new partner with its
+   sectors, country, kinds of cooperation and networks; an actor's sector
+   removed; an actor deleted), the labels and name counts are patched as in
+   step 3 and the per-actor tables for those actors only (update_actors.py).
+4. Any other change (the class hierarchy, the track, a sector, territory,
+   space or way, a country's channels...) builds the tables again from the
+   patched facts, put in read_facts's order (`MatchIndex.from_facts`): it
+   saves the SPARQL reads, not the Python tables. (Step 3 leaves a new plain subject last in the facts'
    tables: no table is built by walking them in order over plain subjects.)
 
-Correctness is equality with `MatchIndex.build` (tests/test_matching_incremental.py).
+Correctness is equality with `MatchIndex.build` (tests/test_matching_incremental*.py).
 The old index is never changed (requests may be reading it), except its
 signature when nothing it holds changed.
 """
@@ -43,8 +52,9 @@ from typing import TypeVar
 
 import pyoxigraph as ox
 
-from coopgraph.core.matching.build import KINDS, read_labels
+from coopgraph.core.matching.build import KINDS, kinds, read_labels
 from coopgraph.core.matching.facts import (
+    CONTACT_PREDICATES,
     IRI_PREDICATES,
     LITERAL_PREDICATES,
     Facts,
@@ -52,9 +62,11 @@ from coopgraph.core.matching.facts import (
     in_order,
     read_subjects,
     read_superclasses,
+    restricted,
 )
 from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.matching.register import read_track, touches_track
+from coopgraph.core.matching.update_actors import with_actors
 from coopgraph.core.matching.vocabulary import (
     PART_MAX_SHARE,
     WAY_CLASSES,
@@ -65,7 +77,7 @@ from coopgraph.core.matching.vocabulary import (
     document_frequency,
 )
 from coopgraph.core.store import Store
-from coopgraph.core.vocab import CG, RDF_TYPE, RDFS
+from coopgraph.core.vocab import CG, ORG, RDF_TYPE, RDFS
 
 SUBCLASS_OF = RDFS + "subClassOf"
 MATCHING_CLASSES: frozenset[str] = frozenset(
@@ -93,6 +105,19 @@ MATCHING_CLASSES: frozenset[str] = frozenset(
 )
 """The classes the build steps test resources for (build.py, vocabulary.py, ways.py): a resource of none of them
 is known to the tables by its name only."""
+ACTOR_CLASSES: frozenset[str] = frozenset(cls for key, cls, _ in KINDS if key != "country")
+ACTOR_RELATIONS: frozenset[str] = frozenset(
+    (
+        *(CG + name for name in ("sector", "cooperationType", "modality", "country", "governmentLevel")),
+        *(CG + name for name in ("promotes", "linkedTo")),
+        ORG + "memberOf",
+        ORG + "subOrganizationOf",
+        *CONTACT_PREDICATES,
+    )
+)
+"""The relations of an actor whose rows of the tables are its own (update_actors.py): its sectors, kinds of
+cooperation, country, level of government, what it promotes, its links, networks and parent (when it is the
+parent of no other), how to reach it."""
 _LITERALS, _RELATIONS = frozenset(LITERAL_PREDICATES), frozenset(IRI_PREDICATES)
 V = TypeVar("V")
 
@@ -112,7 +137,7 @@ def updated_index(index: MatchIndex, store: Store, added: Sequence[ox.Quad], rem
 def patched_index(
     index: MatchIndex, store: Store, added: Sequence[ox.Quad], removed: Sequence[ox.Quad]
 ) -> MatchIndex | None:
-    """`updated_index` when the write needs no more than steps 1-3 (kept or patched tables); None when the tables
+    """`updated_index` when the write needs no more than steps 1-3b (kept or patched tables); None when the tables
     would be built again (step 4: seconds at 100k actors), for a process that has a cheaper way to the new index
     (a worker of `coopgraph serve` is replaced by a fork of the data holder, which builds it once). `index` is
     unchanged then, and no longer current."""
@@ -137,12 +162,19 @@ def _updated(
         index.signature = signature
         return index
     covering = dac_coverage(index.facts, index.sectors)
-    if (
-        track == index.facts.track
-        and superclasses == index.facts.superclasses
-        and all(_plain(index, old_or_new, s, covering) for s in changed for old_or_new in (index.facts, facts))
-    ):
-        return _renamed(index, facts, changed, covering, signature)
+    if track == index.facts.track and superclasses == index.facts.superclasses:
+        plain = {
+            s for s in changed if all(_plain(index, old_or_new, s, covering) for old_or_new in (index.facts, facts))
+        }
+        actors = changed - plain
+        if not actors:
+            return _renamed(index, facts, changed, covering, signature)
+        if not _parents(facts, actors) and all(
+            _plain(index, old_or_new, s, covering) or _own_actor(index, old_or_new, s, covering)
+            for s in actors
+            for old_or_new in (index.facts, facts)
+        ):
+            return with_actors(index, _renamed(index, facts, changed, covering, signature), actors)
     return MatchIndex.from_facts(in_order(facts), signature=signature) if rebuild else None
 
 
@@ -177,17 +209,6 @@ def patch_facts(old: Facts, fresh: Facts, subjects: set[str], superclasses: dict
     return facts
 
 
-def restricted(facts: Facts, subjects: Iterable[str]) -> Facts:
-    """The facts about `subjects` only (the class hierarchy shared): what a table builder reads of them."""
-    keep = set(subjects)
-    part = Facts(superclasses=facts.superclasses)
-    part.types = {s: facts.types[s] for s in keep if s in facts.types}
-    part.literals = {p: {s: by[s] for s in keep if s in by} for p, by in facts.literals.items()}
-    part.relations = {p: {s: by[s] for s in keep if s in by} for p, by in facts.relations.items()}
-    part.subjects = keep & facts.subjects
-    return part
-
-
 def _patched(old: dict[str, V], fresh: dict[str, V], subjects: set[str]) -> dict[str, V]:
     if not fresh and not any(s in old for s in subjects):
         return old
@@ -217,6 +238,36 @@ def _plain(index: MatchIndex, facts: Facts, subject: str, covering: dict[str, se
     for cls in facts.types.get(subject, ()):
         classes |= facts.superclasses.get(cls, {cls})
     return not (classes & MATCHING_CLASSES or classes & index.vocabulary.ways)
+
+
+def _own_actor(index: MatchIndex, facts: Facts, subject: str, covering: dict[str, set[str]]) -> bool:
+    """Whether `subject`, as `facts` state it, is an actor only its own rows of the tables are built from (step 3b):
+    not a country nor an association of governments (other actors' rows are built from theirs), of no class
+    another table is built of, no way nor DAC code, no channel nor a country with channels, and stating no
+    relation but ACTOR_RELATIONS."""
+    if subject in index.vocabulary.ways or subject in covering or subject in index.channels:
+        return False
+    if subject in index.channel_of or kinds(restricted(facts, (subject,))).get(subject) in (
+        None,
+        "country",
+        "association",
+    ):
+        return False
+    classes: set[str] = set()
+    for cls in facts.types.get(subject, ()):
+        classes |= facts.superclasses.get(cls, {cls})
+    if classes & MATCHING_CLASSES - ACTOR_CLASSES or classes & index.vocabulary.ways:
+        return False
+    return not any(subject in by for predicate, by in facts.relations.items() if predicate not in ACTOR_RELATIONS)
+
+
+def _parents(facts: Facts, actors: set[str]) -> bool:
+    """Whether a resource other than `actors` is org:subOrganizationOf one of them (its group hangs on theirs)."""
+    return any(
+        not actors.isdisjoint(parents)
+        for child, parents in facts.rel(ORG + "subOrganizationOf").items()
+        if child not in actors
+    )
 
 
 def _renamed(

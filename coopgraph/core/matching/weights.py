@@ -194,11 +194,16 @@ def channel_scores(chan_mask: dict[str, int], allowed: int) -> dict[str, float]:
     return {actor: values[mask] for actor, mask in chan_mask.items() if values[mask]}
 
 
+def static_key(value: float, channel: float, order: int) -> int:
+    """An actor's place in `static_ranking` (larger first): its value for the term, its channel score, its tie order."""
+    return score_key(value * (W_RELEVANCE + channel), order)
+
+
 def static_ranking(values: dict[str, float], channel: dict[str, float], order: dict[str, int]) -> list[str]:
     """For a need of one term read from a name (coefficient 1): its actors by requester-independent score, best
     first. A requester only adds non-negative bonuses to a few actors, so the best partners are the first of
     this list plus the requester's bonus actors."""
-    keys = {
+    keys = {  # static_key, written out: this runs for every actor of every term of a build
         actor: score_key(value * (W_RELEVANCE + channel.get(actor, 0.0)), order[actor])
         for actor, value in values.items()
     }
