@@ -59,12 +59,15 @@ import struct
 import sys
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote_to_bytes
 
 from coopgraph.web.headers import WSGIApp
+from coopgraph.web.index_saver import IndexSaver
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FRAME = struct.Struct("!cI")
 CHUNK = 1 << 20
@@ -232,10 +235,12 @@ def holder_main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the front decides
     logging.basicConfig(level=logging.WARNING, format="coopgraph holder: %(message)s")
+    for name in (__name__, "coopgraph.core.matching.saved"):  # whence the matching index came, and why
+        logging.getLogger(name).setLevel(logging.INFO)
     control = socket.socket(fileno=args.control_fd)
     try:
         config = json.loads(control.recv(1 << 20))
-        app = _build(config, args.data_fd)
+        app, loaded = _build(config, args.data_fd)
         layers = _sandbox(bool(config["sandbox"]))
     except Exception as error:  # every start-up failure goes to the front, then this process ends
         with contextlib.suppress(OSError):
@@ -245,23 +250,27 @@ def holder_main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()  # the objects built so far stay put: collections in the workers do not copy their pages
     _send(control, "ready " + json.dumps({"sandbox": layers}))
-    _fork_loop(control, app, int(config["memory_bytes"]))
+    saver = IndexSaver(app, lambda fd: _send(control, "index", [fd]), loaded) if config.get("index_folder") else None
+    _fork_loop(control, app, int(config["memory_bytes"]), saver)
 
 
-def _build(config: Mapping[str, Any], data_fd: int) -> Any:
+def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, object | None]:
     """Load the N-Quads from the pipe into memory (or, with an engine, open the store on it, reached through
-    the front's relay), build the app (its writes committed by the front) and warm its caches."""
+    the front's relay), build the app (its writes committed by the front) and warm its caches; the matching index
+    saved in the data folder, if it was of this store and is now the app's (else None: it was built)."""
     import pyoxigraph as ox
 
+    from coopgraph.core.matching import saved
     from coopgraph.core.store import OxigraphStore, Store
     from coopgraph.web.app import create_app
     from coopgraph.web.engine import EngineConfig, for_requests
     from coopgraph.web.relay import route_through
-    from coopgraph.web.state import SERVED_KEY
+    from coopgraph.web.state import EXTENSION, INDEX_KEY, SERVED_KEY
 
     remote = config.get("engine")
     store: Store
     engine, remote_store = None, None
+    found: tuple[saved.StoreKey, Any] | None = None
     if remote:
         os.close(data_fd)
         route_through(remote["routes"])  # before any connection: every request to the engine takes the relay
@@ -269,14 +278,44 @@ def _build(config: Mapping[str, Any], data_fd: int) -> Any:
         store = remote_store = engine.open()
     else:
         memory = ox.Store()
-        with os.fdopen(data_fd, "rb", buffering=1 << 20) as data:
-            memory.load(input=data, format=ox.RdfFormat.N_QUADS)
+        folder = config.get("index_folder")
+        found = _while_loading(memory, data_fd, lambda: saved.read(Path(folder)) if folder else None)
         store = OxigraphStore(memory)
     app = create_app({**config["settings"], SERVED_KEY: True}, store=store)
+    index = saved.loaded(found, store) if isinstance(store, OxigraphStore) else None
+    if index is not None:
+        app.extensions[EXTENSION].cache[INDEX_KEY] = index
     _warm(app)
+    if isinstance(store, OxigraphStore):
+        log.info("partner-matching index: %s", "loaded from the data folder" if index else "built from the store")
     if engine is not None and remote_store is not None:
         for_requests(remote_store, engine, float(config["settings"]["query_timeout_s"]))
-    return app
+    return app, index
+
+
+def _while_loading(memory: Any, data_fd: int, meanwhile: Callable[[], T]) -> T:
+    """Load the N-Quads of the pipe `data_fd` into `memory` in a thread while this one runs `meanwhile`; its
+    result. pyoxigraph parses a path without holding the GIL, so the two run at once (the pipe, by its path)."""
+    import pyoxigraph as ox
+
+    failed: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            memory.load(path=f"/proc/self/fd/{data_fd}", format=ox.RdfFormat.N_QUADS)
+        except BaseException as error:
+            failed.append(error)
+
+    loader = threading.Thread(target=load, name="load")
+    loader.start()
+    try:
+        result = meanwhile()
+    finally:
+        loader.join()
+        os.close(data_fd)
+    if failed:
+        raise failed[0]
+    return result
 
 
 def _warm(app: Any) -> None:
@@ -348,14 +387,16 @@ def _catch_up(app: Any, payload: bytes) -> bool:
         return False
 
 
-def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
-    """Fork a worker per `fork` message, apply each `apply` message's change; report each worker's end; exit
-    when the front goes away."""
+def _fork_loop(control: socket.socket, app: Any, memory_bytes: int, saver: IndexSaver | None) -> None:
+    """Fork a worker per `fork` message, apply each `apply` message's change; report each worker's end; save the
+    matching index when it is not the one saved (`saver`); exit when the front goes away."""
     wake_read, wake_write = socket.socketpair()
     wake_read.setblocking(False)
     wake_write.setblocking(False)
     signal.set_wakeup_fd(wake_write.fileno())
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that SIGCHLD wakes select() through the fd
+    if saver is not None:
+        saver.start()  # the index built at start, unless loaded: its saver's end wakes select() like a worker's
     while True:
         try:
             ready, _, _ = select.select([control, wake_read], [], [])
@@ -365,7 +406,7 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
             with contextlib.suppress(BlockingIOError):
                 while wake_read.recv(4096):
                     pass
-        _reap(control)
+        _reap(control, saver)
         if control in ready:
             message, fds, _flags, _address = socket.recv_fds(control, 4096, 1)
             if not message:
@@ -374,6 +415,8 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
                 version = int(message.split()[1])
                 patched = _apply(app, version, fds[0])
                 _send(control, f"applied {version} {'patched' if patched else 'built'}")
+                if saver is not None:
+                    saver.start()
                 continue
             for fd in fds:
                 os.close(fd)
@@ -392,7 +435,7 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
                 ours.close()
 
 
-def _reap(control: socket.socket) -> None:
+def _reap(control: socket.socket, saver: IndexSaver | None = None) -> None:
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -400,5 +443,7 @@ def _reap(control: socket.socket) -> None:
             return
         if pid == 0:
             return
+        if saver is not None and saver.reaped(pid, status):
+            continue
         with contextlib.suppress(OSError):
             _send(control, f"exit {pid} {status}")
