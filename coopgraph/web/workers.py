@@ -60,14 +60,13 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
 
 from coopgraph.web.headers import WSGIApp
 from coopgraph.web.index_saver import IndexSaver
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 FRAME = struct.Struct("!cI")
 CHUNK = 1 << 20
@@ -278,9 +277,11 @@ def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, object | None]
         store = remote_store = engine.open()
     else:
         memory = ox.Store()
-        folder = config.get("index_folder")
-        found = _while_loading(memory, data_fd, lambda: saved.read(Path(folder)) if folder else None)
+        with os.fdopen(data_fd, "rb", buffering=1 << 20) as data:
+            memory.load(input=data, format=ox.RdfFormat.N_QUADS)
         store = OxigraphStore(memory)
+        folder = config.get("index_folder")
+        found = saved.read(Path(folder)) if folder else None
     app = create_app({**config["settings"], SERVED_KEY: True}, store=store)
     index = saved.loaded(found, store) if isinstance(store, OxigraphStore) else None
     if index is not None:
@@ -291,31 +292,6 @@ def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, object | None]
     if engine is not None and remote_store is not None:
         for_requests(remote_store, engine, float(config["settings"]["query_timeout_s"]))
     return app, index
-
-
-def _while_loading(memory: Any, data_fd: int, meanwhile: Callable[[], T]) -> T:
-    """Load the N-Quads of the pipe `data_fd` into `memory` in a thread while this one runs `meanwhile`; its
-    result. pyoxigraph parses a path without holding the GIL, so the two run at once (the pipe, by its path)."""
-    import pyoxigraph as ox
-
-    failed: list[BaseException] = []
-
-    def load() -> None:
-        try:
-            memory.load(path=f"/proc/self/fd/{data_fd}", format=ox.RdfFormat.N_QUADS)
-        except BaseException as error:
-            failed.append(error)
-
-    loader = threading.Thread(target=load, name="load")
-    loader.start()
-    try:
-        result = meanwhile()
-    finally:
-        loader.join()
-        os.close(data_fd)
-    if failed:
-        raise failed[0]
-    return result
 
 
 def _warm(app: Any) -> None:
