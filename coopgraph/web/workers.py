@@ -5,9 +5,14 @@ two descriptors: a control socket (AF_UNIX, SOCK_SEQPACKET) and a pipe. It
 sends the settings as the first control message and streams the store's
 N-Quads down the pipe; the holder loads them into an in-memory store, builds
 the Flask app, warms its caches (service description, partner-matching
-index), installs the sandbox (coopgraph/web/sandbox.py), freezes its Python
-objects for the garbage collector, and says `ready`. No file on disk is
-needed after that. With an engine (`--store sparql`) the settings also name
+index: the one saved in the data folder, `index_folder` in the settings, when
+it is of this store, else built), installs the sandbox (coopgraph/web/sandbox.py),
+freezes its Python objects for the garbage collector, and says `ready`. No
+file on disk is read after that. Whenever its matching index is not the one
+saved (built at start, changed by a write) a child of the holder saves it
+(coopgraph/web/index_saver.py) and the holder hands it to the front as an
+`index` message with a memory file, which the front installs in the data
+folder. With an engine (`--store sparql`) the settings also name
 it and the front's relay sockets: nothing comes down the pipe, and the app's
 store is a `SparqlStore` whose every connection goes through the relay
 (coopgraph/web/relay.py), which the sandbox leaves open.
@@ -371,11 +376,11 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int, saver: Index
     wake_write.setblocking(False)
     signal.set_wakeup_fd(wake_write.fileno())
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that SIGCHLD wakes select() through the fd
-    if saver is not None:
-        saver.start()  # the index built at start, unless loaded: its saver's end wakes select() like a worker's
     while True:
+        if saver is not None:
+            saver.tick()  # its child's end wakes select() as a worker's does
         try:
-            ready, _, _ = select.select([control, wake_read], [], [])
+            ready, _, _ = select.select([control, wake_read], [], [], saver.wait_s() if saver else None)
         except InterruptedError:
             ready = []
         if wake_read in ready:
@@ -392,7 +397,7 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int, saver: Index
                 patched = _apply(app, version, fds[0])
                 _send(control, f"applied {version} {'patched' if patched else 'built'}")
                 if saver is not None:
-                    saver.start()
+                    saver.wrote()
                 continue
             for fd in fds:
                 os.close(fd)
