@@ -97,3 +97,12 @@ def test_a_file_that_is_not_what_was_written_is_not_used(disk: OxigraphStore, sp
     save(MatchIndex.build(disk), disk, disk.path)
     spoil(disk.path / INDEX_FILE)
     assert read(disk.path) is None
+
+
+def test_saving_removes_what_an_install_killed_midway_left(disk: OxigraphStore) -> None:
+    assert disk.path is not None
+    left = disk.path / f".{INDEX_FILE}.4242.tmp"
+    left.write_bytes(b"half a file")
+    save(MatchIndex.build(disk), disk, disk.path)
+    assert not left.exists()
+    assert read(disk.path) is not None

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import logging
 import os
+import resource
+import signal
 import time
 from collections.abc import Callable
 from typing import Any
@@ -69,6 +71,9 @@ class IndexSaver:
         if pid == 0:  # pragma: no cover - the child ends with os._exit (its coverage is never written)
             status = 1
             try:
+                signal.set_wakeup_fd(-1)
+                os.closerange(3, fd)  # the control socket above all: the front must see the holder's end, not ours
+                os.closerange(fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
                 os.nice(SAVER_NICE)
                 with os.fdopen(fd, "wb", closefd=False) as out:
                     write(index, store_key(state.store), out)

@@ -89,8 +89,11 @@ def write(index: MatchIndex, key: StoreKey, out: BinaryIO) -> None:
 
 def install(source: BinaryIO, folder: Path) -> Path:
     """Copy a file's content (`write`) into `folder` atomically: a temporary file, synced, renamed, the folder
-    synced; a crash at any point leaves the previous file or the new one, whole."""
+    synced; a crash at any point leaves the previous file or the new one, whole. One process at a time (the one
+    holding the store's lock)."""
     target = folder / INDEX_FILE
+    for left in folder.glob(f".{INDEX_FILE}.*.tmp"):  # what a process killed while installing left
+        left.unlink(missing_ok=True)
     temporary = folder / f".{INDEX_FILE}.{os.getpid()}.tmp"
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
