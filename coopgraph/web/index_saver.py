@@ -84,6 +84,13 @@ class IndexSaver:
                 os._exit(status)
         self.child = (pid, fd, index)
 
+    def forked(self) -> None:
+        """In a worker just forked from the holder: let go of the memory file of a save under way (a worker
+        holding it would keep its pages, the size of the index, for its whole life)."""
+        if self.child is not None:
+            os.close(self.child[1])
+            self.child = None
+
     def reaped(self, pid: int, status: int) -> bool:
         """Whether `pid` was the saver; if so, hand its file over when it ended well and make the next save due."""
         if self.child is None or self.child[0] != pid:

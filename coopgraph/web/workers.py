@@ -410,6 +410,8 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int, saver: Index
                     wake_write.close()
                     signal.set_wakeup_fd(-1)
                     ours.close()
+                    if saver is not None:
+                        saver.forked()
                     become_worker(theirs, app.wsgi_app, memory_bytes, lambda payload: _catch_up(app, payload))
                 theirs.close()
                 _send(control, f"worker {pid} {_version(app)}", [ours.fileno()])
