@@ -8,7 +8,11 @@ per second; after each acknowledged write, the time until SPARQL (any
 worker), the resource view (exports) and, for a new partner, matching
 answer with it. Ours runs twice: with the journal's fsync (the default) and
 with `--no-sync-writes`. Also: cold start of `coopgraph serve` to a first
-answered match request, and the memory of each process after the writes.
+answered match request (first on the fresh store, the matching index built
+and then saved in the data folder; then a restart, the saved index loaded;
+the write runs start with the index saved by the run before), and the
+memory of each process after the writes. `--cold-only`: the two cold starts
+alone.
 
 Ours: POST /data?graph=<register> with a token (SHACL gate, audit, journal).
 oxigraph serve: POST /update with the same triples as `INSERT DATA` (no
@@ -16,6 +20,7 @@ validation, no audit: the peer's floor). Apache Jena Fuseki is not measured
 when Maven is unreachable (this machine): the run says so.
 
     PYTHONPATH=. .venv/bin/python bench/bench_writes.py --actors 100000 --json writes.json
+    PYTHONPATH=. .venv/bin/python bench/bench_writes.py --actors 100000 --cold-only
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ import pyoxigraph as ox
 
 from bench import peers
 from bench.bench_sparql import build_data
+from coopgraph.core.matching.saved import INDEX_FILE
 from coopgraph.core.writes.tokens import TokenBook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -142,14 +148,7 @@ def ours(data_dir: Path, logs: Path, *, writes: int, start_number: int, sync: bo
     with (logs / f"ours-{'sync' if sync else 'nosync'}.log").open("ab") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=peers._env())
     try:
-
-        def match_answers() -> bool:
-            try:
-                return request(port, "GET", "/api/match?need=riego&limit=3")[0] == 200
-            except OSError:
-                return False
-
-        cold = waited(match_answers, 900)
+        cold = waited(lambda: _match_answers(port), 900)
         auth = {"Authorization": f"Bearer {secret}"}
         latencies, visible_sparql, visible_export = [], [], []
         began = time.perf_counter()
@@ -205,6 +204,34 @@ def ours(data_dir: Path, logs: Path, *, writes: int, start_number: int, sync: bo
         process.wait(timeout=60)
 
 
+def cold_start(data_dir: Path, logs: Path, name: str) -> dict[str, Any]:
+    """Start `coopgraph serve` on `data_dir`, time it to a first match answer, wait until its matching index is
+    saved in the folder (if it built one), stop it."""
+    port = peers.free_port()
+    command = [sys.executable, "-c", peers.SERVE_MAIN, "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    log_file = logs / f"{name}.log"
+    saved = data_dir / INDEX_FILE
+    before = saved.stat().st_mtime_ns if saved.exists() else None
+    with log_file.open("ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=peers._env())
+    try:
+        cold = waited(lambda: _match_answers(port), 900)
+        whence = "loaded" if b"index: loaded" in log_file.read_bytes() else "built"
+        if whence == "built":
+            waited(lambda: saved.exists() and saved.stat().st_mtime_ns != before, 300)
+        return {"server": f"ours, {name}", "cold_start_to_match_s": cold, "index": whence}
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def _match_answers(port: int) -> bool:
+    try:
+        return request(port, "GET", "/api/match?need=riego&limit=3")[0] == 200
+    except OSError:
+        return False
+
+
 def oxigraph(nquads: Path, workdir: Path, logs: Path, *, writes: int) -> dict[str, Any]:
     server = peers.start_oxigraph(nquads=nquads, workdir=workdir, logs=logs)
     try:
@@ -257,6 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--writes", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="write the rows here as JSON")
+    parser.add_argument("--cold-only", action="store_true", help="only the two cold starts (no writes, no peers)")
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-writes-") as folder:
@@ -266,6 +294,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"writing {args.actors} synthetic actors and loading the store")
         data_dir, nquads, store = build_data(workdir, actors=args.actors, seed=args.seed)
         store.close()
+        log("ours, cold start (the matching index built, then saved) and a restart (the saved index loaded)")
+        rows.append(cold_start(data_dir, logs, "first start"))
+        rows.append(cold_start(data_dir, logs, "restart"))
+        if args.cold_only:
+            for row in rows:
+                print(json.dumps(row, ensure_ascii=False))
+            return 0
         log("ours, journal synced")
         rows.append(ours(data_dir, logs, writes=args.writes, start_number=0, sync=True))
         log("ours, --no-sync-writes")

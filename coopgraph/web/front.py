@@ -55,6 +55,7 @@ import sys
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
@@ -288,6 +289,10 @@ class Pool:
         self.relay: EngineRelay | None = None
         self.engine_store: SparqlStore | None = None
         """The engine's store, through which writes are committed (with `--store sparql`)."""
+        self.index_folder: Path | None = None
+        """The on-disk store's folder, where the holder's matching index is saved (coopgraph/core/matching/saved.py)."""
+        self._index_writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index")
+        """Installs the saved indexes the holder hands over, one at a time, in the order they came."""
 
     # --- the holder ---
 
@@ -301,6 +306,7 @@ class Pool:
                 None, lambda: Journal(store.oxigraph, store.path, sync=bool(self.settings.get("sync_writes", True)))
             )
             self.version = self.journal.version
+            self.index_folder = store.path
         if isinstance(store, SparqlStore):
             self.engine_store = store
         if engine is not None:
@@ -331,6 +337,8 @@ class Pool:
             "sandbox": bool(self.settings["sandbox"]),
             "memory_bytes": self.memory_mb << 20,
         }
+        if self.index_folder is not None:
+            config["index_folder"] = str(self.index_folder)
         if engine is not None and self.relay is not None:
             config["engine"] = {"config": engine.to_json(), "routes": self.relay.routes}
         control.send(json.dumps(config).encode())
@@ -391,6 +399,8 @@ class Pool:
                 waiter = self._exit_waiters.pop(pid, None)
                 if waiter is not None and not waiter.done():
                     waiter.set_result(status)
+            elif word == "index" and fds and self.index_folder is not None and not self._closing:
+                self._index_writer.submit(_install_index, os.dup(fds[0]), self.index_folder)
             elif word == "ready" and self._ready is not None and not self._ready.done():
                 self._ready.set_result(list(json.loads(rest)["sandbox"]))
             elif word == "error" and self._ready is not None and not self._ready.done():
@@ -728,6 +738,7 @@ class Pool:
             asyncio.get_running_loop().remove_reader(self._control.fileno())
             self._control.close()
             self._control = None
+        await asyncio.get_running_loop().run_in_executor(None, self._index_writer.shutdown)  # before the lock goes
         if self.journal is not None:
             self.journal.close()
             self.journal = None
@@ -741,6 +752,17 @@ class Pool:
             if self._holder.poll() is None:
                 self._holder.kill()
                 self._holder.wait()
+
+
+def _install_index(fd: int, folder: Path) -> None:
+    """Install a matching index the holder saved into the memory file `fd` in the data folder (then close `fd`)."""
+    from coopgraph.core.matching.saved import install
+
+    try:
+        with os.fdopen(fd, "rb") as source:
+            install(source, folder)
+    except OSError as error:  # the index is built at the next start instead
+        log.warning("could not save the partner-matching index in %s: %s", folder, error)
 
 
 def _stream(store: OxigraphStore, fd: int) -> None:

@@ -3,9 +3,10 @@
 This process opens the on-disk store (its lock keeps other writers off the
 data folder while it serves), binds the port, and runs the front
 (coopgraph/web/front.py), which streams the store to the data holder and
-hands each request to a worker (coopgraph/web/workers.py). Nothing is
-written to disk: the holder keeps its copy in memory, and workers are
-forks of it.
+hands each request to a worker (coopgraph/web/workers.py). The holder
+keeps its copy in memory, and workers are forks of it; what the front writes
+to the data folder is the journal and the holder's partner-matching index
+(coopgraph/core/matching/saved.py), loaded at the next start instead of built.
 
 With an engine (`--store sparql`: `EngineConfig`, coopgraph/web/engine.py)
 there is no store on disk and nothing is streamed: this process checks that

@@ -5,9 +5,14 @@ two descriptors: a control socket (AF_UNIX, SOCK_SEQPACKET) and a pipe. It
 sends the settings as the first control message and streams the store's
 N-Quads down the pipe; the holder loads them into an in-memory store, builds
 the Flask app, warms its caches (service description, partner-matching
-index), installs the sandbox (coopgraph/web/sandbox.py), freezes its Python
-objects for the garbage collector, and says `ready`. No file on disk is
-needed after that. With an engine (`--store sparql`) the settings also name
+index: the one saved in the data folder, `index_folder` in the settings, when
+it is of this store, else built), installs the sandbox (coopgraph/web/sandbox.py),
+freezes its Python objects for the garbage collector, and says `ready`. No
+file on disk is read after that. Whenever its matching index is not the one
+saved (built at start, changed by a write) a child of the holder saves it
+(coopgraph/web/index_saver.py) and the holder hands it to the front as an
+`index` message with a memory file, which the front installs in the data
+folder. With an engine (`--store sparql`) the settings also name
 it and the front's relay sockets: nothing comes down the pipe, and the app's
 store is a `SparqlStore` whose every connection goes through the relay
 (coopgraph/web/relay.py), which the sandbox leaves open.
@@ -59,10 +64,12 @@ import struct
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
 
 from coopgraph.web.headers import WSGIApp
+from coopgraph.web.index_saver import IndexSaver
 
 log = logging.getLogger(__name__)
 
@@ -232,10 +239,12 @@ def holder_main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the front decides
     logging.basicConfig(level=logging.WARNING, format="coopgraph holder: %(message)s")
+    for name in (__name__, "coopgraph.core.matching.saved"):  # whence the matching index came, and why
+        logging.getLogger(name).setLevel(logging.INFO)
     control = socket.socket(fileno=args.control_fd)
     try:
         config = json.loads(control.recv(1 << 20))
-        app = _build(config, args.data_fd)
+        app, loaded = _build(config, args.data_fd)
         layers = _sandbox(bool(config["sandbox"]))
     except Exception as error:  # every start-up failure goes to the front, then this process ends
         with contextlib.suppress(OSError):
@@ -245,23 +254,27 @@ def holder_main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()  # the objects built so far stay put: collections in the workers do not copy their pages
     _send(control, "ready " + json.dumps({"sandbox": layers}))
-    _fork_loop(control, app, int(config["memory_bytes"]))
+    saver = IndexSaver(app, lambda fd: _send(control, "index", [fd]), loaded) if config.get("index_folder") else None
+    _fork_loop(control, app, int(config["memory_bytes"]), saver)
 
 
-def _build(config: Mapping[str, Any], data_fd: int) -> Any:
+def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, object | None]:
     """Load the N-Quads from the pipe into memory (or, with an engine, open the store on it, reached through
-    the front's relay), build the app (its writes committed by the front) and warm its caches."""
+    the front's relay), build the app (its writes committed by the front) and warm its caches; the matching index
+    saved in the data folder, if it was of this store and is now the app's (else None: it was built)."""
     import pyoxigraph as ox
 
+    from coopgraph.core.matching import saved
     from coopgraph.core.store import OxigraphStore, Store
     from coopgraph.web.app import create_app
     from coopgraph.web.engine import EngineConfig, for_requests
     from coopgraph.web.relay import route_through
-    from coopgraph.web.state import SERVED_KEY
+    from coopgraph.web.state import EXTENSION, INDEX_KEY, SERVED_KEY
 
     remote = config.get("engine")
     store: Store
     engine, remote_store = None, None
+    found: tuple[saved.StoreKey, Any] | None = None
     if remote:
         os.close(data_fd)
         route_through(remote["routes"])  # before any connection: every request to the engine takes the relay
@@ -272,11 +285,18 @@ def _build(config: Mapping[str, Any], data_fd: int) -> Any:
         with os.fdopen(data_fd, "rb", buffering=1 << 20) as data:
             memory.load(input=data, format=ox.RdfFormat.N_QUADS)
         store = OxigraphStore(memory)
+        folder = config.get("index_folder")
+        found = saved.read(Path(folder)) if folder else None
     app = create_app({**config["settings"], SERVED_KEY: True}, store=store)
+    index = saved.loaded(found, store) if isinstance(store, OxigraphStore) else None
+    if index is not None:
+        app.extensions[EXTENSION].cache[INDEX_KEY] = index
     _warm(app)
+    if isinstance(store, OxigraphStore):
+        log.info("partner-matching index: %s", "loaded from the data folder" if index else "built from the store")
     if engine is not None and remote_store is not None:
         for_requests(remote_store, engine, float(config["settings"]["query_timeout_s"]))
-    return app
+    return app, index
 
 
 def _warm(app: Any) -> None:
@@ -348,24 +368,26 @@ def _catch_up(app: Any, payload: bytes) -> bool:
         return False
 
 
-def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
-    """Fork a worker per `fork` message, apply each `apply` message's change; report each worker's end; exit
-    when the front goes away."""
+def _fork_loop(control: socket.socket, app: Any, memory_bytes: int, saver: IndexSaver | None) -> None:
+    """Fork a worker per `fork` message, apply each `apply` message's change; report each worker's end; save the
+    matching index when it is not the one saved (`saver`); exit when the front goes away."""
     wake_read, wake_write = socket.socketpair()
     wake_read.setblocking(False)
     wake_write.setblocking(False)
     signal.set_wakeup_fd(wake_write.fileno())
     signal.signal(signal.SIGCHLD, lambda *_: None)  # a handler, so that SIGCHLD wakes select() through the fd
     while True:
+        if saver is not None:
+            saver.tick()  # its child's end wakes select() as a worker's does
         try:
-            ready, _, _ = select.select([control, wake_read], [], [])
+            ready, _, _ = select.select([control, wake_read], [], [], saver.wait_s() if saver else None)
         except InterruptedError:
             ready = []
         if wake_read in ready:
             with contextlib.suppress(BlockingIOError):
                 while wake_read.recv(4096):
                     pass
-        _reap(control)
+        _reap(control, saver)
         if control in ready:
             message, fds, _flags, _address = socket.recv_fds(control, 4096, 1)
             if not message:
@@ -374,6 +396,8 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
                 version = int(message.split()[1])
                 patched = _apply(app, version, fds[0])
                 _send(control, f"applied {version} {'patched' if patched else 'built'}")
+                if saver is not None:
+                    saver.wrote()
                 continue
             for fd in fds:
                 os.close(fd)
@@ -386,13 +410,15 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int) -> None:
                     wake_write.close()
                     signal.set_wakeup_fd(-1)
                     ours.close()
+                    if saver is not None:
+                        saver.forked()
                     become_worker(theirs, app.wsgi_app, memory_bytes, lambda payload: _catch_up(app, payload))
                 theirs.close()
                 _send(control, f"worker {pid} {_version(app)}", [ours.fileno()])
                 ours.close()
 
 
-def _reap(control: socket.socket) -> None:
+def _reap(control: socket.socket, saver: IndexSaver | None = None) -> None:
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -400,5 +426,7 @@ def _reap(control: socket.socket) -> None:
             return
         if pid == 0:
             return
+        if saver is not None and saver.reaped(pid, status):
+            continue
         with contextlib.suppress(OSError):
             _send(control, f"exit {pid} {status}")

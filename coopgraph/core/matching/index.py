@@ -204,6 +204,16 @@ class MatchIndex:
         """Whether the store has seen no write since the index was built (constant time: per request is fine)."""
         return self.signature is not None and fingerprint(store) == self.signature
 
+    def __getstate__(self) -> dict[str, object]:
+        """What pickling keeps (saved.py saves the index with the store): all but the lock."""
+        state = dict(self.__dict__)
+        del state["lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.lock = threading.Lock()
+
     # ------------------------------------------------------------------ derived tables, cached
 
     def channel_scores(self, allowed: int) -> dict[str, float]:

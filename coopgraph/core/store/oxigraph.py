@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -13,6 +14,10 @@ import rdflib
 from coopgraph.core.store.protocol import Progress, QueryResult, StoreError, solutions
 from coopgraph.core.store.sources import named_graph, rdf_format, stage_sources
 from coopgraph.core.vocab import RDF_LANG_STRING, XSD_STRING
+
+DERIVED_FILES = ("match-index.pickle",)
+"""Files kept in an on-disk store's folder that are derived from its content (coopgraph/core/matching/saved.py):
+a write outside the journal removes them (`OxigraphStore.forget_derived`)."""
 
 
 class OxigraphStore:
@@ -30,6 +35,15 @@ class OxigraphStore:
     def changed(self) -> None:
         """Say that the store was changed through `oxigraph` directly (derived views are then stale)."""
         self._generation += 1
+        self.forget_derived()
+
+    def forget_derived(self) -> None:
+        """Remove the files derived from an on-disk store's content (before a write: a crash after it leaves none
+        that is stale). A write through the journal need not: it bumps the version those files are keyed by."""
+        if self.path is not None:
+            for name in DERIVED_FILES:
+                with contextlib.suppress(FileNotFoundError):
+                    (self.path / name).unlink()
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> OxigraphStore:
@@ -90,6 +104,7 @@ class OxigraphStore:
 
     def update(self, sparql: str) -> None:
         self._generation += 1  # before the write: a reader racing it sees a new generation, never stale content
+        self.forget_derived()
         self.oxigraph.update(sparql)
 
     def load(
@@ -126,6 +141,7 @@ class OxigraphStore:
         change nothing, since parsing is over by then).
         """
         self._generation += 1
+        self.forget_derived()
         if replace and any(self.count(graph) > 0 for graph in graphs):
             self.oxigraph.update(_replace_update(graphs, staging))
         elif bulk:
@@ -157,6 +173,7 @@ class OxigraphStore:
 
     def clear(self) -> None:
         self._generation += 1
+        self.forget_derived()
         self.oxigraph.clear()
 
     def to_rdflib(self, graphs: Iterable[str] | None = None) -> rdflib.Graph:

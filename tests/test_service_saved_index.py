@@ -1,0 +1,186 @@
+"""`coopgraph serve` saves its partner-matching index in the data folder and loads it at the next start.
+
+Over real HTTP (tests/served.py): a restart on the same folder answers
+matching exactly as the first start did, from the saved index (the holder
+says whence its index came; the file is not written again); after a write
+the saved index is replaced by one that has it; a file of another state of
+the store, a damaged one, one written by other code or garbage is never
+used: the index is built again and the answers are those of a fresh build.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import urllib.parse
+from pathlib import Path
+
+import pytest
+from served import Served, serving, wait_until
+from test_service_writes import AGENCY_TTL, NEW_AGENCY, PARTNERS, bearer, data_path, send
+
+from coopgraph.core.matching.saved import INDEX_FILE
+from coopgraph.core.writes.tokens import TokenBook
+
+pytestmark = pytest.mark.slow
+LOADED = "partner-matching index: loaded from the data folder"
+BUILT = "partner-matching index: built from the store"
+ASKED = (
+    "/api/match?need=riego&limit=10",
+    "/api/match?" + urllib.parse.urlencode({"need": "agua potable y saneamiento", "requester": "EC-L", "limit": 10}),
+    "/api/match?" + urllib.parse.urlencode({"need": "hermanamiento con ciudades", "lang": "en", "group": "true"}),
+    "/api/match/options",
+)
+
+
+def _answers(base: str, *extra: str) -> dict[str, object]:
+    found = {}
+    for path in (*ASKED, *extra):
+        answer = send(base, "GET", path)
+        assert answer.status == 200, (path, answer.body[:300])
+        found[path] = answer.json()
+    return found
+
+
+def _similar(iri: str) -> str:
+    return "/api/partners/" + urllib.parse.quote(iri, safe="") + "/similar"
+
+
+def _saved(folder: Path, other_than: os.stat_result | None = None) -> os.stat_result:
+    """The saved index file's stat, once there is one (other than `other_than`: a new file replaced it)."""
+    path = folder / INDEX_FILE
+
+    def written() -> bool:
+        if not path.exists():
+            return False
+        now = path.stat()
+        return other_than is None or (now.st_ino, now.st_mtime_ns) != (other_than.st_ino, other_than.st_mtime_ns)
+
+    assert wait_until(written, 120), f"no saved index in {folder}"
+    return path.stat()
+
+
+def _whence(running: Served) -> str:
+    assert wait_until(lambda: LOADED in running.stderr() or BUILT in running.stderr(), 30), running.stderr()
+    return LOADED if LOADED in running.stderr() else BUILT
+
+
+@pytest.fixture(scope="module")
+def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object], os.stat_result]:
+    """A data folder served once (its index built, then saved), the answers then, the saved file's stat."""
+    folder = tmp_path_factory.mktemp("saved") / "store"
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == BUILT
+        answers = _answers(running.base)
+        stat = _saved(folder)
+    return folder, answers, stat
+
+
+def test_a_restart_answers_matching_identically_from_the_saved_index(first: tuple[Path, dict, os.stat_result]) -> None:
+    folder, answers, stat = first
+    assert stat.st_mode & 0o777 == 0o600
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == LOADED
+        assert _answers(running.base) == answers
+        after = (folder / INDEX_FILE).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns), "the loaded index was saved again"
+
+
+def _copy(folder: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "store"
+    shutil.copytree(folder, copy)
+    return copy
+
+
+def test_a_write_is_in_the_index_saved_after_it(first: tuple[Path, dict, os.stat_result], tmp_path: Path) -> None:
+    folder = _copy(first[0], tmp_path)
+    secret = TokenBook(folder).add("saved-index", "all")
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == LOADED
+        before = (folder / INDEX_FILE).stat()
+        written = send(
+            running.base, "POST", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret)
+        )
+        assert written.status in (200, 201), written.body
+        _saved(folder, other_than=before)
+        answers = _answers(running.base, _similar(NEW_AGENCY))
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == LOADED
+        assert _answers(running.base, _similar(NEW_AGENCY)) == answers
+    (folder / INDEX_FILE).unlink()
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == BUILT
+        assert _answers(running.base, _similar(NEW_AGENCY)) == answers
+
+
+def _stale(folder: Path, tmp_path: Path) -> None:
+    """Put back the index saved before a write (the journal's version has moved on since)."""
+    kept = tmp_path / "kept.pickle"
+    shutil.copy(folder / INDEX_FILE, kept)
+    secret = TokenBook(folder).add("stale", "all")
+    with serving("--data-dir", str(folder), "--workers", "1") as running:
+        written = send(
+            running.base, "POST", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret)
+        )
+        assert written.status in (200, 201), written.body
+    shutil.copy(kept, folder / INDEX_FILE)
+
+
+def _damaged(folder: Path, _tmp_path: Path) -> None:
+    path = folder / INDEX_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+def _foreign(folder: Path, _tmp_path: Path) -> None:
+    """The same index, its header claiming other code built it."""
+    path = folder / INDEX_FILE
+    header, _, payload = path.read_bytes().partition(b"\n")
+    fields = json.loads(header)
+    fields["code"] = "0" * 64
+    path.write_bytes(json.dumps(fields).encode() + b"\n" + payload)
+
+
+def _garbage(folder: Path, _tmp_path: Path) -> None:
+    (folder / INDEX_FILE).write_bytes(b"\x80\x05not an index at all")
+
+
+@pytest.mark.parametrize("spoil", [_stale, _damaged, _foreign, _garbage], ids=lambda spoil: spoil.__name__[1:])
+def test_a_saved_index_that_does_not_fit_is_built_again(
+    first: tuple[Path, dict, os.stat_result], tmp_path: Path, spoil: object
+) -> None:
+    folder = _copy(first[0], tmp_path)
+    assert callable(spoil)
+    spoil(folder, tmp_path)
+    spoiled = (folder / INDEX_FILE).stat()
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == BUILT
+        answers = _answers(running.base, _similar(NEW_AGENCY)) if spoil is _stale else _answers(running.base)
+        _saved(folder, other_than=spoiled)
+    if spoil is not _stale:
+        assert answers == first[1]
+    with serving("--data-dir", str(folder), "--workers", "2") as running:  # the index built was saved in its place
+        assert _whence(running) == LOADED
+        assert (_answers(running.base, _similar(NEW_AGENCY)) if spoil is _stale else _answers(running.base)) == answers
+
+
+def _holds_a_saved_index(pid: int) -> bool:
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except (FileNotFoundError, ProcessLookupError):
+        return False  # it ended meanwhile
+    return any("coopgraph-match-index" in link for link in links)
+
+
+def test_no_worker_keeps_the_memory_file_of_a_save(tmp_path: Path) -> None:
+    """Workers forked while the holder's child saves the index (at start, here) do not hold its memory file: it
+    would keep the index's size of memory for the worker's whole life."""
+    folder = tmp_path / "store"
+    with serving("--data-dir", str(folder), "--workers", "4") as running:
+        assert _whence(running) == BUILT
+        _saved(folder)  # installed by the front once the holder's child has ended and the holder let go of the file
+        processes = {running.holder(), *running.request_processes()}
+        assert len(processes) == 5
+        assert not [pid for pid in processes if _holds_a_saved_index(pid)]
