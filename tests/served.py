@@ -54,8 +54,9 @@ class Served:
         return pid
 
     def request_processes(self) -> set[int]:
-        """The process ids of its live workers (the holder's children, from Linux's /proc)."""
-        return children(self.holder())
+        """The process ids of its live workers: the holder's children (from Linux's /proc) but the one that saves
+        the matching index for a few seconds after a start or a write (coopgraph/web/index_saver.py)."""
+        return {pid for pid in children(self.holder()) if not holds_index_memory_file(pid)}
 
     def stderr(self) -> str:
         return "".join(self.lines)
@@ -74,6 +75,16 @@ def children(parent: int) -> set[int]:
         if int(ppid) == parent and state != "Z":
             found.add(int(entry.name))
     return found
+
+
+def holds_index_memory_file(pid: int) -> bool:
+    """Whether process `pid` holds the memory file a saved matching index is written to (the holder's saver does,
+    and nothing else should once the save has ended)."""
+    try:
+        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+    except (FileNotFoundError, ProcessLookupError):
+        return False  # it ended meanwhile
+    return any("coopgraph-match-index" in link for link in links)
 
 
 def alive(pid: int) -> bool:

@@ -17,7 +17,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from served import Served, serving, wait_until
+from served import Served, children, holds_index_memory_file, serving, wait_until
 from test_service_writes import AGENCY_TTL, NEW_AGENCY, PARTNERS, bearer, data_path, send
 
 from coopgraph.core.matching.saved import INDEX_FILE
@@ -166,14 +166,6 @@ def test_a_saved_index_that_does_not_fit_is_built_again(
         assert (_answers(running.base, _similar(NEW_AGENCY)) if spoil is _stale else _answers(running.base)) == answers
 
 
-def _holds_a_saved_index(pid: int) -> bool:
-    try:
-        links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
-    except (FileNotFoundError, ProcessLookupError):
-        return False  # it ended meanwhile
-    return any("coopgraph-match-index" in link for link in links)
-
-
 def test_no_worker_keeps_the_memory_file_of_a_save(tmp_path: Path) -> None:
     """Workers forked while the holder's child saves the index (at start, here) do not hold its memory file: it
     would keep the index's size of memory for the worker's whole life."""
@@ -181,6 +173,6 @@ def test_no_worker_keeps_the_memory_file_of_a_save(tmp_path: Path) -> None:
     with serving("--data-dir", str(folder), "--workers", "4") as running:
         assert _whence(running) == BUILT
         _saved(folder)  # installed by the front once the holder's child has ended and the holder let go of the file
-        processes = {running.holder(), *running.request_processes()}
+        processes = {running.holder(), *children(running.holder())}
         assert len(processes) == 5
-        assert not [pid for pid in processes if _holds_a_saved_index(pid)]
+        assert not [pid for pid in processes if holds_index_memory_file(pid)]

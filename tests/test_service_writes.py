@@ -25,7 +25,7 @@ import pyoxigraph as ox
 import pytest
 from backends import Backend
 from disguises import load_disguises, service_disguises
-from served import Served
+from served import Served, wait_until
 
 from coopgraph.core.loading import DATA_GRAPH
 from coopgraph.core.store import OxigraphStore
@@ -465,8 +465,8 @@ def test_the_workers_apply_an_agreement_in_place_and_answer_with_it(served: tupl
     """A write that needs no new matching tables is applied by the live workers themselves: the same processes
     answer before and after it, every one of them with the write (SPARQL, the resource view)."""
     base, secret, running = served
+    assert wait_until(lambda: len(running.request_processes()) == 4)  # a worker an earlier test replaced is up
     workers = running.request_processes()
-    assert len(workers) == 4
     answer = send(
         base,
         "POST",
@@ -488,6 +488,7 @@ def test_the_workers_patch_in_a_new_partner_and_match_it(served: tuple[str, str,
     """A new partner with a sector changes only its own rows of the matching tables: the live workers patch theirs
     (the same processes answer before and after) and a match on its sector finds it, on every worker."""
     base, secret, running = served
+    assert wait_until(lambda: len(running.request_processes()) == 4)  # a worker an earlier test replaced is up
     workers = running.request_processes()
     partner = "https://w3id.org/coopgraph/id/agencia-salud-andina"
     ttl = f"""@prefix cg: <https://w3id.org/coopgraph/def#> .
