@@ -28,3 +28,14 @@ def site_tab(browser: Any, site_url: str, **context_options: Any) -> Iterator[An
     finally:
         context.close()
     assert not outside, f"the page tried to reach outside the site (no CDN allowed): {outside}"
+
+
+@contextmanager
+def watched_tab(browser: Any, site_url: str, **context_options: Any) -> Iterator[Any]:
+    """`site_tab`, also failed afterwards by any uncaught error or console error of the page."""
+    problems: list[str] = []
+    with site_tab(browser, site_url, **context_options) as tab:
+        tab.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+        tab.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        yield tab
+    assert not problems, problems

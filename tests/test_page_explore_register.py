@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_tabs import site_tab
+from browser_tabs import watched_tab
 
 from coopgraph.core.iati import REGISTER_GRAPH
 from coopgraph.core.loading import ensure_loaded
@@ -44,12 +44,8 @@ def register_site() -> Iterator[str]:
 
 @pytest.fixture
 def tab(browser: Any, register_site: str) -> Iterator[Any]:
-    problems: list[str] = []
-    with site_tab(browser, register_site, locale="es-EC") as page:
-        page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
-        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    with watched_tab(browser, register_site, locale="es-EC") as page:
         yield page
-    assert not problems, problems
 
 
 def resource(page: Any, iri: str) -> dict[str, Any]:

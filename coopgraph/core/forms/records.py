@@ -229,17 +229,25 @@ def _date(value: str) -> ox.Literal:
     return ox.Literal(value, datatype=_DATE)
 
 
-def _agreement(form: RecordForm, record: ox.NamedNode) -> list[Triple]:
-    kind = form.text("instrument")
-    triples: list[Triple] = [(record, _TYPE, _cg(kind or "Agreement"))]
-    for party in form.items("parties"):
+def _participations(form: RecordForm, record: ox.NamedNode, field: str, prop: str) -> list[Triple]:
+    """The form's `field` rows as the record's `prop` participations: a role, and the name typed or the actor
+    picked (or both)."""
+    triples: list[Triple] = []
+    for party in form.items(field):
         node = ox.BlankNode()
-        triples += [(record, _cg("party"), node), (node, _TYPE, _cg("Participation"))]
+        triples += [(record, _cg(prop), node), (node, _TYPE, _cg("Participation"))]
         triples.append((node, _cg("organisationRole"), ox.NamedNode(f"{IATI}OrganisationRole/{party.role}")))
         if party.name:
             triples.append((node, _cg("orgName"), ox.Literal(party.name, language="es")))
         if party.actor:
             triples.append((node, _cg("actor"), ox.NamedNode(party.actor)))
+    return triples
+
+
+def _agreement(form: RecordForm, record: ox.NamedNode) -> list[Triple]:
+    kind = form.text("instrument")
+    triples: list[Triple] = [(record, _TYPE, _cg(kind or "Agreement"))]
+    triples += _participations(form, record, "parties", "party")
     for name, prop in (("signed", "signatureDate"), ("valid_from", "validFrom"), ("valid_until", "validUntil")):
         if form.text(name):
             triples.append((record, _cg(prop), _date(form.text(name))))
@@ -364,14 +372,7 @@ def activity_triples(store: ox.Store, form: RecordForm, record: ox.NamedNode) ->
     for name, prop in (("planned_start", "plannedStart"), ("planned_end", "plannedEnd")):
         if form.text(name):
             triples.append((record, _cg(prop), _date(form.text(name))))
-    for party in form.items("participants"):
-        node = ox.BlankNode()
-        triples += [(record, _cg("participatingOrg"), node), (node, _TYPE, _cg("Participation"))]
-        triples.append((node, _cg("organisationRole"), ox.NamedNode(f"{IATI}OrganisationRole/{party.role}")))
-        if party.name:
-            triples.append((node, _cg("orgName"), ox.Literal(party.name, language="es")))
-        if party.actor:
-            triples.append((node, _cg("actor"), ox.NamedNode(party.actor)))
+    triples += _participations(form, record, "participants", "participatingOrg")
     codes: dict[tuple[str, str], Decimal | None] = {}
     picks: tuple[SectorPick, ...] = form.items("sectors")
     for picked in picks:
