@@ -1,5 +1,6 @@
-"""The matching index saved with its store (coopgraph/core/matching/saved.py): used only for the store it was
-saved for, and never when the file is not exactly what was written; a write outside the journal removes it.
+"""The matching index and the snapshot saved with their store (coopgraph/core/matching/saved.py): used only for
+the store they were saved for, and never when a file is not exactly what was written; a write outside the journal
+removes them.
 (`coopgraph serve` around it: tests/test_service_saved_index.py.)"""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.matching import MatchIndex, match, similar
-from coopgraph.core.matching.saved import INDEX_FILE, loaded, read, save
+from coopgraph.core.matching.saved import INDEX_FILE, SNAPSHOT_FILE, loaded, read, save, store_key, usable_snapshot
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.writes.delta import Delta
 from coopgraph.core.writes.journal import Journal
@@ -45,8 +46,10 @@ def test_a_saved_index_answers_as_the_one_built(disk: OxigraphStore) -> None:
     built = MatchIndex.build(disk)
     assert disk.path is not None
     save(built, disk, disk.path)
-    index = loaded(read(disk.path), disk)
-    assert index is not None and index is not built
+    found = loaded(read(disk.path), disk)
+    assert found is not None and found.description is None
+    index = found.index
+    assert index is not built
     assert index.is_current(disk)
     assert _answers(index) == _answers(built)
 
@@ -67,6 +70,7 @@ def test_a_write_outside_the_journal_removes_the_saved_index(disk: OxigraphStore
     save(MatchIndex.build(disk), disk, disk.path)
     disk.update(f"INSERT DATA {{ GRAPH {EXTRA.graph_name} {{ {EXTRA.subject} {EXTRA.predicate} {EXTRA.object} }} }}")
     assert not (disk.path / INDEX_FILE).exists()
+    assert not (disk.path / SNAPSHOT_FILE).exists()
 
 
 def _flip(path: Path) -> None:
@@ -106,3 +110,45 @@ def test_saving_removes_what_an_install_killed_midway_left(disk: OxigraphStore) 
     save(MatchIndex.build(disk), disk, disk.path)
     assert not left.exists()
     assert read(disk.path) is not None
+
+
+def test_the_snapshot_holds_the_store_and_serves_only_that_state_of_it(disk: OxigraphStore) -> None:
+    assert disk.path is not None
+    save(MatchIndex.build(disk), disk, disk.path)
+    path = usable_snapshot(disk.path, store_key(disk))
+    assert path == disk.path / SNAPSHOT_FILE
+    copy = ox.Store()
+    copy.load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    assert len(copy) == len(disk.oxigraph) > 20_000  # (parsing names blank nodes anew, as a copy always did)
+    assert {q for q in copy if _ground(q)} == {q for q in disk.oxigraph if _ground(q)}
+    journal = Journal(disk.oxigraph, disk.path, sync=False)
+    journal.commit(Delta.from_nquads(str(EXTRA) + " .\n", ""))
+    journal.close()
+    assert usable_snapshot(disk.path, store_key(disk)) is None  # another version of the store
+
+
+def _ground(quad: ox.Quad) -> bool:
+    return not isinstance(quad.subject, ox.BlankNode) and not isinstance(quad.object, ox.BlankNode)
+
+
+def _same_size(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _unnamed(path: Path) -> None:
+    """An index file whose header names no snapshot (as one saved by another version of this code would)."""
+    index = path.parent / INDEX_FILE
+    header, _, payload = index.read_bytes().partition(b"\n")
+    fields = json.loads(header)
+    del fields["snapshot"]
+    index.write_bytes(json.dumps(fields).encode() + b"\n" + payload)
+
+
+@pytest.mark.parametrize("spoil", [_same_size, _cut, _unnamed, Path.unlink], ids=lambda f: f.__name__)
+def test_a_snapshot_that_is_not_what_was_written_is_not_used(disk: OxigraphStore, spoil: object) -> None:
+    assert disk.path is not None and callable(spoil)
+    save(MatchIndex.build(disk), disk, disk.path)
+    spoil(disk.path / SNAPSHOT_FILE)
+    assert usable_snapshot(disk.path, store_key(disk)) is None

@@ -20,7 +20,7 @@ import pytest
 from served import Served, children, holds_index_memory_file, serving, wait_until
 from test_service_writes import AGENCY_TTL, NEW_AGENCY, PARTNERS, bearer, data_path, send
 
-from coopgraph.core.matching.saved import INDEX_FILE
+from coopgraph.core.matching.saved import INDEX_FILE, SNAPSHOT_FILE
 from coopgraph.core.writes.tokens import TokenBook
 
 pytestmark = pytest.mark.slow
@@ -31,7 +31,11 @@ ASKED = (
     "/api/match?" + urllib.parse.urlencode({"need": "agua potable y saneamiento", "requester": "EC-L", "limit": 10}),
     "/api/match?" + urllib.parse.urlencode({"need": "hermanamiento con ciudades", "lang": "en", "group": "true"}),
     "/api/match/options",
+    "/sparql?" + urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"}),
+    "/sparql?"
+    + urllib.parse.urlencode({"query": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s a ?c } } GROUP BY ?g ORDER BY ?g"}),
 )
+SNAPSHOT = "store: read from the saved snapshot"
 
 
 def _answers(base: str, *extra: str) -> dict[str, object]:
@@ -41,6 +45,12 @@ def _answers(base: str, *extra: str) -> dict[str, object]:
         assert answer.status == 200, (path, answer.body[:300])
         found[path] = answer.json()
     return found
+
+
+def _description(base: str) -> bytes:
+    answer = send(base, "GET", "/sparql", Accept="application/n-triples")
+    assert answer.status == 200, answer.body[:300]
+    return answer.body.replace(base.encode(), b"BASE")
 
 
 def _similar(iri: str) -> str:
@@ -68,11 +78,13 @@ def _whence(running: Served) -> str:
 
 @pytest.fixture(scope="module")
 def first(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object], os.stat_result]:
-    """A data folder served once (its index built, then saved), the answers then, the saved file's stat."""
+    """A data folder served once (its index built, then saved), the answers then (the service description among
+    them), the saved file's stat."""
     folder = tmp_path_factory.mktemp("saved") / "store"
     with serving("--data-dir", str(folder), "--workers", "2") as running:
         assert _whence(running) == BUILT
-        answers = _answers(running.base)
+        assert SNAPSHOT not in running.stderr()
+        answers = {**_answers(running.base), "description": _description(running.base)}
         stat = _saved(folder)
     return folder, answers, stat
 
@@ -82,7 +94,8 @@ def test_a_restart_answers_matching_identically_from_the_saved_index(first: tupl
     assert stat.st_mode & 0o777 == 0o600
     with serving("--data-dir", str(folder), "--workers", "2") as running:
         assert _whence(running) == LOADED
-        assert _answers(running.base) == answers
+        assert SNAPSHOT in running.stderr()  # the store's content too came from the folder, not from the store
+        assert {**_answers(running.base), "description": _description(running.base)} == answers
         after = (folder / INDEX_FILE).stat()
     assert (after.st_ino, after.st_mtime_ns) == (stat.st_ino, stat.st_mtime_ns), "the loaded index was saved again"
 
@@ -160,7 +173,7 @@ def test_a_saved_index_that_does_not_fit_is_built_again(
         answers = _answers(running.base, _similar(NEW_AGENCY)) if spoil is _stale else _answers(running.base)
         _saved(folder, other_than=spoiled)
     if spoil is not _stale:
-        assert answers == first[1]
+        assert {**answers, "description": first[1]["description"]} == first[1]
     with serving("--data-dir", str(folder), "--workers", "2") as running:  # the index built was saved in its place
         assert _whence(running) == LOADED
         assert (_answers(running.base, _similar(NEW_AGENCY)) if spoil is _stale else _answers(running.base)) == answers
@@ -176,3 +189,16 @@ def test_no_worker_keeps_the_memory_file_of_a_save(tmp_path: Path) -> None:
         processes = {running.holder(), *children(running.holder())}
         assert len(processes) == 5
         assert not [pid for pid in processes if holds_index_memory_file(pid)]
+
+
+def test_a_damaged_snapshot_is_not_read(first: tuple[Path, dict, os.stat_result], tmp_path: Path) -> None:
+    """A snapshot whose bytes are not those its header names: the store is copied as before, the answers the same."""
+    folder = _copy(first[0], tmp_path)
+    path = folder / SNAPSHOT_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == LOADED  # the index file is whole: only the snapshot is refused
+        assert SNAPSHOT not in running.stderr()
+        assert {**_answers(running.base), "description": _description(running.base)} == first[1]

@@ -284,6 +284,7 @@ class Pool:
         self.recent: deque[tuple[int, frozenset[str]]] = deque(maxlen=RECENT_WRITES)
         self._write_lock = asyncio.Lock()
         self._applied: dict[int, asyncio.Future[bool]] = {}
+        self._watchers: set[asyncio.Task[None]] = set()
         self.changes: OrderedDict[int, bytes] = OrderedDict()
         """The last KEPT_CHANGES committed writes by version, as a worker applies them (`_catch_up`)."""
         self.relay: EngineRelay | None = None
@@ -297,9 +298,9 @@ class Pool:
     # --- the holder ---
 
     async def start(self, store: OxigraphStore | SparqlStore, engine: EngineConfig | None = None) -> list[str]:
-        """Replay the journal, start the holder, stream it the store, wait until it is ready, fork the workers;
-        the sandbox layers. With an `engine` there is no journal and nothing to stream: the holder reaches the
-        engine through the relay started here (coopgraph/web/relay.py)."""
+        """Replay the journal, start the holder, stream it the store (or name the snapshot saved of it), wait until
+        it is ready, fork the workers; the sandbox layers. With an `engine` there is no journal and nothing to
+        stream: the holder reaches the engine through the relay started here (coopgraph/web/relay.py)."""
         loop = asyncio.get_running_loop()
         if isinstance(store, OxigraphStore):
             self.journal = await loop.run_in_executor(
@@ -341,15 +342,18 @@ class Pool:
             config["index_folder"] = str(self.index_folder)
         if engine is not None and self.relay is not None:
             config["engine"] = {"config": engine.to_json(), "routes": self.relay.routes}
+        snapshot = None
+        if isinstance(store, OxigraphStore):  # checked while the holder starts (its imports take as long)
+            snapshot = config["snapshot"] = await loop.run_in_executor(None, _snapshot, store)
         control.send(json.dumps(config).encode())
         control.setblocking(False)
         self._control = control
         self._ready = loop.create_future()
         loop.add_reader(control.fileno(), self._on_control)
-        if isinstance(store, OxigraphStore):
+        if isinstance(store, OxigraphStore) and not snapshot:
             await loop.run_in_executor(None, _stream, store, data_write)
         else:
-            os.close(data_write)  # the holder reads the engine instead
+            os.close(data_write)  # the holder reads the snapshot, or the engine, instead
         self.layers = await self._ready
         if self.relay is not None and self.layers:
             targets = ", ".join(f"{host}:{port}" for host, port in self.relay.targets)
@@ -399,8 +403,8 @@ class Pool:
                 waiter = self._exit_waiters.pop(pid, None)
                 if waiter is not None and not waiter.done():
                     waiter.set_result(status)
-            elif word == "index" and fds and self.index_folder is not None and not self._closing:
-                self._index_writer.submit(_install_index, os.dup(fds[0]), self.index_folder)
+            elif word == "index" and len(fds) == 2 and self.index_folder is not None and not self._closing:
+                self._index_writer.submit(_install_saved, [os.dup(fd) for fd in fds], self.index_folder)
             elif word == "ready" and self._ready is not None and not self._ready.done():
                 self._ready.set_result(list(json.loads(rest)["sandbox"]))
             elif word == "error" and self._ready is not None and not self._ready.done():
@@ -664,8 +668,8 @@ class Pool:
                     return failure  # the engine refused it: nothing changed
                 version = self.version + 1  # committed, or maybe (an unknown outcome): every cache is refreshed
             self.recent.append((version, subjects))
-            if await self._propagate(version, prepared["added"], prepared["removed"]):
-                self._keep(version, prepared["added"], prepared["removed"])  # else the workers are replaced
+            self._keep(version, prepared["added"], prepared["removed"])
+            self._propagate(version, prepared["added"], prepared["removed"])
             self.version = version
             stale = [worker for worker in self.idle if worker.version < version]
             self.idle = [worker for worker in self.idle if worker.version >= version]
@@ -705,12 +709,13 @@ class Pool:
             return True  # writes since `base` are no longer remembered: refuse rather than guess
         return any(version > base and subjects & changed for version, changed in self.recent)
 
-    async def _propagate(self, version: int, added: str, removed: str) -> bool:
-        """Send the committed change to the holder and wait until it applied it (workers forked after see it);
-        whether it patched its matching index in place (then so can the workers), rather than built it again."""
+    def _propagate(self, version: int, added: str, removed: str) -> None:
+        """Send the committed change to the holder, without waiting: it applies the changes in the order they
+        came and forks workers after applying the ones before (they hold the write); the workers forked before
+        get it from `_catch_up`, and requests wait for a worker that holds it (read-your-writes)."""
         if self._control is None:
             log.error("write %d committed, but the data holder is gone: restart coopgraph serve", version)
-            return False
+            return
         fd = os.memfd_create("coopgraph-write")
         try:
             os.write(fd, json.dumps({"added": added, "removed": removed}).encode())
@@ -720,11 +725,17 @@ class Pool:
             socket.send_fds(self._control, [f"apply {version}".encode()], [fd])
         finally:
             os.close(fd)
+        watcher = asyncio.get_running_loop().create_task(self._applied_within(version, waiter))
+        self._watchers.add(watcher)  # the loop keeps only a weak reference to a task
+        watcher.add_done_callback(self._watchers.discard)
+
+    async def _applied_within(self, version: int, waiter: asyncio.Future[bool]) -> None:
+        """Log a holder that did not apply write `version` within APPLY_TIMEOUT_S (its workers cannot see it)."""
         try:
-            return await asyncio.wait_for(waiter, APPLY_TIMEOUT_S)
+            await asyncio.wait_for(waiter, APPLY_TIMEOUT_S)
         except TimeoutError:
+            self._applied.pop(version, None)
             log.error("the data holder did not apply write %d within %g s", version, APPLY_TIMEOUT_S)
-            return False
 
     async def close(self) -> None:
         """Kill every worker and stop the holder."""
@@ -754,15 +765,31 @@ class Pool:
                 self._holder.wait()
 
 
-def _install_index(fd: int, folder: Path) -> None:
-    """Install a matching index the holder saved into the memory file `fd` in the data folder (then close `fd`)."""
-    from coopgraph.core.matching.saved import install
+def _install_saved(fds: list[int], folder: Path) -> None:
+    """Install what the holder saved into memory files (the store's snapshot, then the matching index: the index
+    file names the snapshot) in the data folder, then close them."""
+    from coopgraph.core.matching.saved import INDEX_FILE, SNAPSHOT_FILE, install
 
     try:
-        with os.fdopen(fd, "rb") as source:
-            install(source, folder)
-    except OSError as error:  # the index is built at the next start instead
+        for fd, name in zip(fds, (SNAPSHOT_FILE, INDEX_FILE), strict=True):
+            with os.fdopen(fd, "rb", closefd=False) as source:
+                install(source, folder, name)
+    except OSError as error:  # the index is built (and the store copied) at the next start instead
         log.warning("could not save the partner-matching index in %s: %s", folder, error)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _snapshot(store: OxigraphStore) -> str | None:
+    """The saved snapshot of the store's content, when there is one of the store as it is now (see
+    coopgraph/core/matching/saved.py); the holder then reads it instead of the N-Quads streamed from the store."""
+    from coopgraph.core.matching.saved import store_key, usable_snapshot
+
+    if store.path is None:
+        return None
+    path = usable_snapshot(store.path, store_key(store))
+    return str(path) if path else None
 
 
 def _stream(store: OxigraphStore, fd: int) -> None:

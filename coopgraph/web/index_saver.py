@@ -1,13 +1,15 @@
-"""The data holder's side of saving its matching index with the store (coopgraph/core/matching/saved.py).
+"""The data holder's side of saving its matching index and a snapshot with the store (coopgraph/core/matching/saved.py).
 
 The holder writes nothing to disk (its sandbox may not even let it): a child
-forked from it, at a low CPU priority, pickles the index into a memory file
-while the holder goes on forking workers and applying writes; when the
-child has ended well, the holder hands the memory file to the front
-(`index` message), which installs it in the data folder. One save runs at a
-time, and not while writes come: a save starts once no write has come for
-`QUIET_S` (a save pickles the whole index: ~5 s of CPU and 160 MB at 100,000
-actors), and when it ends another starts if the index changed meanwhile.
+forked from it, at a low CPU priority, writes the store's N-Quads into one
+memory file and pickles the index (with the service description) into
+another, while the holder goes on forking workers and applying writes; when
+the child has ended well, the holder hands both memory files to the front
+(`index` message), which installs them in the data folder. One save runs
+at a time, and not while writes come: a save starts once no write has come
+for `QUIET_S` (at 100,000 actors a save pickles the whole index, ~5 s of CPU
+and 160 MB, and writes 230 MB of N-Quads, ~1 s), and when it ends another
+starts if the index changed meanwhile.
 """
 
 from __future__ import annotations
@@ -31,14 +33,14 @@ QUIET_S = 2.0
 class IndexSaver:
     """Saves the holder's current matching index unless it is the one the data folder holds already."""
 
-    def __init__(self, app: Any, hand_over: Callable[[int], None], saved: object | None) -> None:
+    def __init__(self, app: Any, hand_over: Callable[[list[int]], None], saved: object | None) -> None:
         self.app = app
         self.hand_over = hand_over
-        """Sends a memory file holding a saved index to the front (which installs it)."""
+        """Sends the memory files of a save (the snapshot, then the index) to the front (which installs them)."""
         self.saved = saved
         """The index object the data folder holds (the one loaded at start, or last saved); None: none yet."""
-        self.child: tuple[int, int, object] | None = None
-        """The save under way: the child's PID, its memory file, the index it saves."""
+        self.child: tuple[int, list[int], object] | None = None
+        """The save under way: the child's PID, its memory files (snapshot, index), the index it saves."""
         self.due: float | None = time.monotonic()
         """When to save next (`start`): now at first (the index built at start, unless loaded)."""
 
@@ -59,53 +61,63 @@ class IndexSaver:
     def start(self) -> None:
         """Save the index if it is current and not the one saved, unless a save is under way (when it ends,
         `reaped` makes the next save due)."""
-        from coopgraph.core.matching.saved import store_key, write
+        from coopgraph.core.matching.saved import store_key, write, write_snapshot
+        from coopgraph.web.sparql import description_ntriples
         from coopgraph.web.state import EXTENSION, INDEX_KEY
 
         state = self.app.extensions[EXTENSION]
         index = state.cache.get(INDEX_KEY)
         if self.child is not None or index is None or index is self.saved or not index.is_current(state.store):
             return
-        fd = os.memfd_create("coopgraph-match-index")
+        fds = [os.memfd_create("coopgraph-store-snapshot"), os.memfd_create("coopgraph-match-index")]
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child ends with os._exit (its coverage is never written)
             status = 1
             try:
                 signal.set_wakeup_fd(-1)
-                os.closerange(3, fd)  # the control socket above all: the front must see the holder's end, not ours
-                os.closerange(fd + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+                low = 3  # close all but its memory files, the control socket above all: the front must see the
+                for fd in sorted(fds):  # holder's end, not ours
+                    os.closerange(low, fd)
+                    low = fd + 1
+                os.closerange(low, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
                 os.nice(SAVER_NICE)
-                with os.fdopen(fd, "wb", closefd=False) as out:
-                    write(index, store_key(state.store), out)
+                with os.fdopen(fds[0], "w+b", closefd=False) as snapshot, os.fdopen(fds[1], "wb", closefd=False) as out:
+                    write_snapshot(state.store, snapshot)
+                    snapshot.flush()
+                    description = description_ntriples(state)
+                    write(index, store_key(state.store), out, description=description, snapshot=snapshot)
                 status = 0
             except BaseException as error:
                 log.warning("could not save the partner-matching index: %s", error)
             finally:
                 os._exit(status)
-        self.child = (pid, fd, index)
+        self.child = (pid, fds, index)
 
     def forked(self) -> None:
-        """In a worker just forked from the holder: let go of the memory file of a save under way (a worker
-        holding it would keep its pages, the size of the index, for its whole life)."""
+        """In a worker just forked from the holder: let go of the memory files of a save under way (a worker
+        holding them would keep their pages, the size of the index and of the store, for its whole life)."""
         if self.child is not None:
-            os.close(self.child[1])
+            for fd in self.child[1]:
+                os.close(fd)
             self.child = None
 
     def reaped(self, pid: int, status: int) -> bool:
-        """Whether `pid` was the saver; if so, hand its file over when it ended well and make the next save due."""
+        """Whether `pid` was the saver; if so, hand its files over when it ended well and make the next save due."""
         if self.child is None or self.child[0] != pid:
             return False
-        _, fd, index = self.child
+        _, fds, index = self.child
         self.child = None
         try:
             if status == 0:
-                os.lseek(fd, 0, os.SEEK_SET)
-                self.hand_over(fd)
+                for fd in fds:
+                    os.lseek(fd, 0, os.SEEK_SET)
+                self.hand_over(fds)
                 self.saved = index
             else:
                 log.warning("the partner-matching index was not saved (saver status %d)", status)
         finally:
-            os.close(fd)
+            for fd in fds:
+                os.close(fd)
         if status == 0 and self.due is None:  # (a failed save is tried again after the next write, not at once)
             self.due = time.monotonic()  # a write while it ran: its index is saved next (`start` skips a saved one)
         return True

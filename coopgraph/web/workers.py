@@ -21,13 +21,16 @@ On an `apply VERSION` message (with a memory file holding a committed
 change) the holder applies the change to its copy and brings its caches up
 to date (the partner-matching index too), then answers `applied VERSION
 patched` (its matching index patched in place) or `applied VERSION built`
-(its tables built again): workers forked after that see the write. On an
-engine, which holds the change already, the holder only notes the version
-and brings its caches up to date from the engine. After a `patched` write
-the workers forked before get the same change as an `A` frame on their
-socket, between requests (`serve_requests`): each applies it to its own copy
-and patches its caches (`_catch_up`); after a `built` one the front replaces
-them by new forks.
+(its tables built again): workers forked after that see the write, since
+the holder takes its messages in order. On an engine, which holds the
+change already, the holder only notes the version and brings its caches up
+to date from the engine. The front answers the writer once the change is
+committed, without waiting for the holder; meanwhile the workers forked
+before get the same change as an `A` frame on their socket, between
+requests (`serve_requests`): each applies it to its own copy and patches
+its caches (`_catch_up`), or, when its matching tables would have to be
+built again, is replaced by a new fork (which the holder makes once it has
+applied the change and built them).
 
 On each `fork` message the holder forks a **worker**: a copy of itself
 (pages shared copy-on-write) that gets one end of a fresh socket pair, the
@@ -64,6 +67,7 @@ import struct
 import sys
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
@@ -254,49 +258,66 @@ def holder_main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()  # the objects built so far stay put: collections in the workers do not copy their pages
     _send(control, "ready " + json.dumps({"sandbox": layers}))
-    saver = IndexSaver(app, lambda fd: _send(control, "index", [fd]), loaded) if config.get("index_folder") else None
+    saver = IndexSaver(app, lambda fds: _send(control, "index", fds), loaded) if config.get("index_folder") else None
     _fork_loop(control, app, int(config["memory_bytes"]), saver)
 
 
 def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, object | None]:
-    """Load the N-Quads from the pipe into memory (or, with an engine, open the store on it, reached through
-    the front's relay), build the app (its writes committed by the front) and warm its caches; the matching index
+    """Load the store's content into memory: from the snapshot the front named (`snapshot` in the settings), or
+    else the N-Quads it streams down the pipe; or, with an engine, open the store on it, reached through the
+    front's relay. Build the app (its writes committed by the front) and warm its caches; the matching index
     saved in the data folder, if it was of this store and is now the app's (else None: it was built)."""
-    import pyoxigraph as ox
-
     from coopgraph.core.matching import saved
     from coopgraph.core.store import OxigraphStore, Store
     from coopgraph.web.app import create_app
     from coopgraph.web.engine import EngineConfig, for_requests
     from coopgraph.web.relay import route_through
+    from coopgraph.web.sparql import restore_description
     from coopgraph.web.state import EXTENSION, INDEX_KEY, SERVED_KEY
 
     remote = config.get("engine")
     store: Store
     engine, remote_store = None, None
-    found: tuple[saved.StoreKey, Any] | None = None
+    found: saved.Saved | None = None
     if remote:
         os.close(data_fd)
         route_through(remote["routes"])  # before any connection: every request to the engine takes the relay
         engine = EngineConfig.from_json(remote["config"])
         store = remote_store = engine.open()
     else:
-        memory = ox.Store()
-        with os.fdopen(data_fd, "rb", buffering=1 << 20) as data:
-            memory.load(input=data, format=ox.RdfFormat.N_QUADS)
-        store = OxigraphStore(memory)
         folder = config.get("index_folder")
-        found = saved.read(Path(folder)) if folder else None
+        with ThreadPoolExecutor(1) as reader:  # the index is unpickled while the quads are parsed, without the GIL
+            reading = reader.submit(saved.read, Path(folder)) if folder else None
+            store = OxigraphStore(_in_memory(config.get("snapshot"), data_fd))
+            found = reading.result() if reading else None
     app = create_app({**config["settings"], SERVED_KEY: True}, store=store)
-    index = saved.loaded(found, store) if isinstance(store, OxigraphStore) else None
-    if index is not None:
-        app.extensions[EXTENSION].cache[INDEX_KEY] = index
+    usable = saved.loaded(found, store) if isinstance(store, OxigraphStore) else None
+    if usable is not None:
+        state = app.extensions[EXTENSION]
+        state.cache[INDEX_KEY] = usable.index
+        if usable.description is not None:
+            restore_description(state, usable.description)
     _warm(app)
     if isinstance(store, OxigraphStore):
-        log.info("partner-matching index: %s", "loaded from the data folder" if index else "built from the store")
+        log.info("partner-matching index: %s", "loaded from the data folder" if usable else "built from the store")
     if engine is not None and remote_store is not None:
         for_requests(remote_store, engine, float(config["settings"]["query_timeout_s"]))
-    return app, index
+    return app, usable.index if usable else None
+
+
+def _in_memory(snapshot: str | None, data_fd: int) -> Any:
+    """An in-memory store holding the snapshot file's quads, or those the front streams down `data_fd`."""
+    import pyoxigraph as ox
+
+    memory = ox.Store()
+    if snapshot:
+        os.close(data_fd)
+        memory.load(path=snapshot, format=ox.RdfFormat.N_QUADS)
+        log.info("store: read from the saved snapshot")
+    else:
+        with os.fdopen(data_fd, "rb", buffering=1 << 20) as data:
+            memory.load(input=data, format=ox.RdfFormat.N_QUADS)
+    return memory
 
 
 def _warm(app: Any) -> None:

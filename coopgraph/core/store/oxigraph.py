@@ -15,7 +15,7 @@ from coopgraph.core.store.protocol import Progress, QueryResult, StoreError, sol
 from coopgraph.core.store.sources import named_graph, rdf_format, stage_sources
 from coopgraph.core.vocab import RDF_LANG_STRING, XSD_STRING
 
-DERIVED_FILES = ("match-index.pickle",)
+DERIVED_FILES = ("match-index.pickle", "store-snapshot.nq")
 """Files kept in an on-disk store's folder that are derived from its content (coopgraph/core/matching/saved.py):
 a write outside the journal removes them (`OxigraphStore.forget_derived`)."""
 
