@@ -216,10 +216,12 @@ def cold_start(data_dir: Path, logs: Path, name: str) -> dict[str, Any]:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=peers._env())
     try:
         cold = waited(lambda: _match_answers(port), 900)
-        whence = "loaded" if b"index: loaded" in log_file.read_bytes() else "built"
+        said = log_file.read_bytes()
+        whence = "loaded" if b"index: loaded" in said else "built"
+        store = "snapshot" if b"store: read from the saved snapshot" in said else "copied"
         if whence == "built":
             waited(lambda: saved.exists() and saved.stat().st_mtime_ns != before, 300)
-        return {"server": f"ours, {name}", "cold_start_to_match_s": cold, "index": whence}
+        return {"server": f"ours, {name}", "cold_start_to_match_s": cold, "index": whence, "store": store}
     finally:
         process.terminate()
         process.wait(timeout=60)
