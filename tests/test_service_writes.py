@@ -39,6 +39,33 @@ CGR = "https://w3id.org/coopgraph/id/"
 PARTNERS = "https://w3id.org/coopgraph/graph/partners-local"
 AGREEMENT = "https://w3id.org/coopgraph/id/instrumento/ec-l-2026-007"
 NEW_AGENCY = "https://w3id.org/coopgraph/id/agencia-agua-andina"
+TRACK_PROJECT = "https://w3id.org/coopgraph/id/actividad/EC-GADPL-2025-001"
+TRACK_TTL = """@prefix cg: <https://w3id.org/coopgraph/def#> .
+@prefix cgr: <https://w3id.org/coopgraph/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix iati: <https://w3id.org/coopgraph/iati/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+cgr:anotacion\\/ec-l-20250301T090000Z a cg:ManualEntry ;
+    rdfs:label "Anotación de marta (2025-03-01T09:00:00Z)"@es, "Entry by marta (2025-03-01T09:00:00Z)"@en ;
+    dcterms:creator "marta" ; cg:recordedAt "2025-03-01T09:00:00Z"^^xsd:dateTime ;
+    cg:registerProvince cgr:provincia-ec-l .
+cgr:actividad\\/EC-GADPL-2025-001 a cg:CooperationActivity ;
+    rdfs:label "Riego comunitario en Zapotillo"@es, "Community irrigation in Zapotillo"@en ;
+    dcterms:description "Canales y reservorios para 40 familias"@es, "Channels and ponds for 40 families"@en ;
+    dcterms:source cgr:anotacion\\/ec-l-20250301T090000Z ;
+    cg:registerProvince cgr:provincia-ec-l ;
+    cg:iatiIdentifier "EC-GADPL-2025-001" ;
+    cg:reportingOrg [ a cg:NamedOrganisation ; cg:orgRef "EC-GADPL" ; cg:orgType iati:OrganisationType\\/11 ;
+                      cg:actor cgr:gadp-loja ; cg:orgName "Gobierno Provincial de Loja"@es ] ;
+    cg:participatingOrg [ a cg:Participation ; cg:organisationRole iati:OrganisationRole\\/1 ; cg:actor cgr:aecid ;
+                          cg:orgName "AECID"@es ] ;
+    cg:activityStatus iati:ActivityStatus\\/2 ;
+    cg:plannedStart "2025-04-01"^^xsd:date ;
+    cg:plannedEnd "2026-09-30"^^xsd:date ;
+    cg:activityTerritory cgr:provincia-ec-l ;
+    cg:sectorShare [ a cg:SectorShare ; cg:sectorCode iati:Sector\\/31140 ; cg:sectorVocabulary iati:SectorVocabulary\\/1 ] .
+"""
 AGENCY_TTL = f"""@prefix cg: <https://w3id.org/coopgraph/def#> .
 @prefix cgr: <https://w3id.org/coopgraph/id/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -512,6 +539,33 @@ def test_the_workers_patch_in_a_new_partner_and_match_it(served: tuple[str, str,
     with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
         assert all(pool.map(found, range(24)))
     assert running.request_processes() == workers, "the workers were replaced instead of patching their index"
+
+
+@pytest.mark.slow
+def test_a_write_that_needs_new_matching_tables_reaches_matching_through_new_workers(
+    served: tuple[str, str, Served],
+) -> None:
+    """A register project naming a partner changes the matching tables themselves (the partner's track record):
+    the workers cannot patch theirs. They apply the write (SPARQL sees it at once, on every worker) and match from
+    their older index while the holder builds the tables once; then forks of the holder replace them, and every
+    match finds the project."""
+    base, secret, running = served
+    assert wait_until(lambda: len(running.request_processes()) == 4)  # a worker an earlier test replaced is up
+    workers = running.request_processes()
+    answer = send(base, "POST", data_path(REGISTER), TRACK_TTL, Content_Type="text/turtle", **bearer(secret))
+    assert answer.status in (200, 201), answer.body
+    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
+        assert all(pool.map(lambda _: ask(base, f"<{TRACK_PROJECT}> a ?type"), range(24)))
+    query = "/api/match?" + urllib.parse.urlencode({"need": "riego", "limit": 50})
+
+    def matched(_: int) -> bool:
+        answer = send(base, "GET", query)
+        assert answer.status == 200, answer.body
+        return TRACK_PROJECT.encode() in answer.body
+
+    assert wait_until(lambda: len(running.request_processes()) == 4 and not running.request_processes() & workers)
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(matched, range(24)))
 
 
 @pytest.mark.slow

@@ -188,6 +188,10 @@ class Worker:
     """Why the front killed it mid-request: 'timeout' or 'shed'."""
     version: int = 0
     """The version of the data it holds (the journal's count of committed writes when it was forked)."""
+    stale_since: int | None = None
+    """The first write it applied without being able to patch its matching index (whose tables had to be built
+    again): it serves that older index until the holder has built the new one, then a fork of the holder replaces
+    it (`_replaceable`)."""
 
 
 def error_reply(status: int, title: str, message: Text, lang: str | None, **details: Any) -> Reply:
@@ -285,6 +289,8 @@ class Pool:
         self._write_lock = asyncio.Lock()
         self._applied: dict[int, asyncio.Future[bool]] = {}
         self._watchers: set[asyncio.Task[None]] = set()
+        self.built = 0
+        """The last write after which the holder built its matching tables again (workers stale since are replaced)."""
         self.changes: OrderedDict[int, bytes] = OrderedDict()
         """The last KEPT_CHANGES committed writes by version, as a worker applies them (`_catch_up`)."""
         self.relay: EngineRelay | None = None
@@ -394,6 +400,9 @@ class Pool:
                 applied = self._applied.pop(int(number), None)
                 if applied is not None and not applied.done():
                     applied.set_result(patched == "patched")
+                if patched != "patched":
+                    self.built = max(self.built, int(number))
+                    self._replace_stale()
             elif word == "exit":
                 pid, status = (int(part) for part in rest.split())
                 self.exits[pid] = status
@@ -454,12 +463,27 @@ class Pool:
         self._ready_for_work(worker)
 
     def _ready_for_work(self, worker: Worker) -> None:
-        """Give an idle worker requests, once it holds the latest committed write."""
+        """Give an idle worker requests, once it holds the latest committed write (or replace it, when the holder
+        has built the matching tables it could not patch)."""
         if worker.version < self.version:
             asyncio.get_running_loop().create_task(self._catch_up(worker))
             return
+        if self._replaceable(worker):
+            self._retire(worker)
+            return
         self.idle.append(worker)
         self._dispatch()
+
+    def _replaceable(self, worker: Worker) -> bool:
+        return worker.stale_since is not None and worker.stale_since <= self.built
+
+    def _replace_stale(self) -> None:
+        """Replace the idle workers whose matching index the holder has now built anew (the busy ones are replaced
+        when their request ends): forks of the holder share its new tables."""
+        stale = [worker for worker in self.idle if self._replaceable(worker)]
+        self.idle = [worker for worker in self.idle if not self._replaceable(worker)]
+        for worker in stale:
+            self._retire(worker)
 
     # --- requests ---
 
@@ -569,17 +593,21 @@ class Pool:
 
     async def _catch_up(self, worker: Worker) -> None:
         """Send a worker the committed writes it misses, one at a time (it applies each to its copy and patches its
-        caches), then give it requests: the next read finds a warm process. A worker that cannot apply one (its
-        matching tables would have to be built again), is too far behind, stops answering or dies is replaced by
-        a fork of the data holder, which holds every write."""
+        caches), then give it requests: the next read finds a warm process. One whose matching tables would have
+        to be built again serves its older index meanwhile (`stale_since`: seconds at 100k actors, built once by
+        the holder); a worker that cannot apply a write, is too far behind, stops answering or dies is replaced
+        by a fork of the data holder, which holds every write."""
         current = True
         try:
             while worker.version < self.version and worker in self.workers and not self._closing:
                 change = self.changes.get(worker.version + 1)
-                if change is None or not await self._apply_in(worker, change):
+                applied = await self._apply_in(worker, change) if change is not None else b"0"
+                if applied == b"0":
                     current = False
                     break
                 worker.version += 1
+                if applied == b"2" and worker.stale_since is None:
+                    worker.stale_since = worker.version
         except (asyncio.IncompleteReadError, ConnectionError, OSError, TimeoutError, ValueError):
             current = False
         if current and worker in self.workers and not self._closing:
@@ -589,11 +617,13 @@ class Pool:
             self._kill(worker)
             self._retire(worker)
 
-    async def _apply_in(self, worker: Worker, change: bytes) -> bool:
-        """Send one committed write to a worker; whether it applied it (it answers within the time limit)."""
+    async def _apply_in(self, worker: Worker, change: bytes) -> bytes:
+        """Send one committed write to a worker; its answer within the time limit: b"1" applied, b"2" applied but
+        its matching index left as it was (its tables must be built again), b"0" not applied."""
         worker.writer.write(FRAME.pack(b"A", len(change)) + change)
         kind, size = FRAME.unpack(await asyncio.wait_for(worker.reader.readexactly(FRAME.size), self.timeout_s))
-        return kind == b"A" and await worker.reader.readexactly(size) == b"1"
+        answer = await worker.reader.readexactly(size)
+        return answer if kind == b"A" and answer in (b"1", b"2") else b"0"
 
     def _retire(self, worker: Worker) -> None:
         if worker in self.workers:

@@ -70,10 +70,11 @@ class MatchParams:
 
 
 def match_index(state: Coopgraph | None = None) -> MatchIndex:
-    """This app's index of the store, built on first use and again whenever the store changed (once, under a lock)."""
+    """This app's index of the store, built on first use and again whenever the store changed (once, under a lock);
+    in a worker of `coopgraph serve` that a write left with an older index, that one (`Coopgraph.stale_index`)."""
     state = state or coopgraph()
     index: MatchIndex | None = state.cache.get(INDEX_KEY)
-    if index is not None and index.is_current(state.store):
+    if index is not None and (state.stale_index or index.is_current(state.store)):
         return index
     lock = state.cache.setdefault(LOCK_KEY, threading.Lock())
     with lock:

@@ -53,6 +53,10 @@ class Coopgraph:
     version: int = 0
     """On a SPARQL engine: the writes committed through the service that this process has seen (the front's
     count; the embedded store keeps its own in the journal graph)."""
+    stale_index: bool = False
+    """True in a worker of `coopgraph serve` after a write it could not patch its matching index for (`after_write`
+    with `rebuild` False): it matches with its older index, rather than build one (seconds at 100k actors), until
+    the front replaces it by a fork of the data holder, which builds the new tables once."""
     _journal: Journal | None = None
     _tokens: TokenBook | None = None
 
@@ -140,7 +144,8 @@ class Coopgraph:
             if key not in KEPT_KEYS:
                 del self.cache[key]
         if index is None or not current:
-            return False  # nothing to patch: the index is built on first use, as before the write
+            self.stale_index = self.stale_index and not rebuild
+            return False  # nothing to patch: the index is built on first use, as before the write (or kept stale)
         added, removed = list(delta.added), list(delta.removed)
         with self.cache.setdefault(LOCK_KEY, threading.Lock()):
             updated = patched_index(index, self.store, added, removed)
@@ -149,6 +154,7 @@ class Coopgraph:
                 updated = updated_index(index, self.store, added, removed)
             if updated is not None:
                 self.cache[INDEX_KEY] = updated
+            self.stale_index = updated is None
         return patched
 
     def close(self) -> None:

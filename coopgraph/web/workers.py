@@ -175,16 +175,16 @@ def call_app(app: WSGIApp, environ: dict[str, Any]) -> tuple[int, list[tuple[str
     return int(status.split(" ", 1)[0]), list(headers), body
 
 
-def serve_requests(sock: socket.socket, app: WSGIApp, catch_up: Callable[[bytes], bool] | None = None) -> None:
+def serve_requests(sock: socket.socket, app: WSGIApp, catch_up: Callable[[bytes], bytes] | None = None) -> None:
     """A worker's loop: read a request, answer it, until the front closes the socket. Between requests the
-    front may send a committed write (`A`): `catch_up` applies it, and the answer (`A`, b"1" or b"0") says
+    front may send a committed write (`A`): `catch_up` applies it, and the answer (`A`, see `_catch_up`) says
     whether this worker is now up to date or must be replaced."""
     stream = sock.makefile("rb", buffering=65536)
     while True:
         try:
             kind, payload = read_frame(stream)
             if kind == b"A" and catch_up is not None:
-                send_frame(sock, b"A", b"1" if catch_up(payload) else b"0")
+                send_frame(sock, b"A", catch_up(payload))
                 continue
             if kind != b"Q" or len(payload) > MAX_HEAD_JSON:
                 raise EOFError(f"unexpected frame {kind!r}")
@@ -210,7 +210,7 @@ def _vm_size() -> int:
 
 
 def become_worker(
-    sock: socket.socket, app: WSGIApp, memory_bytes: int, catch_up: Callable[[bytes], bool] | None = None
+    sock: socket.socket, app: WSGIApp, memory_bytes: int, catch_up: Callable[[bytes], bytes] | None = None
 ) -> None:
     """In a forked child: limit the address space, serve on `sock` from a large-stack thread, then exit."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -375,20 +375,23 @@ def _apply(app: Any, version: int, fd: int) -> bool:
     return patched
 
 
-def _catch_up(app: Any, payload: bytes) -> bool:
+def _catch_up(app: Any, payload: bytes) -> bytes:
     """In a worker: apply a write the front committed since this worker was forked (JSON {"version", "added",
-    "removed"}), patching its caches; False when the matching index would have to be built again (the data holder
-    does that once, and the front replaces this worker by a fork of it) or the change could not be applied."""
+    "removed"}), patching its caches. The answer: b"1" applied; b"2" applied, but the matching index would have
+    to be built again (the data holder does that once): this worker matches with its older one until the front
+    replaces it by a fork of the holder; b"0" not applied (the front replaces this worker at once)."""
     from coopgraph.core.writes.delta import Delta
     from coopgraph.web.state import EXTENSION
 
     try:
         change = json.loads(payload)
         delta = Delta.from_nquads(change["added"], change["removed"])
-        return bool(app.extensions[EXTENSION].apply(delta, int(change["version"]), rebuild=False))
+        state = app.extensions[EXTENSION]
+        patched = state.apply(delta, int(change["version"]), rebuild=False)
+        return b"1" if patched and not state.stale_index else b"2"
     except Exception as error:  # the front replaces this worker: it never serves a copy it could not update
         log.warning("a worker could not apply a committed write: %s", error)
-        return False
+        return b"0"
 
 
 def _fork_loop(control: socket.socket, app: Any, memory_bytes: int, saver: IndexSaver | None) -> None:
