@@ -8,7 +8,7 @@ The shipped shapes are set up once per process. `pyshacl.validate()` wraps
 its shapes graph in a new `pyshacl.ShapesGraph` on every call, which then
 builds a `Shape` for each of the ~250 shapes (their kind, path, severity,
 messages): about half the time of a small validation. Here one
-`ShapesGraph` is built for `cached_shapes()` (`warm_validation` does it
+`ShapesGraph` is built for a copy of `cached_shapes()` (`warm_validation` does it
 before a server forks its workers) and handed to a `pyshacl.Validator` per
 data graph, with the options `validate()` would pass. What pyshacl keeps
 between runs on it depends on the shapes alone (the `Shape` objects, the
@@ -16,7 +16,9 @@ custom constraint components it finds in the shapes graph); everything about
 a data graph (focus nodes, SPARQL targets, constraint objects, the report)
 is built anew on each run (pyshacl 0.40: `Validator.run`, `Shape.validate`).
 tests/test_validate.py checks the reports against fresh `pyshacl.validate`
-runs. The shared `ShapesGraph` is used only under the module lock.
+runs. The shared `ShapesGraph` is used only under the module lock. (Shapes
+declaring SHACL-AF target types would be registered on it again at every
+run, and pyshacl would warn, an error under the tests; ours declare none.)
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from coopgraph.core.validation.report import Report, Violation, rank
-from coopgraph.core.validation.shapes import cached_shapes
+from coopgraph.core.validation.shapes import cached_shapes, copy_graph
 from coopgraph.core.vocab import LANGS
 
 _LOCK = threading.Lock()
@@ -96,7 +98,10 @@ def prepared_shapes() -> ShapesGraph:
 
     Read it under the module lock only (pyshacl's objects are not meant to be shared by threads).
     """
-    shapes = _shapes_graph(cached_shapes())
+    # A copy in rdflib's store without named graphs: pyshacl reads the shapes graph triple by triple on every
+    # run (each shape's targets, parameters, messages), and the default store spends a third of each read on
+    # the named graphs a triple is in.
+    shapes = _shapes_graph(copy_graph(cached_shapes(), store="SimpleMemory"))
     built = shapes.shapes  # the property builds every Shape, once
     assert len(built) > 0, "no shapes in the shipped shapes graph"
     return shapes
