@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyshacl
@@ -424,3 +425,13 @@ def test_reused_shapes_agree_with_fresh_runs_on_every_shape_case() -> None:
     # The comparison saw failures: nearly every bad case fails (two only warn), no ok case does.
     assert sum(not verdicts[path] for path in BAD_CASES) > 100
     assert all(conforms for path, conforms in verdicts.items() if path.stem.endswith("-ok"))
+
+
+def test_validations_from_threads_share_the_prepared_shapes_safely() -> None:
+    """`coopgraph serve`'s single-process app may validate from several threads: each gets its own report."""
+    graphs = [FAILING, CONFORMING] * 4
+    expected = {text: validate_graph(graph_of(text)) for text in (FAILING, CONFORMING)}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reports = list(pool.map(lambda text: validate_graph(graph_of(text)), graphs))
+    assert [r.conforms for r in reports] == [False, True] * 4
+    assert reports == [expected[text] for text in graphs]
