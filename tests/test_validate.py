@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pyshacl
 import pytest
 import rdflib
 from click.testing import CliRunner
 from rdflib import URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import RDFS
 
 from coopgraph.cli.main import cli
 from coopgraph.core.loading import DATA_GRAPH
@@ -21,6 +25,8 @@ from coopgraph.core.validation import (
     validate_store,
     validate_submission,
 )
+from coopgraph.core.validation.shacl import PreparedQueryGraph, _validate, prepared_shapes
+from coopgraph.core.validation.shapes import cached_ontology, copy_graph, load_shapes
 
 CASES = Path(__file__).parent / "shapes"
 CASE = URIRef("urn:coopgraph:test:case")
@@ -340,3 +346,92 @@ def test_shipped_data_conforms(shipped_store: OxigraphStore) -> None:
     report = validate_store(shipped_store, lang="en")
     assert report.conforms, report.text("en")
     assert report.counts()["Violation"] == 0
+
+
+# ---------------------------------------------------------------- shapes set up once, reused by every run
+
+
+FRESH_SHAPES = load_shapes()
+
+
+def with_ontology(data: rdflib.Graph) -> rdflib.Graph:
+    """`data` and the ontology's class hierarchy (what `validate_submission` merges of it, and cheaper to
+    validate than the whole ontology)."""
+    merged = copy_graph(data, cls=PreparedQueryGraph)
+    merged += cached_ontology().triples((None, RDFS.subClassOf, None))
+    return merged
+
+
+def reused_run(data: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
+    """A validation with the process's prepared shapes, as `run_shacl` runs it."""
+    return _validate(with_ontology(data), prepared_shapes(), allow_warnings=True)
+
+
+def fresh_run(data: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
+    """The same validation by `pyshacl.validate`, which sets the shapes up anew (as this package did before)."""
+    conforms, results, _ = pyshacl.validate(
+        with_ontology(data),
+        shacl_graph=FRESH_SHAPES,
+        inference="none",
+        advanced=True,
+        js=False,
+        allow_infos=True,
+        allow_warnings=True,
+        do_owl_imports=False,
+        inplace=True,
+    )
+    assert isinstance(results, rdflib.Graph)
+    return bool(conforms), results
+
+
+def assert_same_run(data: rdflib.Graph, label: str) -> bool:
+    """Whether `data` conforms, after checking that both runs say so and give the same results graph."""
+    conforms, results = reused_run(data)
+    fresh_conforms, fresh_results = fresh_run(data)
+    assert conforms == fresh_conforms, label
+    assert isomorphic(results, fresh_results), f"{label}: the reports differ"
+    return conforms
+
+
+def test_reused_shapes_leak_nothing_from_one_run_into_the_next() -> None:
+    """A bad graph, a good one, the bad one again: each report is the one a fresh pyshacl run gives."""
+    bad, good = graph_of(FAILING), graph_of(CONFORMING)
+    first = reused_run(bad)
+    assert not first[0]
+    assert_same_run(bad, "bad")
+    assert_same_run(good, "good")
+    assert reused_run(good)[0]
+    assert_same_run(bad, "bad again")
+    assert isomorphic(first[1], reused_run(bad)[1])
+    report = validate_graph(bad)
+    assert validate_graph(good).conforms
+    assert validate_graph(bad) == report
+
+
+def test_prepared_shapes_are_built_once() -> None:
+    shapes = prepared_shapes()
+    assert shapes is prepared_shapes()
+    assert len(shapes.shapes) > 200
+    validate_graph(graph_of(FAILING))
+    assert prepared_shapes() is shapes
+
+
+@pytest.mark.slow
+def test_reused_shapes_agree_with_fresh_runs_on_every_shape_case() -> None:
+    """Every shape test case, each run following others (bad and ok cases alternate) on the same setup."""
+    paths = sorted(CASES.glob("*/*.ttl"))
+    assert len(paths) > 200
+    verdicts = {path: assert_same_run(case_data(path), f"{path.parent.name}/{path.stem}") for path in paths}
+    # The comparison saw failures: nearly every bad case fails (two only warn), no ok case does.
+    assert sum(not verdicts[path] for path in BAD_CASES) > 100
+    assert all(conforms for path, conforms in verdicts.items() if path.stem.endswith("-ok"))
+
+
+def test_validations_from_threads_share_the_prepared_shapes_safely() -> None:
+    """`coopgraph serve`'s single-process app may validate from several threads: each gets its own report."""
+    graphs = [FAILING, CONFORMING] * 4
+    expected = {text: validate_graph(graph_of(text)) for text in (FAILING, CONFORMING)}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reports = list(pool.map(lambda text: validate_graph(graph_of(text)), graphs))
+    assert [r.conforms for r in reports] == [False, True] * 4
+    assert reports == [expected[text] for text in graphs]

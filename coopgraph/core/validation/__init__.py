@@ -27,8 +27,9 @@ What is where (import everything from this package; the modules are its parts):
 
 - `run`: the four entry points above: which graph each one validates.
 - `shacl`: running pyshacl (one validation at a time: rdflib's SPARQL parser
-  is not thread-safe) on a graph that parses each SPARQL text once, and
-  reading pyshacl's results graph into a `Report`.
+  is not thread-safe) on a graph that parses each SPARQL text once, with the
+  shipped shapes set up once per process (`prepared_shapes`), and reading
+  pyshacl's results graph into a `Report`.
 - `report`: `Violation` and `Report`, and their text (es/en) and JSON.
 - `shapes`: the shapes, the ontology and the shipped data as rdflib graphs,
   parsed once per process.

@@ -56,8 +56,9 @@ def validate_store(store: HasRdflib, *, lang: str = "es", allow_warnings: bool =
 
 
 def warm_validation() -> None:
-    """Parse the shapes and the ontology and load pyshacl now, rather than in the first validation (a
-    server's data holder calls it, so that the processes it forks share them)."""
+    """Parse the shapes and the ontology, set up pyshacl's shapes (`shacl.prepared_shapes`) and load pyshacl
+    now, rather than in the first validation (a server's data holder calls it, so that the processes it forks
+    share them)."""
     cached_ontology()
     validate_graph(rdflib.Graph(), ontology=rdflib.Graph())
 

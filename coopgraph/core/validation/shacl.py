@@ -3,17 +3,37 @@
 pyshacl evaluates SPARQL with rdflib, whose parser is not thread-safe, so
 validations run one at a time (a module lock). `PreparedQueryGraph` is the
 graph they run on: it parses each SPARQL text once.
+
+The shipped shapes are set up once per process. `pyshacl.validate()` wraps
+its shapes graph in a new `pyshacl.ShapesGraph` on every call, which then
+builds a `Shape` for each of the ~250 shapes (their kind, path, severity,
+messages): about half the time of a small validation. Here one
+`ShapesGraph` is built for a copy of `cached_shapes()` (`warm_validation` does it
+before a server forks its workers) and handed to a `pyshacl.Validator` per
+data graph, with the options `validate()` would pass. What pyshacl keeps
+between runs on it depends on the shapes alone (the `Shape` objects, the
+custom constraint components it finds in the shapes graph); everything about
+a data graph (focus nodes, SPARQL targets, constraint objects, the report)
+is built anew on each run (pyshacl 0.40: `Validator.run`, `Shape.validate`).
+tests/test_validate.py checks the reports against fresh `pyshacl.validate`
+runs. The shared `ShapesGraph` is used only under the module lock. (Shapes
+declaring SHACL-AF target types would be registered on it again at every
+run, and pyshacl would warn, an error under the tests; ours declare none.)
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-import pyshacl
 import rdflib
+from pyshacl import ShapesGraph, Validator
+from pyshacl.entrypoints import make_default_logger
+from pyshacl.graph_abstraction import DataGraph
+from pyshacl.monkey import apply_patches
 from rdflib import BNode, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
@@ -21,7 +41,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 
 from coopgraph.core.validation.report import Report, Violation, rank
-from coopgraph.core.validation.shapes import cached_shapes
+from coopgraph.core.validation.shapes import cached_shapes, copy_graph
 from coopgraph.core.vocab import LANGS
 
 _LOCK = threading.Lock()
@@ -62,22 +82,75 @@ def run_shacl(
     allow_warnings: bool,
     shapes: rdflib.Graph | None = None,
 ) -> Report:
-    """Run pyshacl on `graph` (changed in place only by what pyshacl itself adds: nothing)."""
-    shapes_graph = cached_shapes() if shapes is None else shapes
+    """Run pyshacl on `graph` (changed in place only by what pyshacl itself adds: nothing).
+
+    The shipped shapes (`shapes=None`) are set up once per process; other shapes are set up for this run.
+    """
     with _LOCK:
-        conforms, results_graph, _ = pyshacl.validate(
-            graph,
-            shacl_graph=shapes_graph,
-            inference="none",
-            advanced=True,
-            js=False,
-            abort_on_first=False,
-            allow_infos=allow_warnings,
-            allow_warnings=allow_warnings,
-            meta_shacl=False,
-            do_owl_imports=False,
-            inplace=True,
-        )
+        shapes_graph = prepared_shapes() if shapes is None else _shapes_graph(shapes)
+        conforms, results_graph = _validate(graph, shapes_graph, allow_warnings=allow_warnings)
+    return _report(graph, shapes_graph.graph, conforms, results_graph, lang=lang)
+
+
+@functools.lru_cache(maxsize=1)
+def prepared_shapes() -> ShapesGraph:
+    """The shipped shapes as pyshacl's `ShapesGraph`, its `Shape` objects built: once per process.
+
+    Read it under the module lock only (pyshacl's objects are not meant to be shared by threads).
+    """
+    # A copy in rdflib's store without named graphs: pyshacl reads the shapes graph triple by triple on every
+    # run (each shape's targets, parameters, messages), and the default store spends a third of each read on
+    # the named graphs a triple is in.
+    shapes = _shapes_graph(copy_graph(cached_shapes(), store="SimpleMemory"))
+    built = shapes.shapes  # the property builds every Shape, once
+    assert len(built) > 0, "no shapes in the shipped shapes graph"
+    return shapes
+
+
+@functools.lru_cache(maxsize=1)
+def _logger() -> logging.Logger:
+    """The logger `pyshacl.validate()` makes (name, level and stderr handler), made once rather than per run."""
+    apply_patches()  # type: ignore[no-untyped-call]  # what `pyshacl.validate()` applies to rdflib on every call
+    return make_default_logger(name="pyshacl-validate")
+
+
+def _shapes_graph(shapes: rdflib.Graph) -> ShapesGraph:
+    """pyshacl's wrapper of a shapes graph, as `Validator` makes it (it adds two system triples to `shapes`,
+    as `pyshacl.validate()` does to the graph it is given)."""
+    return ShapesGraph(shapes, False, _logger())
+
+
+def _validate(graph: rdflib.Graph, shapes: ShapesGraph, *, allow_warnings: bool) -> tuple[bool, rdflib.Graph]:
+    """What `pyshacl.validate(graph, shacl_graph=shapes.graph, inference="none", advanced=True, js=False,
+    allow_infos=allow_warnings, allow_warnings=allow_warnings, inplace=True)` does, with `shapes` set up
+    already: a `Validator` over `graph` with the same options, given the prepared `ShapesGraph`."""
+    options = {
+        "debug": False,
+        "inference": "none",
+        "inplace": True,
+        "abort_on_first": False,
+        "allow_infos": allow_warnings,
+        "allow_warnings": allow_warnings,
+        "advanced": True,
+        "iterate_rules": False,
+        "use_js": False,
+        "sparql_mode": False,
+        "logger": _logger(),
+        "focus_nodes": None,
+        "use_shapes": None,
+    }
+    validator = Validator(DataGraph.from_rdflib(graph), shacl_graph=shapes.graph, options=options)
+    # Validator wraps the graph in a new ShapesGraph (cheap: nothing is built until its shapes are read);
+    # the prepared one replaces it before `run` reads any shape.
+    validator.shacl_graph = shapes
+    conforms, results_graph, _ = validator.run()  # type: ignore[no-untyped-call]  # pyshacl leaves it untyped
+    return bool(conforms), results_graph
+
+
+def _report(
+    graph: rdflib.Graph, shapes_graph: rdflib.Graph, conforms: bool, results_graph: rdflib.Graph, *, lang: str
+) -> Report:
+    """Read pyshacl's results graph into a `Report`."""
     # Only the report's own results: nested sh:detail results (from sh:node) are not separate findings.
     top = [
         result
@@ -89,7 +162,7 @@ def run_shacl(
         key=lambda v: (rank(v.severity), v.shape, v.focus, v.path or "", v.value or ""),
     )
     labels = _labels(graph, {v.focus for v in violations}) | _labels(shapes_graph, {v.shape for v in violations})
-    return Report(conforms=bool(conforms), violations=violations, lang=lang, labels=labels)
+    return Report(conforms=conforms, violations=violations, lang=lang, labels=labels)
 
 
 def _violation(report: rdflib.Graph, result: rdflib.term.Node, shapes: rdflib.Graph) -> Violation:

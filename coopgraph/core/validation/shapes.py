@@ -56,9 +56,9 @@ def load_shipped_data() -> rdflib.Graph:
     return graph
 
 
-def copy_graph(graph: rdflib.Graph, *, cls: type[rdflib.Graph] = rdflib.Graph) -> rdflib.Graph:
-    """A new graph of class `cls` with the triples and prefixes of `graph`."""
-    copy = cls()
+def copy_graph(graph: rdflib.Graph, *, cls: type[rdflib.Graph] = rdflib.Graph, store: str = "default") -> rdflib.Graph:
+    """A new graph of class `cls`, over a new rdflib store of kind `store`, with the triples and prefixes of `graph`."""
+    copy = cls(store=store)
     for prefix, namespace in graph.namespaces():
         copy.bind(prefix, namespace, override=False)
     copy += graph
