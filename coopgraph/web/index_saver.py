@@ -31,14 +31,15 @@ QUIET_S = 2.0
 class IndexSaver:
     """Saves the holder's current matching index unless it is the one the data folder holds already."""
 
-    def __init__(self, app: Any, hand_over: Callable[[int], None], saved: object | None) -> None:
+    def __init__(self, app: Any, hand_over: Callable[[int], None], saved: tuple[int, int] | None) -> None:
         self.app = app
         self.hand_over = hand_over
         """Sends a memory file holding a saved index to the front (which installs it)."""
         self.saved = saved
-        """The index object the data folder holds (the one loaded at start, or last saved); None: none yet."""
-        self.child: tuple[int, int, object] | None = None
-        """The save under way: the child's PID, its memory file, the index it saves."""
+        """The signature of the index the data folder holds (the one loaded at start, or last saved); None: none
+        yet. A signature, not the index object: a write patches the index in place, and renews its signature."""
+        self.child: tuple[int, int, tuple[int, int] | None] | None = None
+        """The save under way: the child's PID, its memory file, the signature of the index it saves."""
         self.due: float | None = time.monotonic()
         """When to save next (`start`): now at first (the index built at start, unless loaded)."""
 
@@ -64,7 +65,12 @@ class IndexSaver:
 
         state = self.app.extensions[EXTENSION]
         index = state.cache.get(INDEX_KEY)
-        if self.child is not None or index is None or index is self.saved or not index.is_current(state.store):
+        if (
+            self.child is not None
+            or index is None
+            or index.signature == self.saved
+            or not index.is_current(state.store)
+        ):
             return
         fd = os.memfd_create("coopgraph-match-index")
         pid = os.fork()
@@ -82,7 +88,7 @@ class IndexSaver:
                 log.warning("could not save the partner-matching index: %s", error)
             finally:
                 os._exit(status)
-        self.child = (pid, fd, index)
+        self.child = (pid, fd, index.signature)
 
     def forked(self) -> None:
         """In a worker just forked from the holder: let go of the memory file of a save under way (a worker
@@ -95,13 +101,13 @@ class IndexSaver:
         """Whether `pid` was the saver; if so, hand its file over when it ended well and make the next save due."""
         if self.child is None or self.child[0] != pid:
             return False
-        _, fd, index = self.child
+        _, fd, signature = self.child
         self.child = None
         try:
             if status == 0:
                 os.lseek(fd, 0, os.SEEK_SET)
                 self.hand_over(fd)
-                self.saved = index
+                self.saved = signature
             else:
                 log.warning("the partner-matching index was not saved (saver status %d)", status)
         finally:

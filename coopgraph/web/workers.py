@@ -65,11 +65,14 @@ import sys
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote_to_bytes
 
 from coopgraph.web.headers import WSGIApp
 from coopgraph.web.index_saver import IndexSaver
+
+if TYPE_CHECKING:
+    from coopgraph.core.matching import MatchIndex
 
 log = logging.getLogger(__name__)
 
@@ -254,11 +257,12 @@ def holder_main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()  # the objects built so far stay put: collections in the workers do not copy their pages
     _send(control, "ready " + json.dumps({"sandbox": layers}))
-    saver = IndexSaver(app, lambda fd: _send(control, "index", [fd]), loaded) if config.get("index_folder") else None
+    saved = loaded.signature if loaded is not None else None
+    saver = IndexSaver(app, lambda fd: _send(control, "index", [fd]), saved) if config.get("index_folder") else None
     _fork_loop(control, app, int(config["memory_bytes"]), saver)
 
 
-def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, object | None]:
+def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, MatchIndex | None]:
     """Load the N-Quads from the pipe into memory (or, with an engine, open the store on it, reached through
     the front's relay), build the app (its writes committed by the front) and warm its caches; the matching index
     saved in the data folder, if it was of this store and is now the app's (else None: it was built)."""

@@ -230,8 +230,9 @@ def _literal_key(value: tuple[str, str | None]) -> tuple[str, str]:
 
 
 def in_order(facts: Facts) -> Facts:
-    """The facts with every table in read_facts's order (by subject), for building tables whose lists follow it."""
-    ordered = Facts(superclasses=facts.superclasses, subjects=facts.subjects, track=facts.track)
+    """A copy of the facts with every table in read_facts's order (by subject), for building tables whose lists
+    follow it."""
+    ordered = Facts(superclasses=facts.superclasses, subjects=set(facts.subjects), track=facts.track)
     ordered.types = dict(sorted(facts.types.items()))
     ordered.literals = {p: dict(sorted(by.items())) for p, by in facts.literals.items()}
     ordered.relations = {p: dict(sorted(by.items())) for p, by in facts.relations.items()}
