@@ -69,13 +69,14 @@ from coopgraph.core.matching.facts import (
     Facts,
     fingerprint,
     in_order,
+    patch_facts,
     read_subjects,
     read_superclasses,
     restricted,
 )
 from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.matching.register import read_track, touches_track
-from coopgraph.core.matching.update_actors import actor_rows, patch_actors
+from coopgraph.core.matching.update_actors import actor_rows, keep_others, patch_actors
 from coopgraph.core.matching.vocabulary import (
     PART_MAX_SHARE,
     WAY_CLASSES,
@@ -182,6 +183,7 @@ def _updated(
         return MatchIndex.from_facts(in_order(facts), signature=signature)
     rows = actor_rows(index, old, index.kind_of, actors) if actors else None  # before the facts change
     patch_facts(old, after, subjects)
+    keep_others(index, subjects)
     _rename(index, before, changed)
     if rows is not None:
         patch_actors(index, rows, actors)
@@ -224,26 +226,6 @@ def written_subjects(quads: Iterable[ox.Quad]) -> tuple[set[str], bool]:
         ):
             subjects.add(subject.value)
     return subjects, hierarchy
-
-
-def patch_facts(facts: Facts, fresh: Facts, subjects: set[str]) -> None:
-    """Replace, in place, the facts of `subjects` in `facts` by `fresh` (theirs, read again, with the class
-    hierarchy and the track as they are now): only their entries are touched, whatever the size of the tables."""
-    facts.superclasses, facts.track = fresh.superclasses, fresh.track
-    _patch(facts.types, fresh.types, subjects)
-    for predicate, literals in facts.literals.items():
-        _patch(literals, fresh.literals[predicate], subjects)
-    for predicate, relations in facts.relations.items():
-        _patch(relations, fresh.relations[predicate], subjects)
-    facts.subjects -= subjects
-    facts.subjects |= fresh.subjects
-
-
-def _patch(table: dict[str, V], fresh: dict[str, V], subjects: set[str]) -> None:
-    """The entries of `subjects` in `table` replaced by `fresh`'s (a new subject goes last, as before in place)."""
-    for subject in subjects:
-        table.pop(subject, None)
-    table.update(fresh)
 
 
 def _row(facts: Facts, subject: str) -> tuple[object, ...]:
