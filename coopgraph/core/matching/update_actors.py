@@ -10,18 +10,20 @@ network's members) and the path graph's edges out of them. Each row is
 computed for the written actors alone, by the build step itself (build.py,
 groups.py, ways.py), from the actors' facts and those of every resource that
 is not an actor (spaces, documents, goals, concepts: what a step reads about
-an actor besides the actor), once before the write (`actor_rows`, before the
-facts are patched) and once after; then, in place, the old rows are taken
-out of each table they are in and the new ones put in (`patch_actors`), and
-the cached channel scores and static rankings patched for those actors. A
-table they are in no row of is left alone.
+an actor besides the actor; kept on the index, `_others`, and lent the
+actors' rows while the steps run), once before the write (`actor_rows`,
+before the facts are patched) and once after; then, in place, the old rows
+are taken out of each table they are in and the new ones put in
+(`patch_actors`), and the cached channel scores and static rankings patched
+for those actors. A table they are in no row of is left alone.
 
 Which writes come here is update.py's decision (step 3b): every subject
 changed is plain or such an actor, before and after (`_own_actor` there).
-At 100k actors a new partner takes ~0.3 s instead of ~11 s: most of it
-restricting the facts to the resources that are not actors (twice), then
-the static rankings and the tie order; the build steps for the actors
-themselves take milliseconds (bench/README.md, bench_match_update).
+At 100k actors a new partner takes ~0.1 s instead of ~11 s for a build:
+the build steps reading the facts of the resources that are not actors
+(twice), the tie order (its positions are dense: a new actor moves every
+actor after it) and the static rankings of its terms (bench/README.md,
+bench_match_update).
 """
 
 from __future__ import annotations
