@@ -19,11 +19,11 @@ for those actors. A table they are in no row of is left alone.
 
 Which writes come here is update.py's decision (step 3b): every subject
 changed is plain or such an actor, before and after (`_own_actor` there).
-At 100k actors a new partner takes ~0.1 s instead of ~11 s for a build:
+At 100k actors a new partner takes ~60 ms instead of ~11 s for a build:
 the build steps reading the facts of the resources that are not actors
 (twice), the tie order (its positions are dense: a new actor moves every
-actor after it) and the static rankings of its terms (bench/README.md,
-bench_match_update).
+actor after it; the actors in that order are kept too, `_ranked`) and the
+static rankings of its terms (bench/README.md, bench_match_update).
 """
 
 from __future__ import annotations
@@ -178,7 +178,7 @@ def patch_actors(index: MatchIndex, before: Rows, subjects: set[str]) -> None:
     _relist(index.direct_members, before.postings.direct_members, after.postings.direct_members)
     _relist(index.members_of, before.postings.members_of, after.postings.members_of)
     _patch(index.track, subjects, after.track)
-    _reorder(index.order, before.kind_of, after.kind_of, lambda a: index.label(a, "es"))
+    _reorder(index, before.kind_of, after.kind_of)
     _rewire(index.graph, before.edges, after.edges, lambda a, b: _relates(index, a, b))
     with index.lock:
         index._names = index._actor_names = None  # built again on first use, as after a build
@@ -299,24 +299,36 @@ def _regroup(members: dict[str, tuple[str, ...]], before: dict[str, str], after:
         _put(members, key, tuple(sorted(kept | {a for a, k in after.items() if k == key})))
 
 
-def _reorder(
-    order: dict[str, int], before: Iterable[str], after: Iterable[str], spanish_label: Callable[[str], str]
-) -> None:
-    """The tie order (build.tie_order), in place, with the actors' old places taken out and their new ones found by
-    bisection: the others keep their order, so only the actors' keys are computed (and the positions after the
-    first one that moves are written again)."""
-    ranked = [""] * len(order)
-    for actor, position in order.items():
-        ranked[position] = actor
-    gone = set(before)
-    ranked = [a for a in ranked if a not in gone]
+def _reorder(index: MatchIndex, before: Iterable[str], after: Iterable[str]) -> None:
+    """The tie order (build.tie_order), in place: the actors' old places taken out of the actors in that order
+    (`_ranked`), their new ones found by bisection, and the positions from the first one that moved on written
+    again (the others keep theirs)."""
+    order, ranked = index.order, _ranked(index)
+    gone = sorted((order.pop(actor) for actor in before if actor in order), reverse=True)
+    for position in gone:  # from the last: each deletion leaves the positions before it as they are
+        del ranked[position]
+    first = gone[-1] if gone else len(ranked)
     for actor in after:
-        bisect.insort(ranked, actor, key=lambda iri: (normalise(spanish_label(iri)), iri))
-    for actor in gone:
-        order.pop(actor, None)
-    for position, actor in enumerate(ranked):
-        if order.get(actor) != position:
-            order[actor] = position
+        position = bisect.bisect_right(ranked, _tie_key(index, actor), key=lambda iri: _tie_key(index, iri))
+        ranked.insert(position, actor)
+        first = min(first, position)
+    for position in range(first, len(ranked)):
+        order[ranked[position]] = position
+
+
+def _ranked(index: MatchIndex) -> list[str]:
+    """The actors in tie order, kept on the index from the first actor's write on (`_reorder` keeps it)."""
+    if index._ranked is None:
+        ranked = [""] * len(index.order)
+        for actor, position in index.order.items():
+            ranked[position] = actor
+        index._ranked = ranked
+    return index._ranked
+
+
+def _tie_key(index: MatchIndex, actor: str) -> tuple[str, str]:
+    """An actor's key in the tie order: its Spanish label (normalised), then its IRI."""
+    return normalise(index.label(actor, "es")), actor
 
 
 def _rewire(graph: Adjacency, before: set[Edge], after: set[Edge], still: Callable[[str, str], bool]) -> None:
