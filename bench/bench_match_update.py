@@ -21,12 +21,21 @@ each kind of write is applied through the Store API (one SPARQL update) and
   evidence in matching, the tables built again: `--actor-writes` times.
 The last index is checked against a full build (same tables), so a fast wrong
 answer cannot pass. Prints a Markdown table (and --json for the raw numbers).
+
+With `--fork`, each update is first run in a child forked after the write (the
+index frozen for the collector, as the data holder of `coopgraph serve` freezes
+it before forking workers): the child reports its time and how much its
+Private_Dirty memory grew (/proc/self/smaps_rollup), the pages it copied out of
+those it shared with its parent, as a worker of `coopgraph serve` does when it
+patches its index.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import os
 import random
 import statistics
 import sys
@@ -152,7 +161,41 @@ def apply(store: OxigraphStore, added: list[ox.Quad]) -> None:
     store.update(f"INSERT DATA {{ {body} }}")
 
 
-def measure(actors: int, *, seed: int, writes: int, actor_writes: int, workdir: Path) -> dict[str, object]:
+def private_dirty_kb() -> int:
+    """This process's Private_Dirty memory (pages it wrote that no other process shares), in kB."""
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        if line.startswith("Private_Dirty:"):
+            return int(line.split()[1])
+    raise RuntimeError("no Private_Dirty in /proc/self/smaps_rollup")
+
+
+def in_child(index: MatchIndex, store: OxigraphStore, added: list[ox.Quad]) -> tuple[float, float]:
+    """Run the update in a forked child: its time (ms) and its Private_Dirty growth (MB)."""
+    gc.collect()
+    gc.freeze()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child ends with os._exit
+        status = 1
+        try:
+            before, start = private_dirty_kb(), time.perf_counter()
+            updated_index(index, store, added, [])
+            ms = (time.perf_counter() - start) * 1000
+            os.write(write, json.dumps([ms, (private_dirty_kb() - before) / 1024]).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write)
+    with os.fdopen(read, "rb") as found:
+        answer = found.read()
+    os.waitpid(pid, 0)
+    ms, dirty_mb = json.loads(answer)
+    return ms, dirty_mb
+
+
+def measure(
+    actors: int, *, seed: int, writes: int, actor_writes: int, workdir: Path, fork: bool = False
+) -> dict[str, object]:
     store = load_store(actors, seed=seed, workdir=workdir)
     rng = random.Random(seed)
     start = time.perf_counter()
@@ -166,16 +209,21 @@ def measure(actors: int, *, seed: int, writes: int, actor_writes: int, workdir: 
         ("record", record, writes),
         ("project", project, actor_writes),
     ):
-        times, triples = [], 0
+        times, triples, forked = [], 0, []
         for _ in range(count):
             added = write(index, rng, n)
             n += 1
             triples = len(added)
             apply(store, added)
+            if fork:
+                forked.append(in_child(index, store, added))
             start = time.perf_counter()
             index = updated_index(index, store, added, [])
             times.append(time.perf_counter() - start)
         row[name] = {"triples": triples, "ms": [t * 1000 for t in times]}
+        if fork:
+            row[name]["child_ms"] = [ms for ms, _ in forked]  # type: ignore[index]
+            row[name]["child_dirty_mb"] = [mb for _, mb in forked]  # type: ignore[index]
     built = MatchIndex.build(store)
     for table in ("labels", "kind_of", "order", "postings", "values", "way_postings", "chan_mask", "members", "track"):
         if getattr(index, table) != getattr(built, table):
@@ -192,13 +240,21 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=20, help="agreement and audit writes per size")
     parser.add_argument("--actor-writes", type=int, default=2, help="new-actor and register-project writes per size")
     parser.add_argument("--json", action="store_true", help="print the raw numbers as JSON too")
+    parser.add_argument(
+        "--fork", action="store_true", help="also run each update in a forked child: its time and copied pages"
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as workdir:
         for actors in args.actors:
             rows.append(
                 measure(
-                    actors, seed=args.seed, writes=args.writes, actor_writes=args.actor_writes, workdir=Path(workdir)
+                    actors,
+                    seed=args.seed,
+                    writes=args.writes,
+                    actor_writes=args.actor_writes,
+                    workdir=Path(workdir),
+                    fork=args.fork,
                 )
             )
     print(
@@ -213,8 +269,23 @@ def main() -> None:
             many = name in ("agreement", "audit", "record")
             cells.append(f"{statistics.median(ms):.1f} / {max(ms):.1f}" if many else f"{statistics.median(ms):.0f}")
         print(f"| {row['actors'] or 'study'} | {row['quads']} | {row['build_s']:.2f} | " + " | ".join(cells) + " |")
+    if args.fork:
+        print_forked(rows)
     if args.json:
         print(json.dumps(rows, indent=1))
+
+
+def print_forked(rows: list[dict[str, object]]) -> None:
+    """The forked children's figures: time and Private_Dirty growth, median and max per kind of write."""
+    print("\n| actors | write | child p50 / max (ms) | child Private_Dirty growth p50 / max (MB) |")
+    print("|---|---|---|---|")
+    for row in rows:
+        for name in ("agreement", "audit", "actor", "record", "project"):
+            ms, mb = row[name]["child_ms"], row[name]["child_dirty_mb"]  # type: ignore[index]
+            print(
+                f"| {row['actors'] or 'study'} | {name} | {statistics.median(ms):.1f} / {max(ms):.1f} "
+                f"| {statistics.median(mb):.1f} / {max(mb):.1f} |"
+            )
 
 
 if __name__ == "__main__":

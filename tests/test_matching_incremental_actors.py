@@ -1,16 +1,18 @@
 """Writes that add, change or delete actors only (update.py step 3b, update_actors.py): `patched_index` patches the
-per-actor tables instead of building them again, shares the tables the write leaves alone, and equals
-`MatchIndex.build` on the written store; writes that change another table still build them again."""
+per-actor tables of the index in place instead of building them again, leaves the tables the write does not
+concern as they were, and equals `MatchIndex.build` on the written store; writes that change another table still
+build them again, and `patched_index` then leaves the index as it was. An app whose patch fails drops its index."""
 
 from __future__ import annotations
 
+import copy
 import io
 import random
 from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from test_matching_incremental import CGR, LABEL, apply, assert_same, drop_sector, quad, rows
+from test_matching_incremental import CGR, LABEL, TABLES, apply, assert_same, drop_sector, quad, rows
 
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.matching import MAX_LIMIT, MatchIndex, match
@@ -19,8 +21,8 @@ from coopgraph.core.store import OxigraphStore
 from coopgraph.core.synth import write_synthetic
 from coopgraph.core.vocab import CG, ORG, RDF_TYPE, RDFS, SKOS, SYNTH
 
-SHARED = ("sectors", "ancestors", "cooperation_types", "roles", "space_kind", "channels", "sector_matcher")
-"""Tables no actor's write changes: a patched index holds the very same objects as the index before."""
+SHARED = ("sectors", "ancestors", "cooperation_types", "roles", "space_kind", "channels")
+"""Tables no actor's write changes: a patched index holds them as they were."""
 
 
 @pytest.fixture
@@ -52,16 +54,21 @@ def partner(index: MatchIndex, iri: str, kind: str, sectors: list[str], country:
 def patched(store: OxigraphStore, index: MatchIndex, added: list[ox.Quad], removed: list[ox.Quad]) -> MatchIndex:
     """The write applied and the index patched (not built again), checked against a full build."""
     apply(store, added, removed)
+    shared = snapshot(index, SHARED)
     found = patched_index(index, store, added, removed)
-    assert found is not None, "the write was not patched"
+    assert found is index, "the write was not patched in place"
     assert found.is_current(store)
-    for table in SHARED:
-        assert getattr(found, table) is getattr(index, table), table
+    assert snapshot(found, SHARED) == shared
     built = MatchIndex.build(store)
     for (term, allowed), ranking in found._static.items():  # patched, not sorted again
         assert ranking == built.static_ranking(term, allowed), term
     assert_same(found, built, sorted({q.subject.value for q in (*added, *removed) if q.subject.value in built.kind_of}))
     return found
+
+
+def snapshot(index: MatchIndex, tables: tuple[str, ...]) -> dict[str, object]:
+    """Deep copies of some tables of `index`, to tell whether a patch changed them."""
+    return {table: copy.deepcopy(getattr(index, table)) for table in tables}
 
 
 def actor_quads(store: OxigraphStore, actor: str) -> list[ox.Quad]:
@@ -79,7 +86,6 @@ def test_a_new_partner_with_sectors_and_a_country(store: OxigraphStore) -> None:
     updated = patched(store, index, added, [])
     assert updated.kind_of[CGR + "test-partner-1"] == "agency"
     assert all(CGR + "test-partner-1" in updated.postings[s] for s in sectors)
-    assert CGR + "test-partner-1" not in index.kind_of  # the old index is left as it was
 
 
 def test_a_new_peer_is_grouped_with_the_association_of_its_country(store: OxigraphStore) -> None:
@@ -161,6 +167,76 @@ def test_a_new_sector_or_subclass_is_built_again(store: OxigraphStore) -> None:
     ]
     for added in writes:
         apply(store, added, [])
+        before = snapshot(index, TABLES)
         assert patched_index(index, store, added, []) is None
+        assert snapshot(index, TABLES) == before, "patched_index changed an index it declined"
         index = updated_index(index, store, added, [])
         assert_same(index, MatchIndex.build(store), [])
+
+
+def test_an_actor_renamed_moves_in_the_tie_order(store: OxigraphStore) -> None:
+    """A new Spanish label changes the actor's place in the tie order (by label) and its names."""
+    index = MatchIndex.build(store)
+    actor = min(index.order, key=index.order.__getitem__)  # the first by label: renamed to come last
+    old = [quad for quad in actor_quads(store, actor) if quad.predicate.value == LABEL]
+    spanish = [q for q in old if isinstance(q.object, ox.Literal) and q.object.language == "es"]
+    assert spanish, actor
+    renamed = ox.Literal("Zzz socio renombrado", language="es")
+    new = ox.Quad(spanish[0].subject, spanish[0].predicate, renamed, spanish[0].graph_name)
+    updated = patched(store, index, [new], spanish[:1])
+    assert updated.order[actor] == len(updated.order) - 1
+
+
+def test_one_actor_written_twice_then_deleted(store: OxigraphStore) -> None:
+    """A new partner, then its sectors changed and a network added, then the partner deleted: each write patched,
+    each equal to a full build, and nothing of it is left at the end."""
+    index = MatchIndex.build(store)
+    sectors, country = sorted(index.sectors), sorted(index.countries.values())[3]
+    iri = CGR + "test-partner-7"
+    index = patched(store, index, partner(index, iri, "Company", sectors[:2], country), [])
+    index = patched(store, index, [quad(iri, CG + "sector", sectors[5])], [quad(iri, CG + "sector", sectors[0])])
+    assert iri in index.postings[sectors[5]] and iri not in index.postings.get(sectors[0], {})
+    index = patched(store, index, [], actor_quads(store, iri))
+    assert iri not in index.kind_of and iri not in index.graph and iri not in index.chan_mask
+
+
+def test_an_app_drops_an_index_whose_patch_failed(store: OxigraphStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A patch that raises midway may leave the index half patched: the app drops it (and builds it again on
+    first use) rather than serving it; `after_write` says it was not patched."""
+    from coopgraph.core.matching import update_actors
+    from coopgraph.core.writes.delta import Delta
+    from coopgraph.web.app import create_app
+    from coopgraph.web.state import EXTENSION, INDEX_KEY, SERVED_KEY
+
+    app = create_app({SERVED_KEY: True}, store=store)
+    state = app.extensions[EXTENSION]
+    state.cache[INDEX_KEY] = index = MatchIndex.build(store)
+    added = partner(
+        index, CGR + "test-partner-8", "Company", sorted(index.sectors)[:1], sorted(index.countries.values())[0]
+    )
+
+    def fail(*args: object) -> None:
+        raise RuntimeError("half way")
+
+    monkeypatch.setattr(update_actors, "_rewire", fail)  # after the facts and most tables were patched
+    assert state.apply(Delta(set(added), set()), 1) is False  # as the data holder applies a committed write
+    assert INDEX_KEY not in state.cache
+
+
+def test_an_app_serving_in_threads_patches_a_copy(store: OxigraphStore) -> None:
+    """Outside `coopgraph serve` requests run in threads and may be reading the index: a write patches a copy,
+    the index they hold is left as it was."""
+    from coopgraph.core.writes.delta import Delta
+    from coopgraph.web.app import create_app
+    from coopgraph.web.state import EXTENSION, INDEX_KEY, SERVED_KEY
+
+    app = create_app({SERVED_KEY: True}, store=store)
+    state = app.extensions[EXTENSION]
+    state.served = False  # as an app that commits its own writes (no journal needed for after_write)
+    state.cache[INDEX_KEY] = index = MatchIndex.build(store)
+    iri = CGR + "test-partner-6"
+    added = partner(index, iri, "Company", sorted(index.sectors)[:1], sorted(index.countries.values())[0])
+    assert state.apply(Delta(set(added), set()), 1) is True
+    updated = state.cache[INDEX_KEY]
+    assert updated is not index and iri in updated.kind_of and iri not in index.kind_of
+    assert_same(updated, MatchIndex.build(store), [iri])

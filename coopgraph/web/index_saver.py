@@ -33,14 +33,15 @@ QUIET_S = 2.0
 class IndexSaver:
     """Saves the holder's current matching index unless it is the one the data folder holds already."""
 
-    def __init__(self, app: Any, hand_over: Callable[[list[int]], None], saved: object | None) -> None:
+    def __init__(self, app: Any, hand_over: Callable[[list[int]], None], saved: tuple[int, int] | None) -> None:
         self.app = app
         self.hand_over = hand_over
         """Sends the memory files of a save (the snapshot, then the index) to the front (which installs them)."""
         self.saved = saved
-        """The index object the data folder holds (the one loaded at start, or last saved); None: none yet."""
-        self.child: tuple[int, list[int], object] | None = None
-        """The save under way: the child's PID, its memory files (snapshot, index), the index it saves."""
+        """The signature of the index the data folder holds (the one loaded at start, or last saved); None: none
+        yet. A signature, not the index object: a write patches the index in place, and renews its signature."""
+        self.child: tuple[int, list[int], tuple[int, int] | None] | None = None
+        """The save under way: the child's PID, its memory files (snapshot, index), the signature of the index."""
         self.due: float | None = time.monotonic()
         """When to save next (`start`): now at first (the index built at start, unless loaded)."""
 
@@ -67,7 +68,12 @@ class IndexSaver:
 
         state = self.app.extensions[EXTENSION]
         index = state.cache.get(INDEX_KEY)
-        if self.child is not None or index is None or index is self.saved or not index.is_current(state.store):
+        if (
+            self.child is not None
+            or index is None
+            or index.signature == self.saved
+            or not index.is_current(state.store)
+        ):
             return
         fds = [os.memfd_create("coopgraph-store-snapshot"), os.memfd_create("coopgraph-match-index")]
         pid = os.fork()
@@ -91,7 +97,7 @@ class IndexSaver:
                 log.warning("could not save the partner-matching index: %s", error)
             finally:
                 os._exit(status)
-        self.child = (pid, fds, index)
+        self.child = (pid, fds, index.signature)
 
     def forked(self) -> None:
         """In a worker just forked from the holder: let go of the memory files of a save under way (a worker
@@ -105,14 +111,14 @@ class IndexSaver:
         """Whether `pid` was the saver; if so, hand its files over when it ended well and make the next save due."""
         if self.child is None or self.child[0] != pid:
             return False
-        _, fds, index = self.child
+        _, fds, signature = self.child
         self.child = None
         try:
             if status == 0:
                 for fd in fds:
                     os.lseek(fd, 0, os.SEEK_SET)
                 self.hand_over(fds)
-                self.saved = index
+                self.saved = signature
             else:
                 log.warning("the partner-matching index was not saved (saver status %d)", status)
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import pickle
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +22,8 @@ from coopgraph.core.writes.journal import apply
 from coopgraph.core.writes.remote import Seeds, gather, update_text
 from coopgraph.core.writes.tokens import TokenBook
 from coopgraph.web.executor import Answer, QueryRequest, execute
+
+log = logging.getLogger(__name__)
 
 EXTENSION = "coopgraph"
 INDEX_KEY = "match_index"
@@ -135,7 +139,8 @@ class Coopgraph:
         True when the matching index was patched in place (or kept); False when its tables were built again, or
         are still to be built: with `rebuild` False a write that needs them built again (seconds at 100k actors)
         leaves the index out of date (a worker of `coopgraph serve` is then replaced by a fork of the data holder,
-        which builds them once)."""
+        which builds it once), and so does a patch that failed (the index, maybe half patched, is dropped: the
+        data holder builds it again at once, a worker is replaced)."""
         index: MatchIndex | None = self.cache.get(INDEX_KEY)
         current = index is not None and index.is_current(self.store)
         if isinstance(self.store, OxigraphStore | SparqlStore):
@@ -148,14 +153,33 @@ class Coopgraph:
             return False  # nothing to patch: the index is built on first use, as before the write (or kept stale)
         added, removed = list(delta.added), list(delta.removed)
         with self.cache.setdefault(LOCK_KEY, threading.Lock()):
-            updated = patched_index(index, self.store, added, removed)
-            patched = updated is not None
-            if updated is None and rebuild:
-                updated = updated_index(index, self.store, added, removed)
+            try:
+                updated, patched = self._updated(index, added, removed, rebuild=rebuild)
+            except Exception:
+                log.exception("the partner-matching index could not be patched: dropped, to be built again")
+                self.stale_index = False
+                return False
             if updated is not None:
                 self.cache[INDEX_KEY] = updated
             self.stale_index = updated is None
         return patched
+
+    def _updated(
+        self, index: MatchIndex, added: list[ox.Quad], removed: list[ox.Quad], *, rebuild: bool
+    ) -> tuple[MatchIndex | None, bool]:
+        """The matching index after a write (`index` patched in place, a new one built when `rebuild`, or None) and
+        whether it was patched.
+
+        The patch changes the index in place, so it must be this process's alone: so it is in the data holder
+        (which serves no request) and in the workers of `coopgraph serve` (which patch between requests); in an
+        app serving requests in threads, another request may be reading it, so a copy is patched (pickled and
+        loaded: in proportion to the index, not to the write)."""
+        if not self.served:
+            index = pickle.loads(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        updated = patched_index(index, self.store, added, removed)
+        if updated is not None:
+            return updated, True
+        return (updated_index(index, self.store, added, removed) if rebuild else None), False
 
     def close(self) -> None:
         """Release the store (if the app opened it)."""

@@ -69,11 +69,14 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import unquote_to_bytes
 
 from coopgraph.web.headers import WSGIApp
 from coopgraph.web.index_saver import IndexSaver
+
+if TYPE_CHECKING:
+    from coopgraph.core.matching import MatchIndex
 
 log = logging.getLogger(__name__)
 
@@ -258,11 +261,12 @@ def holder_main(argv: list[str] | None = None) -> None:
     gc.collect()
     gc.freeze()  # the objects built so far stay put: collections in the workers do not copy their pages
     _send(control, "ready " + json.dumps({"sandbox": layers}))
-    saver = IndexSaver(app, lambda fds: _send(control, "index", fds), loaded) if config.get("index_folder") else None
+    saved = loaded.signature if loaded is not None else None
+    saver = IndexSaver(app, lambda fds: _send(control, "index", fds), saved) if config.get("index_folder") else None
     _fork_loop(control, app, int(config["memory_bytes"]), saver)
 
 
-def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, object | None]:
+def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, MatchIndex | None]:
     """Load the store's content into memory: from the snapshot the front named (`snapshot` in the settings), or
     else the N-Quads it streams down the pipe; or, with an engine, open the store on it, reached through the
     front's relay. Build the app (its writes committed by the front) and warm its caches; the matching index
@@ -388,7 +392,9 @@ def _catch_up(app: Any, payload: bytes) -> bytes:
         delta = Delta.from_nquads(change["added"], change["removed"])
         state = app.extensions[EXTENSION]
         patched = state.apply(delta, int(change["version"]), rebuild=False)
-        return b"1" if patched and not state.stale_index else b"2"
+        if patched:
+            return b"1"
+        return b"2" if state.stale_index else b"0"  # (b"0": its index was dropped, a patch having failed)
     except Exception as error:  # the front replaces this worker: it never serves a copy it could not update
         log.warning("a worker could not apply a committed write: %s", error)
         return b"0"

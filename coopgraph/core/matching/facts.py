@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 
@@ -107,6 +108,8 @@ IRI_PREDICATES: tuple[str, ...] = (
 )
 """IRI-valued predicates read (subject -> objects)."""
 
+V = TypeVar("V")
+
 
 @dataclass
 class Facts:
@@ -133,6 +136,26 @@ class Facts:
     def is_a(self, iri: str, cls: str) -> bool:
         """Whether `iri` has `cls` among its types or their superclasses."""
         return any(cls in self.superclasses.get(direct, {direct}) for direct in self.types.get(iri, ()))
+
+
+def patch_facts(facts: Facts, fresh: Facts, subjects: set[str]) -> None:
+    """Replace, in place, the facts of `subjects` in `facts` by `fresh` (theirs, read again, with the class
+    hierarchy and the track as they are now): only their entries are touched, whatever the size of the tables."""
+    facts.superclasses, facts.track = fresh.superclasses, fresh.track
+    _patch(facts.types, fresh.types, subjects)
+    for predicate, literals in facts.literals.items():
+        _patch(literals, fresh.literals[predicate], subjects)
+    for predicate, relations in facts.relations.items():
+        _patch(relations, fresh.relations[predicate], subjects)
+    facts.subjects -= subjects
+    facts.subjects |= fresh.subjects
+
+
+def _patch(table: dict[str, V], fresh: dict[str, V], subjects: set[str]) -> None:
+    """The entries of `subjects` in `table` replaced by `fresh`'s (a new subject goes last, as before in place)."""
+    for subject in subjects:
+        table.pop(subject, None)
+    table.update(fresh)
 
 
 def restricted(facts: Facts, subjects: Iterable[str]) -> Facts:
@@ -230,8 +253,9 @@ def _literal_key(value: tuple[str, str | None]) -> tuple[str, str]:
 
 
 def in_order(facts: Facts) -> Facts:
-    """The facts with every table in read_facts's order (by subject), for building tables whose lists follow it."""
-    ordered = Facts(superclasses=facts.superclasses, subjects=facts.subjects, track=facts.track)
+    """A copy of the facts with every table in read_facts's order (by subject), for building tables whose lists
+    follow it."""
+    ordered = Facts(superclasses=facts.superclasses, subjects=set(facts.subjects), track=facts.track)
     ordered.types = dict(sorted(facts.types.items()))
     ordered.literals = {p: dict(sorted(by.items())) for p, by in facts.literals.items()}
     ordered.relations = {p: dict(sorted(by.items())) for p, by in facts.relations.items()}

@@ -110,6 +110,11 @@ class MatchIndex:
     _static: dict[tuple[str, int], list[str]] = field(default_factory=dict, init=False)
     _names: Names | None = field(default=None, init=False)
     _actor_names: PhraseMatcher[Reading] | None = field(default=None, init=False)
+    _ranked: list[str] | None = field(default=None, init=False)
+    """The actors in tie order (`order`'s keys by position), kept by update_actors.py from the first actor's write on."""
+    _others: Facts | None = field(default=None, init=False)
+    """The facts of the resources that are not actors and of the associations of governments: what the build
+    steps read about an actor besides its own facts (update_actors.py keeps it from the first write of an actor)."""
 
     # ------------------------------------------------------------------ building
 
@@ -205,9 +210,10 @@ class MatchIndex:
         return self.signature is not None and fingerprint(store) == self.signature
 
     def __getstate__(self) -> dict[str, object]:
-        """What pickling keeps (saved.py saves the index with the store): all but the lock."""
+        """What pickling keeps (saved.py saves the index with the store): all but the lock, `_ranked` and `_others`."""
         state = dict(self.__dict__)
         del state["lock"]
+        state["_others"] = state["_ranked"] = None  # a patch builds them again when needed
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:

@@ -13,7 +13,7 @@ that each do less when the write touches less of what matching reads:
    write, the names and the class hierarchy of the other tables stay as they
    are, so only the labels and the vocabulary's count of names (which counts
    every resource that is not an actor) are patched; every other table is
-   shared with the old index. Plain: not of a class a table is built of
+   left as it is. Plain: not of a class a table is built of
    (MATCHING_CLASSES: actors, territories, sectors, kinds of cooperation,
    spaces, ways...), not a way or a DAC code our sectors cover, and the
    subject of no relation matching reads. A register record (an agreement, a
@@ -39,14 +39,23 @@ that each do less when the write touches less of what matching reads:
    saves the SPARQL reads, not the Python tables. (Step 3 leaves a new plain subject last in the facts'
    tables: no table is built by walking them in order over plain subjects.)
 
-Correctness is equality with `MatchIndex.build` (tests/test_matching_incremental*.py).
-The old index is never changed (requests may be reading it), except its
-signature when nothing it holds changed.
+Steps 1-3b patch the index in place: only the entries of the written
+subjects and changed actors are touched, so a small write costs in proportion
+to itself, not to the index (a copy of a table raises the reference count of
+every object in it: in a worker of `coopgraph serve`, a fork of the data
+holder, that copies out the memory pages it shares with the holder). So the
+index must be the caller's alone while it is patched (no request reading it:
+coopgraph/web/state.py patches a copy in an app serving requests in
+threads). The step is chosen, from the written subjects' facts before and
+after the write, before anything changes: `patched_index` leaves the index
+as it was when it declines, and step 4 builds a new index from a patched
+copy of the facts. A patch that raises midway may leave the index half
+patched: the caller drops it. Correctness is equality with
+`MatchIndex.build` (tests/test_matching_incremental*.py).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
@@ -60,18 +69,18 @@ from coopgraph.core.matching.facts import (
     Facts,
     fingerprint,
     in_order,
+    patch_facts,
     read_subjects,
     read_superclasses,
     restricted,
 )
 from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.matching.register import read_track, touches_track
-from coopgraph.core.matching.update_actors import with_actors
+from coopgraph.core.matching.update_actors import actor_rows, keep_others, patch_actors
 from coopgraph.core.matching.vocabulary import (
     PART_MAX_SHARE,
     WAY_CLASSES,
     WAY_CONCEPT_CLASSES,
-    Vocabulary,
     build_vocabulary,
     dac_coverage,
     document_frequency,
@@ -124,11 +133,13 @@ V = TypeVar("V")
 
 def updated_index(index: MatchIndex, store: Store, added: Sequence[ox.Quad], removed: Sequence[ox.Quad]) -> MatchIndex:
     """The index for `store` after a write of `added`/`removed` (already applied to `store`), equal to
-    MatchIndex.build(store) but without re-reading the whole graph (module docstring).
+    MatchIndex.build(store) but without re-reading the whole graph (module docstring): `index` itself, patched in
+    place (steps 1-3b), or a new index built from its patched facts (step 4).
 
     `index` must hold the store as it was just before this write: apply the writes and their updates in one
-    order, under one lock (an index that missed a write stays wrong). Its signature becomes the store's
-    `fingerprint` now, so apply the write through the `Store` API, which moves the store's generation."""
+    order, under one lock (an index that missed a write stays wrong), and let no request read it meanwhile. Its
+    signature becomes the store's `fingerprint` now, so apply the write through the `Store` API, which moves the
+    store's generation. If this raises, `index` may be half patched: drop it."""
     updated = _updated(index, store, added, removed, rebuild=True)
     assert updated is not None
     return updated
@@ -137,10 +148,10 @@ def updated_index(index: MatchIndex, store: Store, added: Sequence[ox.Quad], rem
 def patched_index(
     index: MatchIndex, store: Store, added: Sequence[ox.Quad], removed: Sequence[ox.Quad]
 ) -> MatchIndex | None:
-    """`updated_index` when the write needs no more than steps 1-3b (kept or patched tables); None when the tables
+    """`updated_index` when the write needs no more than steps 1-3b (`index` patched in place); None when the tables
     would be built again (step 4: seconds at 100k actors), for a process that has a cheaper way to the new index
     (a worker of `coopgraph serve` is replaced by a fork of the data holder, which builds it once). `index` is
-    unchanged then, and no longer current."""
+    unchanged then (the step is chosen before anything changes), and no longer current."""
     return _updated(index, store, added, removed, rebuild=False)
 
 
@@ -149,33 +160,52 @@ def _updated(
 ) -> MatchIndex | None:
     signature = fingerprint(store)  # before reading, as MatchIndex.build: a write during the read makes it stale
     subjects, hierarchy = written_subjects((*added, *removed))
-    track = read_track(store) if touches_track((*added, *removed)) else index.facts.track
-    if not subjects and not hierarchy and track == index.facts.track:
+    old = index.facts
+    track = read_track(store) if touches_track((*added, *removed)) else old.track
+    if not subjects and not hierarchy and track == old.track:
         index.signature = signature
         return index
-    fresh = read_subjects(store, subjects)
-    superclasses = read_superclasses(store) if hierarchy else index.facts.superclasses
-    facts = patch_facts(index.facts, fresh, subjects, superclasses)
-    facts.track = track
-    changed = {s for s in subjects if _row(index.facts, s) != _row(facts, s)}
-    if not changed and superclasses == index.facts.superclasses and track == index.facts.track:
+    after = read_subjects(store, subjects)
+    after.superclasses = read_superclasses(store) if hierarchy else old.superclasses
+    after.track = track
+    before = restricted(old, subjects)  # the written subjects' old rows, taken before anything changes
+    changed = {s for s in subjects if _row(before, s) != _row(after, s)}
+    same = track == old.track and after.superclasses == old.superclasses
+    if not changed and same:
         index.signature = signature
         return index
+    actors = _actors(index, before, after, changed) if same else None
+    if actors is None:
+        if not rebuild:
+            return None
+        facts = in_order(old)  # a copy: `index` is left as it was, the new one is built from the patched copy
+        patch_facts(facts, after, subjects)
+        return MatchIndex.from_facts(in_order(facts), signature=signature)
+    rows = actor_rows(index, old, index.kind_of, actors) if actors else None  # before the facts change
+    patch_facts(old, after, subjects)
+    keep_others(index, subjects)
+    _rename(index, before, changed)
+    if rows is not None:
+        patch_actors(index, rows, actors)
+    index.signature = signature
+    return index
+
+
+def _actors(index: MatchIndex, before: Facts, after: Facts, changed: set[str]) -> set[str] | None:
+    """The actors among `changed` whose rows step 3b patches (none: step 3); None when the write needs step 4.
+    `before` and `after` are the facts of the written subjects before and after the write."""
     covering = dac_coverage(index.facts, index.sectors)
-    if track == index.facts.track and superclasses == index.facts.superclasses:
-        plain = {
-            s for s in changed if all(_plain(index, old_or_new, s, covering) for old_or_new in (index.facts, facts))
-        }
-        actors = changed - plain
-        if not actors:
-            return _renamed(index, facts, changed, covering, signature)
-        if not _parents(facts, actors) and all(
-            _plain(index, old_or_new, s, covering) or _own_actor(index, old_or_new, s, covering)
-            for s in actors
-            for old_or_new in (index.facts, facts)
-        ):
-            return with_actors(index, _renamed(index, facts, changed, covering, signature), actors)
-    return MatchIndex.from_facts(in_order(facts), signature=signature) if rebuild else None
+    plain = {s for s in changed if all(_plain(index, facts, s, covering) for facts in (before, after))}
+    actors = changed - plain
+    if not actors:
+        return actors
+    if not _parents(index, after, actors) and all(
+        _plain(index, facts, s, covering) or _own_actor(index, facts, s, covering)
+        for s in actors
+        for facts in (before, after)
+    ):
+        return actors
+    return None
 
 
 def written_subjects(quads: Iterable[ox.Quad]) -> tuple[set[str], bool]:
@@ -196,27 +226,6 @@ def written_subjects(quads: Iterable[ox.Quad]) -> tuple[set[str], bool]:
         ):
             subjects.add(subject.value)
     return subjects, hierarchy
-
-
-def patch_facts(old: Facts, fresh: Facts, subjects: set[str], superclasses: dict[str, set[str]]) -> Facts:
-    """`old` with the facts of `subjects` replaced by `fresh` (theirs, read again); a table none of them is in is
-    shared with `old`, the others are copied (never changed in place)."""
-    facts = Facts(superclasses=superclasses, track=old.track)
-    facts.types = _patched(old.types, fresh.types, subjects)
-    facts.literals = {p: _patched(by, fresh.literals[p], subjects) for p, by in old.literals.items()}
-    facts.relations = {p: _patched(by, fresh.relations[p], subjects) for p, by in old.relations.items()}
-    facts.subjects = (old.subjects - subjects) | fresh.subjects
-    return facts
-
-
-def _patched(old: dict[str, V], fresh: dict[str, V], subjects: set[str]) -> dict[str, V]:
-    if not fresh and not any(s in old for s in subjects):
-        return old
-    table = dict(old)
-    for subject in subjects:
-        table.pop(subject, None)
-    table.update(fresh)
-    return table
 
 
 def _row(facts: Facts, subject: str) -> tuple[object, ...]:
@@ -261,61 +270,58 @@ def _own_actor(index: MatchIndex, facts: Facts, subject: str, covering: dict[str
     return not any(subject in by for predicate, by in facts.relations.items() if predicate not in ACTOR_RELATIONS)
 
 
-def _parents(facts: Facts, actors: set[str]) -> bool:
-    """Whether a resource other than `actors` is org:subOrganizationOf one of them (its group hangs on theirs)."""
-    return any(
-        not actors.isdisjoint(parents)
-        for child, parents in facts.rel(ORG + "subOrganizationOf").items()
-        if child not in actors
-    )
+def _parents(index: MatchIndex, after: Facts, actors: set[str]) -> bool:
+    """Whether a resource other than `actors` is org:subOrganizationOf one of them (its group hangs on theirs).
+
+    Such a resource is a neighbour of the actor in the path graph, which holds every org:subOrganizationOf, and
+    its own facts are those of the index (a written subject that changed and is not among `actors` is plain: it
+    states no relation); so only the actors' neighbours are looked at, not the whole relation."""
+    parent_of = index.facts.rel(ORG + "subOrganizationOf")
+    for actor in actors:
+        for other in index.graph.get(actor, ()):
+            if other not in actors and actor in parent_of.get(other, ()):
+                return True
+    return False
 
 
-def _renamed(
-    index: MatchIndex, facts: Facts, changed: set[str], covering: dict[str, set[str]], signature: tuple[int, int]
-) -> MatchIndex:
-    """The index after a write that changed plain subjects only: new labels and name counts, the rest shared."""
-    labels = dict(index.labels)
+def _rename(index: MatchIndex, before: Facts, changed: set[str]) -> None:
+    """Patch, in place, the labels and name counts of `changed` (whose facts were `before`, and are the index's
+    now); the other tables hold nothing a plain subject changes. The resolved requesters are forgotten, as a new
+    index has none."""
+    with index.lock:
+        index.requester_cache.clear()
     for subject in changed:
-        labels.pop(subject, None)
-    labels.update(read_labels(restricted(facts, changed)))
-    vocabulary = _recounted(index, facts, changed, covering)
-    updated = dataclasses.replace(index, facts=facts, signature=signature, labels=labels, vocabulary=vocabulary)
-    with index.lock:  # requests may be filling them; they hold nothing a plain subject changes
-        updated._channels = dict(index._channels)
-        updated._static = dict(index._static)
-    updated._names = index._names
-    updated._actor_names = index._actor_names
-    return updated
+        index.labels.pop(subject, None)
+    index.labels.update(read_labels(restricted(index.facts, changed)))
+    _recount(index, before, changed)
 
 
-def _recounted(index: MatchIndex, facts: Facts, changed: set[str], covering: dict[str, set[str]]) -> Vocabulary:
-    """The vocabulary with the names of `changed` counted again; built again only if a run of the names parts are
-    taken from crosses the PART_MAX_SHARE line that decides whether it is distinctive."""
-    old = index.vocabulary.frequency
-    before = document_frequency(restricted(index.facts, changed))
-    after = document_frequency(restricted(facts, changed))
-    runs = before.keys() | after.keys()
-    frequency = dict(old)
+def _recount(index: MatchIndex, before: Facts, changed: set[str]) -> None:
+    """Count the names of `changed` again in the vocabulary (their facts were `before`, are the index's now); build
+    the vocabulary again only if a run of the names parts are taken from crosses the PART_MAX_SHARE line that
+    decides whether it is distinctive."""
+    frequency = index.vocabulary.frequency
+    was = document_frequency(restricted(before, changed))
+    now = document_frequency(restricted(index.facts, changed))
+    runs = was.keys() | now.keys()
+    old = {run: frequency.get(run, 0) for run in runs}
     for run in runs:
-        count = old.get(run, 0) - before.get(run, 0) + after.get(run, 0)
+        count = old[run] - was.get(run, 0) + now.get(run, 0)
         if count:
             frequency[run] = count
         else:
             frequency.pop(run, None)
     candidates = index.vocabulary.candidates
-    if not any(
-        (old.get(run, 0) > PART_MAX_SHARE) != (frequency.get(run, 0) > PART_MAX_SHARE)
-        for run in runs
-        if run in candidates
+    if any(
+        (old[run] > PART_MAX_SHARE) != (frequency.get(run, 0) > PART_MAX_SHARE) for run in runs if run in candidates
     ):
-        return index.vocabulary._replace(frequency=frequency)
-    return build_vocabulary(
-        facts,
-        index.thesaurus,
-        sectors=index.sectors,
-        covering=covering,
-        provinces=index.provinces.values(),
-        countries=index.countries.values(),
-        frequency=frequency,
-        ways=index.vocabulary.ways,  # a plain subject is no way, nor of a class that makes one
-    )
+        index.vocabulary = build_vocabulary(
+            index.facts,
+            index.thesaurus,
+            sectors=index.sectors,
+            covering=dac_coverage(index.facts, index.sectors),
+            provinces=index.provinces.values(),
+            countries=index.countries.values(),
+            frequency=frequency,
+            ways=index.vocabulary.ways,  # a plain subject is no way, nor of a class that makes one
+        )

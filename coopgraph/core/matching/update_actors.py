@@ -10,35 +10,38 @@ network's members) and the path graph's edges out of them. Each row is
 computed for the written actors alone, by the build step itself (build.py,
 groups.py, ways.py), from the actors' facts and those of every resource that
 is not an actor (spaces, documents, goals, concepts: what a step reads about
-an actor besides the actor), once before the write and once after; the old
-rows are taken out of a copy of each table they are in and the new ones put
-in. A table they are in no row of is shared with the old index; the old
-index is never changed (requests may be reading it).
+an actor besides the actor; kept on the index, `_others`, and lent the
+actors' rows while the steps run), once before the write (`actor_rows`,
+before the facts are patched) and once after; then, in place, the old rows
+are taken out of each table they are in and the new ones put in
+(`patch_actors`), and the cached channel scores and static rankings patched
+for those actors. A table they are in no row of is left alone.
 
 Which writes come here is update.py's decision (step 3b): every subject
 changed is plain or such an actor, before and after (`_own_actor` there).
-At 100k actors a new partner takes ~0.3 s instead of ~11 s: most of it
-restricting the facts to the resources that are not actors (twice), then
-the static rankings and the tie order; the build steps for the actors
-themselves take milliseconds (bench/README.md, bench_match_update).
+At 100k actors a new partner takes ~60 ms instead of ~11 s for a build:
+the build steps reading the facts of the resources that are not actors
+(twice), the tie order (its positions are dense: a new actor moves every
+actor after it; the actors in that order are kept too, `_ranked`) and the
+static rankings of its terms (bench/README.md, bench_match_update).
 """
 
 from __future__ import annotations
 
 import bisect
-import dataclasses
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import NamedTuple, TypeVar
 
 from coopgraph.core.matching import build, dac
 from coopgraph.core.matching.build import Adjacency
-from coopgraph.core.matching.facts import GROUPED_BY, PATH_PREDICATES, Facts, restricted
+from coopgraph.core.matching.facts import GROUPED_BY, PATH_PREDICATES, Facts, patch_facts, restricted
 from coopgraph.core.matching.groups import Groups, build_contacts, build_groups, derived_relations
 from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.matching.register import TrackRow, by_actor
 from coopgraph.core.matching.text import normalise
 from coopgraph.core.matching.ways import way_postings
-from coopgraph.core.matching.weights import BILATERAL, FUND, PEER, RELATION, static_key, term_values
+from coopgraph.core.matching.weights import BILATERAL, FUND, PEER, RELATION, channel_scores, static_key, term_values
 
 V = TypeVar("V")
 Edge = tuple[str, str]
@@ -63,8 +66,23 @@ def actor_rows(index: MatchIndex, facts: Facts, kind_of: dict[str, str], subject
     """The rows of `subjects` (those that are actors in `kind_of`) as the build steps make them from `facts`; the
     other tables (spaces, sectors, kinds of cooperation, ways, channels) are `index`'s, the write left them alone."""
     mine = {s: kind_of[s] for s in subjects if s in kind_of}
-    associations = {a: kind for a, kind in index.kind_of.items() if kind == "association"}
-    context = restricted(facts, (facts.subjects - kind_of.keys()) | subjects | associations.keys())
+    others = _others(index)
+    associations = {a: "association" for a in others.subjects if index.kind_of.get(a) == "association"}
+    with _lent(others, facts, subjects) as context:
+        return _rows(index, facts, kind_of, subjects, mine, associations, context)
+
+
+def _rows(
+    index: MatchIndex,
+    facts: Facts,
+    kind_of: dict[str, str],
+    subjects: set[str],
+    mine: dict[str, str],
+    associations: dict[str, str],
+    context: Facts,
+) -> Rows:
+    """`actor_rows`, the build steps reading `context`: the facts of `subjects` and of every resource that is not an
+    actor, and of the associations."""
     spaces = build.Spaces(index.roles, index.actor_roles, index.space_kind, index.by_partner_country, index.peer_spaces)
     sectors = build.Sectors(
         index.sectors,
@@ -100,93 +118,125 @@ def actor_rows(index: MatchIndex, facts: Facts, kind_of: dict[str, str], subject
     )
 
 
-def with_actors(old: MatchIndex, renamed: MatchIndex, subjects: set[str]) -> MatchIndex:
-    """`renamed` (`old` with the write's facts, labels and name counts: update.py) with the rows of the actors
-    among `subjects` patched into every table (module docstring)."""
-    facts = renamed.facts
-    kind_of = _replaced(old.kind_of, subjects, build.kinds(restricted(facts, subjects)))
-    before, after = actor_rows(old, old.facts, old.kind_of, subjects), actor_rows(old, facts, kind_of, subjects)
-    postings, themes = _reposted(old.postings, before.postings.postings, after.postings.postings, subjects)
-    ways, ways_touched = _reposted(old.way_postings, before.ways, after.ways, subjects)
-    sectors_of = _replaced(old.sectors_of, subjects, after.postings.sectors_of)
-    values = dict(old.values)
-    _revalued(values, postings, themes, subjects, sectors_of)
-    _revalued(values, ways, ways_touched, subjects, None)
-    derived = {**old.derived, GROUPED_BY: _replaced(old.derived[GROUPED_BY], subjects, after.grouped_by)}
-    updated = dataclasses.replace(
-        renamed,
-        kind_of=kind_of,
-        present_kinds=frozenset(kind_of.values()),
-        country_of=_replaced(old.country_of, subjects, after.features.country_of),
-        chan_mask=_replaced(old.chan_mask, subjects, after.features.chan_mask),
-        coop_of=_replaced(old.coop_of, subjects, after.features.coop_of),
-        group_of=_replaced(old.group_of, subjects, after.groups.group_of),
-        members=_regrouped(old.members, before.groups.group_of, after.groups.group_of),
-        place_of=_replaced(old.place_of, subjects, after.groups.place_of),
-        contacts=_replaced(old.contacts, subjects, after.contacts),
-        derived=derived,
-        postings=postings,
-        sectors_of=sectors_of,
-        direct_members=_relisted(old.direct_members, before.postings.direct_members, after.postings.direct_members),
-        members_of=_relisted(old.members_of, before.postings.members_of, after.postings.members_of),
-        way_postings=ways,
-        track=_replaced(old.track, subjects, after.track),
-        values=values,
-    )
-    updated.order = _reordered(old.order, before.kind_of, after.kind_of, lambda a: updated.label(a, "es"))
-    updated.graph = _rewired(old.graph, before.edges, after.edges, lambda a, b: _relates(updated, a, b))
-    with old.lock:  # requests may be filling it
-        cached = dict(old._static)
-    updated._static = _reranked(updated, cached, themes | ways_touched, subjects)
-    for term in themes & postings.keys():  # as from_facts: the two common cases (a sector's first actor: built)
+def keep_others(index: MatchIndex, subjects: set[str]) -> None:
+    """After `subjects`' facts were patched: their rows of the facts kept for the build steps (`_others`) patched
+    too, those of a resource that is not an actor (or is an association) put in, the others taken out."""
+    if index._others is None:
+        return
+    facts = index.facts
+    kinds = build.kinds(restricted(facts, subjects))
+    patch_facts(index._others, restricted(facts, (s for s in subjects if _other(kinds.get(s)))), subjects)
+
+
+def _other(kind: str | None) -> bool:
+    """Whether a resource of this kind (None: no actor) is in `_others`."""
+    return kind in (None, "association")
+
+
+def _others(index: MatchIndex) -> Facts:
+    """The facts of the resources that are not actors and of the associations (restricted once: 0.1 s at 100k
+    actors), kept on the index for the next writes (`keep_others`)."""
+    if index._others is None:
+        kind_of = index.kind_of
+        index._others = restricted(index.facts, (s for s in index.facts.subjects if _other(kind_of.get(s))))
+    return index._others
+
+
+@contextmanager
+def _lent(others: Facts, facts: Facts, subjects: set[str]) -> Iterator[Facts]:
+    """`others` with the facts of `subjects` (as `facts` states them) put in while the block runs, then as it was:
+    the facts a build step reads for these actors, without copying those of every resource."""
+    held = restricted(others, subjects)
+    patch_facts(others, restricted(facts, subjects), subjects)
+    try:
+        yield others
+    finally:
+        patch_facts(others, held, subjects)
+
+
+def patch_actors(index: MatchIndex, before: Rows, subjects: set[str]) -> None:
+    """Patch, in place, the rows of the actors among `subjects` into every table of `index`, whose facts, labels and
+    name counts are patched already (update.py); `before` is their rows as they were (`actor_rows` on the old
+    facts, taken before the facts changed)."""
+    facts = index.facts
+    _patch(index.kind_of, subjects, build.kinds(restricted(facts, subjects)))
+    after = actor_rows(index, facts, index.kind_of, subjects)
+    themes = _repost(index.postings, before.postings.postings, after.postings.postings, subjects)
+    ways = _repost(index.way_postings, before.ways, after.ways, subjects)
+    _patch(index.sectors_of, subjects, after.postings.sectors_of)
+    _revalue(index.values, index.postings, themes, subjects, index.sectors_of)
+    _revalue(index.values, index.way_postings, ways, subjects, None)
+    _patch(index.derived[GROUPED_BY], subjects, after.grouped_by)
+    index.present_kinds = _present(index, before.kind_of, after.kind_of)
+    _patch(index.country_of, subjects, after.features.country_of)
+    _patch(index.chan_mask, subjects, after.features.chan_mask)
+    _patch(index.coop_of, subjects, after.features.coop_of)
+    _patch(index.group_of, subjects, after.groups.group_of)
+    _regroup(index.members, before.groups.group_of, after.groups.group_of)
+    _patch(index.place_of, subjects, after.groups.place_of)
+    _patch(index.contacts, subjects, after.contacts)
+    _relist(index.direct_members, before.postings.direct_members, after.postings.direct_members)
+    _relist(index.members_of, before.postings.members_of, after.postings.members_of)
+    _patch(index.track, subjects, after.track)
+    _reorder(index, before.kind_of, after.kind_of)
+    _rewire(index.graph, before.edges, after.edges, lambda a, b: _relates(index, a, b))
+    with index.lock:
+        index._names = index._actor_names = None  # built again on first use, as after a build
+        _rechannel(index._channels, index.chan_mask, subjects)
+        _rerank(index, index._static, themes | ways, subjects)
+    for term in themes & index.postings.keys():  # as from_facts: the two common cases (a sector's first actor: built)
         for allowed in (BILATERAL | FUND, BILATERAL | FUND | PEER):
-            updated.static_ranking(term, allowed)
-    return updated
+            index.static_ranking(term, allowed)
 
 
-def _reranked(
-    index: MatchIndex, cached: dict[tuple[str, int], list[str]], touched: set[str], subjects: set[str]
-) -> dict[tuple[str, int], list[str]]:
-    """The cached static rankings (weights.static_ranking) with the actors written taken out of those of the terms
-    `touched` and put back where `index` (the patched one) ranks them: the other actors keep their values, channels
-    and tie order relative to each other, so their order stands (a sort of the whole term: 60 ms at 100k actors)."""
-    found = {}
+def _present(index: MatchIndex, before: dict[str, str], after: dict[str, str]) -> frozenset[str]:
+    """The kinds present among the actors, with those of `after` and without those of `before` no actor has now
+    (only then are the kinds of every actor looked at)."""
+    present = index.present_kinds | frozenset(after.values())
+    gone = set(before.values()) - set(after.values())
+    if gone:
+        present = frozenset(index.kind_of.values())
+    return present
+
+
+def _rechannel(cached: dict[int, dict[str, float]], chan_mask: dict[str, int], subjects: set[str]) -> None:
+    """The cached channel scores (weights.channel_scores) with the entries of `subjects` computed again."""
+    for allowed, scores in cached.items():
+        _patch(scores, subjects, channel_scores({s: chan_mask[s] for s in subjects if s in chan_mask}, allowed))
+
+
+def _rerank(index: MatchIndex, cached: dict[tuple[str, int], list[str]], touched: set[str], subjects: set[str]) -> None:
+    """The cached static rankings (weights.static_ranking) of the terms `touched`, with the actors written taken
+    out and put back where `index` (patched) ranks them: the other actors keep their values, channels and tie
+    order relative to each other, so their order stands (a sort of the whole term: 60 ms at 100k actors)."""
     for (term, allowed), ranking in cached.items():
         if term in touched:
             values = index.values.get(term, {})
-            ranking = _reinserted(ranking, subjects & values.keys(), subjects, values, index, allowed)
-        found[(term, allowed)] = ranking
-    return found
+            _reinsert(ranking, subjects & values.keys(), subjects, values, index, allowed)
 
 
-def _reinserted(
+def _reinsert(
     ranking: list[str], actors: set[str], subjects: set[str], values: dict[str, float], index: MatchIndex, allowed: int
-) -> list[str]:
-    """`ranking` without `subjects`, then with `actors` (those of them the term has a value for) each at its place."""
+) -> None:
+    """Take `subjects` out of `ranking`, then put `actors` (those of them the term has a value for) each at its
+    place, in place."""
     channel = index.channel_scores(allowed)
 
     def place(actor: str) -> int:
         return -static_key(values[actor], channel.get(actor, 0.0), index.order[actor])
 
-    found = [actor for actor in ranking if actor not in subjects]
-    for actor in actors:
-        bisect.insort(found, actor, key=place)
-    return found
-
-
-def _replaced(table: dict[str, V], subjects: Iterable[str], rows: dict[str, V]) -> dict[str, V]:
-    """A copy of a table by actor with the rows of `subjects` replaced by `rows`."""
-    found = _without(table, subjects)
-    found.update(rows)
-    return found
-
-
-def _without(table: dict[str, V], subjects: Iterable[str]) -> dict[str, V]:
-    """A copy of `table` without the entries of `subjects`."""
-    found = dict(table)
     for subject in subjects:
-        found.pop(subject, None)
-    return found
+        if subject in ranking:
+            ranking.remove(subject)
+    for actor in actors:
+        bisect.insort(ranking, actor, key=place)
+
+
+def _patch(table: dict[str, V], subjects: Iterable[str], rows: dict[str, V]) -> None:
+    """Replace, in place, the rows of `subjects` in a table by actor by `rows`."""
+    for subject in subjects:
+        table.pop(subject, None)
+    table.update(rows)
 
 
 def _put(table: dict[str, V], key: str, value: V) -> None:
@@ -197,7 +247,7 @@ def _put(table: dict[str, V], key: str, value: V) -> None:
         table.pop(key, None)
 
 
-def _revalued(
+def _revalue(
     values: dict[str, dict[str, float]],
     postings: dict[str, dict[str, float]],
     terms: set[str],
@@ -207,72 +257,83 @@ def _revalued(
     """Put in `values` the value of each term touched for every actor (weights.term_values), recomputed for the
     actors written only: a value depends on the actor's postings and own sectors alone."""
     for term in terms:
-        found = _without(values.get(term, {}), subjects)
+        found = values.get(term, {})
         posted = postings.get(term, {})
-        found.update(term_values({a: posted[a] for a in subjects if a in posted}, sectors_of))
+        _patch(found, subjects, term_values({a: posted[a] for a in subjects if a in posted}, sectors_of))
         _put(values, term, found)
 
 
-def _reposted(
+def _repost(
     table: dict[str, dict[str, float]],
     before: dict[str, dict[str, float]],
     after: dict[str, dict[str, float]],
     subjects: set[str],
-) -> tuple[dict[str, dict[str, float]], set[str]]:
-    """term -> {actor: strength} with the actors' old entries replaced by their new ones; and the terms touched."""
+) -> set[str]:
+    """Replace, in place, the actors' entries of term -> {actor: strength} by their new ones; the terms touched."""
     touched = before.keys() | after.keys()
-    found = dict(table)
     for term in touched:
-        entries = _without(table.get(term, {}), subjects)
-        entries.update(after.get(term, {}))
-        _put(found, term, entries)
-    return found, touched
+        entries = table.get(term, {})
+        _patch(entries, subjects, after.get(term, {}))
+        _put(table, term, entries)
+    return touched
 
 
-def _relisted(
-    table: dict[str, list[str]], before: dict[str, list[str]], after: dict[str, list[str]]
-) -> dict[str, list[str]]:
-    """term -> actors (in IRI order, as the facts are read) with the actors' old places replaced by their new."""
-    found = dict(table)
+def _relist(table: dict[str, list[str]], before: dict[str, list[str]], after: dict[str, list[str]]) -> None:
+    """Replace, in place, the actors' old places in term -> actors (in IRI order, as the facts are read) by their
+    new ones."""
     for term in before.keys() | after.keys():
-        gone = set(before.get(term, ()))
-        listed = [a for a in table.get(term, ()) if a not in gone]
+        listed = table.get(term, [])
+        for actor in before.get(term, ()):
+            if actor in listed:
+                listed.remove(actor)
         for actor in after.get(term, ()):
             bisect.insort(listed, actor)
-        _put(found, term, listed)
-    return found
+        _put(table, term, listed)
 
 
-def _regrouped(
-    members: dict[str, tuple[str, ...]], before: dict[str, str], after: dict[str, str]
-) -> dict[str, tuple[str, ...]]:
-    """group key -> its actors (sorted) with the actors' old groups replaced by their new."""
-    found = dict(members)
+def _regroup(members: dict[str, tuple[str, ...]], before: dict[str, str], after: dict[str, str]) -> None:
+    """Replace, in place, the actors' old groups in group key -> its actors (sorted) by their new ones."""
     for key in set(before.values()) | set(after.values()):
         gone = {a for a, k in before.items() if k == key}
         kept = {a for a in members.get(key, ()) if a not in gone}
-        _put(found, key, tuple(sorted(kept | {a for a, k in after.items() if k == key})))
-    return found
+        _put(members, key, tuple(sorted(kept | {a for a, k in after.items() if k == key})))
 
 
-def _reordered(
-    order: dict[str, int], before: Iterable[str], after: Iterable[str], spanish_label: Callable[[str], str]
-) -> dict[str, int]:
-    """The tie order (build.tie_order) with the actors' old places taken out and their new ones found by
-    bisection: the others keep their order, so only the actors' keys are computed."""
-    ranked = [""] * len(order)
-    for actor, position in order.items():
-        ranked[position] = actor
-    gone = set(before)
-    ranked = [a for a in ranked if a not in gone]
+def _reorder(index: MatchIndex, before: Iterable[str], after: Iterable[str]) -> None:
+    """The tie order (build.tie_order), in place: the actors' old places taken out of the actors in that order
+    (`_ranked`), their new ones found by bisection, and the positions from the first one that moved on written
+    again (the others keep theirs)."""
+    order, ranked = index.order, _ranked(index)
+    gone = sorted((order.pop(actor) for actor in before if actor in order), reverse=True)
+    for position in gone:  # from the last: each deletion leaves the positions before it as they are
+        del ranked[position]
+    first = gone[-1] if gone else len(ranked)
     for actor in after:
-        bisect.insort(ranked, actor, key=lambda iri: (normalise(spanish_label(iri)), iri))
-    return {actor: position for position, actor in enumerate(ranked)}
+        position = bisect.bisect_right(ranked, _tie_key(index, actor), key=lambda iri: _tie_key(index, iri))
+        ranked.insert(position, actor)
+        first = min(first, position)
+    for position in range(first, len(ranked)):
+        order[ranked[position]] = position
 
 
-def _rewired(graph: Adjacency, before: set[Edge], after: set[Edge], still: Callable[[str, str], bool]) -> Adjacency:
-    """The path graph with the actors' old edges replaced by their new ones; an old edge stays while the other
-    end's relations still state it (`still`), and a node left without edges goes, as in build.path_graph."""
+def _ranked(index: MatchIndex) -> list[str]:
+    """The actors in tie order, kept on the index from the first actor's write on (`_reorder` keeps it)."""
+    if index._ranked is None:
+        ranked = [""] * len(index.order)
+        for actor, position in index.order.items():
+            ranked[position] = actor
+        index._ranked = ranked
+    return index._ranked
+
+
+def _tie_key(index: MatchIndex, actor: str) -> tuple[str, str]:
+    """An actor's key in the tie order: its Spanish label (normalised), then its IRI."""
+    return normalise(index.label(actor, "es")), actor
+
+
+def _rewire(graph: Adjacency, before: set[Edge], after: set[Edge], still: Callable[[str, str], bool]) -> None:
+    """Replace, in place, the actors' old edges of the path graph by their new ones; an old edge stays while the
+    other end's relations still state it (`still`), and a node left without edges goes, as in build.path_graph."""
     changed: dict[str, set[str]] = {}
 
     def neighbours(node: str) -> set[str]:
@@ -287,13 +348,8 @@ def _rewired(graph: Adjacency, before: set[Edge], after: set[Edge], still: Calla
         if (b, a) not in after and not still(b, a):
             neighbours(a).discard(b)
             neighbours(b).discard(a)
-    found = dict(graph)
     for node, linked in changed.items():
-        if linked:
-            found[node] = frozenset(linked)
-        else:
-            found.pop(node, None)
-    return found
+        _put(graph, node, frozenset(linked))
 
 
 def _relates(index: MatchIndex, subject: str, obj: str) -> bool:
