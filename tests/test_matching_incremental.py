@@ -12,7 +12,9 @@ read), a new subclass of an actor class with a resource of it.
 from __future__ import annotations
 
 import io
+import itertools
 import random
+from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pyoxigraph as ox
@@ -305,6 +307,11 @@ def assert_same(updated: MatchIndex, built: MatchIndex, actors: list[str]) -> No
     assert updated.vocabulary.families == built.vocabulary.families
     assert updated.graph == built.graph
     assert updated.names() == built.names()
+    phrases = updated.actor_names().entries()
+    assert Counter(phrases) == Counter(built.actor_names().entries()), "actor names"
+    assert all(
+        len(before[0]) >= len(after[0]) for before, after in itertools.pairwise(phrases) if before[0][0] == after[0][0]
+    ), "a patched list of actor names is no longer longest first"
     assert answers(updated, actors) == answers(built, actors)
 
 

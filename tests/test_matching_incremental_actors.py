@@ -53,6 +53,8 @@ def partner(index: MatchIndex, iri: str, kind: str, sectors: list[str], country:
 
 def patched(store: OxigraphStore, index: MatchIndex, added: list[ox.Quad], removed: list[ox.Quad]) -> MatchIndex:
     """The write applied and the index patched (not built again), checked against a full build."""
+    index.names()  # built (as in a served process), so that the patch, not a new build, gives the ones compared
+    index.actor_names()
     apply(store, added, removed)
     shared = snapshot(index, SHARED)
     found = patched_index(index, store, added, removed)

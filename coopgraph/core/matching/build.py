@@ -412,13 +412,38 @@ class Names(NamedTuple):
 def names(facts: Facts, labels: Labels, code_of: dict[str, str], iris: Iterable[str]) -> Names:
     """The names of `iris` (provinces and actors), for requester lookups and suggestions."""
     found: dict[str, set[str]] = defaultdict(set)
-    alt = facts.lit(ALT_LABEL)
     for iri in iris:
-        for name in (*labels.get(iri, ()), code_of.get(iri), *(v for v, _ in alt.get(iri, ()))):
-            if name:
-                found[normalise(name)].add(iri)
+        for name in names_of(facts, labels, code_of, iri):
+            found[name].add(iri)
     prefixes: dict[str, set[str]] = defaultdict(set)
     for name in found:
         for word in name.split():
             prefixes[word[:4]].add(name)
     return Names(dict(found), dict(prefixes))
+
+
+def names_of(facts: Facts, labels: Labels, code_of: dict[str, str], iri: str) -> set[str]:
+    """The normalised names of one resource: its labels, its code, its alternative labels."""
+    alt = facts.lit(ALT_LABEL).get(iri, ())
+    return {normalise(name) for name in (*labels.get(iri, ()), code_of.get(iri), *(v for v, _ in alt)) if name}
+
+
+def rename(names: Names, iri: str, old: set[str], new: set[str]) -> None:
+    """Patch `names` in place: `iri` was named `old`, is named `new` (empty: no longer a province or an actor)."""
+    for name in old - new:
+        holders = names.iris.get(name)
+        if holders is None or iri not in holders:
+            continue
+        holders.discard(iri)
+        if not holders:
+            del names.iris[name]
+            for word in name.split():
+                group = names.prefixes.get(word[:4])
+                if group is not None:
+                    group.discard(name)
+                    if not group:
+                        del names.prefixes[word[:4]]
+    for name in new - old:
+        names.iris.setdefault(name, set()).add(iri)
+        for word in name.split():
+            names.prefixes.setdefault(word[:4], set()).add(name)

@@ -249,6 +249,14 @@ class MatchIndex:
                 self._names = found
         return self._names
 
+    def warm_names(self) -> bool:
+        """Build the name tables (`names`, `actor_names`) unless they are; whether they had to be. Writes then
+        patch them (update.py), and they are saved with the index."""
+        missing = self._names is None or self._actor_names is None
+        self.names()
+        self.actor_names()
+        return missing
+
     def actor_names(self) -> PhraseMatcher[Reading]:
         """The names of the actors (not countries: those are in the vocabulary), for needs that name one."""
         if self._actor_names is None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Generic, TypeVar
@@ -160,6 +160,29 @@ class PhraseMatcher(Generic[Payload]):
                     found.append(PhraseMatch(payload, position, position + size))
             position += best or 1
         return found
+
+    def entries(self) -> list[tuple[tuple[str, ...], Payload]]:
+        """Every phrase (its words) and payload, by first word, longest first."""
+        return [entry for entries in self._by_first.values() for entry in entries]
+
+    def replace(self, old: Iterable[str], new: Iterable[tuple[str, Payload]], owned: Callable[[Payload], bool]) -> None:
+        """Take out the phrases `old` whose payload is `owned`, put in `new`: in place, touching only the lists of
+        their first words. A new phrase goes after those as long as it (where a build puts the phrases of a
+        resource it meets last)."""
+        for phrase in old:
+            key = words(phrase)
+            entries = self._by_first.get(key[0]) if key else None
+            if entries is None:
+                continue
+            entries[:] = [entry for entry in entries if entry[0] != key or not owned(entry[1])]
+            if not entries:
+                del self._by_first[key[0]]
+        for phrase, payload in new:
+            key = words(phrase)
+            if key:
+                entries = self._by_first.setdefault(key[0], [])
+                at = next((i for i, (other, _) in enumerate(entries) if len(other) < len(key)), len(entries))
+                entries.insert(at, (key, payload))
 
     def vocabulary(self) -> set[str]:
         """The stemmed words of every phrase (for suggestions when nothing matched)."""

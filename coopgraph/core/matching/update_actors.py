@@ -181,7 +181,6 @@ def patch_actors(index: MatchIndex, before: Rows, subjects: set[str]) -> None:
     _reorder(index, before.kind_of, after.kind_of)
     _rewire(index.graph, before.edges, after.edges, lambda a, b: _relates(index, a, b))
     with index.lock:
-        index._names = index._actor_names = None  # built again on first use, as after a build
         _rechannel(index._channels, index.chan_mask, subjects)
         _rerank(index, index._static, themes | ways, subjects)
     for term in themes & index.postings.keys():  # as from_facts: the two common cases (a sector's first actor: built)

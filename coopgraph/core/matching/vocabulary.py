@@ -91,7 +91,7 @@ class Vocabulary(NamedTuple):
     """The runs of the names parts are taken from: only for these does `frequency` decide anything."""
 
 
-def _names(facts: Facts, iri: str) -> Iterable[tuple[str, str]]:
+def name_values(facts: Facts, iri: str) -> Iterable[tuple[str, str]]:
     """(name, predicate) of a resource: its labels and alternative labels."""
     for predicate in (LABEL, PREF_LABEL, ALT_LABEL, HIDDEN_LABEL):
         for value, _ in facts.lit(predicate).get(iri, ()):
@@ -140,7 +140,7 @@ def build_vocabulary(
         ("actor", sorted(countries)),
     ):
         for iri in resources:
-            for name, predicate in _names(facts, iri):
+            for name, predicate in name_values(facts, iri):
                 phrases.append((name, (iri, facet, NAME_HOW[predicate], NAME_STRENGTH[predicate], None)))
                 if facet in ("theme", "way"):
                     named[iri].append(name)
@@ -276,11 +276,15 @@ def dac_coverage(facts: Facts, sectors: set[str]) -> dict[str, set[str]]:
 
 def build_actor_names(facts: Facts, actors: Iterable[str]) -> PhraseMatcher[Reading]:
     """The names of actors (labels, alternative labels), for needs that name one (facet actor)."""
-    phrases = []
-    for iri in actors:
-        for name, predicate in _names(facts, iri):
-            phrases.append((name, (iri, "actor", NAME_HOW[predicate], NAME_STRENGTH[predicate], _acronym(name))))
-    return PhraseMatcher(phrases)
+    return PhraseMatcher(phrase for iri in actors for phrase in actor_phrases(facts, iri))
+
+
+def actor_phrases(facts: Facts, iri: str) -> list[tuple[str, Reading]]:
+    """An actor's names, each with what a need naming it is read as."""
+    return [
+        (name, (iri, "actor", NAME_HOW[predicate], NAME_STRENGTH[predicate], _acronym(name)))
+        for name, predicate in name_values(facts, iri)
+    ]
 
 
 def _acronym(name: str) -> str | None:
