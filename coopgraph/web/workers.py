@@ -329,9 +329,11 @@ def _in_memory(snapshot: str | None, data_fd: int) -> Any:
 
 def _warm(app: Any) -> bool:
     """Build what every worker would otherwise build on its first request: the service description, the
-    partner-matching index (seconds at 100k actors) with the name tables its first match reads (1.4 s at 100k),
-    and the SHACL shapes a write is checked with; the workers share them copy-on-write. Whether the name tables
-    had to be built (then an index loaded without them is saved again, with them)."""
+    partner-matching index (seconds at 100k actors) with the name tables its first match reads (1.4 s at 100k)
+    and what its first patch for an actor reads, and the SHACL shapes a write is checked with; the workers share
+    them copy-on-write. Whether the name tables had to be built (then an index loaded without them is saved
+    again, with them)."""
+    from coopgraph.core.matching.update_actors import ready_for_writes
     from coopgraph.core.validation.run import warm_validation
     from coopgraph.web.match import match_index
     from coopgraph.web.sparql import description_triples
@@ -340,7 +342,9 @@ def _warm(app: Any) -> bool:
     with app.app_context():
         state = app.extensions[EXTENSION]
         description_triples(state)
-        named = match_index(state).warm_names()
+        index = match_index(state)
+        named = index.warm_names()
+        ready_for_writes(index)
     warm_validation()
     return named
 
