@@ -487,6 +487,35 @@ def test_a_write_is_seen_by_every_process_and_by_matching(served: tuple[str, str
     assert exported.status == 200 and NEW_AGENCY.encode() in exported.body
 
 
+def described_count(base: str, graph: str) -> int | None:
+    """The triples the service description (GET /sparql) gives for the named graph `graph` (None: not listed)."""
+    answer = send(base, "GET", "/sparql", Accept="application/n-triples")
+    assert answer.status == 200, answer.body[:300]
+    store = ox.Store()
+    store.load(answer.body, format=ox.RdfFormat.N_TRIPLES)
+    rows = list(
+        store.query(
+            "PREFIX sd: <http://www.w3.org/ns/sparql-service-description#> PREFIX void: <http://rdfs.org/ns/void#> "
+            f"SELECT ?n {{ ?named sd:name <{graph}> ; sd:graph ?g . ?g void:triples ?n }}"
+        )
+    )
+    return int(rows[0]["n"].value) if rows else None
+
+
+@pytest.mark.slow
+def test_every_worker_describes_a_write(served: tuple[str, str, Served]) -> None:
+    """The service description's counts follow a write in every worker (patched, not counted again)."""
+    base, secret, _ = served
+    graph = "http://example.org/described"
+    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers (each counts once)
+        assert set(pool.map(lambda _: described_count(base, graph), range(8))) == {None}
+    triples = "".join(f'<http://example.org/d{n}> <http://example.org/p> "{n}" .\n' for n in range(3))
+    answer = send(base, "PUT", data_path(graph), triples, Content_Type="application/n-triples", **bearer(secret))
+    assert answer.status == 201, answer.body
+    with ThreadPoolExecutor(8) as pool:
+        assert set(pool.map(lambda _: described_count(base, graph), range(24))) == {3}
+
+
 @pytest.mark.slow
 def test_the_workers_apply_an_agreement_in_place_and_answer_with_it(served: tuple[str, str, Served]) -> None:
     """A write that needs no new matching tables is applied by the live workers themselves: the same processes

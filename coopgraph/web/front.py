@@ -611,8 +611,7 @@ class Pool:
         except (asyncio.IncompleteReadError, ConnectionError, OSError, TimeoutError, ValueError):
             current = False
         if current and worker in self.workers and not self._closing:
-            self.idle.append(worker)
-            self._dispatch()
+            self._ready_for_work(worker)  # requests, another catch-up, or (stale, the holder done) a replacement
         else:
             self._kill(worker)
             self._retire(worker)

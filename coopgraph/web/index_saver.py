@@ -63,7 +63,7 @@ class IndexSaver:
         """Save the index if it is current and not the one saved, unless a save is under way (when it ends,
         `reaped` makes the next save due)."""
         from coopgraph.core.matching.saved import store_key, write, write_snapshot
-        from coopgraph.web.sparql import description_ntriples
+        from coopgraph.web.sparql import description_summary
         from coopgraph.web.state import EXTENSION, INDEX_KEY
 
         state = self.app.extensions[EXTENSION]
@@ -90,7 +90,7 @@ class IndexSaver:
                 with os.fdopen(fds[0], "w+b", closefd=False) as snapshot, os.fdopen(fds[1], "wb", closefd=False) as out:
                     write_snapshot(state.store, snapshot)
                     snapshot.flush()
-                    description = description_ntriples(state)
+                    description = description_summary(state)
                     write(index, store_key(state.store), out, description=description, snapshot=snapshot)
                 status = 0
             except BaseException as error:

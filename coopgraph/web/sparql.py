@@ -10,7 +10,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, request
 
 from coopgraph.core.vocab import Text
-from coopgraph.web.description import PREFIXES, describe
+from coopgraph.web.description import DESCRIPTION_KEY, PREFIXES, Summary, description, summary
 from coopgraph.web.errors import ApiError
 from coopgraph.web.executor import QueryRequest
 from coopgraph.web.guard import Dataset, check_limits, check_query
@@ -22,7 +22,6 @@ bp = Blueprint("sparql", __name__)
 FORM = "application/x-www-form-urlencoded"
 DIRECT = "application/sparql-query"
 UPDATE_TYPES = ("application/sparql-update",)
-DESCRIPTION_KEY = "service description"
 _PLACEHOLDER = "urn:coopgraph:endpoint"
 """Stands for the endpoint's IRI in the cached description (it depends on the Host the client sent)."""
 GUARD_KEY = "COOPGRAPH_GUARD"
@@ -87,25 +86,24 @@ def _url_params() -> dict[str, list[str]]:
         ) from None
 
 
+def description_summary(state: Coopgraph) -> Summary:
+    """What the service description counts of the store: counted once per app (a write patches it, see
+    `Coopgraph.after_write`; the data holder of `coopgraph serve` saves it with the matching index)."""
+    found: Summary | None = state.cache.get(DESCRIPTION_KEY)
+    if found is None:
+        found = state.cache[DESCRIPTION_KEY] = summary(state.store)
+    return found
+
+
+def restore_description(state: Coopgraph, saved: object) -> None:
+    """Take the summary saved with the matching index (counting it scans the whole store: 2.6 s at 100k)."""
+    if isinstance(saved, Summary):
+        state.cache[DESCRIPTION_KEY] = saved
+
+
 def description_triples(state: Coopgraph) -> list[ox.Triple]:
-    """The service description, computed once per app, with a placeholder for the endpoint's IRI."""
-    triples: list[ox.Triple] | None = state.cache.get(DESCRIPTION_KEY)
-    if triples is None:
-        triples = state.cache[DESCRIPTION_KEY] = describe(state.store, _PLACEHOLDER)
-    return triples
-
-
-def description_ntriples(state: Coopgraph) -> str:
-    """The service description as N-Triples, to be saved with the matching index (`restore_description`)."""
-    text = ox.serialize(description_triples(state), format=ox.RdfFormat.N_TRIPLES)
-    assert text is not None  # (None only when given an output to write to)
-    return text.decode()
-
-
-def restore_description(state: Coopgraph, text: str) -> None:
-    """Take the service description saved with the matching index (it scans the whole store: 2.6 s at 100k)."""
-    quads = ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES)
-    state.cache[DESCRIPTION_KEY] = [ox.Triple(quad.subject, quad.predicate, quad.object) for quad in quads]
+    """The service description, with a placeholder for the endpoint's IRI."""
+    return description(description_summary(state), _PLACEHOLDER)
 
 
 def _service_description() -> Response:

@@ -21,6 +21,8 @@ from coopgraph.core.writes.delta import Delta
 from coopgraph.core.writes.journal import apply
 from coopgraph.core.writes.remote import Seeds, gather, update_text
 from coopgraph.core.writes.tokens import TokenBook
+from coopgraph.web.description import DESCRIPTION_KEY, Summary
+from coopgraph.web.description import patched as patched_summary
 from coopgraph.web.executor import Answer, QueryRequest, execute
 
 log = logging.getLogger(__name__)
@@ -32,9 +34,9 @@ LOCK_KEY = "match_index_lock"
 SERVED_KEY = "COOPGRAPH_SERVED"
 """Flask config key set by the data holder of `coopgraph serve`: writes are then committed by the front."""
 KEPT_KEYS = (LOCK_KEY, "stored queries")
-"""Cache keys a write leaves in place (a lock; the stored queries, read from files); every other derived view
-of the data is dropped, to be rebuilt on first use (the data holder of `coopgraph serve` rebuilds the
-partner-matching index at once, so that workers forked after a write share it)."""
+"""Cache keys a write leaves in place (a lock; the stored queries, read from files); the service description's
+counts and the matching index are patched (`after_write`); every other derived view of the data is dropped, to
+be rebuilt on first use."""
 
 
 @dataclass
@@ -145,9 +147,12 @@ class Coopgraph:
         current = index is not None and index.is_current(self.store)
         if isinstance(self.store, OxigraphStore | SparqlStore):
             self.store.changed()
+        counted: Summary | None = self.cache.get(DESCRIPTION_KEY)
         for key in list(self.cache):
             if key not in KEPT_KEYS:
                 del self.cache[key]
+        if counted is not None and isinstance(self.store, OxigraphStore):  # (an engine's is counted again)
+            self.cache[DESCRIPTION_KEY] = patched_summary(counted, self.store, delta)
         if index is None or not current:
             self.stale_index = self.stale_index and not rebuild
             return False  # nothing to patch: the index is built on first use, as before the write (or kept stale)

@@ -300,8 +300,7 @@ def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, MatchIndex | N
     if usable is not None:
         state = app.extensions[EXTENSION]
         state.cache[INDEX_KEY] = usable.index
-        if usable.description is not None:
-            restore_description(state, usable.description)
+        restore_description(state, usable.description)
     named = _warm(app)
     if isinstance(store, OxigraphStore):
         log.info("partner-matching index: %s", "loaded from the data folder" if usable else "built from the store")

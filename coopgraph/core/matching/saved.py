@@ -3,7 +3,7 @@
 Building the index reads the whole graph (about 15 s at 100,000 actors);
 loading a saved one takes about 2 s. The file (`INDEX_FILE`, in the store's
 folder) is one JSON header line, then the pickled index (with the service
-description, as N-Triples, when there is one). The header holds the key the
+description's counts, when there are). The header holds the key the
 index is valid for (`StoreKey`: the journal's version, the hash of the
 shipped graphs, the number of quads), the format, a hash of the code that
 builds the index (so an index built by other code is never used) and the
@@ -91,17 +91,18 @@ def code_hash() -> str:
 
 @dataclass(frozen=True)
 class Saved:
-    """What the index file holds: the key it was saved for, the index, the service description (N-Triples, or
+    """What the index file holds: the key it was saved for, the index, what the service description counts (or
     None) and the snapshot's size and SHA-256 (None: no snapshot was saved with it)."""
 
     key: StoreKey
     index: MatchIndex
-    description: str | None = None
+    description: object = None
+    """What the service description counts (coopgraph/web/description.py's `Summary`), or None."""
     snapshot: tuple[int, str] | None = None
 
 
 def write(
-    index: MatchIndex, key: StoreKey, out: BinaryIO, *, description: str | None = None, snapshot: BinaryIO | None = None
+    index: MatchIndex, key: StoreKey, out: BinaryIO, *, description: object = None, snapshot: BinaryIO | None = None
 ) -> None:
     """Write the file's content (the header, then the pickled index) for the store as `key` describes it; with
     `snapshot`, the header names that file's size and hash (it holds the store's N-Quads, see `write_snapshot`)."""
@@ -217,7 +218,7 @@ def read(folder: Path) -> Saved | None:
         index, description = content["index"], content["description"]
         named = header.get("snapshot")
         snapshot = (int(named[0]), str(named[1])) if named else None
-        found = Saved(_key(header), index, description if isinstance(description, str) else None, snapshot)
+        found = Saved(_key(header), index, description, snapshot)
     except FileNotFoundError:
         return None
     except Exception as error:  # a damaged or foreign file: never a failure, the index is built instead
