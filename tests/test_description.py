@@ -82,3 +82,18 @@ def test_each_write_patches_the_counts_to_what_counting_gives(store: OxigraphSto
         assert description(found, "http://example.org/sparql") == describe(store, "http://example.org/sparql"), what
     assert NEW_CLASS not in found.classes and NEW_PROPERTY not in found.properties
     assert found.graphs.get(NEW_GRAPH.value) == 2  # the label and the new agency's type are left in it
+
+
+def test_a_saved_summary_of_another_shape_is_not_taken() -> None:
+    """The counts saved with the index are taken only if they have this code's fields (else counted again)."""
+    from types import SimpleNamespace
+
+    from coopgraph.web.description import DESCRIPTION_KEY, Summary
+    from coopgraph.web.sparql import restore_description
+
+    whole, cut = Summary(1, set(), set(), {}), Summary(1, set(), set(), {})
+    del cut.graphs  # as a summary pickled by a version of this code without that field would read back
+    for saved, taken in ((whole, True), (cut, False), ("not a summary", False)):
+        state = SimpleNamespace(cache={})
+        restore_description(state, saved)  # type: ignore[arg-type]
+        assert (DESCRIPTION_KEY in state.cache) == taken, saved

@@ -3,7 +3,7 @@ operation (POST form `update=`, POST `application/sparql-update`), which coopgra
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
@@ -96,8 +96,9 @@ def description_summary(state: Coopgraph) -> Summary:
 
 
 def restore_description(state: Coopgraph, saved: object) -> None:
-    """Take the summary saved with the matching index (counting it scans the whole store: 2.6 s at 100k)."""
-    if isinstance(saved, Summary):
+    """Take the summary saved with the matching index (counting it scans the whole store: 2.6 s at 100k), if it
+    has the fields this code's `Summary` has (the file's code hash covers the matching package, not this one)."""
+    if isinstance(saved, Summary) and vars(saved).keys() == {field.name for field in fields(Summary)}:
         state.cache[DESCRIPTION_KEY] = saved
 
 
