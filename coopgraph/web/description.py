@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from coopgraph.core import vocab
 from coopgraph.core.store import OxigraphStore, Store
+from coopgraph.core.store.oxigraph import term_key
 from coopgraph.core.writes.delta import Delta
 from coopgraph.web.negotiation import GRAPH, TABULAR
 
@@ -88,7 +89,7 @@ def patched(found: Summary, store: OxigraphStore, delta: Delta) -> Summary:
     for quads, step in ((delta.added, 1), (delta.removed, -1)):
         for quad in quads:
             if not isinstance(quad.graph_name, ox.DefaultGraph):
-                name = _graph_key(quad.graph_name)
+                name = term_key(quad.graph_name)
                 graphs[name] = graphs.get(name, 0) + step
     present = store.graphs()
     classes, properties = set(found.classes), set(found.properties)
@@ -116,10 +117,6 @@ def patched(found: Summary, store: OxigraphStore, delta: Delta) -> Summary:
 
 def _any(quads: Any) -> bool:
     return next(quads, None) is not None
-
-
-def _graph_key(name: ox.NamedNode | ox.BlankNode) -> str:
-    return name.value if isinstance(name, ox.NamedNode) else f"_:{name.value}"
 
 
 def _ordered(terms: set[Any]) -> list[Any]:

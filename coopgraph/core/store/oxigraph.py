@@ -152,7 +152,7 @@ class OxigraphStore:
             self.oxigraph.add_graph(named_graph(graph))
 
     def graphs(self) -> list[str]:
-        return sorted(_term_key(name) for name in self.oxigraph.named_graphs())
+        return sorted(term_key(name) for name in self.oxigraph.named_graphs())
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
@@ -208,7 +208,8 @@ def _replace_update(graphs: list[str], quads: Iterable[ox.Quad]) -> str:
     return f"{drops}INSERT DATA {{\n{body}\n}}"
 
 
-def _term_key(term: ox.NamedNode | ox.BlankNode) -> str:
+def term_key(term: ox.NamedNode | ox.BlankNode) -> str:
+    """A graph name as `OxigraphStore.graphs` gives it: the IRI, or `_:` and the blank node's id."""
     return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
 
