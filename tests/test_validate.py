@@ -25,7 +25,8 @@ from coopgraph.core.validation import (
     validate_store,
     validate_submission,
 )
-from coopgraph.core.validation.shacl import PreparedQueryGraph, _validate, prepared_shapes
+from coopgraph.core.validation.run import warm_validation
+from coopgraph.core.validation.shacl import PreparedQueryGraph, _prepared, _validate, prepared_shapes
 from coopgraph.core.validation.shapes import cached_ontology, copy_graph, load_shapes
 
 CASES = Path(__file__).parent / "shapes"
@@ -414,6 +415,21 @@ def test_prepared_shapes_are_built_once() -> None:
     assert len(shapes.shapes) > 200
     validate_graph(graph_of(FAILING))
     assert prepared_shapes() is shapes
+
+
+@pytest.mark.slow
+def test_a_warmed_process_parses_no_query_when_it_validates() -> None:
+    """After `warm_validation` (what a server's data holder runs before it forks the workers), no validation
+    parses a SPARQL query again: the bad cases reach every SPARQL constraint (a worker's first write of each
+    kind used to parse its queries, ~25 ms each)."""
+    _prepared.cache_clear()
+    warm_validation()
+    parsed = _prepared.cache_info().misses
+    assert parsed >= 13, "the SPARQL targets and constraints of the shapes are parsed"
+    verdicts = [validate_graph(case_data(path)).conforms for path in BAD_CASES]
+    assert verdicts.count(False) > 100  # the constraints ran, and found what they look for
+    assert _prepared.cache_info().misses == parsed
+    assert _prepared.cache_info().hits > len(BAD_CASES)
 
 
 @pytest.mark.slow

@@ -274,6 +274,7 @@ def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, MatchIndex | N
     completed with its name tables, and is to be saved)."""
     from coopgraph.core.matching import saved
     from coopgraph.core.store import OxigraphStore, Store
+    from coopgraph.core.validation.run import warm_validation
     from coopgraph.web.app import create_app
     from coopgraph.web.engine import EngineConfig, for_requests
     from coopgraph.web.relay import route_through
@@ -291,10 +292,13 @@ def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, MatchIndex | N
         store = remote_store = engine.open()
     else:
         folder = config.get("index_folder")
-        with ThreadPoolExecutor(1) as reader:  # the index is unpickled while the quads are parsed, without the GIL
-            reading = reader.submit(saved.read, Path(folder)) if folder else None
+        # The index is unpickled, and the shapes set up, while the quads are parsed without the GIL.
+        with ThreadPoolExecutor(2) as helpers:
+            reading = helpers.submit(saved.read, Path(folder)) if folder else None
+            shapes = helpers.submit(warm_validation)
             store = OxigraphStore(_in_memory(config.get("snapshot"), data_fd))
             found = reading.result() if reading else None
+            shapes.result()
     app = create_app({**config["settings"], SERVED_KEY: True}, store=store)
     usable = saved.loaded(found, store) if isinstance(store, OxigraphStore) else None
     if usable is not None:

@@ -31,6 +31,7 @@ from typing import Any
 
 import rdflib
 from pyshacl import ShapesGraph, Validator
+from pyshacl.constraints.sparql.sparql_based_constraints import SH_sparql, SPARQLBasedConstraint
 from pyshacl.entrypoints import make_default_logger
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.monkey import apply_patches
@@ -105,6 +106,28 @@ def prepared_shapes() -> ShapesGraph:
     built = shapes.shapes  # the property builds every Shape, once
     assert len(built) > 0, "no shapes in the shipped shapes graph"
     return shapes
+
+
+def prepare_sparql_constraints() -> int:
+    """Parse now the query of every SPARQL-based constraint of the shipped shapes, as pyshacl will send it
+    (`_prepared`): how many queries.
+
+    pyshacl sends a constraint's query only when a focus node reaches it, so a validation of an empty graph
+    (`warm_validation`) parses none of them, and rdflib's parser takes ~25 ms a query: without this, each
+    worker of `coopgraph serve` paid that on its first write of each kind (four queries for an agreement).
+    The text is made by pyshacl's own constraint object (`SPARQLBasedConstraint`: prefixes applied, `$this`
+    left to the bindings); tests/test_validate.py checks that a write then parses nothing more.
+    """
+    count = 0
+    with _LOCK:
+        for shape in prepared_shapes().shapes:
+            if next(shape.objects(SH_sparql), None) is None:
+                continue
+            for helper in SPARQLBasedConstraint(shape).sparql_constraints:
+                _, text = helper.pre_bind_variables(shape.node)
+                _prepared(helper.apply_prefixes(text))
+                count += 1
+    return count
 
 
 @functools.lru_cache(maxsize=1)
