@@ -67,9 +67,18 @@ def actor_rows(index: MatchIndex, facts: Facts, kind_of: dict[str, str], subject
     other tables (spaces, sectors, kinds of cooperation, ways, channels) are `index`'s, the write left them alone."""
     mine = {s: kind_of[s] for s in subjects if s in kind_of}
     others = _others(index)
-    associations = {a: "association" for a in others.subjects if index.kind_of.get(a) == "association"}
+    associations = _associations(index, others, mine)
     with _lent(others, facts, subjects) as context:
         return _rows(index, facts, kind_of, subjects, mine, associations, context)
+
+
+def _associations(index: MatchIndex, others: Facts, mine: dict[str, str]) -> dict[str, str]:
+    """The associations of governments, as `derived_relations` takes them, when a peer is among `mine`: only peers
+    are grouped by an association, so for other actors none is looked for (a scan of the ~16k other resources,
+    then of the associations' levels and countries: ~25 ms a write at 100k actors)."""
+    if "peer" not in mine.values():
+        return {}
+    return {a: "association" for a in others.subjects if index.kind_of.get(a) == "association"}
 
 
 def _rows(
@@ -171,6 +180,7 @@ def patch_actors(index: MatchIndex, before: Rows, subjects: set[str]) -> None:
     themes = _repost(index.postings, before.postings.postings, after.postings.postings, subjects)
     ways = _repost(index.way_postings, before.ways, after.ways, subjects)
     _patch(index.sectors_of, subjects, after.postings.sectors_of)
+    ranked = {term: subjects & index.values.get(term, {}).keys() for term in themes | ways}  # as the rankings hold them
     _revalue(index.values, index.postings, themes, subjects, index.sectors_of)
     _revalue(index.values, index.way_postings, ways, subjects, None)
     _patch(index.derived[GROUPED_BY], subjects, after.grouped_by)
@@ -189,7 +199,7 @@ def patch_actors(index: MatchIndex, before: Rows, subjects: set[str]) -> None:
     _rewire(index.graph, before.edges, after.edges, lambda a, b: _relates(index, a, b))
     with index.lock:
         _rechannel(index._channels, index.chan_mask, subjects)
-        _rerank(index, index._static, themes | ways, subjects)
+        _rerank(index, index._static, ranked, subjects)
     for term in themes & index.postings.keys():  # as from_facts: the two common cases (a sector's first actor: built)
         for allowed in (BILATERAL | FUND, BILATERAL | FUND | PEER):
             index.static_ranking(term, allowed)
@@ -211,29 +221,32 @@ def _rechannel(cached: dict[int, dict[str, float]], chan_mask: dict[str, int], s
         _patch(scores, subjects, channel_scores({s: chan_mask[s] for s in subjects if s in chan_mask}, allowed))
 
 
-def _rerank(index: MatchIndex, cached: dict[tuple[str, int], list[str]], touched: set[str], subjects: set[str]) -> None:
-    """The cached static rankings (weights.static_ranking) of the terms `touched`, with the actors written taken
-    out and put back where `index` (patched) ranks them: the other actors keep their values, channels and tie
-    order relative to each other, so their order stands (a sort of the whole term: 60 ms at 100k actors)."""
+def _rerank(
+    index: MatchIndex, cached: dict[tuple[str, int], list[str]], ranked: dict[str, set[str]], subjects: set[str]
+) -> None:
+    """The cached static rankings (weights.static_ranking) of the terms touched (`ranked`: term -> the written
+    actors its rankings held, those it had a value for), with those actors taken out and the written ones put back
+    where `index` (patched) ranks them: the other actors keep their values, channels and tie order relative to each
+    other, so their order stands (a sort of the whole term: 60 ms at 100k actors)."""
     for (term, allowed), ranking in cached.items():
-        if term in touched:
+        if term in ranked:
             values = index.values.get(term, {})
-            _reinsert(ranking, subjects & values.keys(), subjects, values, index, allowed)
+            _reinsert(ranking, ranked[term], subjects & values.keys(), values, index, allowed)
 
 
 def _reinsert(
-    ranking: list[str], actors: set[str], subjects: set[str], values: dict[str, float], index: MatchIndex, allowed: int
+    ranking: list[str], held: set[str], actors: set[str], values: dict[str, float], index: MatchIndex, allowed: int
 ) -> None:
-    """Take `subjects` out of `ranking`, then put `actors` (those of them the term has a value for) each at its
-    place, in place."""
+    """Take `held` out of `ranking`, then put `actors` (the written ones the term has a value for now) each at its
+    place, in place. (Only actors the ranking holds are looked for: a scan of a ranking of tens of thousands of
+    actors for a new one cost ~1 ms a ranking at 100k.)"""
     channel = index.channel_scores(allowed)
 
     def place(actor: str) -> int:
         return -static_key(values[actor], channel.get(actor, 0.0), index.order[actor])
 
-    for subject in subjects:
-        if subject in ranking:
-            ranking.remove(subject)
+    for actor in held:
+        ranking.remove(actor)
     for actor in actors:
         bisect.insort(ranking, actor, key=place)
 
