@@ -76,7 +76,7 @@ from coopgraph.core.matching.facts import (
     restricted,
 )
 from coopgraph.core.matching.index import MatchIndex
-from coopgraph.core.matching.register import read_track, touches_track
+from coopgraph.core.matching.register import patched_track, touches_track
 from coopgraph.core.matching.update_actors import actor_rows, keep_others, patch_actors
 from coopgraph.core.matching.vocabulary import (
     PART_MAX_SHARE,
@@ -165,7 +165,7 @@ def _updated(
     signature = fingerprint(store)  # before reading, as MatchIndex.build: a write during the read makes it stale
     subjects, hierarchy = written_subjects((*added, *removed))
     old = index.facts
-    track = read_track(store) if touches_track((*added, *removed)) else old.track
+    track = patched_track(store, old.track, (*added, *removed)) if touches_track((*added, *removed)) else old.track
     if not subjects and not hierarchy and track == old.track:
         index.signature = signature
         return index
