@@ -16,6 +16,7 @@ import itertools
 import random
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pyoxigraph as ox
 import pytest
@@ -343,14 +344,21 @@ def shipped() -> Iterator[OxigraphStore]:
         yield store
 
 
-@pytest.fixture
-def synthetic() -> Iterator[OxigraphStore]:
-    """The shipped graph and 300 synthetic actors."""
+@contextmanager
+def with_synthetic(actors: int, seed: int) -> Iterator[OxigraphStore]:
+    """An in-memory store of the shipped graph and `actors` synthetic actors (also test_matching_incremental_actors)."""
     with OxigraphStore.in_memory() as store:
         ensure_loaded(store)
         out = io.StringIO()
-        write_synthetic(out, actors=300, seed=7, format="ntriples")
+        write_synthetic(out, actors=actors, seed=seed, format="ntriples")
         store.oxigraph.load(out.getvalue().encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=nn(SYNTH + "graph"))
+        yield store
+
+
+@pytest.fixture
+def synthetic() -> Iterator[OxigraphStore]:
+    """The shipped graph and 300 synthetic actors."""
+    with with_synthetic(300, seed=7) as store:
         yield store
 
 

@@ -6,19 +6,16 @@ build them again, and `patched_index` then leaves the index as it was. An app wh
 from __future__ import annotations
 
 import copy
-import io
 import random
 from collections.abc import Iterator
 
 import pyoxigraph as ox
 import pytest
-from test_matching_incremental import CGR, LABEL, TABLES, apply, assert_same, drop_sector, quad, rows
+from test_matching_incremental import CGR, LABEL, TABLES, apply, assert_same, drop_sector, quad, rows, with_synthetic
 
-from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.matching import MAX_LIMIT, MatchIndex, match
 from coopgraph.core.matching.update import patched_index, updated_index
 from coopgraph.core.store import OxigraphStore
-from coopgraph.core.synth import write_synthetic
 from coopgraph.core.vocab import CG, ORG, RDF_TYPE, RDFS, SKOS, SYNTH
 
 SHARED = ("sectors", "ancestors", "cooperation_types", "roles", "space_kind", "channels")
@@ -28,13 +25,7 @@ SHARED = ("sectors", "ancestors", "cooperation_types", "roles", "space_kind", "c
 @pytest.fixture
 def store() -> Iterator[OxigraphStore]:
     """The shipped graph and 200 synthetic actors."""
-    with OxigraphStore.in_memory() as store:
-        ensure_loaded(store)
-        out = io.StringIO()
-        write_synthetic(out, actors=200, seed=11, format="ntriples")
-        store.oxigraph.load(
-            out.getvalue().encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(SYNTH + "graph")
-        )
+    with with_synthetic(200, seed=11) as store:
         yield store
 
 
