@@ -11,6 +11,7 @@ read), a new subclass of an actor class with a resource of it.
 
 from __future__ import annotations
 
+import copy
 import io
 import itertools
 import random
@@ -431,14 +432,33 @@ def test_patched_index_patches_a_new_partner(shipped: OxigraphStore) -> None:
 
 
 def test_a_project_naming_an_actor_changes_its_postings(shipped: OxigraphStore) -> None:
-    """A register project is evidence: the postings of its sectors are built again, equal to a full build."""
+    """A register project is evidence: the postings of its sectors change, equal to a full build."""
     index = MatchIndex.build(shipped)
+    track, postings = index.facts.track, copy.deepcopy(index.postings)  # the index may be patched in place
     added, removed = new_project(shipped, index, random.Random(4), 0)
     apply(shipped, added, removed)
     updated = updated_index(index, shipped, added, removed)
-    assert updated.facts.track and updated.facts.track != index.facts.track
-    assert updated.postings != index.postings
+    assert updated.facts.track and updated.facts.track != track
+    assert updated.postings != postings
     assert_same(updated, MatchIndex.build(shipped), sorted(updated.track)[:2])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_project_naming_actors_is_patched_in_place(shipped: OxigraphStore, seed: int) -> None:
+    """The evidence a project gives the actors it names changes their rows only: the index is patched in place
+    (no tables built again, as a worker of `coopgraph serve` could not), and equals a full build."""
+    index = MatchIndex.build(shipped)
+    rng = random.Random(seed)
+    for n in range(3):  # the later projects may execute an earlier one's agreement
+        added, removed = (new_agreement if n == 1 else new_project)(shipped, index, rng, n)
+        apply(shipped, added, removed)
+        track = index.facts.track
+        patched = patched_index(index, shipped, added, removed)
+        assert patched is index, f"write {n} was not patched in place"
+        index = patched
+    assert index.facts.track != () and track != ()
+    built = MatchIndex.build(shipped)
+    assert_same(index, built, sorted(index.track))
 
 
 def test_names_crossing_the_share_of_a_part_rebuild_the_vocabulary(shipped: OxigraphStore) -> None:

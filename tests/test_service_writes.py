@@ -66,6 +66,20 @@ cgr:actividad\\/EC-GADPL-2025-001 a cg:CooperationActivity ;
     cg:activityTerritory cgr:provincia-ec-l ;
     cg:sectorShare [ a cg:SectorShare ; cg:sectorCode iati:Sector\\/31140 ; cg:sectorVocabulary iati:SectorVocabulary\\/1 ] .
 """
+NEW_CHANNEL = "https://w3id.org/coopgraph/id/agencia-regional-de-prueba"
+CHANNELS = "https://w3id.org/coopgraph/graph/channels-local"
+CHANNEL_TTL = f"""@prefix cg: <https://w3id.org/coopgraph/def#> .
+@prefix cgr: <https://w3id.org/coopgraph/id/> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<{NEW_CHANNEL}> a cg:CooperationAgency ;
+    rdfs:label "Agencia regional de cooperación de prueba"@es, "Test regional cooperation agency"@en ;
+    cg:country cgr:pais-cl ;
+    cg:channelOf cgr:pais-cl ;
+    dcterms:description "Canal de prueba de la cooperación descentralizada de Chile."@es,
+        "A test channel of Chile's decentralised cooperation."@en ;
+    dcterms:source cgr:ref-mremh-2020 .
+"""
 AGENCY_TTL = f"""@prefix cg: <https://w3id.org/coopgraph/def#> .
 @prefix cgr: <https://w3id.org/coopgraph/id/> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
@@ -571,20 +585,17 @@ def test_the_workers_patch_in_a_new_partner_and_match_it(served: tuple[str, str,
 
 
 @pytest.mark.slow
-def test_a_write_that_needs_new_matching_tables_reaches_matching_through_new_workers(
+def test_a_register_project_naming_a_partner_reaches_matching_in_the_same_workers(
     served: tuple[str, str, Served],
 ) -> None:
-    """A register project naming a partner changes the matching tables themselves (the partner's track record):
-    the workers cannot patch theirs. They apply the write (SPARQL sees it at once, on every worker) and match from
-    their older index while the holder builds the tables once; then forks of the holder replace them, and every
-    match finds the project."""
+    """A register project naming a partner is evidence for it (its track record): every worker patches the rows
+    of the actors it names (and, AECID being a channel of Spain's cooperation, of Spain and its channels) in its
+    own index, and every match finds the project, without a worker replaced."""
     base, secret, running = served
     assert wait_until(lambda: len(running.request_processes()) == 4)  # a worker an earlier test replaced is up
     workers = running.request_processes()
     answer = send(base, "POST", data_path(REGISTER), TRACK_TTL, Content_Type="text/turtle", **bearer(secret))
     assert answer.status in (200, 201), answer.body
-    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
-        assert all(pool.map(lambda _: ask(base, f"<{TRACK_PROJECT}> a ?type"), range(24)))
     query = "/api/match?" + urllib.parse.urlencode({"need": "riego", "limit": 50})
 
     def matched(_: int) -> bool:
@@ -592,9 +603,36 @@ def test_a_write_that_needs_new_matching_tables_reaches_matching_through_new_wor
         assert answer.status == 200, answer.body
         return TRACK_PROJECT.encode() in answer.body
 
+    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
+        assert all(pool.map(matched, range(24)))
+    assert running.request_processes() == workers, "the workers were replaced instead of patching their index"
+
+
+@pytest.mark.slow
+def test_a_write_that_needs_new_matching_tables_reaches_matching_through_new_workers(
+    served: tuple[str, str, Served],
+) -> None:
+    """A new channel of a country's cooperation changes the tables of the country's other actors (a channel takes a
+    share of its country's sectors): the workers cannot patch theirs. They apply the write (SPARQL sees it at once,
+    on every worker) and match from their older index while the holder builds the tables once; then forks of the
+    holder replace them, and every worker knows the new partner."""
+    base, secret, running = served
+    assert wait_until(lambda: len(running.request_processes()) == 4)
+    workers = running.request_processes()
+    answer = send(base, "POST", data_path(CHANNELS), CHANNEL_TTL, Content_Type="text/turtle", **bearer(secret))
+    assert answer.status in (200, 201), answer.body
+    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
+        assert all(pool.map(lambda _: ask(base, f"<{NEW_CHANNEL}> a ?type"), range(24)))
+    similar = "/api/partners/" + urllib.parse.quote(NEW_CHANNEL, safe="") + "/similar"
+
+    def known(_: int) -> bool:
+        answer = send(base, "GET", similar)
+        assert answer.status in (200, 404), answer.body
+        return answer.status == 200
+
     assert wait_until(lambda: len(running.request_processes()) == 4 and not running.request_processes() & workers)
     with ThreadPoolExecutor(8) as pool:
-        assert all(pool.map(matched, range(24)))
+        assert all(pool.map(known, range(24)))
 
 
 @pytest.mark.slow

@@ -19,10 +19,11 @@ that each do less when the write touches less of what matching reads:
    subject of no relation matching reads. A register record (an agreement, a
    project, a demand) is plain by its own facts; what makes it evidence (who
    took part in which programme or project, with which sectors: register.py)
-   is the register's *track*, read again in one query over the register's
-   graph when a write touches one of its predicates there. A write that
-   changes the track (a record naming an actor of the graph, with a sector
-   code our sectors map) goes to step 4; one that does not (an agreement no
+   is the register's *track*: when a write touches one of its predicates
+   there, the rows of the records and agreements it touched are read again
+   (register.patched_track). A write that changes the track (a record naming
+   an actor of the graph, with a sector code our sectors map) goes to step
+   3b for the actors whose rows changed; one that does not (an agreement no
    activity executes, a record naming no actor, an IATI import, which names
    none) stays in step 3 or 1.
 3b. When every subject whose facts changed is plain or an actor whose rows
@@ -33,7 +34,11 @@ that each do less when the write touches less of what matching reads:
    sectors, country, kinds of cooperation and networks; an actor's sector
    removed; an actor deleted), the labels and name counts are patched as in
    step 3 and the per-actor tables for those actors only (update_actors.py).
-4. Any other change (the class hierarchy, the track, a sector, territory,
+   So are those of the actors whose register evidence changed (any actor:
+   its facts are as they were, only its postings and track record change),
+   with, for a channel of a country's cooperation, its country and the
+   country's other channels (their postings are built together).
+4. Any other change (the class hierarchy, a sector, territory,
    space or way, a country's channels...) builds the tables again from the
    patched facts, put in read_facts's order (`MatchIndex.from_facts`): it
    saves the SPARQL reads, not the Python tables. (Step 3 leaves a new plain subject last in the facts'
@@ -76,7 +81,7 @@ from coopgraph.core.matching.facts import (
     restricted,
 )
 from coopgraph.core.matching.index import MatchIndex
-from coopgraph.core.matching.register import patched_track, touches_track
+from coopgraph.core.matching.register import TrackRow, patched_track, touches_track
 from coopgraph.core.matching.update_actors import actor_rows, keep_others, patch_actors
 from coopgraph.core.matching.vocabulary import (
     PART_MAX_SHARE,
@@ -174,11 +179,11 @@ def _updated(
     after.track = track
     before = restricted(old, subjects)  # the written subjects' old rows, taken before anything changes
     changed = {s for s in subjects if _row(before, s) != _row(after, s)}
-    same = track == old.track and after.superclasses == old.superclasses
-    if not changed and same:
+    same = after.superclasses == old.superclasses
+    if not changed and same and track == old.track:
         index.signature = signature
         return index
-    actors = _actors(index, before, after, changed) if same else None
+    actors = _actors(index, before, after, changed, _evidenced(index, old.track, track)) if same else None
     if actors is None:
         if not rebuild:
             return None
@@ -196,21 +201,41 @@ def _updated(
     return index
 
 
-def _actors(index: MatchIndex, before: Facts, after: Facts, changed: set[str]) -> set[str] | None:
-    """The actors among `changed` whose rows step 3b patches (none: step 3); None when the write needs step 4.
-    `before` and `after` are the facts of the written subjects before and after the write."""
+def _actors(index: MatchIndex, before: Facts, after: Facts, changed: set[str], evidenced: set[str]) -> set[str] | None:
+    """The actors whose rows step 3b patches (none: step 3): those among `changed` and those whose register evidence
+    changed (`evidenced`); None when the write needs step 4. `before` and `after` are the facts of the written
+    subjects before and after the write.
+
+    An actor whose evidence alone changed keeps its facts, so only its postings change with it, and with them
+    those of the actors whose postings are built together with its: a country's channels take a share of the
+    country's (build.postings). So a channel comes with its country, and a country with its channels."""
     covering = dac_coverage(index.facts, index.sectors)
     plain = {s for s in changed if all(_plain(index, facts, s, covering) for facts in (before, after))}
     actors = changed - plain
+    together = _with_channels(index, evidenced - changed)
     if not actors:
-        return actors
+        return together
     if not _parents(index, after, actors) and all(
         _plain(index, facts, s, covering) or _own_actor(index, facts, s, covering)
-        for s in actors
+        for s in actors | (together & changed)
         for facts in (before, after)
     ):
-        return actors
+        return actors | together
     return None
+
+
+def _evidenced(index: MatchIndex, before: tuple[TrackRow, ...], after: tuple[TrackRow, ...]) -> set[str]:
+    """The actors of the graph whose register evidence (the track's rows naming them) a write changed."""
+    if before == after:
+        return set()
+    return {row.actor for row in set(before) ^ set(after) if row.actor in index.kind_of}
+
+
+def _with_channels(index: MatchIndex, actors: set[str]) -> set[str]:
+    """`actors`, the country of each that is a channel of one, and the channels of each country among them."""
+    found = set(actors) | {index.channel_of[a] for a in actors if a in index.channel_of}
+    found |= {channel for country in list(found) for channel in index.channels.get(country, ())}
+    return {actor for actor in found if actor in index.kind_of}
 
 
 def written_subjects(quads: Iterable[ox.Quad]) -> tuple[set[str], bool]:
