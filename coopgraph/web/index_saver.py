@@ -9,7 +9,10 @@ the child has ended well, the holder hands both memory files to the front
 at a time, and not while writes come: a save starts once no write has come
 for `QUIET_S` (at 100,000 actors a save pickles the whole index, ~5 s of CPU
 and 160 MB, and writes 230 MB of N-Quads, ~1 s), and when it ends another
-starts if the index changed meanwhile.
+starts if the index changed meanwhile. When the front stops, it asks for a
+last save (`finish`: after the one under way, if the index changed since)
+and waits for it, so that a stop soon after a write does not leave the next
+start to build the index.
 """
 
 from __future__ import annotations
@@ -44,10 +47,27 @@ class IndexSaver:
         """The save under way: the child's PID, its memory files (snapshot, index), the signature of the index."""
         self.due: float | None = time.monotonic()
         """When to save next (`start`): now at first (the index built at start, unless loaded)."""
+        self.finished: Callable[[], None] | None = None
+        """Called once the last save is handed over, when the front is stopping (`finish`)."""
 
     def wrote(self) -> None:
         """A write was applied: save its index once writes have paused."""
         self.due = time.monotonic() + QUIET_S
+
+    def finish(self, finished: Callable[[], None]) -> None:
+        """The front is stopping: save now if the index is not the one saved (after the save under way, if any),
+        then call `finished` (at once if there is nothing to save). A restart then starts from the saved index and
+        snapshot instead of building the index (~30 s at 100k actors) when it stops within a save's time of a
+        write."""
+        self.finished = finished
+        self.due = None
+        self.start()
+        self._finish_if_idle()
+
+    def _finish_if_idle(self) -> None:
+        if self.finished is not None and self.child is None:
+            finished, self.finished = self.finished, None
+            finished()
 
     def wait_s(self) -> float | None:
         """How long the holder may wait for a message before the next save is due (None: none is)."""
@@ -124,6 +144,10 @@ class IndexSaver:
         finally:
             for fd in fds:
                 os.close(fd)
-        if status == 0 and self.due is None:  # (a failed save is tried again after the next write, not at once)
+        if self.finished is not None:  # stopping: a write while it ran is saved now, then the front is told
+            if status == 0:
+                self.start()
+            self._finish_if_idle()
+        elif status == 0 and self.due is None:  # (a failed save is tried again after the next write, not at once)
             self.due = time.monotonic()  # a write while it ran: its index is saved next (`start` skips a saved one)
         return True

@@ -434,6 +434,12 @@ def _fork_loop(control: socket.socket, app: Any, memory_bytes: int, saver: Index
             message, fds, _flags, _address = socket.recv_fds(control, 4096, 1)
             if not message:
                 return  # the front is gone: so are the workers (their sockets close), and so is this process
+            if message == b"save":  # the front is stopping: it waits for `saved`
+                if saver is not None:
+                    saver.finish(lambda: _send(control, "saved"))
+                else:
+                    _send(control, "saved")
+                continue
             if message.startswith(b"apply ") and fds:
                 version = int(message.split()[1])
                 patched = _apply(app, version, fds[0])
