@@ -14,12 +14,12 @@ import http.server
 import json
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 import pytest
@@ -485,6 +485,15 @@ def served(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterat
         yield running.base, secret, running
 
 
+T = TypeVar("T")
+
+
+def at_once(check: Callable[[], T], times: int = 24) -> list[T]:
+    """`check()`'s answers to `times` requests sent 8 at a time, so that they land on every worker."""
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(lambda _: check(), range(times)))
+
+
 @pytest.mark.slow
 def test_a_write_is_seen_by_every_process_and_by_matching(served: tuple[str, str, Served]) -> None:
     base, secret, _ = served
@@ -493,9 +502,7 @@ def test_a_write_is_seen_by_every_process_and_by_matching(served: tuple[str, str
     answer = send(base, "PUT", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret))
     assert answer.status == 201, answer.body
     pattern = f"<{NEW_AGENCY}> a ?type"
-    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
-        seen = list(pool.map(lambda _: ask(base, pattern), range(24)))
-    assert all(seen)
+    assert all(at_once(lambda: ask(base, pattern)))
     assert send(base, "GET", similar).status == 200
     exported = send(base, "GET", "/api/export?format=graphml")
     assert exported.status == 200 and NEW_AGENCY.encode() in exported.body
@@ -521,13 +528,11 @@ def test_every_worker_describes_a_write(served: tuple[str, str, Served]) -> None
     """The service description's counts follow a write in every worker (patched, not counted again)."""
     base, secret, _ = served
     graph = "http://example.org/described"
-    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers (each counts once)
-        assert set(pool.map(lambda _: described_count(base, graph), range(8))) == {None}
+    assert set(at_once(lambda: described_count(base, graph), 8)) == {None}  # each worker counts once
     triples = "".join(f'<http://example.org/d{n}> <http://example.org/p> "{n}" .\n' for n in range(3))
     answer = send(base, "PUT", data_path(graph), triples, Content_Type="application/n-triples", **bearer(secret))
     assert answer.status == 201, answer.body
-    with ThreadPoolExecutor(8) as pool:
-        assert set(pool.map(lambda _: described_count(base, graph), range(24))) == {3}
+    assert set(at_once(lambda: described_count(base, graph))) == {3}
 
 
 @pytest.mark.slow
@@ -546,9 +551,7 @@ def test_the_workers_apply_an_agreement_in_place_and_answer_with_it(served: tupl
         **bearer(secret),
     )
     assert answer.status in (200, 201), answer.body
-    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
-        seen = list(pool.map(lambda _: ask(base, f"<{AGREEMENT}> a ?type"), range(24)))
-    assert all(seen)
+    assert all(at_once(lambda: ask(base, f"<{AGREEMENT}> a ?type")))
     assert send(base, "GET", "/api/resource?" + urllib.parse.urlencode({"iri": AGREEMENT})).status == 200
     assert running.request_processes() == workers, "the workers were replaced instead of applying the write"
 
@@ -574,13 +577,12 @@ def test_the_workers_patch_in_a_new_partner_and_match_it(served: tuple[str, str,
     assert answer.status in (200, 201), answer.body
     query = "/api/match?" + urllib.parse.urlencode({"sector": CGR + "sector-salud", "kind": "agency", "limit": 50})
 
-    def found(_: int) -> bool:
+    def found() -> bool:
         answer = send(base, "GET", query)
         assert answer.status == 200, answer.body
         return partner in {result["partner"] for result in answer.json()["results"]}
 
-    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
-        assert all(pool.map(found, range(24)))
+    assert all(at_once(found))
     assert running.request_processes() == workers, "the workers were replaced instead of patching their index"
 
 
@@ -598,13 +600,12 @@ def test_a_register_project_naming_a_partner_reaches_matching_in_the_same_worker
     assert answer.status in (200, 201), answer.body
     query = "/api/match?" + urllib.parse.urlencode({"need": "riego", "limit": 50})
 
-    def matched(_: int) -> bool:
+    def matched() -> bool:
         answer = send(base, "GET", query)
         assert answer.status == 200, answer.body
         return TRACK_PROJECT.encode() in answer.body
 
-    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
-        assert all(pool.map(matched, range(24)))
+    assert all(at_once(matched))
     assert running.request_processes() == workers, "the workers were replaced instead of patching their index"
 
 
@@ -621,18 +622,11 @@ def test_a_write_that_needs_new_matching_tables_reaches_matching_through_new_wor
     workers = running.request_processes()
     answer = send(base, "POST", data_path(CHANNELS), CHANNEL_TTL, Content_Type="text/turtle", **bearer(secret))
     assert answer.status in (200, 201), answer.body
-    with ThreadPoolExecutor(8) as pool:  # at once, so they land on different workers
-        assert all(pool.map(lambda _: ask(base, f"<{NEW_CHANNEL}> a ?type"), range(24)))
+    assert all(at_once(lambda: ask(base, f"<{NEW_CHANNEL}> a ?type")))
     similar = "/api/partners/" + urllib.parse.quote(NEW_CHANNEL, safe="") + "/similar"
 
-    def known(_: int) -> bool:
-        answer = send(base, "GET", similar)
-        assert answer.status in (200, 404), answer.body
-        return answer.status == 200
-
     assert wait_until(lambda: len(running.request_processes()) == 4 and not running.request_processes() & workers)
-    with ThreadPoolExecutor(8) as pool:
-        assert all(pool.map(known, range(24)))
+    assert all(at_once(lambda: send(base, "GET", similar).status == 200))
 
 
 @pytest.mark.slow
