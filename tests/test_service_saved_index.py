@@ -143,6 +143,7 @@ def test_a_stop_right_after_a_write_saves_it_for_the_next_start(
         assert written.status in (200, 201), written.body
     after = (folder / INDEX_FILE).stat()
     assert (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns), "nothing was saved at the stop"
+    assert "ended while idle" not in running.stderr(), "the workers stopped with the service were taken for losses"
     with serving("--data-dir", str(folder), "--workers", "2") as running:
         assert _whence(running) == LOADED
         assert SNAPSHOT in running.stderr()

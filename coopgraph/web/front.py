@@ -782,6 +782,7 @@ class Pool:
         for worker in list(self.workers):
             self._kill(worker)
         self.workers.clear()
+        self.idle.clear()  # (their ends, reported while the last save runs, are no loss to make up for)
         await self._last_save()
         if self._control is not None:
             asyncio.get_running_loop().remove_reader(self._control.fileno())
