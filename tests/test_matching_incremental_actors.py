@@ -6,6 +6,7 @@ build them again, and `patched_index` then leaves the index as it was. An app wh
 from __future__ import annotations
 
 import copy
+import itertools
 import random
 from collections.abc import Iterator
 
@@ -14,6 +15,8 @@ import pytest
 from test_matching_incremental import CGR, LABEL, TABLES, apply, assert_same, drop_sector, quad, rows, with_synthetic
 
 from coopgraph.core.matching import MAX_LIMIT, MatchIndex, match
+from coopgraph.core.matching.build import ORDER_GAP, in_tie_order
+from coopgraph.core.matching.text import normalise
 from coopgraph.core.matching.update import patched_index, updated_index
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import CG, ORG, RDF_TYPE, RDFS, SKOS, SYNTH
@@ -177,7 +180,30 @@ def test_an_actor_renamed_moves_in_the_tie_order(store: OxigraphStore) -> None:
     renamed = ox.Literal("Zzz socio renombrado", language="es")
     new = ox.Quad(spanish[0].subject, spanish[0].predicate, renamed, spanish[0].graph_name)
     updated = patched(store, index, [new], spanish[:1])
-    assert updated.order[actor] == len(updated.order) - 1
+    assert in_tie_order(updated.order)[-1] == actor
+
+
+def test_new_actors_between_the_same_two_neighbours_space_the_tie_order_again(store: OxigraphStore) -> None:
+    """The tie order's positions are spaced (build.ORDER_GAP) and a new actor takes the one halfway between its
+    neighbours: actors written one after another between the same two neighbours use up the free positions, and
+    then the whole order is spaced again; at every step the order is a full build's, its positions distinct."""
+    index = MatchIndex.build(store)
+    ranked = in_tie_order(index.order)
+    first, second = next(
+        (a, b)
+        for a, b in itertools.pairwise(ranked)
+        if normalise(index.label(a, "es")) != normalise(index.label(b, "es"))
+    )
+    assert index.order[second] - index.order[first] == ORDER_GAP, "a build spaces the positions"
+    label = ox.Literal(index.label(first, "es"), language="es")
+    for n in range(ORDER_GAP.bit_length() + 1):  # each takes half the free positions left after `first`
+        iri = f"{first}-{chr(ord('z') - n)}"  # `first`'s label, an IRI after it and before the one written before
+        added = partner(index, iri, "CooperationAgency", [], sorted(index.countries.values())[0])
+        added = [quad(iri, LABEL, label) if q.predicate.value == LABEL else q for q in added]
+        index = patched(store, index, added, [])
+        assert in_tie_order(index.order)[ranked.index(first) + 1] == iri
+        assert len(set(index.order.values())) == len(index.order)
+    assert index.order[second] != ORDER_GAP * (ranked.index(first) + 1), "the positions were never spaced again"
 
 
 def test_one_actor_written_twice_then_deleted(store: OxigraphStore) -> None:

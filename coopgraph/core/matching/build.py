@@ -26,7 +26,7 @@ from coopgraph.core.matching.dac import DacLink
 from coopgraph.core.matching.facts import CI_COMPETENCE, PATH_PREDICATES, ROLE_PREDICATES, Facts
 from coopgraph.core.matching.register import TrackRow
 from coopgraph.core.matching.text import PhraseMatcher, normalise
-from coopgraph.core.matching.weights import BILATERAL, CHANNEL_FACTOR, FUND, PEER, RECORD_ROLE, RELATION
+from coopgraph.core.matching.weights import BILATERAL, CHANNEL_FACTOR, FUND, PEER, RECORD_ROLE, RELATION, SHIFT
 from coopgraph.core.vocab import ALT_LABEL, CG, HIDDEN_LABEL, IATI, LABEL, NOTATION, ORG, PREF_LABEL, SKOS, Text
 
 Labels = dict[str, tuple[str | None, str | None]]
@@ -89,10 +89,27 @@ def kinds(facts: Facts) -> dict[str, str]:
     return kind_of
 
 
+ORDER_GAP = 1 << 10
+"""The spacing of the tie order's positions: an actor a write adds takes a free position between its neighbours
+(update_actors._reorder), rather than moving every actor after it (~50k dict entries at 100k actors, in every
+process). Positions stay under weights.SHIFT, which a sort key packs them with."""
+
+
 def tie_order(actors: Iterable[str], spanish_label: Callable[[str], str]) -> dict[str, int]:
-    """actor -> its position by Spanish label (accent-insensitive), then IRI: the tie-break of equal scores."""
-    ranked = sorted(actors, key=lambda iri: (normalise(spanish_label(iri)), iri))
-    return {iri: position for position, iri in enumerate(ranked)}
+    """actor -> its position by Spanish label (accent-insensitive), then IRI: the tie-break of equal scores (the
+    smaller first). Positions are spaced (`ORDER_GAP`); only their order means something."""
+    return spaced(sorted(actors, key=lambda iri: (normalise(spanish_label(iri)), iri)))
+
+
+def spaced(ranked: list[str]) -> dict[str, int]:
+    """actor -> position for actors in tie order: ORDER_GAP apart, or less when that would not fit under SHIFT."""
+    gap = max(1, min(ORDER_GAP, (SHIFT - 1) // (len(ranked) + 1)))
+    return {iri: position * gap for position, iri in enumerate(ranked)}
+
+
+def in_tie_order(order: dict[str, int]) -> list[str]:
+    """The actors of a tie order (`tie_order`), first to last."""
+    return sorted(order, key=order.__getitem__)
 
 
 class Territories(NamedTuple):

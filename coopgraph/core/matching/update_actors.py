@@ -21,9 +21,10 @@ Which writes come here is update.py's decision (step 3b): every subject
 changed is plain or such an actor, before and after (`_own_actor` there).
 At 100k actors a new partner takes ~60 ms instead of ~11 s for a build:
 the build steps reading the facts of the resources that are not actors
-(twice), the tie order (its positions are dense: a new actor moves every
-actor after it; the actors in that order are kept too, `_ranked`) and the
-static rankings of its terms (bench/README.md, bench_match_update).
+(twice) and the static rankings of its terms (bench/README.md,
+bench_match_update). The tie order's positions are spaced (build.ORDER_GAP),
+so a new actor takes a free one between its neighbours and no other actor
+moves; the actors in that order are kept too (`_ranked`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,16 @@ from coopgraph.core.matching.index import MatchIndex
 from coopgraph.core.matching.register import TrackRow, by_actor
 from coopgraph.core.matching.text import normalise
 from coopgraph.core.matching.ways import way_postings
-from coopgraph.core.matching.weights import BILATERAL, FUND, PEER, RELATION, channel_scores, static_key, term_values
+from coopgraph.core.matching.weights import (
+    BILATERAL,
+    FUND,
+    PEER,
+    RELATION,
+    SHIFT,
+    channel_scores,
+    static_key,
+    term_values,
+)
 
 V = TypeVar("V")
 Edge = tuple[str, str]
@@ -320,28 +330,28 @@ def _regroup(members: dict[str, tuple[str, ...]], before: dict[str, str], after:
 
 def _reorder(index: MatchIndex, before: Iterable[str], after: Iterable[str]) -> None:
     """The tie order (build.tie_order), in place: the actors' old places taken out of the actors in that order
-    (`_ranked`), their new ones found by bisection, and the positions from the first one that moved on written
-    again (the others keep theirs)."""
+    (`_ranked`), their new ones found by bisection, each given the position halfway between its neighbours' (the
+    others keep theirs); only when two neighbours have no free position between them are all spaced again."""
     order, ranked = index.order, _ranked(index)
-    gone = sorted((order.pop(actor) for actor in before if actor in order), reverse=True)
-    for position in gone:  # from the last: each deletion leaves the positions before it as they are
-        del ranked[position]
-    first = gone[-1] if gone else len(ranked)
+    for actor in before:
+        if actor in order:
+            del ranked[bisect.bisect_left(ranked, order[actor], key=order.__getitem__)]
+            del order[actor]
     for actor in after:
-        position = bisect.bisect_right(ranked, _tie_key(index, actor), key=lambda iri: _tie_key(index, iri))
-        ranked.insert(position, actor)
-        first = min(first, position)
-    for position in range(first, len(ranked)):
-        order[ranked[position]] = position
+        at = bisect.bisect_right(ranked, _tie_key(index, actor), key=lambda iri: _tie_key(index, iri))
+        ranked.insert(at, actor)
+        low = order[ranked[at - 1]] if at > 0 else -1
+        high = order[ranked[at + 1]] if at + 1 < len(ranked) else min(low + 2 * build.ORDER_GAP, SHIFT)
+        if high - low >= 2:
+            order[actor] = (low + high) // 2
+        else:
+            order.update(build.spaced(ranked))
 
 
 def _ranked(index: MatchIndex) -> list[str]:
     """The actors in tie order, kept on the index from the first actor's write on (`_reorder` keeps it)."""
     if index._ranked is None:
-        ranked = [""] * len(index.order)
-        for actor, position in index.order.items():
-            ranked[position] = actor
-        index._ranked = ranked
+        index._ranked = build.in_tie_order(index.order)
     return index._ranked
 
 
