@@ -73,43 +73,42 @@ def way_postings(
     found: dict[str, dict[str, float]] = defaultdict(dict)
 
     def relate(targets: Iterable[str], actor: str, strength: float) -> None:
-        if actor not in kind_of:
-            return
         for way in targets:
             if found[way].get(actor, 0.0) < strength:
                 found[way][actor] = strength
 
+    # Only the actors of `kind_of` are related: the others are passed over before their ways are worked out (a
+    # patch for one new partner reads the relations of every space, ~16k resources at 100k actors).
     for actor, kinds in facts.rel(CG + "cooperationType").items():
-        for kind in kinds:
-            relate(up.get(kind, {kind}) & ways, actor, WAY_RELATION["offers"])
+        if actor in kind_of:
+            for kind in kinds:
+                relate(up.get(kind, {kind}) & ways, actor, WAY_RELATION["offers"])
     for actor, targets in facts.rel(CG + "promotes").items():
-        for target in targets:
-            promoted = {way for way, is_direct in space_ways(facts, target, ways, up).items() if is_direct}
-            relate(promoted | ({target} & ways), actor, WAY_RELATION["promotes"])
+        if actor in kind_of:
+            for target in targets:
+                promoted = {way for way, is_direct in space_ways(facts, target, ways, up).items() if is_direct}
+                relate(promoted | ({target} & ways), actor, WAY_RELATION["promotes"])
     holders: dict[str, set[str]] = defaultdict(set)
-    for predicate in ROLE_PREDICATES:
+    for predicate in (*ROLE_PREDICATES, CG + "programmeOf"):
         for space, actors in facts.rel(predicate).items():
-            holders[space].update(actors)
-    for programme, owners in facts.rel(CG + "programmeOf").items():
-        holders[programme].update(owners)
+            if mine := [actor for actor in actors if actor in kind_of]:
+                holders[space].update(mine)
     for space, holding in holders.items():
-        of_space = space_ways(facts, space, ways, up)
-        direct_ways = [way for way, is_direct in of_space.items() if is_direct]
-        via_ways = [way for way, is_direct in of_space.items() if not is_direct]
+        direct_ways, via_ways = _split(space_ways(facts, space, ways, up))
         for actor in holding:
             relate(direct_ways, actor, WAY_RELATION["role"])
             relate(via_ways, actor, WAY_RELATION["role_via"])
     for space, countries in facts.rel(CG + "partnerCountry").items():
-        of_space = space_ways(facts, space, ways, up)
-        direct_ways = [way for way, is_direct in of_space.items() if is_direct]
-        via_ways = [way for way, is_direct in of_space.items() if not is_direct]
-        for country in countries:
-            relate(direct_ways, country, WAY_RELATION["party"])
-            relate(via_ways, country, WAY_RELATION["party_via"])
+        if parties := [country for country in countries if country in kind_of]:
+            direct_ways, via_ways = _split(space_ways(facts, space, ways, up))
+            for country in parties:
+                relate(direct_ways, country, WAY_RELATION["party"])
+                relate(via_ways, country, WAY_RELATION["party_via"])
     set_by = facts.rel(CG + "setBy")
     for goal, targets in facts.rel(CG + "about").items():
         for actor in set_by.get(goal, ()):
-            relate(set(targets) & ways, actor, WAY_RELATION["goal"])
+            if actor in kind_of:
+                relate(set(targets) & ways, actor, WAY_RELATION["goal"])
     peer_ways = {way for way in ways if way == PEER_CLASS or facts.is_a(way, PEER_CLASS)}
     for actor, kind in kind_of.items():
         if kind == "peer":
@@ -120,3 +119,10 @@ def way_postings(
                 if postings.get(channel, 0.0) < CHANNEL_FACTOR * strength:
                     postings[channel] = CHANNEL_FACTOR * strength
     return {way: postings for way, postings in found.items() if postings}
+
+
+def _split(of_space: dict[str, bool]) -> tuple[list[str], list[str]]:
+    """A space's ways (`space_ways`): those it is of directly, and the others."""
+    return [way for way, is_direct in of_space.items() if is_direct], [
+        way for way, is_direct in of_space.items() if not is_direct
+    ]
