@@ -24,6 +24,7 @@ from eight: "climatco" -> "climatico", "edcuacion" -> "educacion"), and
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import defaultdict
@@ -181,7 +182,8 @@ class PhraseMatcher(Generic[Payload]):
             key = words(phrase)
             if key:
                 entries = self._by_first.setdefault(key[0], [])
-                at = next((i for i, (other, _) in enumerate(entries) if len(other) < len(key)), len(entries))
+                # Longest first, so its place is found by bisection (a first word may start 100k names).
+                at = bisect.bisect_right(entries, -len(key), key=lambda entry: -len(entry[0]))
                 entries.insert(at, (key, payload))
 
     def vocabulary(self) -> set[str]:
