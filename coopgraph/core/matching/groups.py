@@ -93,9 +93,11 @@ def build_contacts(facts: Facts, actors: dict[str, str]) -> dict[str, dict[str, 
     """actor -> {"homepage": (...), "email": (...), "pages": (...)}: where the study says it can be reached."""
     found: dict[str, dict[str, tuple[str, ...]]] = {}
     for predicate, key in CONTACT_KEYS.items():
-        for actor, values in facts.rel(predicate).items():
-            if actor in actors:
-                found.setdefault(actor, {})[key] = tuple(sorted(values))
+        stated = facts.rel(predicate)
+        # The smaller side is walked: a patch asks for a few actors, a build for all of them.
+        for actor in actors if len(actors) < len(stated) else stated:
+            if actor in actors and actor in stated:
+                found.setdefault(actor, {})[key] = tuple(sorted(stated[actor]))
     return found
 
 
