@@ -258,8 +258,10 @@ def holder_main(argv: list[str] | None = None) -> None:
             _send(control, "error " + json.dumps(f"{type(error).__name__}: {error}"))
         raise SystemExit(1) from None
     sys.setrecursionlimit(RECURSION_LIMIT)
-    gc.collect()
-    gc.freeze()  # the objects built so far stay put: collections in the workers do not copy their pages
+    # The objects built so far stay put: collections in the workers do not copy their pages. Frozen without a
+    # collection first, as Python's gc.freeze documentation has it for a process that forks: a full collection
+    # here walked every object (~0.4 s of a 5 s start at 100k actors) to free ~3k (the start's own garbage).
+    gc.freeze()
     _send(control, "ready " + json.dumps({"sandbox": layers}))
     saved = loaded.signature if loaded is not None else None
     saver = IndexSaver(app, lambda fds: _send(control, "index", fds), saved) if config.get("index_folder") else None
