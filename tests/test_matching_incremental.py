@@ -467,23 +467,37 @@ def test_a_project_naming_actors_is_patched_in_place(shipped: OxigraphStore, see
     assert_same(index, built, sorted(index.track))
 
 
+def named_like_a_theme(cls: str, n: int) -> list[ox.Quad]:
+    """A resource of class `cls` whose Spanish name holds the part "acción humanitaria" of a theme's name."""
+    iri = f"{CGR}test-humanitaria-{n}"
+    return [quad(iri, RDF_TYPE, cls), quad(iri, LABEL, ox.Literal(f"Acción humanitaria en Loja {n}", language="es"))]
+
+
 def test_names_crossing_the_share_of_a_part_rebuild_the_vocabulary(shipped: OxigraphStore) -> None:
-    """Agreements named like a theme make a distinctive part of its name common: the part is no longer read."""
+    """Documents named like a theme make a distinctive part of its name common: the part is no longer read."""
     index = MatchIndex.build(shipped)
     part = ("accion", "humanitari")
     assert part in index.vocabulary.parts, sorted(index.vocabulary.parts)[:20]
     for n in range(6):
-        added = [
-            quad(f"{CGR}instrumento/humanitaria-{n}", RDF_TYPE, CG + "CooperationAgreement"),
-            quad(
-                f"{CGR}instrumento/humanitaria-{n}",
-                LABEL,
-                ox.Literal(f"Convenio de acción humanitaria {n}", language="es"),
-            ),
-        ]
+        added = named_like_a_theme(CG + "Reference", n)
         apply(shipped, added, [])
         index = updated_index(index, shipped, added, [])
     assert part not in index.vocabulary.parts
+    assert_same(index, MatchIndex.build(shipped), [])
+
+
+@pytest.mark.parametrize("cls", ["CooperationAgreement", "CooperationActivity", "CooperationDemand", "ManualEntry"])
+def test_register_records_named_like_a_theme_leave_the_vocabulary_alone(shipped: OxigraphStore, cls: str) -> None:
+    """The register's records are the users' data: however many name a theme's part, it stays distinctive (a need
+    is read the same whatever the size of a province's register), and no write of them builds the vocabulary."""
+    index = MatchIndex.build(shipped)
+    part, vocabulary = ("accion", "humanitari"), index.vocabulary
+    for n in range(6):
+        added = named_like_a_theme(CG + cls, n)
+        apply(shipped, added, [])
+        index = updated_index(index, shipped, added, [])
+    assert part in index.vocabulary.parts
+    assert index.vocabulary is vocabulary, "a register write built the vocabulary again"
     assert_same(index, MatchIndex.build(shipped), [])
 
 
