@@ -185,8 +185,9 @@ def test_an_actor_renamed_moves_in_the_tie_order(store: OxigraphStore) -> None:
 
 def test_new_actors_between_the_same_two_neighbours_space_the_tie_order_again(store: OxigraphStore) -> None:
     """The tie order's positions are spaced (build.ORDER_GAP) and a new actor takes the one halfway between its
-    neighbours: actors written one after another between the same two neighbours use up the free positions, and
-    then the whole order is spaced again; at every step the order is a full build's, its positions distinct."""
+    neighbours: actors written one after another between the same two neighbours use up the free positions, then
+    the actors around them are spread out again, and only those; at every step the order is a full build's, its
+    positions distinct."""
     index = MatchIndex.build(store)
     ranked = in_tie_order(index.order)
     first, second = next(
@@ -194,9 +195,11 @@ def test_new_actors_between_the_same_two_neighbours_space_the_tie_order_again(st
         for a, b in itertools.pairwise(ranked)
         if normalise(index.label(a, "es")) != normalise(index.label(b, "es"))
     )
+    assert ranked.index(first) < len(ranked) // 4, "the pair is at the start: the end is far from it"
     assert index.order[second] - index.order[first] == ORDER_GAP, "a build spaces the positions"
+    far, far_position = ranked[-1], index.order[ranked[-1]]
     label = ox.Literal(index.label(first, "es"), language="es")
-    for n in range(ORDER_GAP.bit_length() + 1):  # each takes half the free positions left after `first`
+    for n in range(2 * ORDER_GAP.bit_length()):  # each takes half the free positions left after `first`
         iri = f"{first}-{chr(ord('z') - n)}"  # `first`'s label, an IRI after it and before the one written before
         added = partner(index, iri, "CooperationAgency", [], sorted(index.countries.values())[0])
         added = [quad(iri, LABEL, label) if q.predicate.value == LABEL else q for q in added]
@@ -204,6 +207,7 @@ def test_new_actors_between_the_same_two_neighbours_space_the_tie_order_again(st
         assert in_tie_order(index.order)[ranked.index(first) + 1] == iri
         assert len(set(index.order.values())) == len(index.order)
     assert index.order[second] != ORDER_GAP * (ranked.index(first) + 1), "the positions were never spaced again"
+    assert index.order[far] == far_position, "spacing again moved actors far from the crowded place"
 
 
 def test_one_actor_written_twice_then_deleted(store: OxigraphStore) -> None:

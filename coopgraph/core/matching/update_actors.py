@@ -331,7 +331,8 @@ def _regroup(members: dict[str, tuple[str, ...]], before: dict[str, str], after:
 def _reorder(index: MatchIndex, before: Iterable[str], after: Iterable[str]) -> None:
     """The tie order (build.tie_order), in place: the actors' old places taken out of the actors in that order
     (`_ranked`), their new ones found by bisection, each given the position halfway between its neighbours' (the
-    others keep theirs); only when two neighbours have no free position between them are all spaced again."""
+    others keep theirs); when two neighbours have no free position between them, the actors around are spread
+    out again (`_respace`)."""
     order, ranked = index.order, _ranked(index)
     for actor in before:
         if actor in order:
@@ -345,7 +346,31 @@ def _reorder(index: MatchIndex, before: Iterable[str], after: Iterable[str]) -> 
         if high - low >= 2:
             order[actor] = (low + high) // 2
         else:
+            _respace(order, ranked, at)
+
+
+def _respace(order: dict[str, int], ranked: list[str], at: int) -> None:
+    """Spread out evenly the positions of the actors around `ranked[at]` (the one just put in, with none yet): in
+    the smallest window, doubled from its neighbours, whose bounds leave them at least half of build.ORDER_GAP
+    apart; the whole order when no window does. (Names written one after another, "Agencia 1", "Agencia 2"…, use
+    up the free positions after the first in about log2(ORDER_GAP) writes: spacing every actor again each time cost
+    ~100 ms at 100k actors, in every process.)"""
+    wanted = build.ORDER_GAP // 2
+    size = 1
+    while True:
+        first, last = max(0, at - size), min(len(ranked) - 1, at + size)
+        count = last - first + 1
+        low = order[ranked[first - 1]] if first > 0 else -1
+        high = order[ranked[last + 1]] if last + 1 < len(ranked) else min(low + (count + 1) * build.ORDER_GAP, SHIFT)
+        if (high - low) // (count + 1) >= wanted:
+            break
+        if first == 0 and last == len(ranked) - 1:
             order.update(build.spaced(ranked))
+            return
+        size *= 2
+    step = (high - low) // (count + 1)
+    for offset in range(count):
+        order[ranked[first + offset]] = low + (offset + 1) * step
 
 
 def _ranked(index: MatchIndex) -> list[str]:
