@@ -10,9 +10,10 @@ import pyshacl
 import pytest
 import rdflib
 from click.testing import CliRunner
+from pyshacl import ShapesGraph
 from rdflib import URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDFS, SH
 
 from coopgraph.cli.main import cli
 from coopgraph.core.loading import DATA_GRAPH
@@ -26,7 +27,14 @@ from coopgraph.core.validation import (
     validate_submission,
 )
 from coopgraph.core.validation.run import warm_validation
-from coopgraph.core.validation.shacl import PreparedQueryGraph, _prepared, _validate, prepared_shapes
+from coopgraph.core.validation.shacl import (
+    PreparedQueryGraph,
+    _prepared,
+    _validate,
+    prepared_shapes,
+    shapes_with_targets,
+    targeted_shapes,
+)
 from coopgraph.core.validation.shapes import cached_ontology, copy_graph, load_shapes
 
 CASES = Path(__file__).parent / "shapes"
@@ -365,7 +373,7 @@ def with_ontology(data: rdflib.Graph) -> rdflib.Graph:
 
 def reused_run(data: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
     """A validation with the process's prepared shapes, as `run_shacl` runs it."""
-    return _validate(with_ontology(data), prepared_shapes(), allow_warnings=True)
+    return _validate(with_ontology(data), prepared_shapes(), allow_warnings=True, use_shapes=targeted_shapes())
 
 
 def fresh_run(data: rdflib.Graph) -> tuple[bool, rdflib.Graph]:
@@ -407,6 +415,37 @@ def test_reused_shapes_leak_nothing_from_one_run_into_the_next() -> None:
     report = validate_graph(bad)
     assert validate_graph(good).conforms
     assert validate_graph(bad) == report
+
+
+def test_the_gate_starts_from_every_shape_with_a_target() -> None:
+    """`use_shapes` is given every shipped shape that declares a target (all named, none left out), and only
+    those: the ~130 shapes reached through others are not searched for focus nodes of their own."""
+    targeted = targeted_shapes()
+    assert targeted is not None, "a shipped shape with a target is a blank node: use_shapes would leave it out"
+    shapes = prepared_shapes()
+    declared = {
+        str(subject)
+        for predicate in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+        for subject in shapes.graph.subjects(predicate, None)
+    }
+    assert set(targeted) == declared
+    assert CGSH + "described-resource-rules" in targeted and CGSH + "our-concept-rules" in targeted
+    assert 100 < len(targeted) < len(shapes.shapes) - 100
+
+
+def test_shapes_with_a_blank_node_target_are_all_used() -> None:
+    """A blank-node shape with a target cannot be named in `use_shapes`: then pyshacl starts from every shape,
+    and the blank-node shape's violation is found."""
+    shapes = rdflib.Graph().parse(
+        data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+        [] a sh:NodeShape ; sh:targetClass ex:Thing ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+        ex:Named a sh:NodeShape ; sh:targetClass ex:Other ; sh:property [ sh:path ex:code ; sh:minCount 1 ] .""",
+        format="turtle",
+    )
+    assert shapes_with_targets(ShapesGraph(shapes)) is None
+    data = graph_of("@prefix ex: <http://example.org/> . ex:a a ex:Thing . ex:b a ex:Other .")
+    report = validate_graph(data, shapes=shapes, ontology=rdflib.Graph())
+    assert {v.focus for v in report.violations} == {"http://example.org/a", "http://example.org/b"}
 
 
 def test_prepared_shapes_are_built_once() -> None:

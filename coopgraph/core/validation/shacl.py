@@ -88,8 +88,12 @@ def run_shacl(
     The shipped shapes (`shapes=None`) are set up once per process; other shapes are set up for this run.
     """
     with _LOCK:
-        shapes_graph = prepared_shapes() if shapes is None else _shapes_graph(shapes)
-        conforms, results_graph = _validate(graph, shapes_graph, allow_warnings=allow_warnings)
+        if shapes is None:
+            shapes_graph, use_shapes = prepared_shapes(), targeted_shapes()
+        else:
+            shapes_graph = _shapes_graph(shapes)
+            use_shapes = shapes_with_targets(shapes_graph)
+        conforms, results_graph = _validate(graph, shapes_graph, allow_warnings=allow_warnings, use_shapes=use_shapes)
     return _report(graph, shapes_graph.graph, conforms, results_graph, lang=lang)
 
 
@@ -106,6 +110,38 @@ def prepared_shapes() -> ShapesGraph:
     built = shapes.shapes  # the property builds every Shape, once
     assert len(built) > 0, "no shapes in the shipped shapes graph"
     return shapes
+
+
+@functools.lru_cache(maxsize=1)
+def targeted_shapes() -> list[str] | None:
+    """`shapes_with_targets` of the shipped shapes, once per process. Called under the module lock (`run_shacl`)."""
+    return shapes_with_targets(prepared_shapes())
+
+
+def shapes_with_targets(shapes: ShapesGraph) -> list[str] | None:
+    """The IRIs of the shapes that declare targets, for pyshacl's `use_shapes`; None if one is a blank node.
+
+    pyshacl looks for the focus nodes of every shape on every run (its targets read from the shapes graph,
+    the data graph searched): ~130 of the ~250 shipped shapes declare no target and are only reached through
+    others (`sh:property`, `sh:node`, `sh:or`), a fifth of a write's gate spent finding nothing. With
+    `use_shapes` it starts from the shapes with targets only; the others are still applied wherever those
+    reach them, so the report is the same (tests/test_validate.py compares it with pyshacl's own runs on
+    every shape test case). Which shapes have targets is read by pyshacl's own `Shape` (`target()`, the
+    implicit class targets included, and `advanced_target()`). `use_shapes` takes IRIs only: a blank-node
+    shape with a target would be left out, so then every shape is used (the shipped shapes name theirs).
+    """
+    targeted = [shape.node for shape in shapes.shapes if _has_target(shape)]
+    if any(not isinstance(node, URIRef) for node in targeted):
+        return None
+    return [str(node) for node in targeted]
+
+
+def _has_target(shape: Any) -> bool:
+    """Whether pyshacl finds focus nodes for `shape` by itself: a target declaration or an implicit class target."""
+    # What Validator.run sets on each shape it starts from (SHACL-AF targets and expressions); set here on
+    # every shape, once, as it was when pyshacl started from all of them.
+    shape.set_advanced(True)
+    return any(any(True for _ in targets) for targets in shape.target()) or bool(shape.advanced_target())
 
 
 def prepare_sparql_constraints() -> int:
@@ -143,10 +179,13 @@ def _shapes_graph(shapes: rdflib.Graph) -> ShapesGraph:
     return ShapesGraph(shapes, False, _logger())
 
 
-def _validate(graph: rdflib.Graph, shapes: ShapesGraph, *, allow_warnings: bool) -> tuple[bool, rdflib.Graph]:
+def _validate(
+    graph: rdflib.Graph, shapes: ShapesGraph, *, allow_warnings: bool, use_shapes: list[str] | None
+) -> tuple[bool, rdflib.Graph]:
     """What `pyshacl.validate(graph, shacl_graph=shapes.graph, inference="none", advanced=True, js=False,
-    allow_infos=allow_warnings, allow_warnings=allow_warnings, inplace=True)` does, with `shapes` set up
-    already: a `Validator` over `graph` with the same options, given the prepared `ShapesGraph`."""
+    allow_infos=allow_warnings, allow_warnings=allow_warnings, inplace=True, use_shapes=use_shapes)` does,
+    with `shapes` set up already: a `Validator` over `graph` with the same options, given the prepared
+    `ShapesGraph`."""
     options = {
         "debug": False,
         "inference": "none",
@@ -160,7 +199,7 @@ def _validate(graph: rdflib.Graph, shapes: ShapesGraph, *, allow_warnings: bool)
         "sparql_mode": False,
         "logger": _logger(),
         "focus_nodes": None,
-        "use_shapes": None,
+        "use_shapes": use_shapes,
     }
     validator = Validator(DataGraph.from_rdflib(graph), shacl_graph=shapes.graph, options=options)
     # Validator wraps the graph in a new ShapesGraph (cheap: nothing is built until its shapes are read);
