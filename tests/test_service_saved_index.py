@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import urllib.parse
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from served import Served, children, holds_index_memory_file, serving, wait_unti
 from test_service_writes import AGENCY_TTL, NEW_AGENCY, PARTNERS, bearer, data_path, send
 
 from coopgraph.core.matching.saved import INDEX_FILE, SNAPSHOT_FILE
+from coopgraph.core.writes.journal import LOG_FILE
 from coopgraph.core.writes.tokens import TokenBook
 
 pytestmark = pytest.mark.slow
@@ -36,6 +38,7 @@ ASKED = (
     + urllib.parse.urlencode({"query": "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s a ?c } } GROUP BY ?g ORDER BY ?g"}),
 )
 SNAPSHOT = "store: read from the saved snapshot"
+REPLAYED = "store: the saved snapshot, and the 1 write(s) made since it"
 
 
 def _answers(base: str, *extra: str) -> dict[str, object]:
@@ -148,6 +151,40 @@ def test_a_stop_right_after_a_write_saves_it_for_the_next_start(
         assert _whence(running) == LOADED
         assert SNAPSHOT in running.stderr()
         assert send(running.base, "GET", _similar(NEW_AGENCY)).status == 200
+
+
+def test_a_start_after_a_kill_applies_the_writes_since_the_last_save(
+    first: tuple[Path, dict, os.stat_result], tmp_path: Path
+) -> None:
+    """`kill -9` right after a write, before the holder saved it: the next start reads the saved snapshot and
+    index, and applies the write from the journal's log, rather than copying the store and building the index
+    (~30 s at 100k actors); it answers as a start that built the index from the store does."""
+    folder = _copy(first[0], tmp_path)
+    secret = TokenBook(folder).add("killed", "all")
+    before = (folder / INDEX_FILE).stat()
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == LOADED
+        written = send(
+            running.base, "POST", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret)
+        )
+        assert written.status in (200, 201), written.body
+        os.kill(running.process.pid, signal.SIGKILL)  # within the pause the holder waits for before it saves
+        running.process.wait(timeout=30)
+    after = (folder / INDEX_FILE).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the write was saved"
+    assert len((folder / LOG_FILE).read_bytes().splitlines()) == 1, "the journal's log does not hold the write"
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == LOADED
+        assert SNAPSHOT in running.stderr() and REPLAYED in running.stderr()
+        replayed = {**_answers(running.base, _similar(NEW_AGENCY)), "description": _description(running.base)}
+        _saved(folder, other_than=before)  # the snapshot with the write, saved once writes paused
+        assert wait_until(lambda: (folder / LOG_FILE).stat().st_size == 0, 30), "the log kept a saved write"
+    for name in (INDEX_FILE, SNAPSHOT_FILE):
+        (folder / name).unlink()
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == BUILT
+        built = {**_answers(running.base, _similar(NEW_AGENCY)), "description": _description(running.base)}
+    assert replayed == built
 
 
 def _stale(folder: Path, tmp_path: Path) -> None:

@@ -340,3 +340,37 @@ def test_the_journal_replays_what_a_crash_left_and_drops_a_torn_record(tmp_path:
         assert not list(store.oxigraph.quads_for_pattern(ox.NamedNode(EX + "c"), None, None))
         assert (folder / LOG_FILE).read_bytes() == b""
         journal.close()
+
+
+def test_a_kept_log_holds_the_writes_since_a_saved_state_as_one_change(tmp_path: Path) -> None:
+    """`coopgraph serve` keeps the log (`keep=True`): a start after a crash applies the writes made since the
+    snapshot saved at version N to that snapshot, as one change that is exactly what they changed together."""
+    folder = tmp_path / "store"
+    one, two, three = (quad(name, "p", ox.Literal("1"), "g") for name in ("a", "b", "c"))
+    with OxigraphStore.open(folder) as store:
+        store.oxigraph.add(one)  # in the store before the writes
+        journal = Journal(store.oxigraph, folder, sync=False, keep=True)
+        journal.commit(Delta({two}))  # 1
+        journal.commit(Delta({three}, {one}))  # 2
+        journal.commit(Delta({one}, {two}))  # 3: `one` back as it was, `two` gone again
+        journal.commit(Delta(set(), {three}))  # 4
+        assert journal.changes_since(0) == Delta()  # back where version 0 was
+        assert journal.changes_since(1) == Delta(set(), {two})
+        assert journal.changes_since(2) == Delta({one}, {two, three})
+        assert journal.changes_since(4) == Delta()
+        journal.forget_through(2)
+        assert journal.changes_since(1) is None, "the log no longer holds write 2"
+        assert journal.changes_since(2) == Delta({one}, {two, three})
+        journal.close()
+    text = (folder / LOG_FILE).read_bytes()
+    assert [json.loads(line)["v"] for line in text.splitlines()] == [3, 4], "a clean stop keeps a kept log"
+    with open(folder / LOG_FILE, "ab") as log:
+        log.write(b'{"v": 5, "added": "<http://exa')  # a record cut short by a kill
+    with OxigraphStore.open(folder) as store:
+        journal = Journal(store.oxigraph, folder, sync=False, keep=True)
+        assert journal.version == 4
+        journal.commit(Delta({two}))  # 5: starts a line of its own, after the torn record was dropped
+        assert journal.changes_since(2) == Delta({one}, {three})  # `two` removed by 3, back with 5
+        journal.forget_through(5)
+        assert (folder / LOG_FILE).read_bytes() == b""
+        journal.close()

@@ -313,8 +313,9 @@ class Pool:
         stream: the holder reaches the engine through the relay started here (coopgraph/web/relay.py)."""
         loop = asyncio.get_running_loop()
         if isinstance(store, OxigraphStore):
+            sync = bool(self.settings.get("sync_writes", True))
             self.journal = await loop.run_in_executor(
-                None, lambda: Journal(store.oxigraph, store.path, sync=bool(self.settings.get("sync_writes", True)))
+                None, lambda: Journal(store.oxigraph, store.path, sync=sync, keep=True)
             )
             self.version = self.journal.version
             self.index_folder = store.path
@@ -352,9 +353,10 @@ class Pool:
             config["index_folder"] = str(self.index_folder)
         if engine is not None and self.relay is not None:
             config["engine"] = {"config": engine.to_json(), "routes": self.relay.routes}
-        snapshot = None
+        snapshot, replay = None, None
         if isinstance(store, OxigraphStore):  # checked while the holder starts (its imports take as long)
-            snapshot = config["snapshot"] = await loop.run_in_executor(None, _snapshot, store)
+            snapshot, replay = await loop.run_in_executor(None, self._snapshot, store)
+            config["snapshot"] = snapshot
         control.send(json.dumps(config).encode())
         control.setblocking(False)
         self._control = control
@@ -365,6 +367,8 @@ class Pool:
         else:
             os.close(data_write)  # the holder reads the snapshot, or the engine, instead
         self.layers = await self._ready
+        if replay is not None:  # the holder applies it before it forks the workers (they hold every write)
+            self._propagate(self.version, *replay.to_nquads())
         if self.relay is not None and self.layers:
             targets = ", ".join(f"{host}:{port}" for host, port in self.relay.targets)
             self.layers.append(f"the engine alone ({targets}) through the front")
@@ -375,6 +379,27 @@ class Pool:
                 raise StartError("the data holder exited while starting the workers")
             await asyncio.sleep(0.01)
         return self.layers
+
+    def _snapshot(self, store: OxigraphStore) -> tuple[str | None, Delta | None]:
+        """The saved snapshot of the store's content the holder is to read instead of the N-Quads streamed from
+        the store (see coopgraph/core/matching/saved.py), and the change to apply to it then: None when it is of
+        the store as it is now; else the journal's writes since it was saved (after a stop with no save since
+        them: a kill, a crash), when the log holds them all. (None, None): there is no such snapshot. The log
+        keeps only the writes after the snapshot used (none without one)."""
+        from coopgraph.core.matching.saved import snapshot_of, store_key
+
+        assert self.journal is not None and store.path is not None
+        found = snapshot_of(store.path, store_key(store))
+        replay = None
+        if found is not None and found[1] < self.version:
+            replay = self.journal.changes_since(found[1])
+            if replay is None:
+                log.warning("the journal lacks writes made since the saved snapshot: copying the store instead")
+                found = None
+            else:  # a kill, a crash, or a stop whose last save did not end in time
+                log.warning("store: the saved snapshot, and the %d write(s) made since it", self.version - found[1])
+        self.journal.forget_through(found[1] if found is not None else self.version)
+        return (str(found[0]), replay) if found is not None else (None, None)
 
     def _fork(self, count: int) -> None:
         if count <= 0 or self._control is None or self._closing:
@@ -417,7 +442,7 @@ class Pool:
                 if waiter is not None and not waiter.done():
                     waiter.set_result(status)
             elif word == "index" and len(fds) == 2 and self.index_folder is not None and self._installing():
-                self._index_writer.submit(_install_saved, [os.dup(fd) for fd in fds], self.index_folder)
+                self._index_writer.submit(_install_saved, [os.dup(fd) for fd in fds], self.index_folder, self.journal)
             elif word == "saved" and self._saved is not None and not self._saved.done():
                 self._saved.set_result(None)
             elif word == "ready" and self._ready is not None and not self._ready.done():
@@ -828,31 +853,24 @@ class Pool:
             await asyncio.wait_for(asyncio.shield(self._saved), LAST_SAVE_S)
 
 
-def _install_saved(fds: list[int], folder: Path) -> None:
+def _install_saved(fds: list[int], folder: Path, journal: Journal | None) -> None:
     """Install what the holder saved into memory files (the store's snapshot, then the matching index: the index
-    file names the snapshot) in the data folder, then close them."""
-    from coopgraph.core.matching.saved import INDEX_FILE, SNAPSHOT_FILE, install
+    file names the snapshot) in the data folder, then close them; the journal's log forgets the writes the
+    snapshot holds."""
+    from coopgraph.core.matching.saved import INDEX_FILE, SNAPSHOT_FILE, install, saved_version
 
     try:
         for fd, name in zip(fds, (SNAPSHOT_FILE, INDEX_FILE), strict=True):
             with os.fdopen(fd, "rb", closefd=False) as source:
                 install(source, folder, name)
+        version = saved_version(folder)
+        if journal is not None and version is not None:
+            journal.forget_through(version)
     except OSError as error:  # the index is built (and the store copied) at the next start instead
         log.warning("could not save the partner-matching index in %s: %s", folder, error)
     finally:
         for fd in fds:
             os.close(fd)
-
-
-def _snapshot(store: OxigraphStore) -> str | None:
-    """The saved snapshot of the store's content, when there is one of the store as it is now (see
-    coopgraph/core/matching/saved.py); the holder then reads it instead of the N-Quads streamed from the store."""
-    from coopgraph.core.matching.saved import store_key, usable_snapshot
-
-    if store.path is None:
-        return None
-    path = usable_snapshot(store.path, store_key(store))
-    return str(path) if path else None
 
 
 def _stream(store: OxigraphStore, fd: int) -> None:

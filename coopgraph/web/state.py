@@ -120,23 +120,27 @@ class Coopgraph:
             raise RuntimeError("this app does not commit writes (the front of coopgraph serve does)")
         with self.write_lock:
             version = self._journal.commit(plan.delta)
-        self.after_write(plan.delta)
+            made = self._journal.applied
+        self.after_write(plan.delta, made=made)
         return version
 
     def apply(self, delta: Delta, version: int, *, rebuild: bool = True) -> bool:
         """Apply a change the front committed (the data holder and the workers of `coopgraph serve`); on an
         engine, which holds it already, only note it. Whether the matching index was patched in place (see
         `after_write`)."""
+        made = None
         with self.write_lock:
             if isinstance(self.store, OxigraphStore):
-                apply(self.store.oxigraph, delta, version)
+                made = apply(self.store.oxigraph, delta, version)
             else:
                 self.version = version
-        return self.after_write(delta, rebuild=rebuild)
+        return self.after_write(delta, rebuild=rebuild, made=made)
 
-    def after_write(self, delta: Delta, *, rebuild: bool = True) -> bool:
+    def after_write(self, delta: Delta, *, rebuild: bool = True, made: Delta | None = None) -> bool:
         """Bring the derived views up to date after `delta` was applied to the store: the matching index
-        incrementally (when it was current before the write), the others dropped until next used.
+        incrementally (when it was current before the write), the others dropped until next used. `made`: what
+        the store's quads changed by, if more than `delta` (the journal's version number: the service description
+        counts it).
 
         True when the matching index was patched in place (or kept); False when its tables were built again, or
         are still to be built: with `rebuild` False a write that needs them built again (seconds at 100k actors)
@@ -152,7 +156,7 @@ class Coopgraph:
             if key not in KEPT_KEYS:
                 del self.cache[key]
         if counted is not None and isinstance(self.store, OxigraphStore):  # (an engine's is counted again)
-            self.cache[DESCRIPTION_KEY] = patched_summary(counted, self.store, delta)
+            self.cache[DESCRIPTION_KEY] = patched_summary(counted, self.store, made if made is not None else delta)
         if index is None or not current:
             self.stale_index = self.stale_index and not rebuild
             return False  # nothing to patch: the index is built on first use, as before the write (or kept stale)

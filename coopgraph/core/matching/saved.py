@@ -140,12 +140,25 @@ def _measure(data: BinaryIO) -> tuple[int, str]:
 def usable_snapshot(folder: Path, key: StoreKey) -> Path | None:
     """The snapshot in `folder` when the index file's header names it, with the key `key` (the store's now),
     and the file has the size and hash the header gives; else None (logged)."""
+    found = snapshot_of(folder, key)
+    return found[0] if found is not None and found[1] == key.version else None
+
+
+def snapshot_of(folder: Path, key: StoreKey) -> tuple[Path, int] | None:
+    """The snapshot in `folder` and the journal's version it was saved at, when the index file's header names
+    it, the file has the size and hash the header gives, and it was saved of the store with the key `key` (the
+    store's now) or of an earlier state of it: the same shipped graphs, an earlier version (what the journal's
+    writes since then made of it; any other change removes the saved files: `OxigraphStore.forget_derived`);
+    else None (logged)."""
     path = folder / SNAPSHOT_FILE
     try:
         with (folder / INDEX_FILE).open("rb") as data:
             header = json.loads(data.readline())
         named = header.get("snapshot")
-        if header.get("format") != FORMAT or not named or _key(header) != key:
+        if header.get("format") != FORMAT or not named:
+            return None
+        saved = _key(header)
+        if saved != key and not (saved.shipped == key.shipped and saved.version < key.version):
             return None
         with path.open("rb") as snapshot:
             if _measure(snapshot) != (int(named[0]), str(named[1])):
@@ -156,7 +169,16 @@ def usable_snapshot(folder: Path, key: StoreKey) -> Path | None:
     except Exception as error:  # a damaged or foreign file: the store is copied instead
         log.warning("cannot read the store snapshot in %s (%s): copying the store instead", folder, error)
         return None
-    return path
+    return path, saved.version
+
+
+def saved_version(folder: Path) -> int | None:
+    """The journal's version the index file in `folder` (and its snapshot) was saved at; None if unreadable."""
+    try:
+        with (folder / INDEX_FILE).open("rb") as data:
+            return _key(json.loads(data.readline())).version
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _key(header: dict[str, Any]) -> StoreKey:
