@@ -10,9 +10,11 @@ answer with it. Ours runs twice: with the journal's fsync (the default) and
 with `--no-sync-writes`. Also: cold start of `coopgraph serve` to a first
 answered match request (first on the fresh store, the matching index built
 and then saved in the data folder; then a restart, the saved index loaded;
-the write runs start with the index saved by the run before), and the
-memory of each process after the writes. `--json` also keeps each write's
-figures in order (`series_ms`), to see which writes make a maximum. `--cold-only`: the two cold starts
+the write runs start with the index saved by the run before; then a start
+after `kill -9` right after 5 writes: the saved snapshot and index, and the
+writes since applied from the journal's log), and the memory of each
+process after the writes. `--json` also keeps each write's
+figures in order (`series_ms`), to see which writes make a maximum. `--cold-only`: the three cold starts
 alone.
 
 Ours: POST /data?graph=<register> with a token (SHACL gate, audit, journal).
@@ -29,6 +31,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -231,12 +235,60 @@ def cold_start(data_dir: Path, logs: Path, name: str) -> dict[str, Any]:
         said = log_file.read_bytes()
         whence = "loaded" if b"index: loaded" in said else "built"
         store = "snapshot" if b"store: read from the saved snapshot" in said else "copied"
-        if whence == "built":
+        if b"write(s) made since it" in said:
+            store += " + the writes since, from the journal"
+        if whence == "built" or store != "snapshot":
             waited(lambda: saved.exists() and saved.stat().st_mtime_ns != before, 300)
         return {"server": f"ours, {name}", "cold_start_to_match_s": cold, "index": whence, "store": store}
     finally:
         process.terminate()
         process.wait(timeout=60)
+
+
+def killed_after_writes(data_dir: Path, logs: Path, *, writes: int, start_number: int) -> None:
+    """Start `coopgraph serve`, make `writes` writes, `kill -9` its front right after the last one is acknowledged
+    (before the holder saves them), and wait until its other processes have ended too."""
+    secret = TokenBook(data_dir).add(f"bench-kill-{start_number}", "all")
+    port = peers.free_port()
+    command = [sys.executable, "-c", peers.SERVE_MAIN, "serve", "--data-dir", str(data_dir), "--port", str(port)]
+    with (logs / "killed.log").open("ab") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=peers._env())
+    try:
+        waited(lambda: _match_answers(port), 900)
+        for number in range(start_number, start_number + writes):
+            status, body = request(
+                port,
+                "POST",
+                "/data?" + urllib.parse.urlencode({"graph": REGISTER}),
+                agreement(number).encode(),
+                **{"Content-Type": "text/turtle", "Authorization": f"Bearer {secret}"},
+            )
+            if status not in (200, 201):
+                raise RuntimeError(f"write {number} failed: {status} {body[:300]!r}")
+        family = _descendants(process.pid)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=60)
+        if waited(lambda: not any(Path(f"/proc/{pid}").exists() for pid in family), 60) is None:
+            raise RuntimeError("the killed service's processes did not end")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=60)
+
+
+def _descendants(root: int) -> set[int]:
+    parent_of = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent_of[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, parent in parent_of.items() if parent in frontier} - found
+        found |= frontier
+    return found
 
 
 def _match_answers(port: int) -> bool:
@@ -303,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--writes", type=int, default=50)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="write the rows here as JSON")
-    parser.add_argument("--cold-only", action="store_true", help="only the two cold starts (no writes, no peers)")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold starts (no measured writes, no peers)")
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-writes-") as folder:
@@ -316,6 +368,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         log("ours, cold start (the matching index built, then saved) and a restart (the saved index loaded)")
         rows.append(cold_start(data_dir, logs, "first start"))
         rows.append(cold_start(data_dir, logs, "restart"))
+        log("ours, 5 writes, kill -9, a start (the saved snapshot and index, and the writes since from the journal)")
+        killed_after_writes(data_dir, logs, writes=5, start_number=20_000)
+        rows.append(cold_start(data_dir, logs, "start after kill -9"))
         if args.cold_only:
             for row in rows:
                 print(json.dumps(row, ensure_ascii=False))
