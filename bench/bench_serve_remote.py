@@ -92,25 +92,6 @@ def build(workdir: Path, *, actors: int, seed: int) -> tuple[Path, Path, Path, d
     return data_dir, nquads, location, times
 
 
-def tree(root: int) -> dict[int, int]:
-    """`root` and its live descendants: pid -> depth (0 the root, 1 its children, …)."""
-    parent_of = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent_of[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-    depth, frontier = {root: 0}, [root]
-    while frontier:
-        pid = frontier.pop()
-        for child, parent in parent_of.items():
-            if parent == pid and child not in depth:
-                depth[child] = depth[pid] + 1
-                frontier.append(child)
-    return depth
-
-
 def _kb(path: Path, field: str) -> float:
     try:
         for line in path.read_text().splitlines():
@@ -123,7 +104,7 @@ def _kb(path: Path, field: str) -> float:
 
 def memory_mb(root: int) -> dict[str, float]:
     """RSS of the root (front), its children (data holder), the largest grandchild (worker), and the PSS of all."""
-    depth = tree(root)
+    depth = peers.tree(root)
     rss = {pid: _kb(Path(f"/proc/{pid}/status"), "VmRSS") for pid in depth}
     workers = [pid for pid, d in depth.items() if d >= 2]
     return {

@@ -265,7 +265,7 @@ def killed_after_writes(data_dir: Path, logs: Path, *, writes: int, start_number
             )
             if status not in (200, 201):
                 raise RuntimeError(f"write {number} failed: {status} {body[:300]!r}")
-        family = _descendants(process.pid)
+        family = set(peers.tree(process.pid)) - {process.pid}
         os.kill(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
         if waited(lambda: not any(Path(f"/proc/{pid}").exists() for pid in family), 60) is None:
@@ -274,21 +274,6 @@ def killed_after_writes(data_dir: Path, logs: Path, *, writes: int, start_number
         if process.poll() is None:
             process.kill()
             process.wait(timeout=60)
-
-
-def _descendants(root: int) -> set[int]:
-    parent_of = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent_of[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-    found, frontier = set(), {root}
-    while frontier:
-        frontier = {pid for pid, parent in parent_of.items() if parent in frontier} - found
-        found |= frontier
-    return found
 
 
 def _match_answers(port: int) -> bool:

@@ -83,6 +83,25 @@ def tree_cpu_seconds(root: int) -> float | None:
     return total
 
 
+def tree(root: int) -> dict[int, int]:
+    """`root` and its live descendants: pid -> depth (0 the root, 1 its children, …)."""
+    parent_of = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent_of[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    depth, frontier = {root: 0}, [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parent_of.items():
+            if parent == pid and child not in depth:
+                depth[child] = depth[pid] + 1
+                frontier.append(child)
+    return depth
+
+
 def free_port() -> int:
     """A TCP port free on loopback now (the server binds it a moment later; a clash is retried)."""
     with socket.socket() as probe:

@@ -74,6 +74,12 @@ def _saved(folder: Path, other_than: os.stat_result | None = None) -> os.stat_re
     return path.stat()
 
 
+def _write_agency(base: str, secret: str) -> None:
+    """Add the new agency of tests/test_service_writes.py to the partners' graph, with the token `secret`."""
+    written = send(base, "POST", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret))
+    assert written.status in (200, 201), written.body
+
+
 def _whence(running: Served) -> str:
     assert wait_until(lambda: LOADED in running.stderr() or BUILT in running.stderr(), 30), running.stderr()
     return LOADED if LOADED in running.stderr() else BUILT
@@ -115,10 +121,7 @@ def test_a_write_is_in_the_index_saved_after_it(first: tuple[Path, dict, os.stat
     with serving("--data-dir", str(folder), "--workers", "2") as running:
         assert _whence(running) == LOADED
         before = (folder / INDEX_FILE).stat()
-        written = send(
-            running.base, "POST", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret)
-        )
-        assert written.status in (200, 201), written.body
+        _write_agency(running.base, secret)
         _saved(folder, other_than=before)
         answers = _answers(running.base, _similar(NEW_AGENCY))
     with serving("--data-dir", str(folder), "--workers", "2") as running:
@@ -140,10 +143,7 @@ def test_a_stop_right_after_a_write_saves_it_for_the_next_start(
     before = (folder / INDEX_FILE).stat()
     with serving("--data-dir", str(folder), "--workers", "2") as running:
         assert _whence(running) == LOADED
-        written = send(
-            running.base, "POST", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret)
-        )
-        assert written.status in (200, 201), written.body
+        _write_agency(running.base, secret)
     after = (folder / INDEX_FILE).stat()
     assert (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns), "nothing was saved at the stop"
     assert "ended while idle" not in running.stderr(), "the workers stopped with the service were taken for losses"
@@ -164,10 +164,7 @@ def test_a_start_after_a_kill_applies_the_writes_since_the_last_save(
     before = (folder / INDEX_FILE).stat()
     with serving("--data-dir", str(folder), "--workers", "2") as running:
         assert _whence(running) == LOADED
-        written = send(
-            running.base, "POST", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret)
-        )
-        assert written.status in (200, 201), written.body
+        _write_agency(running.base, secret)
         os.kill(running.process.pid, signal.SIGKILL)  # within the pause the holder waits for before it saves
         running.process.wait(timeout=30)
     after = (folder / INDEX_FILE).stat()
@@ -193,10 +190,7 @@ def _stale(folder: Path, tmp_path: Path) -> None:
     shutil.copy(folder / INDEX_FILE, kept)
     secret = TokenBook(folder).add("stale", "all")
     with serving("--data-dir", str(folder), "--workers", "1") as running:
-        written = send(
-            running.base, "POST", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret)
-        )
-        assert written.status in (200, 201), written.body
+        _write_agency(running.base, secret)
     shutil.copy(kept, folder / INDEX_FILE)
 
 

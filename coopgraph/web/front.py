@@ -388,7 +388,8 @@ class Pool:
         keeps only the writes after the snapshot used (none without one)."""
         from coopgraph.core.matching.saved import snapshot_of, store_key
 
-        assert self.journal is not None and store.path is not None
+        if store.path is None or self.journal is None:  # an in-memory store: nothing was saved
+            return None, None
         found = snapshot_of(store.path, store_key(store))
         replay = None
         if found is not None and found[1] < self.version:
