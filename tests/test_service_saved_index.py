@@ -18,9 +18,11 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from served import Served, children, holds_index_memory_file, serving, wait_until
 from test_service_writes import AGENCY_TTL, NEW_AGENCY, PARTNERS, bearer, data_path, send
 
+from coopgraph.cli.main import cli
 from coopgraph.core.matching.saved import INDEX_FILE, SNAPSHOT_FILE
 from coopgraph.core.writes.journal import LOG_FILE
 from coopgraph.core.writes.tokens import TokenBook
@@ -39,6 +41,7 @@ ASKED = (
 )
 SNAPSHOT = "store: read from the saved snapshot"
 REPLAYED = "store: the saved snapshot, and the 1 write(s) made since it"
+LACKING = "the journal lacks writes made since the saved snapshot: copying the store instead"
 
 
 def _answers(base: str, *extra: str) -> dict[str, object]:
@@ -74,10 +77,12 @@ def _saved(folder: Path, other_than: os.stat_result | None = None) -> os.stat_re
     return path.stat()
 
 
-def _write_agency(base: str, secret: str) -> None:
-    """Add the new agency of tests/test_service_writes.py to the partners' graph, with the token `secret`."""
+def _write_agency(base: str, secret: str) -> str:
+    """Add the new agency of tests/test_service_writes.py to the partners' graph, with the token `secret`; the
+    write's id."""
     written = send(base, "POST", data_path(PARTNERS), AGENCY_TTL, Content_Type="text/turtle", **bearer(secret))
     assert written.status in (200, 201), written.body
+    return str(written.json()["write"])
 
 
 def _whence(running: Served) -> str:
@@ -182,6 +187,27 @@ def test_a_start_after_a_kill_applies_the_writes_since_the_last_save(
         assert _whence(running) == BUILT
         built = {**_answers(running.base, _similar(NEW_AGENCY)), "description": _description(running.base)}
     assert replayed == built
+
+
+def test_a_start_after_a_kill_and_a_write_by_a_command_copies_the_store(
+    first: tuple[Path, dict, os.stat_result], tmp_path: Path
+) -> None:
+    """A write made by a `coopgraph` command on the data folder between the kill and the next start (here
+    `revert`) is in the store but not in the kept log (that command's journal empties it): the saved snapshot
+    cannot be brought up to date, so the store is copied and the index built, with both writes."""
+    folder = _copy(first[0], tmp_path)
+    secret = TokenBook(folder).add("killed", "all")
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == LOADED
+        write_id = _write_agency(running.base, secret)
+        os.kill(running.process.pid, signal.SIGKILL)
+        running.process.wait(timeout=30)
+    reverted = CliRunner().invoke(cli, ["--data-dir", str(folder), "revert", write_id, "--as", "ana"])
+    assert reverted.exit_code == 0, reverted.output
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == BUILT
+        assert LACKING in running.stderr() and SNAPSHOT not in running.stderr()
+        assert send(running.base, "GET", _similar(NEW_AGENCY)).status == 404  # added, then reverted
 
 
 def _stale(folder: Path, tmp_path: Path) -> None:
