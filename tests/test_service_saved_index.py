@@ -85,6 +85,19 @@ def _write_agency(base: str, secret: str) -> str:
     return str(written.json()["write"])
 
 
+def _served_write(folder: Path, *, kill: bool) -> tuple[str, Served]:
+    """Serve `folder` (its saved index loaded), add the new agency, then stop (SIGTERM) or `kill -9` the front
+    right after the answer, within the pause the holder waits for before it saves; the write's id, the run."""
+    secret = TokenBook(folder).add("writer", "all")
+    with serving("--data-dir", str(folder), "--workers", "2") as running:
+        assert _whence(running) == LOADED
+        write_id = _write_agency(running.base, secret)
+        if kill:
+            os.kill(running.process.pid, signal.SIGKILL)
+            running.process.wait(timeout=30)
+    return write_id, running
+
+
 def _whence(running: Served) -> str:
     assert wait_until(lambda: LOADED in running.stderr() or BUILT in running.stderr(), 30), running.stderr()
     return LOADED if LOADED in running.stderr() else BUILT
@@ -144,11 +157,8 @@ def test_a_stop_right_after_a_write_saves_it_for_the_next_start(
     """The holder saves once writes pause; a stop sooner than that saves at once, so the next start loads the
     index and the snapshot, with the write, rather than building the index (~30 s at 100k actors)."""
     folder = _copy(first[0], tmp_path)
-    secret = TokenBook(folder).add("stop-after-write", "all")
     before = (folder / INDEX_FILE).stat()
-    with serving("--data-dir", str(folder), "--workers", "2") as running:
-        assert _whence(running) == LOADED
-        _write_agency(running.base, secret)
+    _, running = _served_write(folder, kill=False)
     after = (folder / INDEX_FILE).stat()
     assert (after.st_ino, after.st_mtime_ns) != (before.st_ino, before.st_mtime_ns), "nothing was saved at the stop"
     assert "ended while idle" not in running.stderr(), "the workers stopped with the service were taken for losses"
@@ -165,13 +175,8 @@ def test_a_start_after_a_kill_applies_the_writes_since_the_last_save(
     index, and applies the write from the journal's log, rather than copying the store and building the index
     (~30 s at 100k actors); it answers as a start that built the index from the store does."""
     folder = _copy(first[0], tmp_path)
-    secret = TokenBook(folder).add("killed", "all")
     before = (folder / INDEX_FILE).stat()
-    with serving("--data-dir", str(folder), "--workers", "2") as running:
-        assert _whence(running) == LOADED
-        _write_agency(running.base, secret)
-        os.kill(running.process.pid, signal.SIGKILL)  # within the pause the holder waits for before it saves
-        running.process.wait(timeout=30)
+    _served_write(folder, kill=True)
     after = (folder / INDEX_FILE).stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns), "the write was saved"
     assert len((folder / LOG_FILE).read_bytes().splitlines()) == 1, "the journal's log does not hold the write"
@@ -196,12 +201,7 @@ def test_a_start_after_a_kill_and_a_write_by_a_command_copies_the_store(
     `revert`) is in the store but not in the kept log (that command's journal empties it): the saved snapshot
     cannot be brought up to date, so the store is copied and the index built, with both writes."""
     folder = _copy(first[0], tmp_path)
-    secret = TokenBook(folder).add("killed", "all")
-    with serving("--data-dir", str(folder), "--workers", "2") as running:
-        assert _whence(running) == LOADED
-        write_id = _write_agency(running.base, secret)
-        os.kill(running.process.pid, signal.SIGKILL)
-        running.process.wait(timeout=30)
+    write_id, _ = _served_write(folder, kill=True)
     reverted = CliRunner().invoke(cli, ["--data-dir", str(folder), "revert", write_id, "--as", "ana"])
     assert reverted.exit_code == 0, reverted.output
     with serving("--data-dir", str(folder), "--workers", "2") as running:
