@@ -136,6 +136,8 @@ class Journal:
             return
         self.store.flush()  # the store holds those writes durably before the log lets go of them
         with self._lock:
+            if self._log is None:  # closed meanwhile
+                return
             kept = [_line(*record) for record in _records(self.path.read_bytes()) if record[0] > version]
             self._log.close()
             _replace(self.path, b"".join(kept))
