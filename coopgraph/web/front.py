@@ -713,7 +713,13 @@ class Pool:
         """Commit the write a worker prepared (coopgraph/web/writes.py), make every process see it, and give the
         client's answer: the worker's summary, or 409 when a write committed since the worker's copy changed
         the same resources. On a SPARQL engine the change goes to the engine as one update instead of the
-        journal (`_send_to_engine`)."""
+        journal (`_send_to_engine`).
+
+        The answer goes out first: the change is sent to the holder and the stale workers start catching up from
+        the event loop's next turn (`call_soon`, in commit order), after the caller has written the answer.
+        Sent at once, the holder's apply (a collection, the index patch) took the CPU from this process before
+        it answered, on a machine with fewer cores than processes. No request sees the write missing meanwhile:
+        the version is raised and the stale workers leave the idle list here."""
         prepared = json.loads(reply.body)
         subjects = frozenset(prepared["subjects"])
         base = int(prepared["base"])
@@ -732,12 +738,12 @@ class Pool:
                 version = self.version + 1  # committed, or maybe (an unknown outcome): every cache is refreshed
             self.recent.append((version, subjects))
             self._keep(version, prepared["added"], prepared["removed"])
-            self._propagate(version, prepared["added"], prepared["removed"])
+            loop.call_soon(self._propagate, version, prepared["added"], prepared["removed"])
             self.version = version
             stale = [worker for worker in self.idle if worker.version < version]
             self.idle = [worker for worker in self.idle if worker.version >= version]
             for worker in stale:  # out of the idle list until they hold this write (`_catch_up`)
-                self._ready_for_work(worker)
+                loop.call_soon(self._ready_for_work, worker)
         if failure is not None:
             return failure
         body = json.dumps(prepared["body"], ensure_ascii=False).encode() + b"\n"
