@@ -112,7 +112,7 @@ def validate_submission(
 def _add_ontology(small: rdflib.Graph, ontology: rdflib.Graph, nodes: Iterable[URIRef]) -> None:
     """Add the part of `ontology` the shapes can read from the resources in `small`: what it says about each of
     `nodes` (the submitted resources and those they reference: one hop, as from the context), and the
-    superclasses of every class in `small` typed, to any depth.
+    superclasses, to any depth, of every type a node in `small` has.
 
     Superclasses are all the shapes need of the hierarchy: `sh:class`, `sh:targetClass` and the concept target
     follow `rdfs:subClassOf` up from a node's types (`rdf:type/rdfs:subClassOf*`). Merging the whole hierarchy
