@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from pyshacl import ShapesGraph
 from rdflib import URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import RDFS, SH
+from rdflib.namespace import RDF, RDFS, SH
 
 from coopgraph.cli.main import cli
 from coopgraph.core.loading import DATA_GRAPH
@@ -29,10 +29,13 @@ from coopgraph.core.validation import (
 from coopgraph.core.validation.run import warm_validation
 from coopgraph.core.validation.shacl import (
     PreparedQueryGraph,
+    Targets,
     _prepared,
     _validate,
     prepared_shapes,
+    shapes_for,
     shapes_with_targets,
+    shipped_targets,
     targeted_shapes,
 )
 from coopgraph.core.validation.shapes import cached_ontology, copy_graph, load_shapes
@@ -41,6 +44,8 @@ CASES = Path(__file__).parent / "shapes"
 CASE = URIRef("urn:coopgraph:test:case")
 CGR = "https://w3id.org/coopgraph/id/"
 CGSH = "https://w3id.org/coopgraph/shapes#"
+CG = "https://w3id.org/coopgraph/def#"
+WRITES = Path(__file__).parent / "fixtures" / "writes"
 
 PREFIXES = """
 @prefix cg: <https://w3id.org/coopgraph/def#> .
@@ -431,6 +436,58 @@ def test_the_gate_starts_from_every_shape_with_a_target() -> None:
     assert set(targeted) == declared
     assert CGSH + "described-resource-rules" in targeted and CGSH + "our-concept-rules" in targeted
     assert 100 < len(targeted) < len(shapes.shapes) - 100
+
+
+def test_a_submission_starts_only_the_shapes_that_can_target_it() -> None:
+    """`shapes_for` keeps a shape for each way a target selects a node of the focus (a node, a class or a
+    superclass of its type, a property it is the subject or object of, a SPARQL target) and no other."""
+    ex = "http://example.org/"
+    graph = graph_of(
+        f"""@prefix ex: <{ex}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        ex:a a ex:Small ; ex:out ex:b . ex:c ex:in ex:a . ex:Small rdfs:subClassOf ex:Mid . ex:Mid rdfs:subClassOf ex:Big .
+        ex:b a ex:Other ; ex:far ex:c ."""
+    )
+
+    def targets(name: str, **declared: set[str] | bool) -> Targets:
+        sets = {key: frozenset(URIRef(ex + v) for v in value) for key, value in declared.items() if key != "advanced"}
+        empty: frozenset[URIRef] = frozenset()
+        return Targets(
+            ex + name,
+            sets.get("nodes", empty),
+            sets.get("classes", empty),
+            sets.get("subjects_of", empty),
+            sets.get("objects_of", empty),
+            bool(declared.get("advanced", False)),
+        )
+
+    candidates = [
+        targets("node", nodes={"a"}),
+        targets("other-node", nodes={"b"}),
+        targets("class", classes={"Small"}),
+        targets("superclass", classes={"Big"}),
+        targets("other-class", classes={"Other"}),
+        targets("subject-of", subjects_of={"out"}),
+        targets("other-subject-of", subjects_of={"far"}),
+        targets("object-of", objects_of={"in"}),
+        targets("other-object-of", objects_of={"out"}),
+        targets("sparql", advanced=True),
+    ]
+    kept = shapes_for(graph, {URIRef(ex + "a")}, candidates)
+    assert kept == [ex + name for name in ("node", "class", "superclass", "subject-of", "object-of", "sparql")]
+
+
+def test_an_agreement_s_gate_leaves_out_the_shapes_of_what_it_refers_to() -> None:
+    """Of the shipped shapes, the gate of an agreement starts its own and the SPARQL-targeted ones, not those
+    that only select the province or the IATI codes it refers to (their results were dropped)."""
+    agreement = rdflib.Graph().parse(WRITES / "agreement-loja.ttl", format="turtle")
+    subject = URIRef("https://w3id.org/coopgraph/id/instrumento/ec-l-2026-007")
+    small = copy_graph(agreement)
+    small += cached_ontology().triples((None, RDFS.subClassOf, None))
+    small.add((URIRef("https://w3id.org/coopgraph/id/provincia-ec-l"), RDF.type, URIRef(CG + "Province")))
+    kept = set(shapes_for(small, {subject}, shipped_targets()))
+    assert {CGSH + "agreement-parties", CGSH + "described-resource-rules", CGSH + "our-concept-rules"} <= kept
+    assert CGSH + "province-notation" not in kept
+    assert len(kept) < len(targeted_shapes() or []) / 2
 
 
 def test_shapes_with_a_blank_node_target_are_all_used() -> None:

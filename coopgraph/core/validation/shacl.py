@@ -27,6 +27,7 @@ import functools
 import logging
 import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import rdflib
@@ -82,14 +83,20 @@ def run_shacl(
     lang: str,
     allow_warnings: bool,
     shapes: rdflib.Graph | None = None,
+    focus: Iterable[URIRef] | None = None,
 ) -> Report:
     """Run pyshacl on `graph` (changed in place only by what pyshacl itself adds: nothing).
 
     The shipped shapes (`shapes=None`) are set up once per process; other shapes are set up for this run.
+    `focus`: the nodes whose results the caller keeps (`validate_submission`); pyshacl then starts only from
+    the shipped shapes that can target one of them (`shapes_for`), and results about other nodes may be
+    missing from the report.
     """
     with _LOCK:
         if shapes is None:
             shapes_graph, use_shapes = prepared_shapes(), targeted_shapes()
+            if focus is not None and use_shapes is not None:
+                use_shapes = shapes_for(graph, set(focus), shipped_targets())
         else:
             shapes_graph = _shapes_graph(shapes)
             use_shapes = shapes_with_targets(shapes_graph)
@@ -135,6 +142,64 @@ def shapes_with_targets(shapes: ShapesGraph) -> list[str] | None:
     if any(not isinstance(node, URIRef) for node in targeted):
         return None
     return [str(node) for node in targeted]
+
+
+@dataclass(frozen=True)
+class Targets:
+    """A shape's target declarations, as pyshacl's own `Shape` reads them (`target()`, `advanced_target()`)."""
+
+    shape: str
+    nodes: frozenset[rdflib.term.Node]
+    classes: frozenset[rdflib.term.Node]
+    """`sh:targetClass`, and the shape itself when it is a class (an implicit class target)."""
+    subjects_of: frozenset[rdflib.term.Node]
+    objects_of: frozenset[rdflib.term.Node]
+    advanced: bool
+    """A SHACL-AF target (a SPARQL target): what it selects is known only by running it."""
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_targets() -> list[Targets]:
+    """The targets of each shipped shape in `targeted_shapes`, read once per process. Called under the module lock."""
+    wanted = set(targeted_shapes() or [])
+    found = []
+    for shape in prepared_shapes().shapes:
+        if str(shape.node) not in wanted:
+            continue
+        nodes, classes, implicit, objects_of, subjects_of = (frozenset(targets) for targets in shape.target())
+        advanced = bool(shape.advanced_target())
+        found.append(Targets(str(shape.node), nodes, classes | implicit, subjects_of, objects_of, advanced))
+    return found
+
+
+def shapes_for(graph: rdflib.Graph, focus: set[URIRef], targets: Iterable[Targets]) -> list[str]:
+    """The shapes of `targets` that can select a node of `focus` in `graph`: pyshacl's `use_shapes` when only the
+    results about `focus` are kept (`validate_submission`: its context's resources are in the graph, but only
+    to be read).
+
+    A shape selects a node by its targets alone: `sh:targetNode`; `sh:targetClass` (and an implicit class
+    target) for an instance of the class or of a subclass (`rdf:type/rdfs:subClassOf*`, as pyshacl reads it
+    in `graph`); `sh:targetSubjectsOf` / `sh:targetObjectsOf` for a subject / object of the property; a SPARQL
+    target is always kept. A shape left out is not started, but it is still applied wherever a started shape
+    reaches it (`sh:node`, `sh:property`…), so every result about `focus` is the same (tests/test_validate.py
+    compares them with whole-graph runs on every bad case). The shapes that start from the resources a
+    submission only refers to (a province, a concept) no longer run: their results were dropped anyway.
+    """
+    types: set[rdflib.term.Node] = set()
+    for node in focus:
+        for cls in graph.objects(node, RDF.type):
+            types.update(found for found in graph.transitive_objects(cls, RDFS.subClassOf) if found is not None)
+    outgoing = {p for node in focus for p in graph.predicates(node, None)}
+    incoming = {p for node in focus for p in graph.predicates(None, node)}
+    return [
+        target.shape
+        for target in targets
+        if target.advanced
+        or target.nodes & focus
+        or target.classes & types
+        or target.subjects_of & outgoing
+        or target.objects_of & incoming
+    ]
 
 
 def _has_target(shape: Any) -> bool:
