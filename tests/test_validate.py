@@ -438,6 +438,15 @@ def test_the_gate_starts_from_every_shape_with_a_target() -> None:
     assert 100 < len(targeted) < len(shapes.shapes) - 100
 
 
+def test_warm_validation_reads_the_shapes_targets_before_a_fork() -> None:
+    """The table `shapes_for` reads is built by `warm_validation` (the data holder, before it forks), so no
+    worker's first write builds it."""
+    shipped_targets.cache_clear()
+    warm_validation()
+    assert shipped_targets.cache_info().currsize == 1
+    assert {target.shape for target in shipped_targets()} == set(targeted_shapes() or [])
+
+
 def test_a_submission_starts_only_the_shapes_that_can_target_it() -> None:
     """`shapes_for` keeps a shape for each way a target selects a node of the focus (a node, a class or a
     superclass of its type, a property it is the subject or object of, a SPARQL target) and no other."""

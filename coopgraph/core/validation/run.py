@@ -12,7 +12,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from coopgraph.core import vocab
 from coopgraph.core.validation.report import Report
-from coopgraph.core.validation.shacl import PreparedQueryGraph, prepare_sparql_constraints, run_shacl
+from coopgraph.core.validation.shacl import PreparedQueryGraph, prepare_sparql_constraints, prepare_targets, run_shacl
 from coopgraph.core.validation.shapes import cached_ontology, copy_graph, load_shipped_data
 
 ONTOLOGY_IRI = URIRef(vocab.ONTOLOGY_IRI)
@@ -56,12 +56,14 @@ def validate_store(store: HasRdflib, *, lang: str = "es", allow_warnings: bool =
 
 
 def warm_validation() -> None:
-    """Parse the shapes and the ontology, set up pyshacl's shapes (`shacl.prepared_shapes`), load pyshacl and
-    parse the queries of the SPARQL constraints now, rather than in the first validations (a server's data holder
+    """Parse the shapes and the ontology, set up pyshacl's shapes (`shacl.prepared_shapes`) and their targets
+    (`shacl.shipped_targets`), load pyshacl and parse the queries of the SPARQL constraints now, rather than in
+    the first validations (a server's data holder
     calls it, so that the processes it forks share them)."""
     cached_ontology()
     validate_graph(rdflib.Graph(), ontology=rdflib.Graph())
     prepare_sparql_constraints()
+    prepare_targets()
 
 
 def validate_submission(

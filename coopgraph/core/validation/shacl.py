@@ -172,6 +172,13 @@ def shipped_targets() -> list[Targets]:
     return found
 
 
+def prepare_targets() -> int:
+    """Read the shipped shapes' targets now (`shipped_targets`), as `warm_validation` does before a server forks
+    its workers, rather than in each worker's first write: how many shapes."""
+    with _LOCK:
+        return len(shipped_targets())
+
+
 def shapes_for(graph: rdflib.Graph, focus: set[URIRef], targets: Iterable[Targets]) -> list[str]:
     """The shapes of `targets` that can select a node of `focus` in `graph`: pyshacl's `use_shapes` when only the
     results about `focus` are kept (`validate_submission`: its context's resources are in the graph, but only
