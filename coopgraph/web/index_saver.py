@@ -8,8 +8,12 @@ the child has ended well, the holder hands both memory files to the front
 (`index` message), which installs them in the data folder. One save runs
 at a time, and not while writes come: a save starts once no write has come
 for `QUIET_S` (at 100,000 actors a save pickles the whole index, ~5 s of CPU
-and 160 MB, and writes 230 MB of N-Quads, ~1 s), and when it ends another
-starts if the index changed meanwhile. When the front stops, it asks for a
+and 160 MB, and writes 230 MB of N-Quads, ~1 s), or at the latest
+`LONGEST_UNSAVED_S` after the first write it has not saved, so that writes
+that never pause (an import) still end in a save: the journal's log, which
+keeps every write since the last save for a start after a crash to replay,
+stays that short. When a save ends another starts if the index changed
+meanwhile. When the front stops, it asks for a
 last save (`finish`: after the one under way, if the index changed since)
 and waits for it, so that a stop soon after a write does not leave the next
 start to build the index.
@@ -31,6 +35,8 @@ SAVER_NICE = 10
 """How much lower than the holder's the saver's CPU priority is: requests come first."""
 QUIET_S = 2.0
 """Seconds without a write before the index is saved: a burst of writes is saved once, after its last write."""
+LONGEST_UNSAVED_S = 60.0
+"""Seconds after a write not yet saved when a save starts even if writes keep coming (see the module docstring)."""
 
 
 class IndexSaver:
@@ -49,10 +55,16 @@ class IndexSaver:
         """When to save next (`start`): now at first (the index built at start, unless loaded)."""
         self.finished: Callable[[], None] | None = None
         """Called once the last save is handed over, when the front is stopping (`finish`)."""
+        self.unsaved_since: float | None = None
+        """When the first write that no save under way or done holds was applied (None: there is none)."""
 
     def wrote(self) -> None:
-        """A write was applied: save its index once writes have paused."""
-        self.due = time.monotonic() + QUIET_S
+        """A write was applied: save its index once writes have paused, or once the first write not saved is
+        `LONGEST_UNSAVED_S` old."""
+        now = time.monotonic()
+        if self.unsaved_since is None:
+            self.unsaved_since = now
+        self.due = min(now + QUIET_S, self.unsaved_since + LONGEST_UNSAVED_S)
 
     def finish(self, finished: Callable[[], None]) -> None:
         """The front is stopping: save now if the index is not the one saved (after the save under way, if any),
@@ -118,6 +130,7 @@ class IndexSaver:
             finally:
                 os._exit(status)
         self.child = (pid, fds, index.signature)
+        self.unsaved_since = None  # the child saves every write applied so far
 
     def forked(self) -> None:
         """In a worker just forked from the holder: let go of the memory files of a save under way (a worker
