@@ -24,7 +24,7 @@ from served import Served, serving_config
 
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import OxigraphStore, Store
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 from coopgraph.web.testing import live_server
 
 

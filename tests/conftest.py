@@ -17,7 +17,7 @@ from tools import chromium_program, dot_program, missing
 
 from coopgraph.core.loading import DATA_DIR_ENV, ensure_loaded
 from coopgraph.core.store import OxigraphStore, Store
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 from coopgraph.web.state import EXTENSION
 
 FIXTURES = Path(__file__).parent / "fixtures"

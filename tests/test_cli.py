@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from coopgraph.cli.main import cli
+from coopgraph.cli.main import COMMANDS, cli
 from coopgraph.core.loading import CODELISTS_GRAPH, DATA_GRAPH, LOCAL_GRAPH, ONTOLOGY_GRAPH, shipped_sources
 from coopgraph.core.store import OxigraphStore
 
@@ -26,11 +26,31 @@ def store_snapshot(folder: Path) -> tuple[int, bytes]:
         return store.count(), store.dump(format="nquads")
 
 
-@pytest.mark.parametrize("command", [[], *([name] for name in sorted(cli.commands))])
+@pytest.mark.parametrize("command", [[], *([name] for name in sorted(COMMANDS))])
 def test_help_everywhere(cli_runner: CliRunner, command: list[str]) -> None:
     result = run(cli_runner, *command, "--help")
     assert result.exit_code == 0
     assert result.stdout.startswith("Usage: ")
+
+
+def test_the_help_lists_every_command(cli_runner: CliRunner) -> None:
+    listed = run(cli_runner, "--help").stdout.split("Commands:")[1]
+    assert [line.split()[0] for line in listed.strip().splitlines()] == sorted(COMMANDS)
+
+
+def test_serve_starts_without_the_libraries_of_the_other_commands() -> None:
+    """The command group imports a command's module when it runs (coopgraph/cli/main.py), and the front of
+    `coopgraph serve` needs none of Flask, pyshacl, networkx or rdflib's SPARQL engine (its data holder does)."""
+    heavy = ("flask", "werkzeug", "pyshacl", "networkx", "rdflib.plugins.sparql")
+    script = (
+        "import sys, click\n"
+        "from coopgraph.cli.main import cli\n"
+        "cli.get_command(click.Context(cli), 'serve')\n"
+        "import coopgraph.web.front, coopgraph.web.serve\n"
+        f"print([name for name in {heavy!r} if name in sys.modules])\n"
+    )
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]", found.stderr
 
 
 def test_version(cli_runner: CliRunner) -> None:

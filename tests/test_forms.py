@@ -15,7 +15,8 @@ from coopgraph.core.forms import FormError, field_of, read_form, read_record, re
 from coopgraph.core.forms.records import REGISTER, EditedSince, RecordMissing, record_quads
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import OxigraphStore
-from coopgraph.core.writes import Refusal, prepare
+from coopgraph.core.writes.gate import Refusal
+from coopgraph.core.writes.plan import prepare
 
 FIXTURE = Path(__file__).parent / "fixtures" / "writes" / "agreement-loja.ttl"
 PROJECT_FIXTURE = Path(__file__).parent / "fixtures" / "register" / "loja-project-aecid.ttl"

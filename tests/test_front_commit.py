@@ -9,10 +9,10 @@ import socket
 
 import pyoxigraph as ox
 
-from coopgraph.core.writes import Journal
 from coopgraph.core.writes.delta import Delta
+from coopgraph.core.writes.journal import Journal
 from coopgraph.web.front import Pool, Reply
-from coopgraph.web.writes import COMMIT_HEADER
+from coopgraph.web.headers import COMMIT_HEADER
 
 SETTINGS = {"workers": 1, "long_workers": 1, "query_timeout_s": 5, "query_memory_mb": 512}
 QUAD = ox.Quad(

@@ -24,9 +24,9 @@ from coopgraph.core.matching import MatchIndex, match, register, updated_index
 from coopgraph.core.matching.register import TrackRow, patched_track, read_track
 from coopgraph.core.matching.weights import RECORD_ROLE
 from coopgraph.core.store import OxigraphStore, Store
-from coopgraph.core.writes import prepare
 from coopgraph.core.writes.delta import change
 from coopgraph.core.writes.graph_store import merge_graph, read_body
+from coopgraph.core.writes.plan import prepare
 
 CGR = "https://w3id.org/coopgraph/id/"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -20,7 +20,7 @@ from tools import missing
 
 from coopgraph.core.queries import load_queries, run
 from coopgraph.core.store import OxigraphStore
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 from coopgraph.web.pages import EXAMPLE
 from coopgraph.web.testing import live_server
 

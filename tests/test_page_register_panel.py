@@ -19,7 +19,7 @@ from browser_tabs import watched_tab
 from coopgraph.core.iati import REGISTER_GRAPH
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import OxigraphStore
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 
 pytestmark = pytest.mark.slow
 

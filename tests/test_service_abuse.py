@@ -24,7 +24,7 @@ import pytest
 from served import Served, alive, serving, serving_config, wait_until
 
 from coopgraph.core.store import OxigraphStore
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 from coopgraph.web.front import HEADER_TIMEOUT_S, MAX_HEAD_BYTES, Clients
 from coopgraph.web.sparql import DESCRIPTION_KEY
 from coopgraph.web.state import EXTENSION

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.datastructures import Headers
 
 from coopgraph.core.store import OxigraphStore
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 from coopgraph.web.settings import DEFAULTS, SETTINGS, resolve
 from coopgraph.web.state import EXTENSION
 

@@ -22,7 +22,7 @@ from coopgraph.core.export import graphviz
 from coopgraph.core.projection import Selection, project
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import CG, CGR, IATI
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 
 LOJA = CGR + "gadp-loja"
 REGIONS4 = CGR + "regions4"

@@ -24,7 +24,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from coopgraph.core.store import OxigraphStore, Store
-from coopgraph.web import create_app, match
+from coopgraph.web import match
+from coopgraph.web.app import create_app
 from coopgraph.web.state import EXTENSION
 from coopgraph.web.testing import live_server
 

@@ -25,7 +25,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from coopgraph.core.queries import StoredQuery, load_queries, parse_query, run
 from coopgraph.core.store import OxigraphStore
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 from coopgraph.web.guard import statement_form
 from coopgraph.web.queries_api import stored_queries
 from coopgraph.web.state import EXTENSION

@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 
 from coopgraph.core.iati import REGISTER_GRAPH
 from coopgraph.core.store import Store
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 from coopgraph.web.state import EXTENSION
 
 CGR = "https://w3id.org/coopgraph/id/"

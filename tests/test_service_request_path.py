@@ -9,7 +9,7 @@ import pytest
 from backends import Backend
 from flask import Flask, Response
 
-from coopgraph.web import create_app
+from coopgraph.web.app import create_app
 
 pytestmark = pytest.mark.backends
 

@@ -14,12 +14,12 @@ from rdflib.plugins.sparql.parser import parseUpdate
 
 from coopgraph.core.loading import DATA_GRAPH, ensure_loaded
 from coopgraph.core.store import OxigraphStore
-from coopgraph.core.writes import Journal, prepare
 from coopgraph.core.writes.audit import RevertError, history, revert_delta
 from coopgraph.core.writes.delta import Delta, change
 from coopgraph.core.writes.gate import AUDIT_GRAPH, Refusal
 from coopgraph.core.writes.graph_store import BodyError, merge_graph, read_body, replace_graph
-from coopgraph.core.writes.journal import LOG_FILE, stored_version
+from coopgraph.core.writes.journal import LOG_FILE, Journal, stored_version
+from coopgraph.core.writes.plan import prepare
 from coopgraph.core.writes.tokens import TokenBook, TokenError
 from coopgraph.core.writes.update import UpdateRefused, run_update
 

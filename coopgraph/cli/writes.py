@@ -25,9 +25,10 @@ from coopgraph.cli.common import StoreOpener, handle_errors, store_options
 from coopgraph.core.loading import default_data_dir
 from coopgraph.core.store import OxigraphStore, StoreError
 from coopgraph.core.store.sources import stage_sources
-from coopgraph.core.writes import Journal, prepare
 from coopgraph.core.writes.audit import RevertError, history, revert_delta
 from coopgraph.core.writes.delta import change
+from coopgraph.core.writes.journal import Journal
+from coopgraph.core.writes.plan import prepare
 from coopgraph.core.writes.tokens import TokenBook, TokenError
 
 TOKEN_ENV = "COOPGRAPH_TOKEN"

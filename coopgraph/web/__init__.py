@@ -1,5 +1,1 @@
-"""The web service: the Flask app factory, one blueprint per feature, the pre-forked server; built on coopgraph.core."""
-
-from coopgraph.web.app import create_app
-
-__all__ = ["create_app"]
+"""The web service: the Flask app factory (app.py), one blueprint per feature, the pre-forked server; built on coopgraph.core."""

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from coopgraph.core.loading import default_data_dir, ensure_loaded
 from coopgraph.core.resources import resource_dir
-from coopgraph.core.store import OxigraphStore, Store
+from coopgraph.core.store import Store
 from coopgraph.web import (
     errors,
     explore,
@@ -24,7 +22,7 @@ from coopgraph.web import (
     sparql,
     writes,
 )
-from coopgraph.web.settings import resolve
+from coopgraph.web.settings import open_store, resolve
 from coopgraph.web.state import EXTENSION, SERVED_KEY, Coopgraph
 
 
@@ -65,13 +63,3 @@ def create_app(
     app.register_blueprint(writes.bp)
     app.register_blueprint(register.bp)
     return app
-
-
-def open_store(settings: Mapping[str, Any]) -> OxigraphStore:
-    """The store the settings name: on disk in `data_dir` (or the default folder), or in memory; loaded."""
-    if settings["memory"]:
-        store: OxigraphStore = OxigraphStore.in_memory()
-    else:
-        store = OxigraphStore.open(Path(settings["data_dir"]) if settings["data_dir"] else default_data_dir())
-    ensure_loaded(store)
-    return store

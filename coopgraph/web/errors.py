@@ -1,15 +1,20 @@
-"""Errors as JSON (never an HTML page, never a traceback): the service's one error shape, in the client's language."""
+"""Errors as JSON (never an HTML page, never a traceback): the service's one error shape, in the client's language.
+
+Flask is imported only by the functions that answer through it: the front of
+`coopgraph serve` (coopgraph/web/front.py), which is no Flask app, uses the
+rest, and starts sooner without it.
+"""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
-
-from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+from typing import TYPE_CHECKING, Any
 
 from coopgraph.core.store import EngineError, EngineTimeout, EngineUnavailable
 from coopgraph.core.vocab import LANGS, Text
+
+if TYPE_CHECKING:
+    from flask import Flask, Response
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +72,8 @@ def error_document(status: int, title: str, message: str, **details: Any) -> dic
 
 def error_response(status: int, title: str, message: str, **details: Any) -> Response:
     """The error document as a JSON response with that status."""
+    from flask import jsonify
+
     response = jsonify(error_document(status, title, message, **details))
     response.status_code = status
     return response
@@ -116,6 +123,8 @@ def engine_error(error: EngineError) -> ApiError:
 
 def init_app(app: Flask) -> None:
     """Register the handlers: ApiError, HTTP errors (405, 413, 404...) and, last resort, anything else."""
+    from flask import request
+    from werkzeug.exceptions import HTTPException
 
     @app.errorhandler(ApiError)
     def api_error(error: ApiError) -> Response:

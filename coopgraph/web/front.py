@@ -66,16 +66,14 @@ import h11
 from coopgraph.core.loading import default_data_dir
 from coopgraph.core.store import EngineError, OxigraphStore, SparqlStore
 from coopgraph.core.vocab import Text
-from coopgraph.core.writes import Journal
 from coopgraph.core.writes.delta import Delta
-from coopgraph.core.writes.remote import Unsupported, update_text
+from coopgraph.core.writes.journal import Journal
 from coopgraph.core.writes.tokens import TokenBook, TokenError
 from coopgraph.web.engine import EngineConfig
 from coopgraph.web.errors import client_language, engine_error, error_document
-from coopgraph.web.headers import completed
+from coopgraph.web.headers import COMMIT_HEADER, completed
 from coopgraph.web.relay import EngineRelay
 from coopgraph.web.workers import FRAME
-from coopgraph.web.writes import COMMIT_HEADER
 
 log = logging.getLogger(__name__)
 
@@ -752,6 +750,8 @@ class Pool:
     async def _send_to_engine(self, delta: Delta, lang: str | None) -> Reply | None:
         """Send the change to the engine as one update; None once it answered 2xx, else the client's error
         (never retried: after a timeout or a broken connection the outcome is unknown, and said so)."""
+        from coopgraph.core.writes.remote import Unsupported, update_text  # (rdflib's SPARQL: an engine's alone)
+
         assert self.engine_store is not None
         try:
             text = update_text(delta)

@@ -17,15 +17,21 @@ server and the client to process on every query.
 Added by a WSGI middleware on the header list the app hands to the server:
 plain tuples, no werkzeug `Headers` validation per header (a fifth of a
 cheap query's cost in the request process when done in `after_request`).
+
+Also the header between a worker and the front of `coopgraph serve` that
+marks a prepared write (`COMMIT_HEADER`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
+COMMIT_HEADER = "X-Coopgraph-Commit"
+"""Marks a worker's reply that carries a prepared write for the front to commit (never sent to a client)."""
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 

@@ -45,9 +45,10 @@ from coopgraph.core.writes.delta import Delta
 from coopgraph.core.writes.gate import AUDIT_GRAPH
 from coopgraph.core.writes.remote import Seeds
 from coopgraph.web.errors import ApiError
+from coopgraph.web.headers import COMMIT_HEADER
 from coopgraph.web.state import Coopgraph, coopgraph
 from coopgraph.web.ui import render_page
-from coopgraph.web.writes import COMMIT_HEADER, authorise, write
+from coopgraph.web.writes import authorise, write
 
 bp = Blueprint("register", __name__)
 OPTIONS_KEY = "register options"

@@ -25,9 +25,9 @@ from typing import Any
 
 from coopgraph.core.loading import ensure_loaded
 from coopgraph.core.store import EngineError, SparqlStore
-from coopgraph.web.app import open_store
 from coopgraph.web.engine import EngineConfig
 from coopgraph.web.front import StartError, serve
+from coopgraph.web.settings import open_store
 
 __all__ = ["StartError", "listen", "run"]
 BACKLOG = 1024

@@ -1,10 +1,14 @@
-"""The service's settings: one table, each with its default and help text (documented in the README)."""
+"""The service's settings: one table, each with its default and help text (documented in the README); the store they name."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from coopgraph.core.loading import default_data_dir, ensure_loaded
+from coopgraph.core.store import OxigraphStore
 
 
 @dataclass(frozen=True)
@@ -77,3 +81,13 @@ def resolve(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
             raise ValueError(f"unknown setting {key!r}; settings: {', '.join(DEFAULTS)}")
         values[name] = value
     return values
+
+
+def open_store(settings: Mapping[str, Any]) -> OxigraphStore:
+    """The store the settings name: on disk in `data_dir` (or the default folder), or in memory; loaded."""
+    if settings["memory"]:
+        store: OxigraphStore = OxigraphStore.in_memory()
+    else:
+        store = OxigraphStore.open(Path(settings["data_dir"]) if settings["data_dir"] else default_data_dir())
+    ensure_loaded(store)
+    return store

@@ -16,9 +16,9 @@ from flask import current_app
 from coopgraph.core.loading import default_data_dir
 from coopgraph.core.matching import MatchIndex, patched_index, updated_index
 from coopgraph.core.store import OxigraphStore, SparqlStore, Store
-from coopgraph.core.writes import Journal, Plan, prepare
 from coopgraph.core.writes.delta import Delta
-from coopgraph.core.writes.journal import apply
+from coopgraph.core.writes.journal import Journal, apply
+from coopgraph.core.writes.plan import Plan, prepare
 from coopgraph.core.writes.remote import Seeds, gather, update_text
 from coopgraph.core.writes.tokens import TokenBook
 from coopgraph.web.description import DESCRIPTION_KEY, Summary

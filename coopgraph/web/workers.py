@@ -249,6 +249,7 @@ def holder_main(argv: list[str] | None = None) -> None:
     for name in (__name__, "coopgraph.core.matching.saved"):  # whence the matching index came, and why
         logging.getLogger(name).setLevel(logging.INFO)
     control = socket.socket(fileno=args.control_fd)
+    _import_for_build()
     try:
         config = json.loads(control.recv(1 << 20))
         app, loaded = _build(config, args.data_fd)
@@ -266,6 +267,14 @@ def holder_main(argv: list[str] | None = None) -> None:
     saved = loaded.signature if loaded is not None else None
     saver = IndexSaver(app, lambda fds: _send(control, "index", fds), saved) if config.get("index_folder") else None
     _fork_loop(control, app, int(config["memory_bytes"]), saver)
+
+
+def _import_for_build() -> None:
+    """Import what `_build` imports (the app, the saved index's reader, the SHACL gate: ~0.5 s) while the front
+    checks the saved snapshot, before the settings come: this module stays light, since the front imports it."""
+    import coopgraph.core.matching.saved
+    import coopgraph.core.validation.run
+    import coopgraph.web.app  # noqa: F401
 
 
 def _build(config: Mapping[str, Any], data_fd: int) -> tuple[Any, MatchIndex | None]:

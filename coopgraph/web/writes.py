@@ -24,10 +24,9 @@ from flask import Blueprint, Response, jsonify, request
 
 from coopgraph.core.store import OxigraphStore
 from coopgraph.core.vocab import Text
-from coopgraph.core.writes import Plan, Refusal
 from coopgraph.core.writes.audit import RevertError, history, revert_delta
 from coopgraph.core.writes.delta import Delta, change
-from coopgraph.core.writes.gate import PROTECTED
+from coopgraph.core.writes.gate import PROTECTED, Refusal
 from coopgraph.core.writes.graph_store import (
     BodyError,
     Target,
@@ -37,17 +36,17 @@ from coopgraph.core.writes.graph_store import (
     read_body,
     replace_graph,
 )
+from coopgraph.core.writes.plan import Plan
 from coopgraph.core.writes.remote import DEFAULT_GRAPH_WRITE, Seeds, Unsupported, revert_seeds, update_seeds
 from coopgraph.core.writes.tokens import Token, TokenError
 from coopgraph.core.writes.update import UpdateRefused, run_update
 from coopgraph.web.errors import ApiError, client_language, error_document
 from coopgraph.web.guard import check_update
+from coopgraph.web.headers import COMMIT_HEADER
 from coopgraph.web.negotiation import choose, offered
 from coopgraph.web.state import Coopgraph, coopgraph
 
 bp = Blueprint("writes", __name__)
-COMMIT_HEADER = "X-Coopgraph-Commit"
-"""Marks a worker's reply that carries a prepared write for the front to commit (never sent to a client)."""
 REPORT_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
 """Media types a client may ask for to get a refused write's `sh:ValidationReport` as RDF."""
 

@@ -31,11 +31,11 @@ from coopgraph.core.validation.report import Report
 from coopgraph.core.validation.run import validate_submission
 from coopgraph.core.vocab import CG, GRAPH_BASE, NOTATION, Text
 from coopgraph.core.writes.delta import Delta
+from coopgraph.core.writes.journal import JOURNAL_GRAPH
 from coopgraph.core.writes.tokens import ALL
 from coopgraph.core.writes.view import union_graph
 
 AUDIT_GRAPH = GRAPH_BASE + "audit"
-JOURNAL_GRAPH = GRAPH_BASE + "journal"
 PROTECTED = frozenset({ONTOLOGY_GRAPH, DATA_GRAPH, CODELISTS_GRAPH, META_GRAPH, AUDIT_GRAPH, JOURNAL_GRAPH})
 """Graphs no write may touch: the shipped ones, the service's audit and journal."""
 REGISTER_PROVINCE = ox.NamedNode(CG + "registerProvince")

@@ -30,11 +30,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from coopgraph.core.vocab import XSD
+from coopgraph.core.vocab import GRAPH_BASE, XSD
 from coopgraph.core.writes.delta import Delta
-from coopgraph.core.writes.gate import JOURNAL_GRAPH
 
 LOG_FILE = "writes.log"
+JOURNAL_GRAPH = GRAPH_BASE + "journal"
+"""Where the store keeps the journal's version number (a protected graph: coopgraph/core/writes/gate.py)."""
 VERSION = ox.NamedNode("https://w3id.org/coopgraph/meta#writeVersion")
 _GRAPH = ox.NamedNode(JOURNAL_GRAPH)
 
