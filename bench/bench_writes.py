@@ -14,8 +14,9 @@ the write runs start with the index saved by the run before; then a start
 after `kill -9` right after 5 writes: the saved snapshot and index, and the
 writes since applied from the journal's log), and the memory of each
 process after the writes. `--json` also keeps each write's
-figures in order (`series_ms`), to see which writes make a maximum. `--cold-only`: the three cold starts
-alone.
+figures in order (`series_ms`), to see which writes make a maximum. `--cold-only`: the cold starts
+alone. `--restarts R`: time R restarts in a row (one start's time moves by half a second from one to the
+next on this machine: compare versions on several).
 
 Ours: POST /data?graph=<register> with a token (SHACL gate, audit, journal).
 oxigraph serve: POST /update with the same triples as `INSERT DATA` (no
@@ -24,6 +25,7 @@ when Maven is unreachable (this machine): the run says so.
 
     PYTHONPATH=. .venv/bin/python bench/bench_writes.py --actors 100000 --json writes.json
     PYTHONPATH=. .venv/bin/python bench/bench_writes.py --actors 100000 --cold-only
+    PYTHONPATH=. .venv/bin/python bench/bench_writes.py --actors 100000 --cold-only --restarts 8
 """
 
 from __future__ import annotations
@@ -216,8 +218,7 @@ def ours(data_dir: Path, logs: Path, *, writes: int, start_number: int, sync: bo
             },
         }
     finally:
-        process.terminate()
-        process.wait(timeout=60)
+        _stop(process)
 
 
 def cold_start(data_dir: Path, logs: Path, name: str) -> dict[str, Any]:
@@ -241,8 +242,7 @@ def cold_start(data_dir: Path, logs: Path, name: str) -> dict[str, Any]:
             waited(lambda: saved.exists() and saved.stat().st_mtime_ns != before, 300)
         return {"server": f"ours, {name}", "cold_start_to_match_s": cold, "index": whence, "store": store}
     finally:
-        process.terminate()
-        process.wait(timeout=60)
+        _stop(process)
 
 
 def killed_after_writes(data_dir: Path, logs: Path, *, writes: int, start_number: int) -> None:
@@ -265,15 +265,22 @@ def killed_after_writes(data_dir: Path, logs: Path, *, writes: int, start_number
             )
             if status not in (200, 201):
                 raise RuntimeError(f"write {number} failed: {status} {body[:300]!r}")
-        family = set(peers.tree(process.pid)) - {process.pid}
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(timeout=60)
-        if waited(lambda: not any(Path(f"/proc/{pid}").exists() for pid in family), 60) is None:
-            raise RuntimeError("the killed service's processes did not end")
+        _stop(process, signal.SIGKILL)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=60)
+
+
+def _stop(process: subprocess.Popen[bytes], how: int = signal.SIGTERM) -> None:
+    """Send the service's front `how` and wait until all its processes have ended: a start timed next would
+    otherwise share the CPU with the holder's and the workers' exit."""
+    family = set(peers.tree(process.pid)) - {process.pid}
+    if process.poll() is None:
+        os.kill(process.pid, how)
+    process.wait(timeout=60)
+    if waited(lambda: not any(Path(f"/proc/{pid}").exists() for pid in family), 60) is None:
+        raise RuntimeError("the service's processes did not end")
 
 
 def _match_answers(port: int) -> bool:
@@ -341,6 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="write the rows here as JSON")
     parser.add_argument("--cold-only", action="store_true", help="only the cold starts (no measured writes, no peers)")
+    parser.add_argument("--restarts", type=int, default=1, help="restarts to time, one after the other")
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-writes-") as folder:
@@ -352,7 +360,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         store.close()
         log("ours, cold start (the matching index built, then saved) and a restart (the saved index loaded)")
         rows.append(cold_start(data_dir, logs, "first start"))
-        rows.append(cold_start(data_dir, logs, "restart"))
+        for number in range(1, args.restarts + 1):
+            rows.append(cold_start(data_dir, logs, "restart" if args.restarts == 1 else f"restart {number}"))
         log("ours, 5 writes, kill -9, a start (the saved snapshot and index, and the writes since from the journal)")
         killed_after_writes(data_dir, logs, writes=5, start_number=20_000)
         rows.append(cold_start(data_dir, logs, "start after kill -9"))

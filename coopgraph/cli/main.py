@@ -3,7 +3,8 @@
 A command's module is imported when that command runs (click's documented
 lazy loading of subcommands): `coopgraph serve` then starts without the
 libraries the other commands need (rdflib's SPARQL engine, pyshacl,
-networkx, Flask: ~0.5 s before the service's own start could begin).
+networkx, Flask), which its front would import before it could start the
+data holder.
 """
 
 from __future__ import annotations

@@ -270,8 +270,8 @@ def holder_main(argv: list[str] | None = None) -> None:
 
 
 def _import_for_build() -> None:
-    """Import what `_build` imports (the app, the saved index's reader, the SHACL gate: ~0.5 s) while the front
-    checks the saved snapshot, before the settings come: this module stays light, since the front imports it."""
+    """Import what `_build` imports (the app, the saved index's reader, the SHACL gate) while the front checks
+    the saved snapshot, before the settings come: this module stays light, since the front imports it."""
     import coopgraph.core.matching.saved
     import coopgraph.core.validation.run
     import coopgraph.web.app  # noqa: F401
