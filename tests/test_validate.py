@@ -33,12 +33,14 @@ from coopgraph.core.validation.shacl import (
     _prepared,
     _validate,
     prepared_shapes,
+    run_shacl,
     shapes_for,
     shapes_with_targets,
     shipped_targets,
+    target_queries,
     targeted_shapes,
 )
-from coopgraph.core.validation.shapes import cached_ontology, copy_graph, load_shapes
+from coopgraph.core.validation.shapes import cached_ontology, copy_graph, load_shapes, load_shipped_data
 
 CASES = Path(__file__).parent / "shapes"
 CASE = URIRef("urn:coopgraph:test:case")
@@ -497,6 +499,36 @@ def test_an_agreement_s_gate_leaves_out_the_shapes_of_what_it_refers_to() -> Non
     assert {CGSH + "agreement-parties", CGSH + "described-resource-rules", CGSH + "our-concept-rules"} <= kept
     assert CGSH + "province-notation" not in kept
     assert len(kept) < len(targeted_shapes() or []) / 2
+
+
+def test_sparql_targets_select_among_the_focus_alone() -> None:
+    """With a `focus`, each SPARQL target of the shipped shapes selects what it selects in the whole graph,
+    less the nodes outside the focus (it is run with `?this` bound to each node of the focus in turn)."""
+    graph = copy_graph(load_shipped_data(), cls=PreparedQueryGraph)
+    graph += cached_ontology()
+    queries = sorted(target_queries())
+    assert len(queries) == 2, "the label rules' and the concept rules' targets"
+    for text in queries:
+        whole = {row["this"] for row in graph.query(text)}  # type: ignore[index]
+        assert len(whole) > 50, text
+        chosen = sorted(whole)[::17][:6]
+        outside = [URIRef("https://w3id.org/coopgraph/id/no-such-resource"), URIRef(CG + "Province")]
+        graph.focus = frozenset([*chosen, *outside])
+        try:
+            selected = [row["this"] for row in graph.query(text)]  # type: ignore[index]
+        finally:
+            graph.focus = None
+        assert sorted(selected) == sorted(chosen), text
+        assert {row["this"] for row in graph.query(text)} == whole  # type: ignore[index]
+
+
+def test_a_submission_s_run_leaves_no_focus_on_its_graph() -> None:
+    """`run_shacl` sets the focus for its run only: the graph answers every query in full afterwards, and after
+    a refused (non-conforming) submission too."""
+    graph = copy_graph(graph_of(FAILING), cls=PreparedQueryGraph)
+    report = run_shacl(graph, lang="en", allow_warnings=True, focus=[URIRef(CGR + "cglu")])
+    assert not report.conforms
+    assert graph.focus is None
 
 
 def test_shapes_with_a_blank_node_target_are_all_used() -> None:

@@ -101,10 +101,11 @@ def validate_submission(
     for node in referenced:
         small += context.triples((node, None, None))
     _add_ontology(small, cached_ontology() if ontology is None else ontology, [*subjects, *referenced])
-    # Only the shapes that can target a submitted resource start (`focus`: `shacl.shapes_for`); the SPARQL
-    # targets still select context resources too, whose own references are missing here: their results are
-    # dropped. pyshacl's `focus_nodes` option would be wrong, as it also filters the value nodes of nested
-    # shapes (sh:or, sh:node), so a bad value would pass unseen.
+    # Only the shapes that can target a submitted resource start (`focus`: `shacl.shapes_for`), and the SPARQL
+    # targets select among the submitted resources alone; the core targets of those shapes still select context
+    # resources too, whose own references are missing here: their results are dropped. pyshacl's `focus_nodes`
+    # option would be wrong, as it also filters the value nodes of nested shapes (sh:or, sh:node), so a bad
+    # value would pass unseen.
     report = run_shacl(small, lang=lang, allow_warnings=allow_warnings, focus=subjects)
     keep = {str(subject) for subject in subjects}
     violations = [v for v in report.violations if v.focus in keep]

@@ -27,6 +27,7 @@ import functools
 import logging
 import threading
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ from pyshacl.constraints.sparql.sparql_based_constraints import SH_sparql, SPARQ
 from pyshacl.entrypoints import make_default_logger
 from pyshacl.graph_abstraction import DataGraph
 from pyshacl.monkey import apply_patches
-from rdflib import BNode, Literal, URIRef
+from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 from rdflib.plugins.sparql import prepareQuery
@@ -55,12 +56,16 @@ def _prepared(text: str) -> Query:
 
 
 class PreparedQueryGraph(rdflib.Graph):
-    """An in-memory graph that parses each SPARQL text once.
+    """An in-memory graph that parses each SPARQL text once, and can have the shipped shapes' SPARQL targets
+    select among given nodes only.
 
     pyshacl sends the same query text for every focus node of a SPARQL
     constraint, and rdflib's parser costs ~70 ms a query: parsed once, the
-    text is then only evaluated. Used only under the module lock.
+    text is then only evaluated. `focus` (set by `run_shacl` for a submission's run, None otherwise): the
+    nodes a SPARQL target of the shipped shapes may select (`_select_among`). Used only under the module lock.
     """
+
+    focus: frozenset[URIRef] | None = None
 
     def query(
         self,
@@ -73,8 +78,22 @@ class PreparedQueryGraph(rdflib.Graph):
         **kwargs: Any,
     ) -> rdflib.query.Result:
         if isinstance(query_object, str) and processor == "sparql" and not initNs:
+            if self.focus is not None and not initBindings and query_object in target_queries():
+                return self._select_among(_prepared(query_object), self.focus)
             query_object = _prepared(query_object)
         return super().query(query_object, processor, result, initNs, initBindings, use_store_provided, **kwargs)
+
+    def _select_among(self, target: Query, nodes: Iterable[URIRef]) -> rdflib.query.Result:
+        """What a SPARQL target (`SELECT ?this`) selects among `nodes`: the query run with `?this` bound to each
+        in turn. rdflib binds it before evaluating, so a run reads that node's triples rather than every triple of
+        the graph; the selection is the whole query's, less the nodes not in `nodes` (tests/test_validate.py)."""
+        rows: list[Mapping[Variable, rdflib.term.Identifier]] = []
+        for node in sorted(nodes):
+            rows += super().query(target, initBindings={"this": node}).bindings
+        selected = rdflib.query.Result("SELECT")
+        selected.vars = [Variable("this")]
+        selected.bindings = rows
+        return selected
 
 
 def run_shacl(
@@ -89,19 +108,26 @@ def run_shacl(
 
     The shipped shapes (`shapes=None`) are set up once per process; other shapes are set up for this run.
     `focus`: the nodes whose results the caller keeps (`validate_submission`); pyshacl then starts only from
-    the shipped shapes that can target one of them (`shapes_for`), and results about other nodes may be
-    missing from the report.
+    the shipped shapes that can target one of them (`shapes_for`), their SPARQL targets select among them alone
+    (on a `PreparedQueryGraph`), and results about other nodes may be missing from the report.
     """
     with _LOCK:
         if shapes is None:
             shapes_graph, use_shapes = prepared_shapes(), targeted_shapes()
             if focus is not None and use_shapes is not None:
-                use_shapes = shapes_for(graph, set(focus), shipped_targets())
+                focus = frozenset(focus)
+                use_shapes = shapes_for(graph, focus, shipped_targets())
+                if isinstance(graph, PreparedQueryGraph):
+                    graph.focus = focus
         else:
             shapes_graph = _shapes_graph(shapes)
             use_shapes = shapes_with_targets(shapes_graph)
-        conforms, results_graph = _validate(graph, shapes_graph, allow_warnings=allow_warnings, use_shapes=use_shapes)
-    return _report(graph, shapes_graph.graph, conforms, results_graph, lang=lang)
+        try:
+            conforms, results = _validate(graph, shapes_graph, allow_warnings=allow_warnings, use_shapes=use_shapes)
+        finally:
+            if isinstance(graph, PreparedQueryGraph):
+                graph.focus = None
+    return _report(graph, shapes_graph.graph, conforms, results, lang=lang)
 
 
 @functools.lru_cache(maxsize=1)
@@ -156,6 +182,8 @@ class Targets:
     objects_of: frozenset[rdflib.term.Node]
     advanced: bool
     """A SHACL-AF target (a SPARQL target): what it selects is known only by running it."""
+    queries: frozenset[str] = frozenset()
+    """The text pyshacl sends for each SPARQL target (`sh:select`, its prefixes applied)."""
 
 
 @functools.lru_cache(maxsize=1)
@@ -167,19 +195,34 @@ def shipped_targets() -> list[Targets]:
         if str(shape.node) not in wanted:
             continue
         nodes, classes, implicit, objects_of, subjects_of = (frozenset(targets) for targets in shape.target())
-        advanced = bool(shape.advanced_target())
-        found.append(Targets(str(shape.node), nodes, classes | implicit, subjects_of, objects_of, advanced))
+        advanced = shape.advanced_target()
+        queries = frozenset(
+            target["qh"].apply_prefixes(target["qh"].select_text)  # as `Shape.focus_nodes` sends it
+            for target in advanced.values()
+            if target["type"] == SH.SPARQLTarget
+        )
+        found.append(
+            Targets(str(shape.node), nodes, classes | implicit, subjects_of, objects_of, bool(advanced), queries)
+        )
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def target_queries() -> frozenset[str]:
+    """The text of every SPARQL target of the shipped shapes, as pyshacl sends it: the queries a
+    `PreparedQueryGraph` with a `focus` runs among its nodes alone. Called under the module lock."""
+    return frozenset(query for target in shipped_targets() for query in target.queries)
 
 
 def prepare_targets() -> int:
     """Read the shipped shapes' targets now (`shipped_targets`), as `warm_validation` does before a server forks
     its workers, rather than in each worker's first write: how many shapes."""
     with _LOCK:
+        target_queries()
         return len(shipped_targets())
 
 
-def shapes_for(graph: rdflib.Graph, focus: set[URIRef], targets: Iterable[Targets]) -> list[str]:
+def shapes_for(graph: rdflib.Graph, focus: AbstractSet[URIRef], targets: Iterable[Targets]) -> list[str]:
     """The shapes of `targets` that can select a node of `focus` in `graph`: pyshacl's `use_shapes` when only the
     results about `focus` are kept (`validate_submission`: its context's resources are in the graph, but only
     to be read).
