@@ -13,7 +13,7 @@ and then saved in the data folder; then a restart, the saved index loaded;
 the write runs start with the index saved by the run before; then a start
 after `kill -9` right after 5 writes: the saved snapshot and index, and the
 writes since applied from the journal's log), and the memory of each
-process after the writes. `--json` also keeps each write's
+process after the writes (resident; and for the holder and workers, private and proportional). `--json` also keeps each write's
 figures in order (`series_ms`), to see which writes make a maximum. `--cold-only`: the cold starts
 alone. `--restarts R`: time R restarts in a row (one start's time moves by half a second from one to the
 next on this machine: compare versions on several).
@@ -123,7 +123,10 @@ def summary(latencies: Sequence[float], elapsed: float) -> dict[str, Any]:
 
 
 def memory_mb(root: int) -> dict[str, float]:
-    """Resident memory of `root` and each descendant, by role as `coopgraph serve` names them."""
+    """Memory of `root` and each descendant, by role as `coopgraph serve` names them: resident (RSS), and for the
+    holder and the workers their private part (USS: pages no other process maps, what each costs on its own)
+    and proportional share (PSS: shared pages divided among the processes mapping them; the PSS of all the
+    processes adds up to what they hold together)."""
     proc = Path("/proc")
     parent_of, rss = {}, {}
     for entry in proc.iterdir():
@@ -136,12 +139,30 @@ def memory_mb(root: int) -> dict[str, float]:
                 continue
     holders = [pid for pid, parent in parent_of.items() if parent == root]
     workers = [pid for pid, parent in parent_of.items() if parent in holders]
+    shares = {pid: _shares_mb(pid) for pid in holders + workers}
     return {
         "front": round(rss.get(root, 0.0), 1),
         "holder": round(sum(rss.get(pid, 0.0) for pid in holders), 1),
+        "holder_private": round(sum(shares[pid][0] for pid in holders), 1),
         "worker_max": round(max((rss.get(pid, 0.0) for pid in workers), default=0.0), 1),
+        "worker_private_max": round(max((shares[pid][0] for pid in workers), default=0.0), 1),
+        "worker_pss_max": round(max((shares[pid][1] for pid in workers), default=0.0), 1),
+        "all_pss": round(rss.get(root, 0.0) + sum(pss for _, pss in shares.values()), 1),
         "workers": len(workers),
     }
+
+
+def _shares_mb(pid: int) -> tuple[float, float]:
+    """A process's private memory (Private_Clean + Private_Dirty) and its PSS, in MB (0 if it has ended)."""
+    kilobytes = {"Private_Clean:": 0, "Private_Dirty:": 0, "Pss:": 0}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(" ")
+            if name in kilobytes:
+                kilobytes[name] = int(rest.split()[0])
+    except OSError:
+        return 0.0, 0.0
+    return (kilobytes["Private_Clean:"] + kilobytes["Private_Dirty:"]) / 1024, kilobytes["Pss:"] / 1024
 
 
 def ours(data_dir: Path, logs: Path, *, writes: int, start_number: int, sync: bool) -> dict[str, Any]:
