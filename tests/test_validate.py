@@ -512,8 +512,9 @@ def test_sparql_targets_select_among_the_focus_alone() -> None:
         whole = {row["this"] for row in graph.query(text)}  # type: ignore[index]
         assert len(whole) > 50, text
         chosen = sorted(whole)[::17][:6]
-        outside = [URIRef("https://w3id.org/coopgraph/id/no-such-resource"), URIRef(CG + "Province")]
-        graph.focus = frozenset([*chosen, *outside])
+        unselected = [URIRef("https://w3id.org/coopgraph/id/no-such-resource"), URIRef(CG + "Province")]
+        assert not whole & set(unselected)
+        graph.focus = frozenset([*chosen, *unselected])
         try:
             selected = [row["this"] for row in graph.query(text)]  # type: ignore[index]
         finally:
@@ -523,8 +524,8 @@ def test_sparql_targets_select_among_the_focus_alone() -> None:
 
 
 def test_a_submission_s_run_leaves_no_focus_on_its_graph() -> None:
-    """`run_shacl` sets the focus for its run only: the graph answers every query in full afterwards, and after
-    a refused (non-conforming) submission too."""
+    """`run_shacl` sets the focus for its run only (here one that finds violations): afterwards the graph answers
+    every query in full."""
     graph = copy_graph(graph_of(FAILING), cls=PreparedQueryGraph)
     report = run_shacl(graph, lang="en", allow_warnings=True, focus=[URIRef(CGR + "cglu")])
     assert not report.conforms
